@@ -1,0 +1,74 @@
+# Baotuan: `make demo` and `make test` set up everything on a fresh machine.
+PYTHON ?= python3.11
+PORT ?= 8000
+VENV := .venv
+BIN := $(VENV)/bin
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/baotuan
+DEMO_ENV := DEBUG=false SECRET_KEY_FILE=var/secret_key ALLOWED_HOSTS=127.0.0.1,localhost
+
+.PHONY: demo test test-sqlite test-postgres bench install install-dev lint serve messages clean
+
+$(VENV)/bin/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PYTHON))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: $(VENV)/bin/python pyproject.toml
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+install-dev: $(VENV)/.installed-dev node_modules/.installed
+
+var/secret_key:
+	@mkdir -p var
+	$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+demo: install var/secret_key
+	$(DEMO_ENV) $(BIN)/baotuan migrate --no-input
+	$(DEMO_ENV) $(BIN)/baotuan collectstatic --no-input -v 0
+	$(DEMO_ENV) $(BIN)/baotuan load_demo
+	@echo "==> http://127.0.0.1:$(PORT)/"
+	$(DEMO_ENV) $(BIN)/baotuan runserver 127.0.0.1:$(PORT)
+
+# The whole suite on SQLite, then on PostgreSQL when it answers (REQUIRE_POSTGRES=1: must).
+test: install-dev
+	$(MAKE) --no-print-directory test-sqlite
+	@if $(BIN)/python -m baotuan.pgcheck "$(TEST_DATABASE_URL)"; then \
+		$(MAKE) --no-print-directory test-postgres; \
+	elif [ -n "$$REQUIRE_POSTGRES" ]; then \
+		echo "PostgreSQL does not answer at $(TEST_DATABASE_URL) and REQUIRE_POSTGRES is set"; exit 1; \
+	else echo "PostgreSQL not reachable: skipped the PostgreSQL run"; fi
+
+test-sqlite:
+	@echo "==> tests on SQLite"
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=baotuan.settings_test
+	DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres:
+	@echo "==> tests on PostgreSQL ($(TEST_DATABASE_URL))"
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest --create-db $(PYTEST_ARGS)
+
+bench: install-dev
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+messages: install-dev
+	cd baotuan && ../$(BIN)/django-admin makemessages -l zh_Hans --no-location --ignore '*/tests/*' --settings=baotuan.settings_test --pythonpath=..
+	$(BIN)/django-admin compilemessages --settings=baotuan.settings_test --pythonpath=.
+
+clean:
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,176 @@
+"""The one entry point for "what may this user do with these rows".
+
+Every model that holds writable domain data declares a `ScopePolicy` (which roles may write,
+and the lookup path from the model to the village and/or organisation that owns a row).
+`restrict(queryset, user, action)` — also available as `Model.objects.restrict(user, action)`,
+modelled on NetBox's RestrictedQuerySet — turns the user's grants into one WHERE clause.
+Views, the API and services all call it; nothing else decides scope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+from rest_framework import permissions
+
+from accounts.choices import Role
+
+if TYPE_CHECKING:
+    from accounts.models import Grant
+
+__all__ = [
+    "READ_ACTIONS",
+    "WRITE_ACTIONS",
+    "RestrictedQuerySet",
+    "ScopePolicy",
+    "ScopedPermission",
+    "may_write",
+    "restrict",
+    "scope_q",
+]
+
+READ_ACTIONS = frozenset({"view"})
+WRITE_ACTIONS = frozenset({"add", "change", "delete"})
+
+
+@dataclass(frozen=True)
+class ScopePolicy:
+    """How rows of one model are scoped.
+
+    village_path / organisation_path: ORM lookup from the model to the owning Village /
+    Organisation ("" means the model *is* that Village or Organisation; None means rows are
+    not owned that way). write_roles: roles that may add, change and delete rows in scope.
+    City admins with an unscoped grant may always write; auditors never do.
+    """
+
+    write_roles: frozenset[str] = field(default_factory=frozenset)
+    village_path: str | None = None
+    organisation_path: str | None = None
+    # Whether anonymous visitors may read (public showcase data only; never personal data).
+    public: bool = False
+    # Roles that may read; None means every signed-in user (non-personal registry data).
+    view_roles: frozenset[str] | None = None
+
+
+def _path(prefix: str, lookup: str) -> str:
+    return f"{prefix}__{lookup}" if prefix else lookup
+
+
+def scope_q(grants: list[Grant], policy: ScopePolicy) -> Q | bool:
+    """The WHERE clause covering the rows these grants reach: True (all), False (none) or Q."""
+    q = Q()
+    reached = False
+    for grant in grants:
+        if grant.region_id is None and grant.village_id is None and grant.organisation_id is None:
+            return True
+        if grant.region_id is not None:
+            if policy.village_path is not None:
+                q |= Q(**{_path(policy.village_path, "code__startswith"): grant.region_id})
+                reached = True
+            if policy.organisation_path is not None:
+                q |= Q(
+                    **{_path(policy.organisation_path, "region__code__startswith"): grant.region_id}
+                )
+                reached = True
+        if grant.village_id is not None and policy.village_path is not None:
+            q |= Q(**{_path(policy.village_path, "pk"): grant.village_id})
+            reached = True
+        if grant.organisation_id is not None and policy.organisation_path is not None:
+            q |= Q(**{_path(policy.organisation_path, "pk"): grant.organisation_id})
+            reached = True
+    return q if reached else False
+
+
+def _write_grants(user, policy: ScopePolicy) -> list[Grant]:
+    grants = user.grant_list
+    unscoped_admin = [
+        g
+        for g in grants
+        if g.role == Role.CITY_ADMIN
+        and g.region_id is None
+        and g.village_id is None
+        and g.organisation_id is None
+    ]
+    roles = set(policy.write_roles) | {Role.CITY_ADMIN}
+    roles.discard(Role.AUDITOR)
+    return unscoped_admin or [g for g in grants if g.role in roles]
+
+
+def restrict(queryset: models.QuerySet, user, action: str = "view") -> models.QuerySet:
+    """Rows of `queryset` that `user` may perform `action` on."""
+    policy: ScopePolicy = queryset.model.scope_policy
+    if action in READ_ACTIONS:
+        if policy.public:
+            return queryset
+        if user is None or not user.is_authenticated:
+            return queryset.none()
+        if policy.view_roles is None or policy.view_roles & user.roles:
+            return queryset
+        return queryset.none()
+    if action not in WRITE_ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if user is None or not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    clause = scope_q(_write_grants(user, policy), policy)
+    if clause is True:
+        return queryset
+    if clause is False:
+        return queryset.none()
+    return queryset.filter(clause)
+
+
+def may_write(user, model: type[models.Model], *, village=None, organisation=None) -> bool:
+    """Whether `user` may create a `model` row owned by this village / organisation.
+
+    Evaluated in Python from the cached grants, so checking many rows costs no queries.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    policy: ScopePolicy = model.scope_policy
+    for grant in _write_grants(user, policy):
+        if grant.region_id is None and grant.village_id is None and grant.organisation_id is None:
+            return True
+        if village is not None and policy.village_path is not None:
+            if grant.region_id is not None and village.pk.startswith(grant.region_id):
+                return True
+            if grant.village_id == village.pk:
+                return True
+        if organisation is not None and policy.organisation_path is not None:
+            if grant.organisation_id == organisation.pk:
+                return True
+            if (
+                grant.region_id is not None
+                and organisation.region_id
+                and organisation.region_id.startswith(grant.region_id)
+            ):
+                return True
+    return False
+
+
+class RestrictedQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view") -> models.QuerySet:
+        return restrict(self, user, action)
+
+
+class ScopedPermission(permissions.BasePermission):
+    """DRF: reads need a login (or a public model); writes need a write grant for the model.
+
+    Which *rows* may be written is decided by the viewset's queryset (`restrict`) and, for
+    creation, by `may_write` in the viewset; a row out of scope answers 404, as NetBox does.
+    """
+
+    def has_permission(self, request, view) -> bool:
+        model = view.get_queryset().model
+        policy: ScopePolicy = model.scope_policy
+        if request.method in permissions.SAFE_METHODS:
+            if policy.public:
+                return True
+            if not (request.user and request.user.is_authenticated):
+                return False
+            return policy.view_roles is None or bool(policy.view_roles & request.user.roles)
+        if not (request.user and request.user.is_authenticated):
+            return False
+        return bool(_write_grants(request.user, policy))

@@ -1,0 +1,111 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import Role
+from accounts.permissions import ScopePolicy
+
+__all__ = ["ChangeLoggedModel", "ImmutableError", "ObjectChange"]
+
+
+class ImmutableError(Exception):
+    """Raised on any attempt to edit or delete a change-log row."""
+
+
+class ObjectChangeQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ImmutableError("the change log cannot be edited")
+
+    def delete(self):
+        raise ImmutableError("the change log cannot be deleted")
+
+    def _raw_delete(self, using):
+        raise ImmutableError("the change log cannot be deleted")
+
+
+class ObjectChange(models.Model):
+    """One create, update or delete of a domain object: who, when, what, before and after.
+
+    Append-only: the model and its queryset refuse edits and deletes, the admin and API are
+    read-only, and on PostgreSQL a trigger refuses UPDATE and DELETE (migration 0002).
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Updated")
+        DELETE = "delete", _("Deleted")
+
+    time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,  # a deleted user's history stays; the name is kept below
+    )
+    user_name = models.CharField(_("user name"), max_length=150, blank=True)
+    source = models.CharField(_("source"), max_length=20)
+    request_id = models.UUIDField(_("request id"), db_index=True)
+    path = models.CharField(_("path"), max_length=200, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_pk = models.CharField(_("object id"), max_length=64)
+    object_repr = models.CharField(_("object"), max_length=200)
+    prechange_data = models.JSONField(_("before"), null=True, blank=True)
+    postchange_data = models.JSONField(_("after"), null=True, blank=True)
+
+    objects = ObjectChangeQuerySet.as_manager()
+    # Read by auditors and admins only; nobody writes through the scoped paths.
+    scope_policy = ScopePolicy(view_roles=frozenset({Role.AUDITOR, Role.CITY_ADMIN}))
+
+    class Meta:
+        verbose_name = _("change")
+        verbose_name_plural = _("change log")
+        ordering = ["-time", "-pk"]
+        indexes = [
+            models.Index(fields=["content_type", "object_pk"], name="audit_change_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableError("the change log cannot be edited")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("the change log cannot be deleted")
+
+    @property
+    def changed_fields(self) -> list[str]:
+        before, after = self.prechange_data or {}, self.postchange_data or {}
+        return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+
+
+class ChangeLoggedModel(models.Model):
+    """Base for every domain model: its creates, updates and deletes go to the change log.
+
+    Single-object writes are logged by signals (audit.signals); bulk writes are logged by
+    the service that does them, through audit.services.log_bulk.
+    """
+
+    class Meta:
+        abstract = True
+
+    def to_change_dict(self) -> dict:
+        """A JSON-safe snapshot of the concrete fields, keyed by attribute name."""
+        data = {}
+        for f in self._meta.concrete_fields:
+            value = getattr(self, f.attname)
+            if value is not None and not isinstance(value, (str, int, float, bool)):
+                value = str(value)
+            data[f.attname] = value
+        return data
+
+    @classmethod
+    def content_type(cls) -> ContentType:
+        return ContentType.objects.get_for_model(cls)

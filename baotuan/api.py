@@ -1,0 +1,11 @@
+"""Shared API pieces: one error shape for every endpoint."""
+
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def exception_handler(exc, context):
+    """DRF's handler, with every error wrapped as {"error": {"status", "detail"}}."""
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        response.data = {"error": {"status": response.status_code, "detail": response.data}}
+    return response

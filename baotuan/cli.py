@@ -1,0 +1,11 @@
+"""The `baotuan` console script: Django's management commands under the project's name."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baotuan.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["baotuan", *sys.argv[1:]])

@@ -1,0 +1,40 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RegionLevel(models.IntegerChoices):
+    """Levels of the division tree; the value is the length of the level's code."""
+
+    PROVINCE = 2, _("Province")
+    CITY = 4, _("City")
+    COUNTY = 6, _("County")
+    TOWNSHIP = 9, _("Township")
+
+
+class VillageKind(models.TextChoices):
+    VILLAGE = "village", _("Village committee")
+    COMMUNITY = "community", _("Community (residents' committee)")
+    OTHER = "other", _("Other village-level unit")
+
+
+class OrganisationKind(models.TextChoices):
+    VILLAGE_COMPANY = "village_company", _("Village development company (强村公司)")
+    JOINT_INVESTMENT = "joint_investment", _("Joint investment company")
+    ENTERPRISE = "enterprise", _("Enterprise")
+    PARTY_BRANCH = "party_branch", _("Party branch")
+    DEPARTMENT = "department", _("Government department")
+    OTHER = "other", _("Other")
+
+
+class ThresholdRule(models.TextChoices):
+    """How a threshold's income tests combine."""
+
+    ANY = "any", _("Weak if any set test is below its line")
+    ALL = "all", _("Weak only if every set test is below its line")
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")

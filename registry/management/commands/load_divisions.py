@@ -1,0 +1,31 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from audit.context import change_context
+from registry.services.divisions import load_divisions
+
+
+class Command(BaseCommand):
+    help = "Load NBS 2023 divisions (统计用区划代码) for provinces and/or counties. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--province", action="append", default=[], help="2-digit code, e.g. 33")
+        parser.add_argument("--area", action="append", default=[], help="6-digit county code")
+
+    def handle(self, *args, province, area, **options):
+        if not province and not area:
+            raise CommandError("请指定 --province 或 --area（例如 --province 33 --area 310116）")
+        started = time.perf_counter()
+        with change_context(source="cli", path="load_divisions"):
+            try:
+                result = load_divisions(province, area)
+            except ValueError as exc:
+                raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"区划: 新增 {result.created['regions']} 个, 更名 {result.updated['regions']} 个; "
+                f"村级单位: 新增 {result.created['villages']} 个, 更名 {result.updated['villages']} 个 "
+                f"({time.perf_counter() - started:.1f}s)"
+            )
+        )

@@ -1,0 +1,381 @@
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import Role
+from accounts.permissions import RestrictedQuerySet, ScopePolicy
+from audit.models import ChangeLoggedModel
+from registry.choices import (
+    ImportStatus,
+    OrganisationKind,
+    RegionLevel,
+    ThresholdRule,
+    VillageKind,
+)
+
+__all__ = [
+    "ImportJob",
+    "Organisation",
+    "Region",
+    "Village",
+    "VillageStat",
+    "WeakVillageThreshold",
+]
+
+MONEY_HELP = _("In fen (1/100 yuan).")
+
+
+class RegionQuerySet(RestrictedQuerySet):
+    def under(self, code: str) -> RegionQuerySet:
+        """Regions below the region with this code (codes are prefixes of their children's)."""
+        return self.filter(code__startswith=code).exclude(code=code)
+
+
+class Region(ChangeLoggedModel):
+    """A province, city, county or township, keyed by its NBS statistical code (2–9 digits)."""
+
+    code = models.CharField(_("code"), max_length=9, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.PositiveSmallIntegerField(_("level"), choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    objects = RegionQuerySet.as_manager()
+    scope_policy = ScopePolicy()  # the division tree is reference data: unscoped admins only
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["code"]
+        indexes = [models.Index(fields=["level", "code"], name="registry_region_level")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def statistical_code(self) -> str:
+        """The 12-digit form of the code (zero-padded), as NBS tables print it."""
+        return self.code.ljust(12, "0")
+
+
+def short_village_name(name: str) -> str:
+    """The everyday name: 徐家埭村村民委员会 → 徐家埭村, 多福巷社区居委会 → 多福巷社区."""
+    for suffix in ("村民委员会", "村委会"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            stem = name[: -len(suffix)]
+            return stem if stem.endswith("村") else stem + "村"
+    for suffix in ("社区居民委员会", "社区居委会"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)] + "社区"
+    return name
+
+
+def village_kind(name: str) -> str:
+    if "居" in name or name.endswith("社区"):
+        return VillageKind.COMMUNITY
+    if "村" in name:
+        return VillageKind.VILLAGE
+    return VillageKind.OTHER
+
+
+class VillageQuerySet(RestrictedQuerySet):
+    def in_region(self, code: str) -> VillageQuerySet:
+        return self.filter(code__startswith=code)
+
+    def search(self, text: str) -> VillageQuerySet:
+        text = text.strip()
+        if not text:
+            return self
+        if text.isdigit():
+            return self.filter(code__startswith=text)
+        return self.filter(Q(name__contains=text) | Q(township__name__contains=text))
+
+    def weak_in(self, year: int) -> VillageQuerySet:
+        """Villages under a weak-village line in force in `year` (one SQL query)."""
+        return self.filter(pk__in=VillageStat.objects.weak_in(year).values("village_id"))
+
+    def not_weak_in(self, year: int) -> VillageQuerySet:
+        """Villages with statistics for `year` that are above every line in force."""
+        return self.filter(
+            pk__in=VillageStat.objects.filter(year=year)
+            .exclude(pk__in=VillageStat.objects.weak_in(year).values("pk"))
+            .values("village_id")
+        )
+
+
+class Village(ChangeLoggedModel):
+    """A village-level unit (村委会 or 居委会), keyed by its 12-digit statistical code."""
+
+    code = models.CharField(_("statistical code"), max_length=12, primary_key=True)
+    name = models.CharField(_("registered name"), max_length=100)
+    short_name = models.CharField(_("name"), max_length=100, db_index=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=VillageKind.choices)
+    township = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="villages", verbose_name=_("township")
+    )
+    # Denormalised from the code (static reference data) so analytics group by county
+    # without string functions.
+    county = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("county")
+    )
+
+    objects = VillageQuerySet.as_manager()
+    scope_policy = ScopePolicy(village_path="")
+
+    class Meta:
+        verbose_name = _("village")
+        verbose_name_plural = _("villages")
+        ordering = ["code"]
+        indexes = [
+            # Region filters are code-prefix matches (LIKE '330482%'); PostgreSQL needs the
+            # pattern opclass to use an index for them under a non-C collation.
+            models.Index(
+                fields=["code"], name="registry_village_code_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name
+
+
+class Organisation(ChangeLoggedModel):
+    """强村公司, joint investment companies, enterprises, party branches, departments."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="organisations",
+        verbose_name=_("region"),
+    )
+    villages = models.ManyToManyField(
+        Village, blank=True, related_name="organisations", verbose_name=_("villages"),
+        help_text=_("Villages that own or belong to this organisation."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    is_illustrative = models.BooleanField(
+        _("illustrative (示例)"), default=False,
+        help_text=_("Generated for the demo, not a published fact."),
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_policy = ScopePolicy(organisation_path="")
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VillageStatQuerySet(RestrictedQuerySet):
+    def weak_in(self, year: int) -> VillageStatQuerySet:
+        """Statistics rows of `year` below the weak-village line in force for their village.
+
+        Each village is judged by the most specific threshold (longest region code) in force
+        that year, so a county's own line overrides the province's. One SQL query.
+        """
+        thresholds = sorted(
+            WeakVillageThreshold.objects.in_force(year),
+            key=lambda t: len(t.region_id),
+            reverse=True,
+        )
+        clauses = []
+        for i, threshold in enumerate(thresholds):
+            more_specific = [
+                t.region_id
+                for t in thresholds[:i]
+                if t.region_id.startswith(threshold.region_id) and t.region_id != threshold.region_id
+            ]
+            test = threshold.weak_q()
+            if test is None:
+                continue
+            clause = Q(village_id__startswith=threshold.region_id) & test
+            for code in more_specific:
+                clause &= ~Q(village_id__startswith=code)
+            clauses.append(clause)
+        if not clauses:
+            return self.none()
+        return self.filter(year=year).filter(reduce(or_, clauses))
+
+
+class VillageStat(ChangeLoggedModel):
+    """One village's statistics for one year. Money in integer fen."""
+
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="stats", verbose_name=_("village")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    total_income = models.BigIntegerField(_("total collective income"), help_text=MONEY_HELP)
+    operating_income = models.BigIntegerField(
+        _("operating income"), null=True, blank=True, help_text=MONEY_HELP
+    )
+    recurring_income = models.BigIntegerField(
+        _("recurring income"), null=True, blank=True, help_text=MONEY_HELP
+    )
+    population = models.PositiveIntegerField(_("registered population"), null=True, blank=True)
+    households = models.PositiveIntegerField(_("households"), null=True, blank=True)
+    per_capita_disposable_income = models.BigIntegerField(
+        _("rural per-capita disposable income"), null=True, blank=True, help_text=MONEY_HELP
+    )
+    is_illustrative = models.BooleanField(
+        _("illustrative (示例)"), default=False,
+        help_text=_("Generated for the demo, not a published fact."),
+    )
+
+    objects = VillageStatQuerySet.as_manager()
+    scope_policy = ScopePolicy(
+        write_roles=frozenset({Role.VILLAGE_CLERK}), village_path="village"
+    )
+
+    class Meta:
+        verbose_name = _("village statistics")
+        verbose_name_plural = _("village statistics")
+        ordering = ["village_id", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["village", "year"], name="registry_stat_village_year"),
+            models.CheckConstraint(
+                name="registry_stat_money_not_negative",
+                condition=Q(total_income__gte=0)
+                & (Q(operating_income__isnull=True) | Q(operating_income__gte=0))
+                & (Q(recurring_income__isnull=True) | Q(recurring_income__gte=0))
+                & (
+                    Q(per_capita_disposable_income__isnull=True)
+                    | Q(per_capita_disposable_income__gte=0)
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "village"], name="registry_stat_year")]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.year}"
+
+
+class WeakVillageThresholdQuerySet(RestrictedQuerySet):
+    def in_force(self, year: int) -> WeakVillageThresholdQuerySet:
+        return self.filter(valid_from__lte=year).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=year)
+        )
+
+
+class WeakVillageThreshold(ChangeLoggedModel):
+    """A weak-village line (薄弱村标准) for a region and a span of years. Lines are data.
+
+    A village is weak in year Y under the most specific threshold in force for Y whose
+    region contains it; `rule` says whether any or all of the set tests must hold.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="thresholds", verbose_name=_("region")
+    )
+    valid_from = models.PositiveSmallIntegerField(_("first year"))
+    valid_to = models.PositiveSmallIntegerField(_("last year"), null=True, blank=True)
+    total_income_below = models.BigIntegerField(
+        _("total income below"), null=True, blank=True, help_text=MONEY_HELP
+    )
+    operating_income_below = models.BigIntegerField(
+        _("operating income below"), null=True, blank=True, help_text=MONEY_HELP
+    )
+    recurring_income_below = models.BigIntegerField(
+        _("recurring income below"), null=True, blank=True, help_text=MONEY_HELP
+    )
+    rule = models.CharField(
+        _("rule"), max_length=3, choices=ThresholdRule.choices, default=ThresholdRule.ANY
+    )
+    source = models.TextField(_("source"), blank=True)
+
+    objects = WeakVillageThresholdQuerySet.as_manager()
+    scope_policy = ScopePolicy()  # thresholds are set by unscoped city admins only
+
+    class Meta:
+        verbose_name = _("weak-village threshold")
+        verbose_name_plural = _("weak-village thresholds")
+        ordering = ["region_id", "valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                name="registry_threshold_has_a_test",
+                condition=Q(total_income_below__isnull=False)
+                | Q(operating_income_below__isnull=False)
+                | Q(recurring_income_below__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="registry_threshold_period_order",
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def weak_q(self) -> Q | None:
+        """The test on VillageStat fields; a missing figure never makes a village weak."""
+        tests = [
+            Q(**{f"{field}__lt": line})
+            for field, line in (
+                ("total_income", self.total_income_below),
+                ("operating_income", self.operating_income_below),
+                ("recurring_income", self.recurring_income_below),
+            )
+            if line is not None
+        ]
+        if not tests:
+            return None
+        combine = (lambda a, b: a | b) if self.rule == ThresholdRule.ANY else (lambda a, b: a & b)
+        return reduce(combine, tests)
+
+    def is_weak(self, stat: VillageStat) -> bool:
+        """The same test in Python, for one row."""
+        results = [
+            value is not None and value < line
+            for value, line in (
+                (stat.total_income, self.total_income_below),
+                (stat.operating_income, self.operating_income_below),
+                (stat.recurring_income, self.recurring_income_below),
+            )
+            if line is not None
+        ]
+        return (any if self.rule == ThresholdRule.ANY else all)(results) if results else False
+
+
+class ImportJob(models.Model):
+    """A statistics import started from the web page, with its progress and outcome."""
+
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    file_name = models.CharField(_("file"), max_length=255)
+    file_size = models.PositiveBigIntegerField(_("size"), default=0)
+    dry_run = models.BooleanField(_("validate only"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    phase = models.CharField(_("phase"), max_length=50, blank=True)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def percent(self) -> int:
+        if self.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED):
+            return 100
+        return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
