@@ -1,5 +1,6 @@
 """Shared API pieces: one error shape for every endpoint."""
 
+from rest_framework import pagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -9,3 +10,11 @@ def exception_handler(exc, context):
     if response is not None:
         response.data = {"error": {"status": response.status_code, "detail": response.data}}
     return response
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    """50 rows a page by default; clients may ask for up to 500 with ?page_size=."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500

@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from audit.context import change_context
+from baotuan.demo import registry
+
+
+class Command(BaseCommand):
+    help = "Load the Pinghu demo (idempotent: on an empty or an existing database)."
+
+    def handle(self, *args, **options):
+        with change_context(source="cli", path="load_demo"):
+            accounts = registry.load(stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS("演示账号 / demo accounts:"))
+        for username, password, role in accounts:
+            self.stdout.write(f"  {username:<10} {password:<14} {role}")

@@ -1,0 +1,46 @@
+"""`make bench`: every benchmark on SQLite and on PostgreSQL, each in its own process.
+
+Prints each run's figures; bench/README.md records them with the machine they came from.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+
+from bench.common import ROOT
+
+BENCHMARKS = {
+    "stats_import": "Issue 2: statistics import (255,470 rows) and the village list API",
+}
+
+
+def run(name: str, engine: str) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-m", f"bench.{name}", engine],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        raise SystemExit(f"benchmark {name} on {engine} failed")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", choices=list(BENCHMARKS), action="append")
+    parser.add_argument("--engine", choices=["sqlite", "postgres"], action="append")
+    args = parser.parse_args()
+    for name in args.only or list(BENCHMARKS):
+        print(f"== {BENCHMARKS[name]}")
+        for engine in args.engine or ["sqlite", "postgres"]:
+            figures = run(name, engine)
+            print(f"-- {engine}")
+            for key, value in figures.items():
+                print(f"   {key:34} {value}")
+
+
+if __name__ == "__main__":
+    main()
