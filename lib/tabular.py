@@ -1,0 +1,689 @@
+"""Reading and writing spreadsheets (xlsx/xls/ods and csv) with Chinese headers.
+
+No Django here: an import service describes its columns once (`Column`: header, aliases,
+converter, whether the column is required) and gets back typed values per column plus
+row-level errors (`parse`). Reading (`read_table`) turns a file, whatever its format, into
+a header and rows of raw cells; writing (`write_xlsx`, `iter_csv`, `write_csv`) goes the
+other way, so an export can be read back by the same column list.
+
+Speed matters (a province is 255,470 village-years): conversion runs column by column
+through `map`, so the per-cell cost is one call of a small converter; only a column that
+holds a bad cell is walked again, cell by cell, to name each error.
+
+Error messages are English templates marked with `gettext_noop`, so Django's makemessages
+finds them; the caller translates them (`TableError.render(gettext)`) when it shows them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import IO, Any, NamedTuple
+
+__all__ = [
+    "INVALID",
+    "CellError",
+    "Column",
+    "Converter",
+    "Parsed",
+    "Table",
+    "TableError",
+    "TableReadError",
+    "cell_text",
+    "digits",
+    "integer",
+    "iter_csv",
+    "money_column",
+    "normalize_header",
+    "parse",
+    "read_table",
+    "scaled_integer",
+    "text",
+    "write_csv",
+    "write_xlsx",
+    "yes_no",
+]
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a message for translation (makemessages extracts it) without translating it."""
+    return message
+
+
+Converter = Callable[[Any], Any]
+
+
+class _Invalid:
+    """The value of a cell that failed conversion (its error is in Parsed.errors)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "INVALID"
+
+
+INVALID: Any = _Invalid()
+
+
+class CellError(ValueError):
+    """A converter's complaint about one cell: an English template and its parameters."""
+
+    def __init__(self, message: str, **params: Any) -> None:
+        super().__init__(message.format(**params))
+        self.message = message
+        self.params = params
+
+
+class TableReadError(CellError):
+    """The file as a whole cannot be read (empty, too large, not a spreadsheet)."""
+
+
+class TableError(NamedTuple):
+    """One problem: the row as the spreadsheet shows it (header = 1; None for the whole
+    file), the column's header as written in the file, the offending value, and the message
+    template with its parameters."""
+
+    row: int | None
+    column: str
+    value: Any
+    message: str
+    params: Mapping[str, Any]
+
+    def render(self, translate: Callable[[str], str] = str) -> str:
+        return translate(self.message).format(**self.params)
+
+
+def cell_text(value: Any) -> str:
+    """A raw cell as the spreadsheet shows it (for error reports): 2023.0 → "2023"."""
+    if value is None:
+        return ""
+    if value.__class__ is float:
+        return _float_text(value) if math.isfinite(value) else str(value)
+    return str(value)
+
+
+# --- Converters -----------------------------------------------------------------------------
+# Each converter takes a raw cell (str, int, float, bool, datetime or None; "" and
+# whitespace-only text are blank) and returns the typed value or raises CellError. Blank
+# cells become None, or an error when the converter is built with required=True.
+
+MSG_REQUIRED = gettext_noop("A value is required.")
+MSG_NOT_NUMBER = gettext_noop("Not a number.")
+MSG_NOT_INTEGER = gettext_noop("Not a whole number.")
+MSG_TOO_MANY_DECIMALS = gettext_noop("At most {places} decimal places are allowed.")
+MSG_NEGATIVE = gettext_noop("Must not be negative.")
+MSG_BELOW = gettext_noop("Must be at least {minimum}.")
+MSG_ABOVE = gettext_noop("Must be at most {maximum}.")
+MSG_DIGITS = gettext_noop("Must be exactly {length} digits.")
+MSG_TOO_LONG = gettext_noop("At most {max_length} characters are allowed.")
+MSG_CHOICE = gettext_noop("Must be one of: {choices}.")
+
+_DECIMAL_TEXT = re.compile(r"([+-]?)(\d*)(?:\.(\d*))?")
+_BLANKS = frozenset({None, ""})
+
+
+def _is_blank(value: Any) -> bool:
+    return value in _BLANKS or (value.__class__ is str and not value.strip())
+
+
+def _blank(required: bool) -> None:
+    if required:
+        raise CellError(MSG_REQUIRED)
+    return None
+
+
+def _float_text(value: float) -> str:
+    # A spreadsheet keeps 15 significant digits, so a binary float read back from one is the
+    # decimal it shows, up to artefacts beyond the 15th digit: 1234.5600000000002 is 1234.56.
+    # Decimal(value) would keep the artefact; format(value, ".15g") removes it.
+    if not math.isfinite(value):
+        raise CellError(MSG_NOT_NUMBER)
+    return format(value, ".15g")
+
+
+def _split_decimal(text: str) -> tuple[bool, str, str]:
+    """(negative, integer digits, fraction digits without trailing zeros) of a number."""
+    match = _DECIMAL_TEXT.fullmatch(text)
+    if match is None or not (match.group(2) or match.group(3)):
+        # Exponent notation ("1.5e+16" from a float, "1E3" typed): rarer, so slower.
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise CellError(MSG_NOT_NUMBER) from None
+        if not number.is_finite():
+            raise CellError(MSG_NOT_NUMBER)
+        text = format(number, "f")
+        match = _DECIMAL_TEXT.fullmatch(text)
+        assert match is not None
+    sign, whole, fraction = match.groups()
+    return sign == "-", whole or "0", (fraction or "").rstrip("0")
+
+
+def _number_text(value: Any) -> str:
+    if value.__class__ is str:
+        # Thousands separators as Excel shows them when a number is stored as text.
+        return value.strip().replace(",", "").replace("，", "")
+    if value.__class__ is float:
+        return _float_text(value)
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise CellError(MSG_NOT_NUMBER)
+    return str(value)
+
+
+def scaled_integer(
+    places: int,
+    *,
+    required: bool = False,
+    negative: bool = False,
+    maximum: int | None = None,
+) -> Converter:
+    """A decimal number with at most `places` decimals, as an integer count of 10^-places.
+
+    scaled_integer(2) turns yuan into fen ("1234.56" → 123456); scaled_integer(6) turns
+    万元 into fen (12.345678 → 12345678). Exact: no float arithmetic on the value.
+    `maximum` bounds the scaled integer.
+    """
+    factor = 10**places
+
+    def convert(value: Any) -> int | None:
+        cls = value.__class__
+        # Fast paths for what spreadsheets mostly hold: whole numbers.
+        if cls is float and value.is_integer() and -1e15 < value < 1e15:
+            result = int(value) * factor
+        elif cls is int:
+            result = value * factor
+        elif _is_blank(value):
+            return _blank(required)
+        else:
+            is_negative, whole, fraction = _split_decimal(_number_text(value))
+            if len(fraction) > places:
+                raise CellError(MSG_TOO_MANY_DECIMALS, places=places)
+            result = int(whole) * factor + (int(fraction.ljust(places, "0")) if fraction else 0)
+            if is_negative:
+                result = -result
+        if result < 0 and not negative:
+            raise CellError(MSG_NEGATIVE)
+        if maximum is not None and result > maximum:
+            raise CellError(MSG_ABOVE, maximum=format(Decimal(maximum).scaleb(-places), "f"))
+        return result
+
+    return convert
+
+
+def integer(
+    *, required: bool = False, minimum: int | None = None, maximum: int | None = None
+) -> Converter:
+    """A whole number (2023, 2023.0 and "2023" alike)."""
+
+    def convert(value: Any) -> int | None:
+        cls = value.__class__
+        if cls is float and value.is_integer() and -1e15 < value < 1e15:
+            result = int(value)
+        elif cls is int:
+            result = value
+        elif _is_blank(value):
+            return _blank(required)
+        else:
+            is_negative, whole, fraction = _split_decimal(_number_text(value))
+            if fraction:
+                raise CellError(MSG_NOT_INTEGER)
+            result = -int(whole) if is_negative else int(whole)
+        if minimum is not None and result < minimum:
+            if minimum == 0:
+                raise CellError(MSG_NEGATIVE)
+            raise CellError(MSG_BELOW, minimum=minimum)
+        if maximum is not None and result > maximum:
+            raise CellError(MSG_ABOVE, maximum=maximum)
+        return result
+
+    return convert
+
+
+def digits(length: int, *, required: bool = False) -> Converter:
+    """A code of exactly `length` digits, as text; Excel may hand it over as a number
+    (330482102219.0), which is why leading zeros cannot be recovered and are refused."""
+
+    def convert(value: Any) -> str | None:
+        cls = value.__class__
+        if cls is str:
+            result = value.strip()
+            if not result:
+                return _blank(required)
+        elif cls is float and value.is_integer() and 0 <= value < 1e15:
+            result = str(int(value))
+        elif cls is int and value >= 0:
+            result = str(value)
+        elif value is None:
+            return _blank(required)
+        else:
+            raise CellError(MSG_DIGITS, length=length)
+        if len(result) != length or not result.isdigit() or not result.isascii():
+            raise CellError(MSG_DIGITS, length=length)
+        return result
+
+    return convert
+
+
+def text(*, required: bool = False, max_length: int | None = None) -> Converter:
+    """Text, stripped; numbers are turned into their shortest text (12.0 → "12")."""
+
+    def convert(value: Any) -> str | None:
+        if value.__class__ is not str:
+            if value is None:
+                return _blank(required)
+            if value.__class__ is float:
+                value = _float_text(value)
+            value = str(value)
+        result = value.strip()
+        if not result:
+            return _blank(required)
+        if max_length is not None and len(result) > max_length:
+            raise CellError(MSG_TOO_LONG, max_length=max_length)
+        return result
+
+    return convert
+
+
+def yes_no(*, blank: bool = False) -> Converter:
+    """是/否 (also true/false cells), blank meaning `blank`."""
+    values = {"是": True, "否": False}
+
+    def convert(value: Any) -> bool:
+        if value.__class__ is bool:
+            return value
+        if _is_blank(value):
+            return blank
+        if value.__class__ is str:
+            result = values.get(value.strip())
+            if result is not None:
+                return result
+        raise CellError(MSG_CHOICE, choices="是, 否")
+
+    return convert
+
+
+# --- Columns --------------------------------------------------------------------------------
+
+
+def normalize_header(value: Any) -> str:
+    """A header as compared: no whitespace at all, parentheses full-width."""
+    if value is None:
+        return ""
+    if value.__class__ is float:
+        value = _float_text(value)
+    return "".join(str(value).split()).replace("(", "（").replace(")", "）")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a tabular format.
+
+    `header` is written by templates and exports; `aliases` maps other accepted headers to
+    their own converter (a money column headed 万元 instead of 元). A `required` column
+    must be present in the file; whether its cells may be blank is the converter's call.
+    `xlsx_format` is the number format written to xlsx ("@" keeps codes as text).
+    """
+
+    key: str
+    header: str
+    convert: Converter
+    required: bool = False
+    aliases: Mapping[str, Converter] = field(default_factory=dict)
+    xlsx_format: str | None = None
+
+    def converters(self) -> dict[str, Converter]:
+        headers = {normalize_header(self.header): self.convert}
+        headers.update((normalize_header(h), c) for h, c in self.aliases.items())
+        return headers
+
+
+# The largest amount accepted: 15 significant digits are all a spreadsheet keeps.
+MAX_FEN = 10**15 - 1
+
+
+def money_column(key: str, stem: str, *, required: bool = False) -> Column:
+    """A money column in fen, headed "<stem>（元）" (≤ 2 decimals) or "<stem>（万元）" (≤ 6)."""
+    return Column(
+        key=key,
+        header=f"{stem}（元）",
+        convert=scaled_integer(2, required=required, maximum=MAX_FEN),
+        required=required,
+        aliases={f"{stem}（万元）": scaled_integer(6, required=required, maximum=MAX_FEN)},
+        xlsx_format="0.00",
+    )
+
+
+# --- Reading --------------------------------------------------------------------------------
+
+MSG_EMPTY = gettext_noop("The file is empty.")
+MSG_TOO_LARGE = gettext_noop("The file is larger than {limit} MB.")
+MSG_NOT_SPREADSHEET = gettext_noop("The file is not a spreadsheet (xlsx, xls, ods) or CSV file.")
+MSG_BAD_SPREADSHEET = gettext_noop(
+    "The spreadsheet cannot be read: it is damaged or not a spreadsheet."
+)
+MSG_NO_ROWS = gettext_noop("The file has a header but no data rows.")
+MSG_MISSING_COLUMN = gettext_noop("This required column is missing.")
+MSG_DUPLICATE_COLUMN = gettext_noop("This column appears more than once (also as {other}).")
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
+_DELIMITERS = (",", "\t", ";", "|")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@dataclass
+class Table:
+    """A sheet's header row and its non-blank data rows, with their row numbers (1-based,
+    as the spreadsheet shows them). Every data row is as wide as the widest row."""
+
+    header: list[Any]
+    header_row: int
+    rows: list[list[Any]]
+    row_numbers: list[int]
+
+
+def _read_bytes(source: str | os.PathLike | IO[bytes] | bytes, max_bytes: int | None) -> bytes:
+    if isinstance(source, bytes):
+        data = source
+    elif isinstance(source, str | os.PathLike):
+        path = Path(source)
+        if max_bytes is not None and path.stat().st_size > max_bytes:
+            raise TableReadError(MSG_TOO_LARGE, limit=_megabytes(max_bytes))
+        data = path.read_bytes()
+    else:
+        data = source.read(max_bytes + 1 if max_bytes is not None else -1)
+    if max_bytes is not None and len(data) > max_bytes:
+        raise TableReadError(MSG_TOO_LARGE, limit=_megabytes(max_bytes))
+    return data
+
+
+def _megabytes(size: int) -> str:
+    return format(Decimal(size) / Decimal(1024 * 1024), ".15g")
+
+
+def _read_spreadsheet(data: bytes) -> list[list[Any]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        if not workbook.sheet_names:
+            raise TableReadError(MSG_EMPTY)
+        # skip_empty_area=False: the list starts at A1, so indexes are the sheet's rows.
+        return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except TableReadError:
+        raise
+    except Exception:  # calamine raises several types (zip, xml, encoding) for bad files
+        raise TableReadError(MSG_BAD_SPREADSHEET) from None
+
+
+def _decode_text(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gbk"):
+        try:
+            decoded = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        # Binary files sometimes decode; text never holds NUL or most control characters.
+        if _CONTROL.search(decoded, 0, 65536):
+            raise TableReadError(MSG_NOT_SPREADSHEET)
+        return decoded
+    raise TableReadError(MSG_NOT_SPREADSHEET)
+
+
+def _read_csv(data: bytes) -> list[list[Any]]:
+    decoded = _decode_text(data)
+    first_line = decoded.split("\n", 1)[0]
+    delimiter = max(_DELIMITERS, key=first_line.count)
+    if not first_line.count(delimiter):
+        delimiter = ","
+    return list(csv.reader(io.StringIO(decoded, newline=""), delimiter=delimiter))
+
+
+def read_table(
+    source: str | os.PathLike | IO[bytes] | bytes,
+    *,
+    filename: str | None = None,
+    max_bytes: int | None = None,
+) -> Table:
+    """Read the first sheet of a spreadsheet, or a CSV file (UTF-8 with or without BOM, or
+    GBK; comma, tab, semicolon or bar as delimiter sniffed from the header line).
+
+    The format comes from the content, not the name: a PNG renamed .xlsx is refused. The
+    header is the first non-blank row; blank rows after it are skipped (their numbers are
+    kept, so errors name the row the user sees). Raises TableReadError.
+    """
+    data = _read_bytes(source, max_bytes)
+    if not data.strip():
+        raise TableReadError(MSG_EMPTY)
+    if filename is None and isinstance(source, str | os.PathLike):
+        filename = os.fspath(source)
+    suffix = Path(filename).suffix.lower() if filename else ""
+    if data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC):
+        cells = _read_spreadsheet(data)
+    elif suffix in _SPREADSHEET_SUFFIXES:
+        raise TableReadError(MSG_NOT_SPREADSHEET)
+    else:
+        cells = _read_csv(data)
+    return _to_table(cells)
+
+
+def _to_table(cells: list[list[Any]]) -> Table:
+    def blank(row: list[Any]) -> bool:
+        return row.count("") + row.count(None) == len(row)
+
+    start = 0
+    while start < len(cells) and blank(cells[start]):
+        start += 1
+    if start == len(cells):
+        raise TableReadError(MSG_EMPTY)
+    width = max(len(row) for row in cells)
+    header = cells[start] + [""] * (width - len(cells[start]))
+    rows: list[list[Any]] = []
+    numbers: list[int] = []
+    for number, row in enumerate(cells[start + 1 :], start=start + 2):
+        if len(row) != width:
+            row = row[:width] if len(row) > width else row + [""] * (width - len(row))
+        if not blank(row):
+            rows.append(row)
+            numbers.append(number)
+    return Table(header=header, header_row=start + 1, rows=rows, row_numbers=numbers)
+
+
+# --- Parsing --------------------------------------------------------------------------------
+
+
+@dataclass
+class Parsed:
+    """Typed values per column key (absent optional columns are not in `values`), the row
+    numbers, the indexes of rows with an error, and every error found, in row order."""
+
+    values: dict[str, list[Any]]
+    row_numbers: list[int]
+    errors: list[TableError]
+    headers: dict[str, str]  # key → header as written in the file
+    ignored: list[str]  # headers that match no column
+    bad_rows: set[int] = field(default_factory=set)  # indexes into row_numbers
+
+    def __len__(self) -> int:
+        return len(self.row_numbers)
+
+    def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(row number, {key: value}) for each row without errors (convenient, slower)."""
+        keys = list(self.values)
+        for index, number in enumerate(self.row_numbers):
+            if index not in self.bad_rows:
+                yield number, {k: self.values[k][index] for k in keys}
+
+
+def parse(table: Table, columns: Sequence[Column], *, require_rows: bool = True) -> Parsed:
+    """Map the table's headers to `columns` and convert every cell.
+
+    Header problems (missing required column, a column given twice) are errors on the
+    header row; when there are any, no cell is converted.
+    """
+    by_header: dict[str, tuple[Column, Converter]] = {}
+    for column in columns:
+        for header, converter in column.converters().items():
+            by_header[header] = (column, converter)
+
+    found: dict[str, tuple[int, str, Converter]] = {}
+    errors: list[TableError] = []
+    ignored: list[str] = []
+    for index, raw in enumerate(table.header):
+        header = normalize_header(raw)
+        if not header:
+            continue
+        match = by_header.get(header)
+        if match is None:
+            ignored.append(str(raw).strip())
+            continue
+        column, converter = match
+        if column.key in found:
+            errors.append(
+                TableError(
+                    table.header_row,
+                    str(raw).strip(),
+                    raw,
+                    MSG_DUPLICATE_COLUMN,
+                    {"other": found[column.key][1]},
+                )
+            )
+            continue
+        found[column.key] = (index, str(raw).strip(), converter)
+    for column in columns:
+        if column.required and column.key not in found:
+            errors.append(TableError(table.header_row, column.header, "", MSG_MISSING_COLUMN, {}))
+    headers = {key: header for key, (_, header, _) in found.items()}
+    if errors:
+        return Parsed({}, [], errors, headers, ignored)
+    if require_rows and not table.rows:
+        return Parsed({}, [], [TableError(None, "", "", MSG_NO_ROWS, {})], headers, ignored)
+
+    values: dict[str, list[Any]] = {}
+    bad_rows: set[int] = set()
+    numbers = table.row_numbers
+    for column in columns:  # in the columns' order, so errors come out in a stable order
+        if column.key not in found:
+            continue
+        index, header, converter = found[column.key]
+        raw_values = [row[index] for row in table.rows]
+        try:
+            values[column.key] = list(map(converter, raw_values))
+        except CellError:
+            converted = []
+            for position, value in enumerate(raw_values):
+                try:
+                    converted.append(converter(value))
+                except CellError as exc:
+                    converted.append(INVALID)
+                    bad_rows.add(position)
+                    errors.append(
+                        TableError(numbers[position], header, value, exc.message, exc.params)
+                    )
+            values[column.key] = converted
+    order = {column.key: i for i, column in enumerate(columns)}
+    rank = {header: order[key] for key, header in headers.items()}
+    errors.sort(key=lambda e: (e.row or 0, rank.get(e.column, 0)))
+    return Parsed(values, numbers, errors, headers, ignored, bad_rows)
+
+
+# --- Writing --------------------------------------------------------------------------------
+# Cells are str (written as text, so codes keep their digits), int, float or Decimal (written
+# as numbers in xlsx; Decimal is written exactly as text in CSV), bool or None (blank).
+
+
+def write_xlsx(
+    target: str | os.PathLike | IO[bytes],
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[Any]],
+    *,
+    sheet_name: str = "Sheet1",
+) -> int:
+    """Write a header row and `rows` to an xlsx file; returns the number of data rows.
+
+    constant_memory mode: rows are flushed as they are written, so memory stays flat for a
+    province. (A file object target forces xlsxwriter to keep the sheet in memory.)
+    """
+    import xlsxwriter
+
+    options: dict[str, Any] = {"constant_memory": True}
+    if not isinstance(target, str | os.PathLike):
+        options = {"in_memory": True}
+    workbook = xlsxwriter.Workbook(target, options)
+    sheet = workbook.add_worksheet(sheet_name)
+    bold = workbook.add_format({"bold": True})
+    formats = [
+        workbook.add_format({"num_format": c.xlsx_format}) if c.xlsx_format else None
+        for c in columns
+    ]
+    for index, column in enumerate(columns):
+        sheet.write_string(0, index, column.header, bold)
+        sheet.set_column(index, index, max(10, 2 * len(column.header) + 2), formats[index])
+    count = 0
+    write_string, write_number, write_boolean = (
+        sheet.write_string,
+        sheet.write_number,
+        sheet.write_boolean,
+    )
+    for count, row in enumerate(rows, start=1):
+        for index, value in enumerate(row):
+            if value is None:
+                continue
+            cls = value.__class__
+            if cls is str:
+                write_string(count, index, value, formats[index])
+            elif cls is bool:
+                write_boolean(count, index, value, formats[index])
+            else:
+                # float(Decimal) is correctly rounded: the nearest double to the amount.
+                write_number(count, index, float(value), formats[index])
+    workbook.close()
+    return count
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if value.__class__ is float:
+        return _float_text(value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return value
+
+
+def iter_csv(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+    """A CSV file as UTF-8 chunks with a BOM (so Excel reads the Chinese headers)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([c.header for c in columns])
+    yield b"\xef\xbb\xbf" + buffer.getvalue().encode()
+    buffer.seek(0)
+    buffer.truncate()
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([_csv_cell(v) for v in row])
+        if count % 2000 == 0:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode()
+
+
+def write_csv(
+    target: str | os.PathLike | IO[bytes],
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[Any]],
+) -> None:
+    """Write `iter_csv` to a path or a binary file object."""
+    if isinstance(target, str | os.PathLike):
+        with open(target, "wb") as f:
+            f.writelines(iter_csv(columns, rows))
+    else:
+        target.writelines(iter_csv(columns, rows))

@@ -1,0 +1,564 @@
+"""Importing and exporting village statistics (VillageStat) as xlsx or CSV.
+
+The file format is the template `STAT_COLUMNS` describes (Chinese headers, money in 元 or
+万元). An import validates every row first and writes nothing if any row is wrong; then it
+upserts by (village code, year) in one transaction through the bulk path, and logs each
+created or changed row in the change log. Importing the same file again changes nothing
+and logs nothing. An export writes the same format, so export → import is a no-op.
+
+Work is set-based: the villages and the existing statistics for the file's rows are loaded
+in a few chunked queries, never one per row.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO, Any, NamedTuple
+
+from django.conf import settings
+from django.db import IntegrityError, close_old_connections, connection, connections, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.permissions import may_write
+from audit.context import change_context
+from audit.models import ObjectChange
+from audit.services import log_bulk
+from baotuan.db import bulk_insert, bulk_update
+from lib import tabular
+from lib.tabular import INVALID, Column, money_column
+from registry.choices import ImportStatus
+from registry.models import ImportJob, Village, VillageStat
+
+__all__ = [
+    "DATA_FIELDS",
+    "STAT_COLUMNS",
+    "ImportResult",
+    "RowError",
+    "export_rows",
+    "export_stats",
+    "import_stats",
+    "iter_export_csv",
+    "run_import_job",
+    "write_template",
+]
+
+logger = logging.getLogger(__name__)
+
+YEAR_MIN, YEAR_MAX = 1949, 2100
+MAX_COUNT = 2_147_483_647  # PositiveIntegerField
+
+STAT_COLUMNS: list[Column] = [
+    Column(
+        "code", "统计用区划代码", tabular.digits(12, required=True), required=True, xlsx_format="@"
+    ),
+    Column("name", "村名", tabular.text(max_length=100), xlsx_format="@"),
+    Column(
+        "year",
+        "年度",
+        tabular.integer(required=True, minimum=YEAR_MIN, maximum=YEAR_MAX),
+        required=True,
+        xlsx_format="0",
+    ),
+    money_column("total_income", "集体经济总收入", required=True),
+    money_column("operating_income", "经营性收入"),
+    money_column("recurring_income", "经常性收入"),
+    Column(
+        "population",
+        "户籍人口（人）",
+        tabular.integer(minimum=0, maximum=MAX_COUNT),
+        xlsx_format="0",
+    ),
+    Column(
+        "households", "户数（户）", tabular.integer(minimum=0, maximum=MAX_COUNT), xlsx_format="0"
+    ),
+    money_column("per_capita_disposable_income", "农村居民人均可支配收入"),
+    Column("is_illustrative", "示例", tabular.yes_no(blank=False)),
+]
+# VillageStat fields a file may set, in model order (besides village and year).
+DATA_FIELDS: tuple[str, ...] = (
+    "total_income",
+    "operating_income",
+    "recurring_income",
+    "population",
+    "households",
+    "per_capita_disposable_income",
+    "is_illustrative",
+)
+MONEY_FIELDS = frozenset(
+    {"total_income", "operating_income", "recurring_income", "per_capita_disposable_income"}
+)
+# What a new row gets for a column the file does not have.
+DEFAULTS = {name: None for name in DATA_FIELDS} | {"is_illustrative": False}
+
+PROGRESS_EVERY = 5000
+
+MSG_UNKNOWN_CODE = _("No village with this code in the registry.")
+MSG_NAME_MISMATCH = _("The name does not match the registry: this code is {name}.")
+MSG_NO_PERMISSION = _("No permission for this village.")
+MSG_DUPLICATE = _("The same village and year are already in row {row}.")
+MSG_CONFLICT = _(
+    "Another import wrote statistics for the same villages at the same time; nothing was "
+    "imported. Please try again."
+)
+MSG_INTERNAL = _("The import failed unexpectedly; nothing was imported.")
+
+
+class RowError(NamedTuple):
+    """One problem: spreadsheet row (header = 1; None for the whole file), column header
+    as written in the file, the message (translated), and the offending value."""
+
+    row: int | None
+    column: str
+    message: str
+    value: Any = ""
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    dry_run: bool = False
+    errors: list[RowError] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "dry_run": self.dry_run,
+            "error_count": len(self.errors),
+            "ignored_columns": self.ignored_columns,
+        }
+
+
+Progress = Callable[[int, int, str], None]
+
+
+def _no_progress(done: int, total: int, phase: str) -> None:
+    pass
+
+
+def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _chunk_size(reserved: int = 0) -> int:
+    # SQLite caps the number of bound variables per statement; PostgreSQL does not.
+    limit = connection.features.max_query_params
+    return (limit - reserved - 10) if limit else 10_000
+
+
+class _VillageRef(NamedTuple):
+    """What the import needs of a village; `pk` is enough for may_write."""
+
+    pk: str
+    name: str
+    short_name: str
+
+
+def _load_villages(codes: Iterable[str]) -> dict[str, _VillageRef]:
+    codes = sorted(codes)
+    found: dict[str, _VillageRef] = {}
+    for chunk in _chunks(codes, _chunk_size()):
+        for row in Village.objects.filter(code__in=chunk).values_list("code", "name", "short_name"):
+            found[row[0]] = _VillageRef(*row)
+    return found
+
+
+def _load_stats(
+    codes: Iterable[str], years: Iterable[int], fields: Sequence[str]
+) -> dict[tuple[str, int], tuple]:
+    """(code, year) → (pk, *fields) of the existing statistics for these villages/years."""
+    codes, years = sorted(codes), sorted(years)
+    found: dict[tuple[str, int], tuple] = {}
+    for chunk in _chunks(codes, _chunk_size(reserved=len(years))):
+        rows = VillageStat.objects.filter(village_id__in=chunk, year__in=years).values_list(
+            "village_id", "year", "pk", *fields
+        )
+        for row in rows.order_by():
+            found[row[0], row[1]] = row[2:]
+    return found
+
+
+def _fail(result: ImportResult, row, column, message, value="") -> ImportResult:
+    result.errors.append(RowError(row, column, str(message), value))
+    return result
+
+
+def import_stats(
+    source: str | os.PathLike | IO[bytes] | bytes,
+    *,
+    dry_run: bool = False,
+    user=None,
+    progress: Progress | None = None,
+    filename: str | None = None,
+) -> ImportResult:
+    """Validate every row of a statistics file, then (unless `dry_run`) upsert all of it.
+
+    Args:
+        source: a path, a binary file object or the bytes of an xlsx/xls/ods/csv file.
+        dry_run: validate and count what would change, write nothing.
+        user: the acting user; only villages they may write are accepted. None is the
+            system (the CLI): every village.
+        progress: called as progress(done, total, phase) while reading and validating,
+            every few thousand rows; never inside the write transaction, so it may itself
+            write to the database (phases: reading, validating, writing, done).
+        filename: the original name, when `source` is not a path (its extension helps to
+            refuse a non-spreadsheet renamed .xlsx).
+
+    Returns:
+        An ImportResult; if `errors` is not empty, nothing was written.
+    """
+    report = progress or _no_progress
+    result = ImportResult(dry_run=dry_run)
+    report(0, 0, "reading")
+    try:
+        table = tabular.read_table(
+            source, filename=filename, max_bytes=settings.STATS_IMPORT_MAX_BYTES
+        )
+    except tabular.TableReadError as exc:
+        return _fail(result, None, "", gettext(exc.message).format(**exc.params))
+    total = len(table.rows)
+    result.rows = total
+    report(0, total, "validating")
+    parsed = tabular.parse(table, STAT_COLUMNS)
+    result.ignored_columns = parsed.ignored
+    result.errors = [
+        RowError(e.row, e.column, e.render(gettext), tabular.cell_text(e.value))
+        for e in parsed.errors
+    ]
+    if not parsed.values:  # the header is wrong or there are no rows: nothing to check
+        return result
+
+    plan = _validate(parsed, user, result, report)
+    if result.errors:
+        return result
+    if dry_run:
+        _diff(parsed, plan, result)
+    else:
+        report(total, total, "writing")
+        try:
+            with transaction.atomic():
+                _write(parsed, plan, result)
+        except IntegrityError:
+            # The rows were new when checked; a concurrent import inserted them since.
+            result.created = result.updated = result.unchanged = 0
+            return _fail(result, None, "", MSG_CONFLICT)
+    report(total, total, "done")
+    return result
+
+
+@dataclass
+class _Plan:
+    """The rows that passed validation, as indexes into the parsed columns."""
+
+    indexes: list[int]
+    fields: list[str]  # DATA_FIELDS present in the file
+
+
+def _validate(parsed: tabular.Parsed, user, result: ImportResult, report: Progress) -> _Plan:
+    """Checks against the registry: code known, name matching, permission, no duplicates."""
+    values = parsed.values
+    codes, years = values["code"], values["year"]
+    names = values.get("name")
+    numbers = parsed.row_numbers
+    headers = parsed.headers
+    villages = _load_villages({c for c in codes if c is not INVALID})
+    allowed: dict[str, bool] = {}
+    seen: dict[tuple[str, int], int] = {}
+    bad = parsed.bad_rows
+    indexes: list[int] = []
+    errors: list[tuple[int, RowError]] = []
+    total = len(codes)
+    for index in range(total):
+        if index % PROGRESS_EVERY == 0 and index:
+            report(index, total, "validating")
+        code = codes[index]
+        if code is INVALID:
+            continue
+        village = villages.get(code)
+        if village is None:
+            errors.append(
+                (index, RowError(numbers[index], headers["code"], str(MSG_UNKNOWN_CODE), code))
+            )
+            continue
+        if names is not None:
+            name = names[index]
+            if (
+                name is not None
+                and name is not INVALID
+                and name not in (village.short_name, village.name)
+            ):
+                message = MSG_NAME_MISMATCH.format(name=village.short_name)
+                errors.append((index, RowError(numbers[index], headers["name"], message, name)))
+        permitted = allowed.get(code)
+        if permitted is None:
+            permitted = allowed[code] = user is None or may_write(
+                user, VillageStat, village=village
+            )
+        if not permitted:
+            errors.append(
+                (index, RowError(numbers[index], headers["code"], str(MSG_NO_PERMISSION), code))
+            )
+            continue
+        year = years[index]
+        if year is INVALID:
+            continue
+        first = seen.setdefault((code, year), numbers[index])
+        if first != numbers[index]:
+            message = MSG_DUPLICATE.format(row=first)
+            errors.append((index, RowError(numbers[index], headers["code"], message, code)))
+            continue
+        if index not in bad:
+            indexes.append(index)
+    if errors:
+        order = {c.key: i for i, c in enumerate(STAT_COLUMNS)}
+        rank = {header: order[key] for key, header in headers.items()}
+        merged = result.errors + [e for _, e in errors]
+        merged.sort(key=lambda e: (e.row or 0, rank.get(e.column, 0)))
+        result.errors = merged
+    return _Plan(indexes=indexes, fields=[f for f in DATA_FIELDS if f in values])
+
+
+def _changes(parsed: tabular.Parsed, plan: _Plan, existing: dict[tuple[str, int], tuple]):
+    """Split the rows into new ones and changed ones: (creates, updates, unchanged count).
+
+    creates: (code, year, values tuple in plan.fields order)
+    updates: (pk, code, year, old values tuple, new values tuple)
+    """
+    values = parsed.values
+    codes, years = values["code"], values["year"]
+    columns = [values[f] for f in plan.fields]
+    creates, updates = [], []
+    unchanged = 0
+    for index in plan.indexes:
+        key = (codes[index], years[index])
+        new = tuple(column[index] for column in columns)
+        old = existing.get(key)
+        if old is None:
+            creates.append((key[0], key[1], new))
+        elif old[1:] == new:
+            unchanged += 1
+        else:
+            updates.append((old[0], key[0], key[1], old[1:], new))
+    return creates, updates, unchanged
+
+
+def _existing(parsed: tabular.Parsed, plan: _Plan) -> dict[tuple[str, int], tuple]:
+    codes, years = parsed.values["code"], parsed.values["year"]
+    return _load_stats(
+        {codes[i] for i in plan.indexes}, {years[i] for i in plan.indexes}, plan.fields
+    )
+
+
+def _diff(parsed: tabular.Parsed, plan: _Plan, result: ImportResult) -> None:
+    creates, updates, unchanged = _changes(parsed, plan, _existing(parsed, plan))
+    result.created, result.updated, result.unchanged = len(creates), len(updates), unchanged
+
+
+def _write(parsed: tabular.Parsed, plan: _Plan, result: ImportResult) -> None:
+    """Insert new rows, update changed ones, log both. Runs inside the caller's atomic."""
+    creates, updates, unchanged = _changes(parsed, plan, _existing(parsed, plan))
+    result.created, result.updated, result.unchanged = len(creates), len(updates), unchanged
+    fields = plan.fields
+    # New rows get every field: the file's, or the default for a column it lacks.
+    absent = [f for f in DATA_FIELDS if f not in fields]
+    insert_fields = ["village_id", "year", *fields, *absent]
+    tail = tuple(DEFAULTS[f] for f in absent)
+    bulk_insert(
+        VillageStat, insert_fields, ((code, year, *new, *tail) for code, year, new in creates)
+    )
+    if updates:
+        bulk_update(VillageStat, "id", fields, ((pk, *new) for pk, _c, _y, _o, new in updates))
+
+    changes: list[tuple] = []
+    if creates:
+        created_codes = {code for code, _, _ in creates}
+        created_years = {year for _, year, _ in creates}
+        pks = {key: row[0] for key, row in _load_stats(created_codes, created_years, ()).items()}
+        after_fields = ("id", *insert_fields)
+        create = ObjectChange.Action.CREATE
+        changes.extend(
+            (
+                create,
+                pks[code, year],
+                f"{code} {year}",
+                None,
+                dict(zip(after_fields, (pks[code, year], code, year, *new, *tail), strict=True)),
+            )
+            for code, year, new in creates
+        )
+    update = ObjectChange.Action.UPDATE
+    for pk, code, year, old, new in updates:
+        before, after = {}, {}
+        for name, old_value, new_value in zip(fields, old, new, strict=True):
+            if old_value != new_value:
+                before[name] = old_value
+                after[name] = new_value
+        changes.append((update, pk, f"{code} {year}", before, after))
+    if changes:
+        log_bulk(VillageStat, changes)
+
+
+# --- Export ---------------------------------------------------------------------------------
+
+
+def _yuan(fen: int | None) -> Decimal | None:
+    # Decimal from an int, scaled by a power of ten: exact, always two decimals.
+    return None if fen is None else Decimal(fen).scaleb(-2)
+
+
+def export_rows(queryset=None, *, year: int | None = None, region: str | None = None):
+    """Rows in STAT_COLUMNS order (money as Decimal 元, 示例 as 是/否), streamed from the
+    database with values_list().iterator(): no model instances."""
+    qs = VillageStat.objects.all() if queryset is None else queryset
+    if year is not None:
+        qs = qs.filter(year=year)
+    if region:
+        qs = qs.filter(village_id__startswith=region)
+    rows = qs.order_by("village_id", "year").values_list(
+        "village_id", "village__short_name", "year", *DATA_FIELDS
+    )
+    for (
+        code,
+        name,
+        year_,
+        total,
+        operating,
+        recurring,
+        *counts,
+        pcdi,
+        illustrative,
+    ) in rows.iterator(chunk_size=5000):
+        money = (_yuan(total), _yuan(operating), _yuan(recurring))
+        yield (code, name, year_, *money, *counts, _yuan(pcdi), "是" if illustrative else "否")
+
+
+def export_stats(target, fmt: str, *, queryset=None, year=None, region=None) -> int:
+    """Write statistics to `target` (a path or binary file) as "xlsx" or "csv"; returns
+    the number of rows written."""
+    rows = export_rows(queryset, year=year, region=region)
+    if fmt == "xlsx":
+        return tabular.write_xlsx(target, STAT_COLUMNS, rows)
+    if fmt == "csv":
+        counted = _Counter(rows)
+        tabular.write_csv(target, STAT_COLUMNS, counted)
+        return counted.count
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+class _Counter:
+    def __init__(self, rows: Iterable) -> None:
+        self.rows, self.count = rows, 0
+
+    def __iter__(self):
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+
+def iter_export_csv(queryset=None, *, year=None, region=None) -> Iterator[bytes]:
+    """The CSV export as byte chunks, for a streaming HTTP response."""
+    return tabular.iter_csv(STAT_COLUMNS, export_rows(queryset, year=year, region=region))
+
+
+def write_template(target, fmt: str) -> None:
+    """An empty file with the headers, to fill in."""
+    if fmt == "xlsx":
+        tabular.write_xlsx(target, STAT_COLUMNS, [])
+    elif fmt == "csv":
+        tabular.write_csv(target, STAT_COLUMNS, [])
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
+
+
+# --- Web import jobs ------------------------------------------------------------------------
+
+MAX_STORED_ERRORS = 1000
+
+
+def run_import_job(job_pk: int, path: str, *, language: str | None = None, **context) -> None:
+    """Run the import of an ImportJob's file, recording progress and outcome on the job.
+
+    Meant to run in a background thread (or inline): it sets the change context itself
+    (threads do not inherit the request's), deletes the file, and closes the thread's
+    database connection when done. `context` is passed to change_context (request_id,
+    path, ip).
+    """
+    job = ImportJob.objects.select_related("created_by").get(pk=job_pk)
+    jobs = ImportJob.objects.filter(pk=job_pk)
+
+    def progress(done: int, total: int, phase: str) -> None:
+        jobs.update(rows_done=done, rows_total=total, phase=phase)
+
+    try:
+        jobs.update(status=ImportStatus.RUNNING)
+        with (
+            translation.override(language or settings.LANGUAGE_CODE),
+            change_context(user=job.created_by, source="web", **context),
+        ):
+            result = import_stats(
+                path,
+                dry_run=job.dry_run,
+                user=job.created_by,
+                progress=progress,
+                filename=job.file_name,
+            )
+            jobs.update(
+                status=ImportStatus.SUCCEEDED if result.ok else ImportStatus.FAILED,
+                summary=result.summary(),
+                errors=[
+                    {
+                        "row": e.row,
+                        "column": e.column,
+                        "value": _json_value(e.value),
+                        "message": e.message,
+                    }
+                    for e in result.errors[:MAX_STORED_ERRORS]
+                ],
+                finished_at=timezone.now(),
+            )
+    except Exception:
+        logger.exception("import job %s failed", job_pk)
+        with translation.override(language or settings.LANGUAGE_CODE):
+            message = str(MSG_INTERNAL)
+        jobs.update(
+            status=ImportStatus.FAILED,
+            summary={"error_count": 1},
+            errors=[{"row": None, "column": "", "value": "", "message": message}],
+            finished_at=timezone.now(),
+        )
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def run_import_job_in_thread(job_pk: int, path: str, **kwargs) -> None:
+    """The background-thread body: run the job, then close this thread's connections."""
+    close_old_connections()
+    try:
+        run_import_job(job_pk, path, **kwargs)
+    finally:
+        connections.close_all()
