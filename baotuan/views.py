@@ -1,5 +1,29 @@
+"""The landing page: what is in the registry, and what the signed-in user acts for."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Max
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from registry.models import Region, Village, VillageStat
 
 
+@login_required
+@require_safe
 def home(request):
-    return render(request, "home.html")
+    """A fixed handful of queries, whatever the size of the registry."""
+    stats = VillageStat.objects.aggregate(rows=Count("pk"), latest_year=Max("year"))
+    latest_year = stats["latest_year"]
+    weak_count = None
+    if latest_year is not None:
+        # Stats rows are unique per village and year, so counting rows counts villages.
+        weak_count = VillageStat.objects.weak_in(latest_year).count()
+    context = {
+        "region_count": Region.objects.count(),
+        "village_count": Village.objects.count(),
+        "stat_count": stats["rows"],
+        "latest_year": latest_year,
+        "weak_count": weak_count,
+        "grants": request.user.grant_list,
+    }
+    return render(request, "home.html", context)
