@@ -1,0 +1,143 @@
+"""A real browser (headless Chromium) against the live server: sign in through the form,
+open a village page with statistics and check that the ECharts chart drew, without any
+console error. Saves screenshots to docs/screenshots/.
+
+Run alone with `pytest -m browser`. Skipped only when /usr/bin/chromium is missing; the
+browser is never downloaded.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from accounts.choices import Role
+from accounts.models import Grant, User
+from registry.choices import RegionLevel, VillageKind
+from registry.models import Region, Village, VillageStat, WeakVillageThreshold
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+XUJIADAI = "330482107208"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium"),
+]
+
+TREE = [
+    ("33", "浙江省", RegionLevel.PROVINCE, None),
+    ("3304", "嘉兴市", RegionLevel.CITY, "33"),
+    ("330482", "平湖市", RegionLevel.COUNTY, "3304"),
+    ("330482107", "林埭镇", RegionLevel.TOWNSHIP, "330482"),
+    ("330482106", "广陈镇", RegionLevel.TOWNSHIP, "330482"),
+]
+VILLAGES = [
+    ("330482107208", "徐家埭村村民委员会", "徐家埭村", "330482107"),
+    ("330482107201", "林埭村村民委员会", "林埭村", "330482107"),
+    ("330482107202", "华丰村村民委员会", "华丰村", "330482107"),
+    ("330482106209", "山塘村村民委员会", "山塘村", "330482106"),
+    ("330482106201", "广陈村村民委员会", "广陈村", "330482106"),
+    ("330482106204", "龙萌村村民委员会", "龙萌村", "330482106"),
+]
+# 徐家埭村's collective income (fen): the years before 2023 are generated, so illustrative.
+HISTORY = [
+    (2019, 412_000_00, 265_000_00, 301_000_00, 37_810_00, True),
+    (2020, 638_000_00, 402_000_00, 455_000_00, 39_900_00, True),
+    (2021, 951_000_00, 640_000_00, 702_000_00, 43_600_00, True),
+    (2022, 1_420_000_00, 960_000_00, 1_050_000_00, 46_276_00, True),
+    (2023, 2_150_000_00, 1_480_000_00, 1_620_000_00, 49_120_00, True),
+]
+
+
+@pytest.fixture
+def registry_data(transactional_db):
+    for code, name, level, parent in TREE:
+        Region.objects.create(code=code, name=name, level=level, parent_id=parent)
+    for code, name, short, township in VILLAGES:
+        Village.objects.create(
+            code=code, name=name, short_name=short, kind=VillageKind.VILLAGE,
+            township_id=township, county_id=code[:6],
+        )
+    for year, total, operating, recurring, per_capita, illustrative in HISTORY:
+        VillageStat.objects.create(
+            village_id=XUJIADAI, year=year, total_income=total, operating_income=operating,
+            recurring_income=recurring, population=2_310, households=702,
+            per_capita_disposable_income=per_capita, is_illustrative=illustrative,
+        )
+    for n, (code, *_rest) in enumerate(VILLAGES[1:]):
+        VillageStat.objects.create(
+            village_id=code, year=2023, total_income=(150_000 + 90_000 * n) * 100,
+            operating_income=(70_000 + 60_000 * n) * 100, is_illustrative=True,
+        )
+    WeakVillageThreshold.objects.create(
+        name="浙江省消薄标准（2021—）", region_id="33", valid_from=2021,
+        total_income_below=200_000_00, operating_income_below=100_000_00,
+    )
+    clerk = User.objects.create_user(
+        username="xujiadai", password="a-long-test-password", display_name="徐家埭村填报员"
+    )
+    Grant.objects.create(user=clerk, role=Role.VILLAGE_CLERK, village_id=XUJIADAI)
+    return clerk
+
+
+@pytest.fixture
+def page(live_server, registry_data):
+    """A Chromium page that records console errors and uncaught exceptions."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run",
+            ],
+        )
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, locale="zh-CN", device_scale_factor=1
+        )
+        page = context.new_page()
+        page.errors = []
+        page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
+        page.on("pageerror", lambda e: page.errors.append(str(e)))
+        page.set_default_timeout(15_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def test_a_clerk_signs_in_and_sees_the_village_chart(live_server, page):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    page.goto(f"{live_server.url}/registry/villages/{XUJIADAI}/")
+    assert "/accounts/login/" in page.url
+    page.fill("input[name=username]", "xujiadai")
+    page.fill("input[name=password]", "a-long-test-password")
+    page.click("form.form-stack button[type=submit]")
+    page.wait_for_url(f"**/registry/villages/{XUJIADAI}/")
+
+    page.wait_for_selector("#income-chart canvas")
+    assert page.locator("#income-chart canvas").count() >= 1
+    box = page.locator("#income-chart canvas").first.bounding_box()
+    assert box["width"] > 600
+    assert box["height"] > 300
+    assert page.locator("h1").inner_text() == "徐家埭村"
+    assert page.locator("table.table-stats tbody tr").count() == len(HISTORY)
+    page.wait_for_timeout(600)  # let the bars finish their entry animation
+    page.screenshot(path=str(SCREENSHOTS / "village.png"), full_page=True)
+
+    page.goto(f"{live_server.url}/registry/villages/?year=2023")
+    page.wait_for_selector("#village-results table")
+    assert page.locator("#village-results tbody tr").count() == len(VILLAGES)
+    # Typing in the search box filters the table in place (htmx).
+    page.fill("input[name=q]", "山塘")
+    page.wait_for_function(
+        "document.querySelectorAll('#village-results tbody tr').length === 1"
+    )
+    page.fill("input[name=q]", "")
+    page.wait_for_function(
+        "document.querySelectorAll('#village-results tbody tr').length === 6"
+    )
+    page.screenshot(path=str(SCREENSHOTS / "villages.png"), full_page=True)
+
+    assert page.errors == []
