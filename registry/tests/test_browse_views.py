@@ -258,6 +258,14 @@ def test_village_list_ignores_a_malformed_region_code(client_en, clerk):
     assert 'class="field-error"' in response.content.decode()
 
 
+def test_village_list_keeps_the_valid_filters_when_one_is_malformed(client_en, clerk):
+    response = client_en(clerk).get(
+        reverse("registry:village_list"), {"q": "山塘", "region": "3304x"}
+    )
+
+    assert _codes_in(response) == [SHANTANG]
+
+
 def test_village_list_filters_weak_and_not_weak_in_a_year(client_en, clerk, stats, thresholds):
     client = client_en(clerk)
     url = reverse("registry:village_list")

@@ -117,7 +117,9 @@ def village_list(request):
     years = _stat_years()
     form = VillageFilterForm(request.GET or None, years=years, counties=_county_choices())
     villages = Village.objects.select_related("township", "county")
-    filters = form.cleaned_data if form.is_valid() else {}
+    # Invalid fields are dropped (and shown with their error); the valid ones still apply.
+    form.is_valid()
+    filters = getattr(form, "cleaned_data", {})
     year = filters.get("year")
     status = filters.get("status")
     if status and year is None and years:
