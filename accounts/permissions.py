@@ -136,10 +136,11 @@ def may_write(user, model: type[models.Model], *, village=None, organisation=Non
         if village is not None and policy.village_path is not None:
             if grant.region_id is not None and village.pk.startswith(grant.region_id):
                 return True
-            if grant.village_id == village.pk:
+            # An unsaved target's pk is None, and None == None must never grant anything.
+            if village.pk is not None and grant.village_id == village.pk:
                 return True
         if organisation is not None and policy.organisation_path is not None:
-            if grant.organisation_id == organisation.pk:
+            if organisation.pk is not None and grant.organisation_id == organisation.pk:
                 return True
             if (
                 grant.region_id is not None

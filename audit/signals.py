@@ -1,6 +1,6 @@
 """Change logging for single-object writes (bulk writes log through audit.services)."""
 
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from audit.models import ChangeLoggedModel, ObjectChange
@@ -39,3 +39,31 @@ def _log_delete(sender, instance, **kwargs):
     if not isinstance(instance, ChangeLoggedModel):
         return
     record(instance, ObjectChange.Action.DELETE, before=instance.to_change_dict(), after=None)
+
+
+@receiver(m2m_changed)
+def _log_m2m(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """Membership changes (e.g. Organisation.villages) are updates of the owning object."""
+    if reverse or not isinstance(instance, ChangeLoggedModel):
+        return
+    field = next(
+        (f for f in instance._meta.many_to_many if f.remote_field.through is sender), None
+    )
+    if field is None:
+        return
+    if action in ("pre_add", "pre_remove", "pre_clear"):
+        instance._m2m_before = sorted(
+            str(pk) for pk in getattr(instance, field.name).values_list("pk", flat=True)
+        )
+        return
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    before = getattr(instance, "_m2m_before", [])
+    after = sorted(str(pk) for pk in getattr(instance, field.name).values_list("pk", flat=True))
+    if before != after:
+        record(
+            instance,
+            ObjectChange.Action.UPDATE,
+            before={field.name: before},
+            after={field.name: after},
+        )

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI / Redoc served locally, never from a CDN
     "django_htmx",
     "axes",
     "baotuan",
@@ -172,6 +173,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "抱团 — registry, statistics and thresholds of village-level units.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Baotuan --------------------------------------------------------------------------------

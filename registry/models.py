@@ -198,9 +198,9 @@ class VillageStatQuerySet(RestrictedQuerySet):
             test = threshold.weak_q()
             if test is None:
                 continue
-            clause = Q(village_id__startswith=threshold.region_id) & test
+            clause = Q(village__code__startswith=threshold.region_id) & test
             for code in more_specific:
-                clause &= ~Q(village_id__startswith=code)
+                clause &= ~Q(village__code__startswith=code)
             clauses.append(clause)
         if not clauses:
             return self.none()

@@ -373,17 +373,7 @@ def test_may_write_an_existing_organisation(personas, organisations, persona, na
         pytest.param(None, False, id="no_region_case"),
     ],
 )
-def test_a_region_admin_may_create_an_organisation_only_in_the_region(
-    personas, region, allowed, request
-):
-    if not allowed:
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="may_write compares the new organisation's pk (None) with the "
-                "grant's organisation_id (None) and allows it",
-            )
-        )
+def test_a_region_admin_may_create_an_organisation_only_in_the_region(personas, region, allowed):
     new_organisation = Organisation(name="新公司", region_id=region)
 
     assert may_write(personas["pinghu_admin"], Organisation, organisation=new_organisation) is (

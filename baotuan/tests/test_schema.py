@@ -82,11 +82,6 @@ def test_the_schema_is_served(client, db):
     assert response.json()["info"]["title"] == "Baotuan API"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="drf-spectacular's Swagger UI comes from a CDN; needs drf-spectacular-sidecar "
-    "and SPECTACULAR_SETTINGS SWAGGER_UI_DIST = 'SIDECAR' (settings.py, pyproject.toml)",
-)
 def test_the_api_docs_page_loads_nothing_from_the_internet(client, db):
     response = client.get("/api/v1/docs/")
 

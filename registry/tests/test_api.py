@@ -8,7 +8,6 @@ database exactly as it was, change log included.
 import json
 
 import pytest
-from django.core.exceptions import FieldError
 
 from accounts.choices import Role
 from accounts.models import Grant, User
@@ -18,11 +17,6 @@ from registry.models import Organisation, Region, Village, VillageStat, WeakVill
 
 XUJIADAI, SHANTANG, FENGSHAN = "330482107208", "330482106209", "331121201201"
 API = "/api/v1/"
-# VillageStat.objects.weak_in (registry/models.py) filters on `village_id__startswith`, which
-# Django refuses on a ForeignKey. These tests pass once it uses `village__code__startswith`.
-WEAK_IN_BROKEN = pytest.mark.xfail(
-    raises=FieldError, strict=True, reason="VillageStat.objects.weak_in raises FieldError"
-)
 
 
 @pytest.fixture
@@ -236,11 +230,6 @@ REFUSED = [
     pytest.param(
         "pinghu_admin", "post", "organisations/", ENDPOINTS["organisations"][2], 403,
         id="region_admin_post_organisation_outside_region_case",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="may_write matches a new organisation's pk None with a region grant's "
-            "organisation_id None (accounts/permissions.py)",
-        ),
     ),
     *[
         pytest.param(
@@ -771,11 +760,10 @@ def test_a_village_lists_with_its_township_and_county(call, personas, world):
         pytest.param("q=广陈", [SHANTANG], id="township_name_search_case"),
         pytest.param("q=3311", [FENGSHAN], id="code_search_case"),
         pytest.param("kind=community", [], id="kind_case"),
-        pytest.param("weak_in=2023", [FENGSHAN], id="weak_case", marks=WEAK_IN_BROKEN),
-        pytest.param("not_weak_in=2023", [XUJIADAI], id="not_weak_case", marks=WEAK_IN_BROKEN),
+        pytest.param("weak_in=2023", [FENGSHAN], id="weak_case"),
+        pytest.param("not_weak_in=2023", [XUJIADAI], id="not_weak_case"),
         pytest.param("weak_in=2020", [], id="no_line_in_force_case"),
-        pytest.param("weak_in=2023&region=330482", [], id="weak_in_region_case",
-                     marks=WEAK_IN_BROKEN),
+        pytest.param("weak_in=2023&region=330482", [], id="weak_in_region_case"),
     ],
 )
 def test_villages_filter_by_region_search_kind_and_weakness(call, personas, world, query, codes):
@@ -825,7 +813,6 @@ def test_statistics_filter_by_village_region_year_and_illustrative(
     assert [s["village"] for s in response.json()["results"]] == villages
 
 
-@WEAK_IN_BROKEN
 def test_the_weak_action_lists_weak_villages_of_a_year(call, personas, world):
     response = call(personas["clerk"], "get", API + "thresholds/weak/?year=2023")
 
@@ -834,7 +821,6 @@ def test_the_weak_action_lists_weak_villages_of_a_year(call, personas, world):
     assert response.json()["results"][0]["township"] == {"code": "331121201", "name": "黄垟乡"}
 
 
-@WEAK_IN_BROKEN
 def test_a_county_line_overrides_the_province_line_in_the_weak_action(call, personas, world):
     WeakVillageThreshold.objects.create(
         name="青田标准", region_id="331121", valid_from=2021, total_income_below=100_000_00
@@ -848,9 +834,8 @@ def test_a_county_line_overrides_the_province_line_in_the_weak_action(call, pers
 @pytest.mark.parametrize(
     ("query", "codes"),
     [
-        pytest.param("year=2023&region=3311", [FENGSHAN], id="region_case", marks=WEAK_IN_BROKEN),
-        pytest.param("year=2023&region=330482", [], id="other_region_case",
-                     marks=WEAK_IN_BROKEN),
+        pytest.param("year=2023&region=3311", [FENGSHAN], id="region_case"),
+        pytest.param("year=2023&region=330482", [], id="other_region_case"),
         pytest.param("year=2019", [], id="before_the_line_case"),
     ],
 )
@@ -940,11 +925,10 @@ def _more_rows(world):
     [
         pytest.param("regions/", 4, id="regions_case"),
         pytest.param("villages/", 4, id="villages_case"),
-        pytest.param("villages/?weak_in=2023", 5, id="weak_villages_case", marks=WEAK_IN_BROKEN),
+        pytest.param("villages/?weak_in=2023", 5, id="weak_villages_case"),
         pytest.param("stats/", 4, id="stats_case"),
         pytest.param("thresholds/", 4, id="thresholds_case"),
-        pytest.param("thresholds/weak/?year=2023", 5, id="weak_action_case",
-                     marks=WEAK_IN_BROKEN),
+        pytest.param("thresholds/weak/?year=2023", 5, id="weak_action_case"),
         pytest.param("organisations/", 5, id="organisations_case"),
     ],
 )
