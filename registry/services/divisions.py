@@ -126,7 +126,7 @@ def load_divisions(provinces: Iterable[str] = (), areas: Iterable[str] = ()) -> 
     fields_r = ("code", "name", "level", "parent_id")
     log_bulk(
         Region,
-        [(ObjectChange.Action.CREATE, r[0], r[1], None, dict(zip(fields_r, r))) for r in new_regions]
+        [(ObjectChange.Action.CREATE, r[0], r[1], None, dict(zip(fields_r, r, strict=True))) for r in new_regions]
         + [
             (ObjectChange.Action.UPDATE, r[0], r[1], {"name": existing[r[0]]}, {"name": r[1]})
             for r in renamed_regions
@@ -135,7 +135,7 @@ def load_divisions(provinces: Iterable[str] = (), areas: Iterable[str] = ()) -> 
     fields_v = ("code", "name", "short_name", "kind", "township_id", "county_id")
     log_bulk(
         Village,
-        [(ObjectChange.Action.CREATE, v[0], v[2], None, dict(zip(fields_v, v))) for v in new_villages]
+        [(ObjectChange.Action.CREATE, v[0], v[2], None, dict(zip(fields_v, v, strict=True))) for v in new_villages]
         + [
             (ObjectChange.Action.UPDATE, v[0], v[2], {"name": existing_v[v[0]]}, {"name": v[1]})
             for v in renamed
