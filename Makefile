@@ -66,9 +66,12 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Refresh the catalogue after changing UI strings; translate the new entries in
+# locale/zh_Hans/LC_MESSAGES/django.po, then compile (the .mo is committed).
+MSG_IGNORE := --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*' --ignore 'bench/*' --ignore 'tests/*' --ignore '*/tests/*'
 messages: install-dev
-	cd baotuan && ../$(BIN)/django-admin makemessages -l zh_Hans --no-location --ignore '*/tests/*' --settings=baotuan.settings_test --pythonpath=..
-	$(BIN)/django-admin compilemessages --settings=baotuan.settings_test --pythonpath=.
+	$(BIN)/django-admin makemessages -l zh_Hans --no-location $(MSG_IGNORE) --settings=baotuan.settings_test --pythonpath=.
+	$(BIN)/django-admin compilemessages $(MSG_IGNORE) --settings=baotuan.settings_test --pythonpath=.
 
 clean:
 	rm -rf $(VENV) node_modules var
