@@ -1,11 +1,13 @@
 """A real browser (headless Chromium) against the live server: sign in through the form,
 open a village page with statistics and check that the ECharts chart drew, without any
-console error. Saves screenshots to docs/screenshots/.
+console error. Saves screenshots to var/screenshots/ (or $SCREENSHOT_DIR), so a test run
+never rewrites the committed pictures in docs/screenshots/.
 
 Run alone with `pytest -m browser`. Skipped only when /usr/bin/chromium is missing; the
 browser is never downloaded.
 """
 
+import os
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,9 @@ from registry.choices import RegionLevel, VillageKind
 from registry.models import Region, Village, VillageStat, WeakVillageThreshold
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+SCREENSHOTS = Path(
+    os.getenv("SCREENSHOT_DIR") or Path(__file__).resolve().parent.parent / "var" / "screenshots"
+)
 XUJIADAI = "330482107208"
 
 pytestmark = [
