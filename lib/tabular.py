@@ -127,6 +127,7 @@ MSG_CHOICE = gettext_noop("Must be one of: {choices}.")
 
 _DECIMAL_TEXT = re.compile(r"([+-]?)(\d*)(?:\.(\d*))?")
 _BLANKS = frozenset({None, ""})
+_EXACT_LIMIT = 10**15
 
 
 def _is_blank(value: Any) -> bool:
@@ -192,22 +193,30 @@ def scaled_integer(
     """
     factor = 10**places
 
+    def exact(value: Any) -> int:
+        is_negative, whole, fraction = _split_decimal(_number_text(value))
+        if len(fraction) > places:
+            raise CellError(MSG_TOO_MANY_DECIMALS, places=places)
+        result = int(whole) * factor + (int(fraction.ljust(places, "0")) if fraction else 0)
+        return -result if is_negative else result
+
     def convert(value: Any) -> int | None:
         cls = value.__class__
-        # Fast paths for what spreadsheets mostly hold: whole numbers.
-        if cls is float and value.is_integer() and -1e15 < value < 1e15:
-            result = int(value) * factor
+        if cls is float and -1e15 < value < 1e15:
+            # Fast path for spreadsheet numbers. If the float is the double nearest to
+            # result / 10^places, and result has at most 15 significant digits, then
+            # format(value, ".15g") is that decimal (15 digits survive a round trip through
+            # a double), so result is exact. Otherwise (an artefact such as
+            # 1234.5600000000002, or too many decimals) take the exact path.
+            result = round(value * factor)
+            if result / factor != value or not -_EXACT_LIMIT < result < _EXACT_LIMIT:
+                result = exact(value)
         elif cls is int:
             result = value * factor
         elif _is_blank(value):
             return _blank(required)
         else:
-            is_negative, whole, fraction = _split_decimal(_number_text(value))
-            if len(fraction) > places:
-                raise CellError(MSG_TOO_MANY_DECIMALS, places=places)
-            result = int(whole) * factor + (int(fraction.ljust(places, "0")) if fraction else 0)
-            if is_negative:
-                result = -result
+            result = exact(value)
         if result < 0 and not negative:
             raise CellError(MSG_NEGATIVE)
         if maximum is not None and result > maximum:

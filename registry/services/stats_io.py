@@ -18,6 +18,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import chain, repeat
 from typing import IO, Any, NamedTuple
 
 from django.conf import settings
@@ -187,6 +188,20 @@ def _load_stats(
     """(code, year) → (pk, *fields) of the existing statistics for these villages/years."""
     codes, years = sorted(codes), sorted(years)
     found: dict[tuple[str, int], tuple] = {}
+    if connection.vendor == "postgresql":
+        # One query whatever the number of codes: arrays instead of IN lists.
+        qn = connection.ops.quote_name
+        columns = ", ".join(qn(VillageStat._meta.get_field(f).column) for f in fields)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT village_id, year, id{', ' if fields else ''}{columns} "
+                f"FROM {qn(VillageStat._meta.db_table)} "
+                "WHERE village_id = ANY(%s) AND year = ANY(%s)",
+                [codes, years],
+            )
+            for row in cursor.fetchall():
+                found[row[0], row[1]] = row[2:]
+        return found
     for chunk in _chunks(codes, _chunk_size(reserved=len(years))):
         rows = VillageStat.objects.filter(village_id__in=chunk, year__in=years).values_list(
             "village_id", "year", "pk", *fields
@@ -268,108 +283,141 @@ def import_stats(
 class _Plan:
     """The rows that passed validation, as indexes into the parsed columns."""
 
-    indexes: list[int]
+    indexes: Sequence[int]
     fields: list[str]  # DATA_FIELDS present in the file
 
 
 def _validate(parsed: tabular.Parsed, user, result: ImportResult, report: Progress) -> _Plan:
-    """Checks against the registry: code known, name matching, permission, no duplicates."""
+    """Checks against the registry: code known, name matching, permission, no duplicates.
+
+    Set-based, a chunk of rows at a time (progress is reported per chunk): the common case
+    of a clean chunk costs a few set operations and one comprehension, no per-row branches.
+    """
     values = parsed.values
     codes, years = values["code"], values["year"]
     names = values.get("name")
     numbers = parsed.row_numbers
     headers = parsed.headers
-    villages = _load_villages({c for c in codes if c is not INVALID})
-    allowed: dict[str, bool] = {}
-    seen: dict[tuple[str, int], int] = {}
     bad = parsed.bad_rows
-    indexes: list[int] = []
-    errors: list[tuple[int, RowError]] = []
+    villages = _load_villages({c for c in codes if c is not INVALID})
+    known = villages.keys()
+    # Names a row may give for its code: the registered name or the short one.
+    accepted = {code: (v.short_name, v.name) for code, v in villages.items()}
+    denied: set[str] = set()
+    if user is not None:
+        denied = {c for c, v in villages.items() if not may_write(user, VillageStat, village=v)}
+    problem_codes = denied | ({c for c in codes if c is not INVALID} - known)
+    seen: dict[tuple[str, int], int] = {}
+    errors: list[RowError] = []
     total = len(codes)
-    for index in range(total):
-        if index % PROGRESS_EVERY == 0 and index:
-            report(index, total, "validating")
-        code = codes[index]
-        if code is INVALID:
-            continue
-        village = villages.get(code)
-        if village is None:
-            errors.append(
-                (index, RowError(numbers[index], headers["code"], str(MSG_UNKNOWN_CODE), code))
-            )
-            continue
+    code_header = headers["code"]
+    for start in range(0, total, PROGRESS_EVERY):
+        if start:
+            report(start, total, "validating")
+        stop = min(start + PROGRESS_EVERY, total)
+        chunk_codes = codes[start:stop]
+        skip: set[int] = {i for i in range(start, stop) if i in bad} if bad else set()
+        if problem_codes:
+            for index in range(start, stop):
+                code = codes[index]
+                if code in problem_codes:
+                    message = MSG_NO_PERMISSION if code in denied else MSG_UNKNOWN_CODE
+                    errors.append(RowError(numbers[index], code_header, str(message), code))
+                    skip.add(index)
         if names is not None:
-            name = names[index]
-            if (
-                name is not None
-                and name is not INVALID
-                and name not in (village.short_name, village.name)
-            ):
-                message = MSG_NAME_MISMATCH.format(name=village.short_name)
-                errors.append((index, RowError(numbers[index], headers["name"], message, name)))
-        permitted = allowed.get(code)
-        if permitted is None:
-            permitted = allowed[code] = user is None or may_write(
-                user, VillageStat, village=village
-            )
-        if not permitted:
-            errors.append(
-                (index, RowError(numbers[index], headers["code"], str(MSG_NO_PERMISSION), code))
-            )
+            for offset, (code, name) in enumerate(zip(chunk_codes, names[start:stop], strict=True)):
+                if name is not None and name not in accepted.get(code, (name,)):
+                    index = start + offset
+                    if name is INVALID or index in skip:
+                        continue
+                    message = MSG_NAME_MISMATCH.format(name=villages[code].short_name)
+                    errors.append(RowError(numbers[index], headers["name"], message, name))
+        keys = list(zip(chunk_codes, years[start:stop], strict=True))
+        distinct = set(keys)
+        if len(distinct) == len(keys) and seen.keys().isdisjoint(distinct) and not skip:
+            seen.update(zip(keys, numbers[start:stop], strict=True))
             continue
-        year = years[index]
-        if year is INVALID:
-            continue
-        first = seen.setdefault((code, year), numbers[index])
-        if first != numbers[index]:
-            message = MSG_DUPLICATE.format(row=first)
-            errors.append((index, RowError(numbers[index], headers["code"], message, code)))
-            continue
-        if index not in bad:
-            indexes.append(index)
+        # A duplicate (or a row to leave out) in this chunk: row by row, keeping the first
+        # row of each (code, year).
+        for offset, key in enumerate(keys):
+            index = start + offset
+            if index in skip or key[0] is INVALID or key[1] is INVALID:
+                continue
+            first = seen.setdefault(key, numbers[index])
+            if first != numbers[index]:
+                message = MSG_DUPLICATE.format(row=first)
+                errors.append(RowError(numbers[index], code_header, message, key[0]))
     if errors:
         order = {c.key: i for i, c in enumerate(STAT_COLUMNS)}
         rank = {header: order[key] for key, header in headers.items()}
-        merged = result.errors + [e for _, e in errors]
+        merged = result.errors + errors
         merged.sort(key=lambda e: (e.row or 0, rank.get(e.column, 0)))
         result.errors = merged
-    return _Plan(indexes=indexes, fields=[f for f in DATA_FIELDS if f in values])
+    return _Plan(
+        # Only used when there are no errors at all, so every row is in.
+        indexes=range(total),
+        fields=[f for f in DATA_FIELDS if f in values],
+    )
 
 
 def _changes(parsed: tabular.Parsed, plan: _Plan, existing: dict[tuple[str, int], tuple]):
     """Split the rows into new ones and changed ones: (creates, updates, unchanged count).
 
-    creates: (code, year, values tuple in plan.fields order)
+    creates: (code, year, *values in plan.fields order)
     updates: (pk, code, year, old values tuple, new values tuple)
     """
     values = parsed.values
     codes, years = values["code"], values["year"]
     columns = [values[f] for f in plan.fields]
+    if not existing:  # a first import: everything is new, built in C by zip
+        return list(zip(codes, years, *columns, strict=True)), [], 0
     creates, updates = [], []
     unchanged = 0
-    for index in plan.indexes:
-        key = (codes[index], years[index])
-        new = tuple(column[index] for column in columns)
-        old = existing.get(key)
+    get = existing.get
+    for row in zip(codes, years, *columns, strict=True):
+        old = get(row[:2])
         if old is None:
-            creates.append((key[0], key[1], new))
-        elif old[1:] == new:
+            creates.append(row)
+        elif old[1:] == row[2:]:
             unchanged += 1
         else:
-            updates.append((old[0], key[0], key[1], old[1:], new))
+            updates.append((old[0], row[0], row[1], old[1:], row[2:]))
     return creates, updates, unchanged
 
 
 def _existing(parsed: tabular.Parsed, plan: _Plan) -> dict[tuple[str, int], tuple]:
     codes, years = parsed.values["code"], parsed.values["year"]
-    return _load_stats(
-        {codes[i] for i in plan.indexes}, {years[i] for i in plan.indexes}, plan.fields
-    )
+    return _load_stats(set(codes), set(years), plan.fields)
 
 
 def _diff(parsed: tabular.Parsed, plan: _Plan, result: ImportResult) -> None:
     creates, updates, unchanged = _changes(parsed, plan, _existing(parsed, plan))
     result.created, result.updated, result.unchanged = len(creates), len(updates), unchanged
+
+
+def _reserve_ids(count: int) -> Sequence[int] | None:
+    """Primary keys for `count` new VillageStat rows on SQLite, so that the change log can
+    name them without reading the rows back; None on PostgreSQL, where the sequence assigns
+    them (taking 255,470 values one nextval() at a time is slower than reading them back).
+    Must run inside the write transaction."""
+    if connection.vendor == "postgresql":
+        return None
+    table = VillageStat._meta.db_table
+    with connection.cursor() as cursor:
+        # The transaction holds SQLite's write lock (transaction_mode IMMEDIATE), so no one
+        # else can take these ids; AUTOINCREMENT never reuses the ids of deleted rows, and
+        # an explicit id moves its counter on.
+        cursor.execute(
+            f"SELECT max(coalesce((SELECT max(id) FROM {connection.ops.quote_name(table)}), 0),"
+            " coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+            [table],
+        )
+        start = cursor.fetchone()[0] + 1
+    return range(start, start + count)
+
+
+def _prepend(first, rest: tuple) -> tuple:
+    return (first, *rest)
 
 
 def _write(parsed: tabular.Parsed, plan: _Plan, result: ImportResult) -> None:
@@ -379,41 +427,40 @@ def _write(parsed: tabular.Parsed, plan: _Plan, result: ImportResult) -> None:
     fields = plan.fields
     # New rows get every field: the file's, or the default for a column it lacks.
     absent = [f for f in DATA_FIELDS if f not in fields]
-    insert_fields = ["village_id", "year", *fields, *absent]
+    insert_fields = ("village_id", "year", *fields, *absent)
     tail = tuple(DEFAULTS[f] for f in absent)
-    bulk_insert(
-        VillageStat, insert_fields, ((code, year, *new, *tail) for code, year, new in creates)
-    )
+    rows = [(*row, *tail) for row in creates]
+    pks = _reserve_ids(len(creates)) if creates else []
+    if pks is None:  # PostgreSQL: the sequence assigns the ids, read them back
+        bulk_insert(VillageStat, insert_fields, rows)
+        stored = _load_stats({r[0] for r in creates}, {r[1] for r in creates}, ())
+        pks = [stored[row[:2]][0] for row in rows]
+    else:
+        bulk_insert(VillageStat, ("id", *insert_fields), map(_prepend, pks, rows))
     if updates:
         bulk_update(VillageStat, "id", fields, ((pk, *new) for pk, _c, _y, _o, new in updates))
 
-    changes: list[tuple] = []
-    if creates:
-        created_codes = {code for code, _, _ in creates}
-        created_years = {year for _, year, _ in creates}
-        pks = {key: row[0] for key, row in _load_stats(created_codes, created_years, ()).items()}
-        after_fields = ("id", *insert_fields)
-        create = ObjectChange.Action.CREATE
-        changes.extend(
-            (
-                create,
-                pks[code, year],
-                f"{code} {year}",
-                None,
-                dict(zip(after_fields, (pks[code, year], code, year, *new, *tail), strict=True)),
-            )
-            for code, year, new in creates
-        )
+    # The log of creations is built lazily by C-level map/zip: one dict per row, no loop.
+    codes = [row[0] for row in creates]
+    years = [row[1] for row in creates]
+    created = zip(
+        repeat(ObjectChange.Action.CREATE),
+        pks,
+        map("{} {}".format, codes, years),
+        repeat(None),
+        map(dict, map(zip, repeat(("id", *insert_fields)), map(_prepend, pks, rows))),
+    )
     update = ObjectChange.Action.UPDATE
+    updated = []
     for pk, code, year, old, new in updates:
         before, after = {}, {}
         for name, old_value, new_value in zip(fields, old, new, strict=True):
             if old_value != new_value:
                 before[name] = old_value
                 after[name] = new_value
-        changes.append((update, pk, f"{code} {year}", before, after))
-    if changes:
-        log_bulk(VillageStat, changes)
+        updated.append((update, pk, f"{code} {year}", before, after))
+    if creates or updates:
+        log_bulk(VillageStat, chain(created, updated))
 
 
 # --- Export ---------------------------------------------------------------------------------
