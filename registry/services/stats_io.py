@@ -478,7 +478,7 @@ def export_rows(queryset=None, *, year: int | None = None, region: str | None = 
     if year is not None:
         qs = qs.filter(year=year)
     if region:
-        qs = qs.filter(village_id__startswith=region)
+        qs = qs.filter(village__code__startswith=region)
     rows = qs.order_by("village_id", "year").values_list(
         "village_id", "village__short_name", "year", *DATA_FIELDS
     )
