@@ -15,6 +15,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import tempfile
+import threading
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -28,7 +31,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import may_write
-from audit.context import change_context
+from audit.context import change_context, current
 from audit.models import ObjectChange
 from audit.services import log_bulk
 from baotuan.db import bulk_insert, bulk_update
@@ -47,6 +50,7 @@ __all__ = [
     "import_stats",
     "iter_export_csv",
     "run_import_job",
+    "start_import_job",
     "write_template",
 ]
 
@@ -540,13 +544,20 @@ def write_template(target, fmt: str) -> None:
 MAX_STORED_ERRORS = 1000
 
 
-def run_import_job(job_pk: int, path: str, *, language: str | None = None, **context) -> None:
+def run_import_job(
+    job_pk: int,
+    file_path: str,
+    *,
+    language: str | None = None,
+    request_id=None,
+    request_path: str = "",
+    ip: str | None = None,
+) -> None:
     """Run the import of an ImportJob's file, recording progress and outcome on the job.
 
     Meant to run in a background thread (or inline): it sets the change context itself
-    (threads do not inherit the request's), deletes the file, and closes the thread's
-    database connection when done. `context` is passed to change_context (request_id,
-    path, ip).
+    (threads do not inherit the request's: request_id, request_path and ip carry it over),
+    and deletes the file when done.
     """
     job = ImportJob.objects.select_related("created_by").get(pk=job_pk)
     jobs = ImportJob.objects.filter(pk=job_pk)
@@ -558,10 +569,16 @@ def run_import_job(job_pk: int, path: str, *, language: str | None = None, **con
         jobs.update(status=ImportStatus.RUNNING)
         with (
             translation.override(language or settings.LANGUAGE_CODE),
-            change_context(user=job.created_by, source="web", **context),
+            change_context(
+                user=job.created_by,
+                source="web",
+                request_id=request_id or uuid.uuid4(),
+                path=request_path,
+                ip=ip,
+            ),
         ):
             result = import_stats(
-                path,
+                file_path,
                 dry_run=job.dry_run,
                 user=job.created_by,
                 progress=progress,
@@ -593,7 +610,7 @@ def run_import_job(job_pk: int, path: str, *, language: str | None = None, **con
         )
     finally:
         with contextlib.suppress(OSError):
-            os.unlink(path)
+            os.unlink(file_path)
 
 
 def _json_value(value: Any) -> Any:
@@ -602,10 +619,49 @@ def _json_value(value: Any) -> Any:
     return str(value)
 
 
-def run_import_job_in_thread(job_pk: int, path: str, **kwargs) -> None:
-    """The background-thread body: run the job, then close this thread's connections."""
+def _run_in_thread(job_pk: int, file_path: str, **kwargs) -> None:
+    """The background thread's body: run the job, then close this thread's connections
+    (Django opens one per thread and would otherwise leave it open)."""
     close_old_connections()
     try:
-        run_import_job(job_pk, path, **kwargs)
+        run_import_job(job_pk, file_path, **kwargs)
     finally:
         connections.close_all()
+
+
+def start_import_job(user, upload, *, dry_run: bool = False) -> ImportJob:
+    """Save an uploaded file, create its ImportJob and run the import.
+
+    The import runs in a background thread so the page can poll its progress, or inline
+    when settings.IMPORT_RUN_INLINE (tests). The thread starts once the job row is
+    committed, and carries the request's language and change context (threads inherit
+    neither).
+    """
+    suffix = os.path.splitext(upload.name)[1].lower()[:10]
+    with tempfile.NamedTemporaryFile(prefix="baotuan-import-", suffix=suffix, delete=False) as f:
+        for chunk in upload.chunks():
+            f.write(chunk)
+        path = f.name
+    job = ImportJob.objects.create(
+        created_by=user, file_name=upload.name[:255], file_size=upload.size, dry_run=dry_run
+    )
+    context = current()
+    kwargs = {
+        "language": translation.get_language(),
+        "request_id": context.request_id,
+        "request_path": context.path,
+        "ip": context.ip,
+    }
+    if settings.IMPORT_RUN_INLINE:
+        run_import_job(job.pk, path, **kwargs)
+        job.refresh_from_db()
+    else:
+        thread = threading.Thread(
+            target=_run_in_thread,
+            args=(job.pk, path),
+            kwargs=kwargs,
+            name=f"import-job-{job.pk}",
+            daemon=True,
+        )
+        transaction.on_commit(thread.start)
+    return job

@@ -1,8 +1,151 @@
-"""Placeholder: implemented in progress (see registry/urls.py for the routes)."""
+"""Statistics import and export pages.
+
+Thin views: the import itself is registry.services.stats_io (a background job whose
+progress the job page polls with htmx); downloads stream from the same service.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_http_methods, require_safe
+
+from accounts.choices import Role
+from accounts.permissions import _write_grants
+from registry.choices import ImportStatus
+from registry.forms import StatsExportForm, StatsImportForm
+from registry.models import ImportJob, VillageStat
+from registry.services import stats_io
+
+ERRORS_PER_PAGE = 100
+RECENT_JOBS = 10
 
 
-def stats_import(request): ...
-def import_job(request, pk): ...
-def import_job_status(request, pk): ...
-def stats_template(request, fmt): ...
-def stats_export(request): ...
+def _may_import(user) -> bool:
+    """Whether the user holds any grant that lets them write statistics (rows are checked
+    one by one by the import itself)."""
+    return user.is_active and bool(_write_grants(user, VillageStat.scope_policy))
+
+
+def _jobs_for(user):
+    """Import jobs a user may see: their own; every job for an unscoped city admin."""
+    unscoped_admin = any(
+        g.role == Role.CITY_ADMIN
+        and g.region_id is None
+        and g.village_id is None
+        and g.organisation_id is None
+        for g in user.grant_list
+    )
+    jobs = ImportJob.objects.select_related("created_by")
+    return jobs if unscoped_admin or user.is_superuser else jobs.filter(created_by=user)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def stats_import(request):
+    if not _may_import(request.user):
+        raise PermissionDenied
+    form = StatsImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = stats_io.start_import_job(
+            request.user, form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"]
+        )
+        return redirect("registry:import_job", pk=job.pk)
+    context = {
+        "form": form,
+        "export_form": StatsExportForm(),
+        "jobs": ImportJob.objects.filter(created_by=request.user)[:RECENT_JOBS],
+        "columns": stats_io.STAT_COLUMNS,
+    }
+    return render(request, "registry/import.html", context)
+
+
+def _job_context(request, job: ImportJob) -> dict:
+    finished = job.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED)
+    errors = None
+    if finished and job.errors:
+        errors = Paginator(job.errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
+    return {
+        "job": job,
+        "finished": finished,
+        "errors": errors,
+        "error_count": job.summary.get("error_count", len(job.errors)),
+        "stored_errors": len(job.errors),
+    }
+
+
+@login_required
+@require_safe
+def import_job(request, pk: int):
+    job = get_object_or_404(_jobs_for(request.user), pk=pk)
+    return render(request, "registry/import_job.html", _job_context(request, job))
+
+
+@login_required
+@require_safe
+def import_job_status(request, pk: int):
+    """The job's progress (and, once finished, its outcome) as a fragment for htmx."""
+    job = get_object_or_404(_jobs_for(request.user), pk=pk)
+    return render(request, "registry/_import_status.html", _job_context(request, job))
+
+
+@login_required
+@require_safe
+def stats_template(request, fmt: str):
+    if fmt not in ("xlsx", "csv"):
+        raise Http404
+    return _file_response(lambda path: stats_io.write_template(path, fmt), fmt, "村级统计导入模板")
+
+
+@login_required
+@require_safe
+def stats_export(request):
+    form = StatsExportForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(
+            " ".join(str(e) for errors in form.errors.values() for e in errors)
+        )
+    year, region, fmt = (form.cleaned_data[k] for k in ("year", "region", "format"))
+    queryset = VillageStat.objects.restrict(request.user, "view")
+    name = "村级统计" + "".join(f"_{part}" for part in (region, year) if part)
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            stats_io.iter_export_csv(queryset, year=year, region=region),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = content_disposition_header(True, f"{name}.csv")
+        return response
+    return _file_response(
+        lambda path: stats_io.export_stats(
+            path, "xlsx", queryset=queryset, year=year, region=region
+        ),
+        "xlsx",
+        name,
+    )
+
+
+def _file_response(write, fmt: str, name: str) -> FileResponse:
+    """Write a file with `write(path)` to a temporary path and send it; the file is
+    unlinked at once (the open handle keeps it readable until the response is closed)."""
+    handle, path = tempfile.mkstemp(prefix="baotuan-export-", suffix=f".{fmt}")
+    os.close(handle)
+    try:
+        write(path)
+        stream = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
+    finally:
+        os.unlink(path)
+    content_type = (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        if fmt == "xlsx"
+        else "text/csv; charset=utf-8"
+    )
+    return FileResponse(
+        stream, as_attachment=True, filename=f"{name}.{fmt}", content_type=content_type
+    )
