@@ -12,14 +12,19 @@ import sys
 
 from bench.common import ROOT
 
+# name -> (title, engines it runs on; () means no database)
 BENCHMARKS = {
-    "stats_import": "Issue 2: statistics import (255,470 rows) and the village list API",
+    "stats_import": (
+        "Issue 2: statistics import (255,470 rows) and the village list API",
+        ("sqlite", "postgres"),
+    ),
+    "money_allocate": ("Issue 3: allocate() over 20,000 holders", ()),
 }
 
 
-def run(name: str, engine: str) -> dict:
+def run(name: str, engine: str | None) -> dict:
     proc = subprocess.run(
-        [sys.executable, "-m", f"bench.{name}", engine],
+        [sys.executable, "-m", f"bench.{name}", *([engine] if engine else [])],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )
     if proc.returncode != 0:
@@ -34,12 +39,13 @@ def main() -> None:
     parser.add_argument("--engine", choices=["sqlite", "postgres"], action="append")
     args = parser.parse_args()
     for name in args.only or list(BENCHMARKS):
-        print(f"== {BENCHMARKS[name]}")
-        for engine in args.engine or ["sqlite", "postgres"]:
+        title, engines = BENCHMARKS[name]
+        print(f"== {title}", flush=True)
+        for engine in [e for e in engines if not args.engine or e in args.engine] or [None]:
             figures = run(name, engine)
-            print(f"-- {engine}")
+            print(f"-- {engine or 'no database'}")
             for key, value in figures.items():
-                print(f"   {key:34} {value}")
+                print(f"   {key:34} {value}", flush=True)
 
 
 if __name__ == "__main__":
