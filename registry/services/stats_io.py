@@ -285,10 +285,9 @@ def import_stats(
 
 @dataclass
 class _Plan:
-    """The rows that passed validation, as indexes into the parsed columns."""
+    """What a valid file writes: every row, and these DATA_FIELDS (the file's columns)."""
 
-    indexes: Sequence[int]
-    fields: list[str]  # DATA_FIELDS present in the file
+    fields: list[str]
 
 
 def _validate(parsed: tabular.Parsed, user, result: ImportResult, report: Progress) -> _Plan:
@@ -357,11 +356,7 @@ def _validate(parsed: tabular.Parsed, user, result: ImportResult, report: Progre
         merged = result.errors + errors
         merged.sort(key=lambda e: (e.row or 0, rank.get(e.column, 0)))
         result.errors = merged
-    return _Plan(
-        # Only used when there are no errors at all, so every row is in.
-        indexes=range(total),
-        fields=[f for f in DATA_FIELDS if f in values],
-    )
+    return _Plan(fields=[f for f in DATA_FIELDS if f in values])
 
 
 def _changes(parsed: tabular.Parsed, plan: _Plan, existing: dict[tuple[str, int], tuple]):

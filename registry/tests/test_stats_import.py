@@ -11,6 +11,7 @@ from django.utils import translation
 
 from audit.models import ObjectChange
 from registry.models import VillageStat
+from registry.services import stats_io
 from registry.services.stats_io import import_stats
 
 XU, SHAN, FENG = "330482107208", "330482106209", "331121201201"
@@ -492,3 +493,26 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(tree, tmp_path):
 
     assert _queries(many) == _queries(one)  # inserts
     assert _queries(many_changed) == _queries(one_changed)  # updates
+
+
+@pytest.mark.django_db
+def test_duplicates_are_found_across_progress_chunks(tree, tmp_path, monkeypatch):
+    # Given validation in chunks of two rows, and a duplicate two chunks after its first row
+    monkeypatch.setattr(stats_io, "PROGRESS_EVERY", 2)
+    header = ["统计用区划代码", "年度", "集体经济总收入（元）"]
+    rows = [[XU, 2020, 1], [XU, 2021, 1], [FENG, 2020, 1], [SHAN, 2020, 1], [XU, 2020, 2]]
+    calls = []
+
+    with translation.override("en"):
+        result = import_stats(xlsx(tmp_path, [header, *rows]), progress=lambda *a: calls.append(a))
+
+    assert [tuple(e) for e in result.errors] == [
+        (6, "统计用区划代码", "The same village and year are already in row 2.", XU)
+    ]
+    assert calls == [
+        (0, 0, "reading"),
+        (0, 5, "validating"),
+        (2, 5, "validating"),
+        (4, 5, "validating"),
+    ]
+    assert VillageStat.objects.count() == 0
