@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from lib import tabular
@@ -330,3 +330,42 @@ def test_any_two_decimal_amount_survives_a_float_round_trip_through_xlsx(values)
     for data in (ours.getvalue(), theirs.getvalue()):
         parsed = tabular.parse(tabular.read_table(data, filename="x.xlsx"), columns)
         assert parsed.values["amount"] == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.floats(allow_nan=True, allow_infinity=True),
+            st.integers(min_value=-(10**12), max_value=10**12).map(lambda n: n / 100),
+            st.integers(min_value=-(10**10), max_value=10**10).map(lambda n: n / 10**6),
+            st.integers(min_value=1900, max_value=2200).map(float),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.sampled_from(
+        [
+            tabular.scaled_integer(2, maximum=tabular.MAX_FEN),
+            tabular.scaled_integer(6, maximum=tabular.MAX_FEN),
+            tabular.scaled_integer(2, negative=True),
+            tabular.integer(minimum=1949, maximum=2100),
+            tabular.integer(minimum=0),
+        ]
+    ),
+)
+def test_the_numpy_batch_path_agrees_with_the_per_cell_converter(values, converter):
+    # When a column of floats takes the batch path, it gives what each cell would
+    batch = converter.batch(values)
+
+    event("batch" if batch is not None else "per cell")
+    if batch is not None:
+        assert batch == [converter(v) for v in values]
+        assert all(type(v) is int for v in batch)
+
+
+def test_the_batch_path_is_taken_for_clean_float_columns_and_left_otherwise():
+    assert yuan.batch([1234.56, 0.1, 7.0]) == [123456, 10, 700]
+    assert yuan.batch([1234.5600000000002]) is None  # artefact: exact path per cell
+    assert yuan.batch([1.0, ""]) is None  # a blank cell
+    assert yuan.batch([-1.0]) is None  # an error to name

@@ -304,8 +304,18 @@ def _validate(parsed: tabular.Parsed, user, result: ImportResult, report: Progre
     bad = parsed.bad_rows
     villages = _load_villages({c for c in codes if c is not INVALID})
     known = villages.keys()
-    # Names a row may give for its code: the registered name or the short one.
-    accepted = {code: (v.short_name, v.name) for code, v in villages.items()}
+    # (code, name) pairs where the name is neither the registered nor the short name;
+    # checked once per distinct pair, then looked up per row only if there are any.
+    wrong_names: set[tuple[str, str]] = set()
+    if names is not None:
+        wrong_names = {
+            (code, name)
+            for code, name in set(zip(codes, names, strict=True))
+            if name is not None
+            and name is not INVALID
+            and code in villages
+            and name not in (villages[code].short_name, villages[code].name)
+        }
     denied: set[str] = set()
     if user is not None:
         denied = {c for c, v in villages.items() if not may_write(user, VillageStat, village=v)}
@@ -327,14 +337,13 @@ def _validate(parsed: tabular.Parsed, user, result: ImportResult, report: Progre
                     message = MSG_NO_PERMISSION if code in denied else MSG_UNKNOWN_CODE
                     errors.append(RowError(numbers[index], code_header, str(message), code))
                     skip.add(index)
-        if names is not None:
-            for offset, (code, name) in enumerate(zip(chunk_codes, names[start:stop], strict=True)):
-                if name is not None and name not in accepted.get(code, (name,)):
-                    index = start + offset
-                    if name is INVALID or index in skip:
-                        continue
-                    message = MSG_NAME_MISMATCH.format(name=villages[code].short_name)
-                    errors.append(RowError(numbers[index], headers["name"], message, name))
+        if wrong_names:
+            for offset, pair in enumerate(zip(chunk_codes, names[start:stop], strict=True)):
+                if pair in wrong_names and start + offset not in skip:
+                    message = MSG_NAME_MISMATCH.format(name=villages[pair[0]].short_name)
+                    errors.append(
+                        RowError(numbers[start + offset], headers["name"], message, pair[1])
+                    )
         keys = list(zip(chunk_codes, years[start:stop], strict=True))
         distinct = set(keys)
         if len(distinct) == len(keys) and seen.keys().isdisjoint(distinct) and not skip:
@@ -428,7 +437,7 @@ def _write(parsed: tabular.Parsed, plan: _Plan, result: ImportResult) -> None:
     absent = [f for f in DATA_FIELDS if f not in fields]
     insert_fields = ("village_id", "year", *fields, *absent)
     tail = tuple(DEFAULTS[f] for f in absent)
-    rows = [(*row, *tail) for row in creates]
+    rows = [(*row, *tail) for row in creates] if tail else creates
     pks = _reserve_ids(len(creates)) if creates else []
     if pks is None:  # PostgreSQL: the sequence assigns the ids, read them back
         bulk_insert(VillageStat, insert_fields, rows)
