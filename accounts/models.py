@@ -4,6 +4,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
+from audit.models import ChangeLoggedModel
 
 __all__ = ["Grant", "Role", "User"]
 
@@ -31,23 +32,24 @@ class User(AbstractUser):
         return {g.role for g in self.grant_list}
 
 
-class Grant(models.Model):
+class Grant(ChangeLoggedModel):
     """A role for a scope: a region (and everything under it), a village, or an organisation.
 
     A grant with no scope target covers the whole system (the city admin of a single-city
-    deployment, or an auditor with province-wide remit).
+    deployment, or an auditor with province-wide remit). Grants are change-logged: who was
+    given which power, by whom, is part of the audit trail.
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     region = models.ForeignKey(
-        "registry.Region", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "registry.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     village = models.ForeignKey(
-        "registry.Village", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "registry.Village", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     organisation = models.ForeignKey(
-        "registry.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "registry.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:

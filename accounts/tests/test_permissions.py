@@ -399,3 +399,19 @@ def test_may_write_costs_no_queries_once_the_grants_are_loaded(
         allowed = [may_write(clerk, VillageStat, village=v) for v in villages]
 
     assert allowed == [v.code == XUJIADAI for v in villages]
+
+
+def test_an_organisation_with_grants_cannot_be_deleted_and_grants_are_logged(finance):
+    from django.db.models import ProtectedError
+
+    from audit.models import ObjectChange
+
+    organisation = finance.grants.get().organisation
+    with pytest.raises(ProtectedError):
+        organisation.delete()
+
+    logged = ObjectChange.objects.get(
+        content_type__model="grant", object_pk=str(finance.grants.get().pk)
+    )
+    assert logged.action == "create"
+    assert logged.postchange_data["organisation_id"] == organisation.pk

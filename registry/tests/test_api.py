@@ -353,7 +353,8 @@ ACCEPTED = [
             ("put", "organisations/{enclave}/", ENDPOINTS["organisations"][3], 200, "{enclave}"),
             ("patch", "organisations/{enclave}/", ENDPOINTS["organisations"][4], 200,
              "{enclave}"),
-            ("delete", "organisations/{enclave}/", None, 204, "{enclave}"),
+            # 平湖市强村公司: nobody holds a grant on it (the enclave company's grants PROTECT it).
+            ("delete", "organisations/{pinghu_org}/", None, 204, "{pinghu_org}"),
         )
     ],
     pytest.param(
