@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import orjson
-
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone

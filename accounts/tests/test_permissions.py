@@ -89,23 +89,32 @@ def test_scope_q_is_false_without_grants():
     ("grant", "policy", "expected"),
     [
         pytest.param(
-            Grant(village_id=XUJIADAI), STAT_POLICY, Q(village__pk=XUJIADAI),
+            Grant(village_id=XUJIADAI),
+            STAT_POLICY,
+            Q(village__pk=XUJIADAI),
             id="village_grant_on_village_path_case",
         ),
         pytest.param(
-            Grant(region_id="330482"), STAT_POLICY, Q(village__code__startswith="330482"),
+            Grant(region_id="330482"),
+            STAT_POLICY,
+            Q(village__code__startswith="330482"),
             id="region_grant_on_village_path_case",
         ),
         pytest.param(
-            Grant(village_id=XUJIADAI), Village.scope_policy, Q(pk=XUJIADAI),
+            Grant(village_id=XUJIADAI),
+            Village.scope_policy,
+            Q(pk=XUJIADAI),
             id="village_grant_on_the_village_itself_case",
         ),
         pytest.param(
-            Grant(organisation_id=7), ORGANISATION_POLICY, Q(pk=7),
+            Grant(organisation_id=7),
+            ORGANISATION_POLICY,
+            Q(pk=7),
             id="organisation_grant_on_the_organisation_itself_case",
         ),
         pytest.param(
-            Grant(region_id="331121"), ORGANISATION_POLICY,
+            Grant(region_id="331121"),
+            ORGANISATION_POLICY,
             Q(region__code__startswith="331121"),
             id="region_grant_on_organisation_path_case",
         ),

@@ -7,9 +7,9 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, reverse
 
+from accounts.models import Grant
 from audit import urls as audit_urls
 from audit.context import change_context
-from accounts.models import Grant
 from audit.models import ObjectChange
 from registry.models import Village, VillageStat
 
@@ -41,7 +41,9 @@ def edits(tree, clerk, other_clerk):
 
 
 def _pks_in(response) -> list[int]:
-    return [int(pk) for pk in re.findall(r'href="/audit/changes/(\d+)/"', response.content.decode())]
+    return [
+        int(pk) for pk in re.findall(r'href="/audit/changes/(\d+)/"', response.content.decode())
+    ]
 
 
 def _rows(**filters) -> list[int]:
@@ -117,7 +119,9 @@ def test_change_list_filters_by_object_type(client_en, auditor, edits):
 def test_change_list_offers_only_logged_models_as_object_types(client_en, auditor, edits):
     response = client_en(auditor).get(reverse("audit:change_list"))
 
-    choices = {ct.model for ct in response.context["filterset"].form.fields["content_type"].queryset}
+    choices = {
+        ct.model for ct in response.context["filterset"].form.fields["content_type"].queryset
+    }
     assert {"organisation", "region", "village", "villagestat", "weakvillagethreshold"} <= choices
     assert not choices & {"user", "importjob", "objectchange", "session", "contenttype"}
 
@@ -165,9 +169,7 @@ def test_change_list_query_count_does_not_grow_with_rows(
     assert len(_pks_in(response)) == min(50, 11 + Grant.objects.count() + stats)
 
 
-def test_change_detail_shows_before_and_after_with_changed_fields_marked(
-    client_en, auditor, edits
-):
+def test_change_detail_shows_before_and_after_with_changed_fields_marked(client_en, auditor, edits):
     change = ObjectChange.objects.get(action="update", object_pk=str(edits.pk))
 
     response = client_en(auditor).get(reverse("audit:change_detail", args=[change.pk]))
@@ -175,7 +177,8 @@ def test_change_detail_shows_before_and_after_with_changed_fields_marked(
     assert response.status_code == 200
     rows = {row["name"]: row for row in response.context["rows"]}
     assert [name for name, row in rows.items() if row["changed"]] == [
-        "population", "total_income",
+        "population",
+        "total_income",
     ]
     assert (rows["total_income"]["before"], rows["total_income"]["after"]) == (10000, 25000)
     assert (rows["population"]["before"], rows["population"]["after"]) == (None, 2300)
@@ -199,7 +202,11 @@ def test_change_detail_of_a_create_has_no_before(client_en, auditor, edits):
     assert not any(row["has_before"] for row in rows)
     # Fields created empty are not changes.
     assert [row["name"] for row in rows if row["changed"]] == [
-        "id", "is_illustrative", "total_income", "village_id", "year",
+        "id",
+        "is_illustrative",
+        "total_income",
+        "village_id",
+        "year",
     ]
     assert response.context["same_request"] == [
         ObjectChange.objects.get(action="update", object_pk=str(edits.pk), content_type=stat_type)
@@ -222,7 +229,9 @@ def test_the_change_log_has_no_write_routes(client_en, auditor, edits):
 
     assert names == ["change_list", "change_detail"]
     assert (post_detail.status_code, delete_detail.status_code, post_list.status_code) == (
-        405, 405, 405,
+        405,
+        405,
+        405,
     )
     assert list(ObjectChange.objects.values()) == before
 
