@@ -1,17 +1,11 @@
 from django.contrib import admin
 
-from audit.models import ObjectChange
+from audit.models import ChangeSet, ObjectChange
 
 
-@admin.register(ObjectChange)
-class ObjectChangeAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin):
     """Read-only: the change log is append-only everywhere, the admin included."""
 
-    list_display = ["time", "user_name", "source", "action", "content_type", "object_repr"]
-    list_filter = ["action", "source", "content_type"]
-    search_fields = ["object_pk", "object_repr", "user_name", "=request_id"]
-    list_select_related = ["content_type"]
-    date_hierarchy = "time"
     show_full_result_count = False  # no COUNT(*) over millions of rows on every page
 
     def get_readonly_fields(self, request, obj=None):
@@ -25,3 +19,19 @@ class ObjectChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ObjectChange)
+class ObjectChangeAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "changeset", "action", "content_type", "object_repr"]
+    list_filter = ["action", "changeset__source", "content_type"]
+    search_fields = ["object_pk", "object_repr", "changeset__user_name", "=changeset__request_id"]
+    list_select_related = ["content_type", "changeset"]
+
+
+@admin.register(ChangeSet)
+class ChangeSetAdmin(ReadOnlyAdmin):
+    list_display = ["time", "user_name", "source", "path", "ip"]
+    list_filter = ["source"]
+    search_fields = ["user_name", "=request_id", "path"]
+    date_hierarchy = "time"

@@ -42,7 +42,7 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 class ObjectChangeFilterSet(django_filters.FilterSet):
     user = django_filters.CharFilter(
-        field_name="user_name", lookup_expr="iexact", label=_("User name")
+        field_name="changeset__user_name", lookup_expr="iexact", label=_("User name")
     )
     action = django_filters.ChoiceFilter(
         choices=ObjectChange.Action.choices, label=_("Action"), empty_label=_("Any action")
@@ -51,7 +51,9 @@ class ObjectChangeFilterSet(django_filters.FilterSet):
         queryset=logged_content_types, label=_("Object type"), empty_label=_("Any type")
     )
     object_pk = django_filters.CharFilter(label=_("Object id"))
-    request_id = django_filters.UUIDFilter(label=_("Request id"))
+    request_id = django_filters.UUIDFilter(
+        field_name="changeset__request_id", label=_("Request id")
+    )
     since = django_filters.DateFilter(
         method="filter_since", label=_("From"),
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -67,7 +69,7 @@ class ObjectChangeFilterSet(django_filters.FilterSet):
 
     # Bounds on the raw timestamp keep the time index usable (a __date lookup would not).
     def filter_since(self, queryset, name, value):
-        return queryset.filter(time__gte=_day_start(value))
+        return queryset.filter(changeset__time__gte=_day_start(value))
 
     def filter_until(self, queryset, name, value):
-        return queryset.filter(time__lt=_day_start(value + dt.timedelta(days=1)))
+        return queryset.filter(changeset__time__lt=_day_start(value + dt.timedelta(days=1)))

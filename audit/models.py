@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import Role
 from accounts.permissions import ScopePolicy
 
-__all__ = ["ChangeLoggedModel", "ImmutableError", "ObjectChange"]
+__all__ = ["ChangeLoggedModel", "ChangeSet", "ImmutableError", "ObjectChange"]
 
 
 class ImmutableError(Exception):
@@ -24,17 +24,12 @@ class ObjectChangeQuerySet(models.QuerySet):
         raise ImmutableError("the change log cannot be deleted")
 
 
-class ObjectChange(models.Model):
-    """One create, update or delete of a domain object: who, when, what, before and after.
+class ChangeSet(models.Model):
+    """One request, command or job that changed something: who acted, when, from where.
 
-    Append-only: the model and its queryset refuse edits and deletes, the admin and API are
-    read-only, and on PostgreSQL a trigger refuses UPDATE and DELETE (migration 0002).
+    Kept apart from the per-object rows so that an import of 255,000 rows writes its actor
+    once, not 255,000 times (a third fewer bytes and two fewer indexes per object row).
     """
-
-    class Action(models.TextChoices):
-        CREATE = "create", _("Created")
-        UPDATE = "update", _("Updated")
-        DELETE = "delete", _("Deleted")
 
     time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -45,11 +40,47 @@ class ObjectChange(models.Model):
         related_name="+",
         db_constraint=False,  # a deleted user's history stays; the name is kept below
     )
-    user_name = models.CharField(_("user name"), max_length=150, blank=True)
+    user_name = models.CharField(_("user name"), max_length=150, blank=True, db_index=True)
     source = models.CharField(_("source"), max_length=20)
-    request_id = models.UUIDField(_("request id"), db_index=True)
+    request_id = models.UUIDField(_("request id"), unique=True)
     path = models.CharField(_("path"), max_length=200, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    objects = ObjectChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("change set")
+        verbose_name_plural = _("change sets")
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user_name or self.source} {self.time:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableError("the change log cannot be edited")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("the change log cannot be deleted")
+
+
+class ObjectChange(models.Model):
+    """One create, update or delete of a domain object: what, before and after, and (through
+    its change set) who and when.
+
+    Append-only: the model and its queryset refuse edits and deletes, the admin and API are
+    read-only, and triggers in the database refuse UPDATE (and DELETE on PostgreSQL).
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Updated")
+        DELETE = "delete", _("Deleted")
+
+    changeset = models.ForeignKey(
+        ChangeSet, on_delete=models.PROTECT, related_name="changes", verbose_name=_("change set")
+    )
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     # No standalone index (audit_change_object leads with content_type) and no FK check:
     # content types are never deleted, and a bulk import writes 255,000 of these rows.
@@ -69,7 +100,8 @@ class ObjectChange(models.Model):
     class Meta:
         verbose_name = _("change")
         verbose_name_plural = _("change log")
-        ordering = ["-time", "-pk"]
+        # The id grows with time (rows are only ever appended), and needs no extra index.
+        ordering = ["-pk"]
         indexes = [
             models.Index(fields=["content_type", "object_pk"], name="audit_change_object"),
         ]
@@ -84,6 +116,16 @@ class ObjectChange(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableError("the change log cannot be deleted")
+
+    # Who and when live on the change set; these read through (select_related("changeset")).
+    time = property(lambda self: self.changeset.time)
+    user = property(lambda self: self.changeset.user)
+    user_id = property(lambda self: self.changeset.user_id)
+    user_name = property(lambda self: self.changeset.user_name)
+    source = property(lambda self: self.changeset.source)
+    request_id = property(lambda self: self.changeset.request_id)
+    path = property(lambda self: self.changeset.path)
+    ip = property(lambda self: self.changeset.ip)
 
     @property
     def changed_fields(self) -> list[str]:

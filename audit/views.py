@@ -60,7 +60,7 @@ def _field_label(model, name: str) -> str:
 @login_required
 @require_safe
 def change_list(request):
-    changes = _readable_changes(request.user).select_related("content_type")
+    changes = _readable_changes(request.user).select_related("content_type", "changeset")
     filterset = ObjectChangeFilterSet(request.GET or None, queryset=changes)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"filterset": filterset, "page": page}
@@ -71,7 +71,7 @@ def change_list(request):
 @require_safe
 def change_detail(request, pk):
     changes = _readable_changes(request.user)
-    change = get_object_or_404(changes.select_related("content_type"), pk=pk)
+    change = get_object_or_404(changes.select_related("content_type", "changeset"), pk=pk)
     before, after = change.prechange_data or {}, change.postchange_data or {}
     changed = set(change.changed_fields)
     fields = sorted(before.keys() | after.keys())
@@ -89,9 +89,9 @@ def change_detail(request, pk):
         for name in fields
     ]
     same_request = list(
-        changes.filter(request_id=change.request_id)
+        changes.filter(changeset_id=change.changeset_id)
         .exclude(pk=change.pk)
-        .select_related("content_type")[:SAME_REQUEST_LIMIT]
+        .select_related("content_type", "changeset")[:SAME_REQUEST_LIMIT]
     )
     context = {
         "change": change,

@@ -12,7 +12,9 @@ __all__ = ["ObjectChangeFilterSet"]
 
 
 class ObjectChangeFilterSet(filters.FilterSet):
-    user = filters.NumberFilter(field_name="user_id", label=_("User id"))
+    user = filters.NumberFilter(field_name="changeset__user_id", label=_("User id"))
+    source = filters.CharFilter(field_name="changeset__source", label=_("Source"))
+    request_id = filters.UUIDFilter(field_name="changeset__request_id", label=_("Request id"))
     content_type = filters.CharFilter(
         method="filter_content_type",
         label=_("Model, as app_label.model"),
@@ -20,12 +22,12 @@ class ObjectChangeFilterSet(filters.FilterSet):
     )
     object_pk = filters.CharFilter(label=_("Object id"))
     time = filters.IsoDateTimeFromToRangeFilter(
-        label=_("Time range (time_after, time_before; ISO 8601)")
+        field_name="changeset__time", label=_("Time range (time_after, time_before; ISO 8601)")
     )
 
     class Meta:
         model = ObjectChange
-        fields = ["action", "source", "request_id"]
+        fields = ["action"]
 
     def filter_content_type(self, queryset, name, value):
         app_label, model = value.lower().split(".")

@@ -11,6 +11,14 @@ __all__ = ["ObjectChangeSerializer"]
 
 
 class ObjectChangeSerializer(serializers.ModelSerializer):
+    # Who and when come from the change set (one per request or command).
+    time = serializers.DateTimeField(source="changeset.time", read_only=True)
+    user = serializers.IntegerField(source="changeset.user_id", read_only=True, allow_null=True)
+    user_name = serializers.CharField(source="changeset.user_name", read_only=True)
+    source = serializers.CharField(source="changeset.source", read_only=True)
+    request_id = serializers.UUIDField(source="changeset.request_id", read_only=True)
+    path = serializers.CharField(source="changeset.path", read_only=True)
+    ip = serializers.IPAddressField(source="changeset.ip", read_only=True, allow_null=True)
     content_type = serializers.SerializerMethodField(
         help_text=_("The changed object's model, as app_label.model (e.g. registry.villagestat).")
     )

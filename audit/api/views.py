@@ -13,7 +13,7 @@ __all__ = ["ObjectChangeViewSet"]
 class ObjectChangeViewSet(ScopedReadOnlyViewSet):
     """Who changed what, when, with before and after. There are no write routes (405)."""
 
-    queryset = ObjectChange.objects.select_related("content_type")
+    queryset = ObjectChange.objects.select_related("content_type", "changeset")
     serializer_class = ObjectChangeSerializer
     filterset_class = ObjectChangeFilterSet
     lookup_value_regex = "[0-9]+"

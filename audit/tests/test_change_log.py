@@ -240,4 +240,36 @@ def test_log_bulk_writes_rows_that_read_back_exactly(tree, admin):
         )
         assert start - timedelta(seconds=1) <= change.time <= timezone.now()
         assert change.time.utcoffset() == timedelta(0)
-    assert ObjectChange.objects.filter(request_id=request_id).count() == 3
+    assert ObjectChange.objects.filter(changeset__request_id=request_id).count() == 3
+
+
+def test_one_request_writes_one_change_set(tree, clerk):
+    from audit.models import ChangeSet
+
+    with change_context(user=clerk, source="web"):
+        VillageStat.objects.create(village_id=XUJIADAI, year=2021, total_income=1)
+        VillageStat.objects.create(village_id=XUJIADAI, year=2022, total_income=2)
+
+    changeset = ChangeSet.objects.get(user_name="clerk")
+    assert changeset.changes.count() == 2
+    assert changeset.source == "web"
+
+
+def test_a_change_set_cannot_be_edited_or_deleted(tree, clerk):
+    from audit.models import ChangeSet
+
+    with change_context(user=clerk, source="web"):
+        VillageStat.objects.create(village_id=XUJIADAI, year=2021, total_income=1)
+    changeset = ChangeSet.objects.get(user_name="clerk")
+
+    changeset.user_name = "someone else"
+    with pytest.raises(ImmutableError):
+        changeset.save()
+    with pytest.raises(ImmutableError):
+        changeset.delete()
+    with pytest.raises(ImmutableError):
+        ChangeSet.objects.update(user_name="x")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE audit_changeset SET user_name = 'x'")
+    assert ChangeSet.objects.filter(user_name="clerk").count() == 1
