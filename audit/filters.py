@@ -55,11 +55,13 @@ class ObjectChangeFilterSet(django_filters.FilterSet):
         field_name="changeset__request_id", label=_("Request id")
     )
     since = django_filters.DateFilter(
-        method="filter_since", label=_("From"),
+        method="filter_since",
+        label=_("From"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     until = django_filters.DateFilter(
-        method="filter_until", label=_("To"),
+        method="filter_until",
+        label=_("To"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 

@@ -85,7 +85,10 @@ class ObjectChange(models.Model):
     # No standalone index (audit_change_object leads with content_type) and no FK check:
     # content types are never deleted, and a bulk import writes 255,000 of these rows.
     content_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, related_name="+", db_index=False,
+        ContentType,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
         db_constraint=False,
     )
     object_pk = models.CharField(_("object id"), max_length=64)

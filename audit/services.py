@@ -71,8 +71,15 @@ def log_bulk(
     changeset_id = current_changeset().pk
     content_type_id = ContentType.objects.get_for_model(model).pk
     rows = (
-        (changeset_id, action, content_type_id, str(pk), str(label)[:200], _json(before),
-         _json(after))
+        (
+            changeset_id,
+            action,
+            content_type_id,
+            str(pk),
+            str(label)[:200],
+            _json(before),
+            _json(after),
+        )
         for action, pk, label, before, after in chain((first,), changes)
     )
     return bulk_insert(

@@ -37,9 +37,11 @@ def _object_url(change: ObjectChange) -> str | None:
             return reverse("registry:village_detail", args=[change.object_pk])
         if key == ("registry", "villagestat"):
             data = change.postchange_data or {}
-            return reverse(
-                "registry:village_detail", args=[data["village_id"]]
-            ) if data.get("village_id") else None
+            return (
+                reverse("registry:village_detail", args=[data["village_id"]])
+                if data.get("village_id")
+                else None
+            )
         if key == ("registry", "region"):
             return reverse("registry:region_children", args=[change.object_pk])
     except NoReverseMatch:

@@ -35,15 +35,16 @@ def stat_dict(pk, **changes):
 @pytest.fixture
 def stat(xujiadai):
     return VillageStat.objects.create(
-        village=xujiadai, year=2023, total_income=100_000_000, operating_income=60_000_000,
+        village=xujiadai,
+        year=2023,
+        total_income=100_000_000,
+        operating_income=60_000_000,
         population=3200,
     )
 
 
 def stat_changes():
-    return list(
-        ObjectChange.objects.filter(content_type__model="villagestat").order_by("pk")
-    )
+    return list(ObjectChange.objects.filter(content_type__model="villagestat").order_by("pk"))
 
 
 def test_creating_an_object_logs_who_when_and_after(xujiadai, clerk):
@@ -52,16 +53,24 @@ def test_creating_an_object_logs_who_when_and_after(xujiadai, clerk):
 
     with change_context(user=clerk, source="cli", request_id=request_id):
         stat = VillageStat.objects.create(
-            village=xujiadai, year=2023, total_income=100_000_000, operating_income=60_000_000,
+            village=xujiadai,
+            year=2023,
+            total_income=100_000_000,
+            operating_income=60_000_000,
             population=3200,
         )
 
     [change] = stat_changes()
     assert (change.action, change.object_pk, change.object_repr) == (
-        "create", str(stat.pk), "330482107208 2023"
+        "create",
+        str(stat.pk),
+        "330482107208 2023",
     )
     assert (change.user, change.user_name, change.source, change.request_id) == (
-        clerk, "clerk", "cli", request_id
+        clerk,
+        "clerk",
+        "cli",
+        request_id,
     )
     assert start <= change.time <= timezone.now()
     assert change.content_type.model_class() is VillageStat
@@ -79,9 +88,7 @@ def test_updating_an_object_logs_before_and_after(stat, clerk):
     change = stat_changes()[-1]
     assert (change.action, change.user, change.object_pk) == ("update", clerk, str(stat.pk))
     assert change.prechange_data == stat_dict(stat.pk)
-    assert change.postchange_data == stat_dict(
-        stat.pk, total_income=120_000_000, households=1050
-    )
+    assert change.postchange_data == stat_dict(stat.pk, total_income=120_000_000, households=1050)
     assert change.changed_fields == ["households", "total_income"]
 
 
@@ -105,7 +112,10 @@ def test_deleting_an_object_logs_before_and_no_after(stat, admin):
 
     change = stat_changes()[-1]
     assert (change.action, change.user, change.source, change.object_pk) == (
-        "delete", admin, "web", str(pk)
+        "delete",
+        admin,
+        "web",
+        str(pk),
     )
     assert change.prechange_data == stat_dict(pk)
     assert change.postchange_data is None
@@ -125,7 +135,11 @@ def test_a_write_outside_any_context_is_logged_as_the_system(xujiadai):
 
     [change] = stat_changes()
     assert (change.user, change.user_name, change.source, change.path, change.ip) == (
-        None, "", "system", "", None
+        None,
+        "",
+        "system",
+        "",
+        None,
     )
     assert isinstance(change.request_id, uuid.UUID)
 
@@ -208,7 +222,7 @@ def test_log_bulk_writes_rows_that_read_back_exactly(tree, admin):
         "village_id": XUJIADAI,
         "year": 2023,
         "total_income": 9_007_199_254_740_993,  # beyond a double's exact integers
-        "note": "示例 \"引号\" \\ 反斜杠",
+        "note": '示例 "引号" \\ 反斜杠',
         "nested": {"list": [1, None, True], "empty": {}},
     }
 
@@ -236,7 +250,10 @@ def test_log_bulk_writes_rows_that_read_back_exactly(tree, admin):
     ]
     for change in rows:
         assert (change.user, change.user_name, change.source, change.request_id) == (
-            admin, "admin", "cli", request_id
+            admin,
+            "admin",
+            "cli",
+            request_id,
         )
         assert start - timedelta(seconds=1) <= change.time <= timezone.now()
         assert change.time.utcoffset() == timedelta(0)
@@ -269,7 +286,10 @@ def test_a_change_set_cannot_be_edited_or_deleted(tree, clerk):
         changeset.delete()
     with pytest.raises(ImmutableError):
         ChangeSet.objects.update(user_name="x")
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE audit_changeset SET user_name = 'x'")
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE audit_changeset SET user_name = 'x'")
     assert ChangeSet.objects.filter(user_name="clerk").count() == 1
