@@ -17,6 +17,7 @@ def setup_django(database_url: str) -> None:
     """Point Django at `database_url`, recreate the schema from the migrations."""
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("SECRET_KEY", "bench")
+    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"  # the in-process client
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baotuan.settings")
     if database_url.startswith("postgres"):
         import dj_database_url

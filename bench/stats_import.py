@@ -175,6 +175,7 @@ def main(engine: str) -> dict:
             total_income_below=20_000_000, operating_income_below=10_000_000,
         )
     results["ratio_import_to_baseline"] = round(results["import_s"] / results["baseline_s"], 2)
+    print(json.dumps(results), file=sys.stderr, flush=True)  # the import figures, even if the API part fails
     results["baseline_rows_per_s"] = round(results["rows"] / results["baseline_s"])
     results["import_rows_per_s"] = round(results["rows"] / results["import_s"])
     api_latency(results)
