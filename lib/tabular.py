@@ -7,9 +7,10 @@ a header and rows of raw cells; writing (`write_xlsx`, `iter_csv`, `write_csv`) 
 other way, so an export can be read back by the same column list.
 
 Speed matters (a province is 255,470 village-years): conversion runs column by column.
-A converter may offer `batch(values)`, a numpy version for a column of plain floats (the
-common case in xlsx); otherwise `map` calls the converter per cell. Only a column that
-holds a bad cell is walked again, cell by cell, to name each error.
+A converter may offer `batch(values)`, a whole-column version for the common clean case
+(numpy for a column of plain floats, str methods for a column of text); otherwise `map`
+calls the converter per cell. Only a column that holds a bad cell is walked again, cell by
+cell, to name each error.
 
 Error messages are English templates marked with `gettext_noop`, so Django's makemessages
 finds them; the caller translates them (`TableError.render(gettext)`) when it shows them.
@@ -226,7 +227,7 @@ def scaled_integer(
             raise CellError(MSG_ABOVE, maximum=format(Decimal(maximum).scaleb(-places), "f"))
         return result
 
-    def batch(values: list[Any]) -> list[int] | None:
+    def batch(values: Sequence[Any]) -> list[int] | None:
         # The fast path above for a whole column of floats at once, in numpy; None (use
         # `convert` per cell) unless every cell takes the fast path and is valid.
         floats = _float_array(values)
@@ -245,7 +246,7 @@ def scaled_integer(
     return convert
 
 
-def _float_array(values: list[Any]) -> np.ndarray | None:
+def _float_array(values: Sequence[Any]) -> np.ndarray | None:
     """The values as a float64 array if every one is a finite float below 1e15 in size."""
     if not values or set(map(type, values)) != {float}:
         return None
@@ -281,7 +282,7 @@ def integer(
             raise CellError(MSG_ABOVE, maximum=maximum)
         return result
 
-    def batch(values: list[Any]) -> list[int] | None:
+    def batch(values: Sequence[Any]) -> list[int] | None:
         floats = _float_array(values)
         if floats is None or not (np.floor(floats) == floats).all():
             return None
@@ -317,6 +318,21 @@ def digits(length: int, *, required: bool = False) -> Converter:
             raise CellError(MSG_DIGITS, length=length)
         return result
 
+    def batch(values: Sequence[Any]) -> list[str] | None:
+        # A column of text codes at once; None (per cell) unless every cell is valid text.
+        # All cells have `length` characters, so their concatenation is all ASCII digits
+        # exactly when each of them is.
+        if not values or length < 1 or set(map(type, values)) != {str}:
+            return None
+        stripped = list(map(str.strip, values))
+        if set(map(len, stripped)) != {length}:
+            return None
+        joined = "".join(stripped)
+        if not joined.isdigit() or not joined.isascii():
+            return None
+        return stripped
+
+    convert.batch = batch  # type: ignore[attr-defined]
     return convert
 
 
@@ -337,6 +353,17 @@ def text(*, required: bool = False, max_length: int | None = None) -> Converter:
             raise CellError(MSG_TOO_LONG, max_length=max_length)
         return result
 
+    def batch(values: Sequence[Any]) -> list[str] | None:
+        # A column of non-blank text at once; None (per cell) for anything else.
+        if not values or set(map(type, values)) != {str}:
+            return None
+        stripped = list(map(str.strip, values))
+        lengths = set(map(len, stripped))
+        if 0 in lengths or (max_length is not None and max(lengths) > max_length):
+            return None
+        return stripped
+
+    convert.batch = batch  # type: ignore[attr-defined]
     return convert
 
 
@@ -437,6 +464,14 @@ class Table:
     header_row: int
     rows: list[list[Any]]
     row_numbers: list[int]
+    # The rows transposed (one tuple per column), when the reader has them at hand.
+    columns: list[tuple[Any, ...]] | None = field(default=None, repr=False, compare=False)
+
+    def column(self, index: int) -> Sequence[Any]:
+        """The cells of one column, in row order."""
+        if self.columns is not None:
+            return self.columns[index]
+        return [row[index] for row in self.rows]
 
 
 def _read_bytes(source: str | os.PathLike | IO[bytes] | bytes, max_bytes: int | None) -> bytes:
@@ -509,7 +544,7 @@ def read_table(
     kept, so errors name the row the user sees). Raises TableReadError.
     """
     data = _read_bytes(source, max_bytes)
-    if not data.strip():
+    if not data or data.isspace():
         raise TableReadError(MSG_EMPTY)
     if filename is None and isinstance(source, str | os.PathLike):
         filename = os.fspath(source)
@@ -532,8 +567,17 @@ def _to_table(cells: list[list[Any]]) -> Table:
         start += 1
     if start == len(cells):
         raise TableReadError(MSG_EMPTY)
-    width = max(len(row) for row in cells)
+    width = max(map(len, cells))
     header = cells[start] + [""] * (width - len(cells[start]))
+    data = cells[start + 1 :]
+    if data and set(map(len, data)) == {width}:
+        # The common case (a spreadsheet's rows are all as wide): transpose once, in C. If
+        # one column has no blank cell, no row is blank and every row is kept as it is.
+        columns = list(zip(*data, strict=True))
+        if any(c.count("") + c.count(None) == 0 for c in columns):
+            first = start + 2
+            numbers = list(range(first, first + len(data)))
+            return Table(header, start + 1, data, numbers, columns)
     rows: list[list[Any]] = []
     numbers: list[int] = []
     for number, row in enumerate(cells[start + 1 :], start=start + 2):
@@ -622,7 +666,7 @@ def parse(table: Table, columns: Sequence[Column], *, require_rows: bool = True)
         if column.key not in found:
             continue
         index, header, converter = found[column.key]
-        raw_values = [row[index] for row in table.rows]
+        raw_values = table.column(index) if table.rows else []
         batch = getattr(converter, "batch", None)
         converted = batch(raw_values) if batch is not None else None
         if converted is not None:

@@ -13,6 +13,7 @@ in a few chunked queries, never one per row.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import tempfile
@@ -26,6 +27,7 @@ from typing import IO, Any, NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection, connections, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -158,17 +160,6 @@ def _no_progress(done: int, total: int, phase: str) -> None:
     pass
 
 
-def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _chunk_size(reserved: int = 0) -> int:
-    # SQLite caps the number of bound variables per statement; PostgreSQL does not.
-    limit = connection.features.max_query_params
-    return (limit - reserved - 10) if limit else 10_000
-
-
 class _VillageRef(NamedTuple):
     """What the import needs of a village; `pk` is enough for may_write."""
 
@@ -177,13 +168,26 @@ class _VillageRef(NamedTuple):
     short_name: str
 
 
+_JSON_VALUES = "SELECT value FROM json_each(%s)"
+
+
+def _in_list(column: str, values: list) -> tuple[str, Any]:
+    """A condition `column in values` with the values as one bound parameter, whatever
+    their number: SQLite caps bound parameters, and a long IN list is slow to build."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", values
+    return f"{column} IN ({_JSON_VALUES})", json.dumps(values)
+
+
 def _load_villages(codes: Iterable[str]) -> dict[str, _VillageRef]:
-    codes = sorted(codes)
-    found: dict[str, _VillageRef] = {}
-    for chunk in _chunks(codes, _chunk_size()):
-        for row in Village.objects.filter(code__in=chunk).values_list("code", "name", "short_name"):
-            found[row[0]] = _VillageRef(*row)
-    return found
+    condition, param = _in_list("code", sorted(codes))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT code, name, short_name "
+            f"FROM {connection.ops.quote_name(Village._meta.db_table)} WHERE {condition}",
+            [param],
+        )
+        return {row[0]: _VillageRef(*row) for row in cursor.fetchall()}
 
 
 def _load_stats(
@@ -191,27 +195,35 @@ def _load_stats(
 ) -> dict[tuple[str, int], tuple]:
     """(code, year) → (pk, *fields) of the existing statistics for these villages/years."""
     codes, years = sorted(codes), sorted(years)
+    qn = connection.ops.quote_name
+    table = qn(VillageStat._meta.db_table)
+    with connection.cursor() as cursor:
+        # Cheap first, by the (year, village) index: often (a first import of these years)
+        # there is no row at all to load.
+        condition, param = _in_list("year", years)
+        cursor.execute(f"SELECT 1 FROM {table} WHERE {condition} LIMIT 1", [param])
+        if cursor.fetchone() is None:
+            return {}
     found: dict[tuple[str, int], tuple] = {}
     if connection.vendor == "postgresql":
         # One query whatever the number of codes: arrays instead of IN lists.
-        qn = connection.ops.quote_name
         columns = ", ".join(qn(VillageStat._meta.get_field(f).column) for f in fields)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT village_id, year, id{', ' if fields else ''}{columns} "
-                f"FROM {qn(VillageStat._meta.db_table)} "
-                "WHERE village_id = ANY(%s) AND year = ANY(%s)",
+                f"FROM {table} WHERE village_id = ANY(%s) AND year = ANY(%s)",
                 [codes, years],
             )
             for row in cursor.fetchall():
                 found[row[0], row[1]] = row[2:]
         return found
-    for chunk in _chunks(codes, _chunk_size(reserved=len(years))):
-        rows = VillageStat.objects.filter(village_id__in=chunk, year__in=years).values_list(
-            "village_id", "year", "pk", *fields
-        )
-        for row in rows.order_by():
-            found[row[0], row[1]] = row[2:]
+    # SQLite: through the ORM, for its value converters (booleans are stored as 0/1).
+    rows = VillageStat.objects.filter(
+        village_id__in=RawSQL(_JSON_VALUES, [json.dumps(codes)]),
+        year__in=RawSQL(_JSON_VALUES, [json.dumps(years)]),
+    ).values_list("village_id", "year", "pk", *fields)
+    for row in rows.order_by():
+        found[row[0], row[1]] = row[2:]
     return found
 
 
@@ -371,18 +383,17 @@ def _validate(parsed: tabular.Parsed, user, result: ImportResult, report: Progre
 def _changes(parsed: tabular.Parsed, plan: _Plan, existing: dict[tuple[str, int], tuple]):
     """Split the rows into new ones and changed ones: (creates, updates, unchanged count).
 
-    creates: (code, year, *values in plan.fields order)
+    creates: columns of the new rows: codes, years, then values in plan.fields order
     updates: (pk, code, year, old values tuple, new values tuple)
     """
     values = parsed.values
-    codes, years = values["code"], values["year"]
-    columns = [values[f] for f in plan.fields]
-    if not existing:  # a first import: everything is new, built in C by zip
-        return list(zip(codes, years, *columns, strict=True)), [], 0
+    columns = [values["code"], values["year"], *(values[f] for f in plan.fields)]
+    if not existing:  # a first import: everything is new, as parsed
+        return columns, [], 0
     creates, updates = [], []
     unchanged = 0
     get = existing.get
-    for row in zip(codes, years, *columns, strict=True):
+    for row in zip(*columns, strict=True):
         old = get(row[:2])
         if old is None:
             creates.append(row)
@@ -390,7 +401,7 @@ def _changes(parsed: tabular.Parsed, plan: _Plan, existing: dict[tuple[str, int]
             unchanged += 1
         else:
             updates.append((old[0], row[0], row[1], old[1:], row[2:]))
-    return creates, updates, unchanged
+    return list(zip(*creates, strict=True)) or [() for _ in columns], updates, unchanged
 
 
 def _existing(parsed: tabular.Parsed, plan: _Plan) -> dict[tuple[str, int], tuple]:
@@ -400,7 +411,7 @@ def _existing(parsed: tabular.Parsed, plan: _Plan) -> dict[tuple[str, int], tupl
 
 def _diff(parsed: tabular.Parsed, plan: _Plan, result: ImportResult) -> None:
     creates, updates, unchanged = _changes(parsed, plan, _existing(parsed, plan))
-    result.created, result.updated, result.unchanged = len(creates), len(updates), unchanged
+    result.created, result.updated, result.unchanged = len(creates[0]), len(updates), unchanged
 
 
 def _reserve_ids(count: int) -> Sequence[int] | None:
@@ -424,39 +435,39 @@ def _reserve_ids(count: int) -> Sequence[int] | None:
     return range(start, start + count)
 
 
-def _prepend(first, rest: tuple) -> tuple:
-    return (first, *rest)
-
-
 def _write(parsed: tabular.Parsed, plan: _Plan, result: ImportResult) -> None:
     """Insert new rows, update changed ones, log both. Runs inside the caller's atomic."""
     creates, updates, unchanged = _changes(parsed, plan, _existing(parsed, plan))
-    result.created, result.updated, result.unchanged = len(creates), len(updates), unchanged
+    codes, years = creates[0], creates[1]
+    count = len(codes)
+    result.created, result.updated, result.unchanged = count, len(updates), unchanged
     fields = plan.fields
-    # New rows get every field: the file's, or the default for a column it lacks.
+    # New rows get every field: the file's, or the default for a column it lacks. Rows are
+    # built by C-level zip over the columns: no per-row Python.
     absent = [f for f in DATA_FIELDS if f not in fields]
-    insert_fields = ("village_id", "year", *fields, *absent)
-    tail = tuple(DEFAULTS[f] for f in absent)
-    rows = [(*row, *tail) for row in creates] if tail else creates
-    pks = _reserve_ids(len(creates)) if creates else []
+    insert_fields = ("id", "village_id", "year", *fields, *absent)
+    defaults = [repeat(DEFAULTS[f], count) for f in absent]
+    pks = _reserve_ids(count) if count else []
     if pks is None:  # PostgreSQL: the sequence assigns the ids, read them back
-        bulk_insert(VillageStat, insert_fields, rows)
-        stored = _load_stats({r[0] for r in creates}, {r[1] for r in creates}, ())
-        pks = [stored[row[:2]][0] for row in rows]
+        bulk_insert(VillageStat, insert_fields[1:], zip(*creates, *defaults, strict=True))
+        stored = _load_stats(set(codes), set(years), ())
+        pks = [pk for (pk,) in map(stored.__getitem__, zip(codes, years, strict=True))]
+        rows: Iterable[tuple] = zip(
+            pks, *creates, *(repeat(DEFAULTS[f], count) for f in absent), strict=True
+        )
     else:
-        bulk_insert(VillageStat, ("id", *insert_fields), map(_prepend, pks, rows))
+        rows = list(zip(pks, *creates, *defaults, strict=True))
+        bulk_insert(VillageStat, insert_fields, rows)
     if updates:
         bulk_update(VillageStat, "id", fields, ((pk, *new) for pk, _c, _y, _o, new in updates))
 
     # The log of creations is built lazily by C-level map/zip: one dict per row, no loop.
-    codes = [row[0] for row in creates]
-    years = [row[1] for row in creates]
     created = zip(
         repeat(ObjectChange.Action.CREATE),
         pks,
         map("{} {}".format, codes, years),
         repeat(None),
-        map(dict, map(zip, repeat(("id", *insert_fields)), map(_prepend, pks, rows))),
+        map(dict, map(zip, repeat(insert_fields), rows)),
     )
     update = ObjectChange.Action.UPDATE
     updated = []
@@ -467,7 +478,7 @@ def _write(parsed: tabular.Parsed, plan: _Plan, result: ImportResult) -> None:
                 before[name] = old_value
                 after[name] = new_value
         updated.append((update, pk, f"{code} {year}", before, after))
-    if creates or updates:
+    if count or updates:
         log_bulk(VillageStat, chain(created, updated))
 
 
