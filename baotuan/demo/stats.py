@@ -49,6 +49,10 @@ def village_series(code: str, county: str) -> list[dict[str, str]]:
     total = median * float(rng.lognormal(0.0, spread))
     if code == facts.VILLAGES["徐家埭村"]:
         total, growth = 2_000_000.0, 0.50  # "collective income growing over 50% a year"
+    elif code == facts.VILLAGES["峰山村"]:
+        # Anchored on the fact (300,000 yuan a year before the aid), then growing with the
+        # homestays and farm restaurants Pinghu's aid paid for.
+        total, growth = float(facts.FENGSHAN_INCOME_BEFORE_AID_YUAN), 0.18
     operating_share = float(rng.uniform(*op_share))
     population = int(rng.integers(600, 4200 if county == facts.PINGHU else 2600))
     households = max(1, round(population / float(rng.uniform(2.6, 3.2))))
