@@ -7,6 +7,7 @@ from baotuan import views
 api_v1 = [
     path("", include("registry.api.urls")),
     path("", include("audit.api.urls")),
+    path("", include("ledger.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]
 

@@ -19,6 +19,10 @@ BENCHMARKS = {
         ("sqlite", "postgres"),
     ),
     "money_allocate": ("Issue 3: allocate() over 20,000 holders", ()),
+    "ledger_balances": (
+        "Issue 3: posting 2.4 million postings; balances of 20,000 holders as of a date",
+        ("sqlite", "postgres"),
+    ),
 }
 
 

@@ -9,6 +9,12 @@ from django.core.management import call_command
 
 EXPECTED_PATHS = {
     "/api/v1/changes/": {"get"},
+    "/api/v1/ledger/accounts/": {"get"},
+    "/api/v1/ledger/accounts/{id}/": {"get"},
+    "/api/v1/ledger/entries/": {"get"},
+    "/api/v1/ledger/entries/{id}/": {"get"},
+    "/api/v1/ledger/trial-balance/": {"get"},
+    "/api/v1/ledger/balances/": {"get"},
     "/api/v1/changes/{id}/": {"get"},
     "/api/v1/organisations/": {"get", "post"},
     "/api/v1/organisations/{id}/": {"get", "put", "patch", "delete"},
