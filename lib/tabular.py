@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -250,7 +251,7 @@ def _float_array(values: Sequence[Any]) -> np.ndarray | None:
     """The values as a float64 array if every one is a finite float below 1e15 in size."""
     if not values or set(map(type, values)) != {float}:
         return None
-    floats = np.array(values, dtype=np.float64)
+    floats = np.fromiter(values, dtype=np.float64, count=len(values))
     if not (np.abs(floats) < 1e15).all():  # also false for NaN
         return None
     return floats
@@ -464,14 +465,15 @@ class Table:
     header_row: int
     rows: list[list[Any]]
     row_numbers: list[int]
-    # The rows transposed (one tuple per column), when the reader has them at hand.
-    columns: list[tuple[Any, ...]] | None = field(default=None, repr=False, compare=False)
+    # Columns already taken out of the rows, by index (see `column`).
+    columns: dict[int, list[Any]] = field(default_factory=dict, repr=False, compare=False)
 
-    def column(self, index: int) -> Sequence[Any]:
+    def column(self, index: int) -> list[Any]:
         """The cells of one column, in row order."""
-        if self.columns is not None:
-            return self.columns[index]
-        return [row[index] for row in self.rows]
+        cells = self.columns.get(index)
+        if cells is None:
+            cells = self.columns[index] = list(map(itemgetter(index), self.rows))
+        return cells
 
 
 def _read_bytes(source: str | os.PathLike | IO[bytes] | bytes, max_bytes: int | None) -> bytes:
@@ -571,16 +573,17 @@ def _to_table(cells: list[list[Any]]) -> Table:
     header = cells[start] + [""] * (width - len(cells[start]))
     data = cells[start + 1 :]
     if data and set(map(len, data)) == {width}:
-        # The common case (a spreadsheet's rows are all as wide): transpose once, in C. If
-        # one column has no blank cell, no row is blank and every row is kept as it is.
-        columns = list(zip(*data, strict=True))
-        if any(c.count("") + c.count(None) == 0 for c in columns):
-            first = start + 2
-            numbers = list(range(first, first + len(data)))
-            return Table(header, start + 1, data, numbers, columns)
+        # The common case (a spreadsheet's rows are all as wide): if one column has no blank
+        # cell, no row is blank and every row is kept as it is. Columns are taken out of
+        # the rows in C (itemgetter), and kept for `parse`.
+        table = Table(header, start + 1, data, list(range(start + 2, start + 2 + len(data))))
+        for index in range(width):
+            column = table.column(index)
+            if column.count("") + column.count(None) == 0:
+                return table
     rows: list[list[Any]] = []
     numbers: list[int] = []
-    for number, row in enumerate(cells[start + 1 :], start=start + 2):
+    for number, row in enumerate(data, start=start + 2):
         if len(row) != width:
             row = row[:width] if len(row) > width else row + [""] * (width - len(row))
         if not blank(row):

@@ -369,3 +369,47 @@ def test_the_batch_path_is_taken_for_clean_float_columns_and_left_otherwise():
     assert yuan.batch([1234.5600000000002]) is None  # artefact: exact path per cell
     assert yuan.batch([1.0, ""]) is None  # a blank cell
     assert yuan.batch([-1.0]) is None  # an error to name
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.from_regex(r"\s?[0-9]{4}\s?", fullmatch=True),
+            st.text(alphabet="0123456789 ０١²x", max_size=6),
+            st.text(max_size=8),
+            st.sampled_from(["", "   ", None, 1234.0, 1234]),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.sampled_from([tabular.digits(4, required=True), tabular.text(max_length=5), tabular.text()]),
+)
+def test_the_text_batch_path_agrees_with_the_per_cell_converter(values, converter):
+    # When a column of text takes the batch path, it gives what each cell would
+    batch = converter.batch(values)
+
+    event("batch" if batch is not None else "per cell")
+    if batch is not None:
+        assert batch == [converter(v) for v in values]
+
+
+def test_the_text_batch_path_is_taken_for_clean_text_columns_and_left_otherwise():
+    code = tabular.digits(4)
+    assert code.batch(["0001", " 0002 "]) == ["0001", "0002"]
+    assert code.batch(["0001", "12"]) is None  # an error to name
+    assert code.batch(["0001", "00a1"]) is None
+    assert code.batch(["0001", "０００１"]) is None  # digits, but not ASCII
+    assert code.batch(["0001", 2.0]) is None  # a number: per cell
+    name = tabular.text(max_length=3)
+    assert name.batch([" 甲村 ", "乙"]) == ["甲村", "乙"]
+    assert name.batch(["甲村", ""]) is None  # a blank cell
+    assert name.batch(["甲村", "长长长长"]) is None  # too long
+
+
+def test_a_sheet_with_blank_cells_but_no_blank_row_keeps_every_row():
+    table = tabular._to_table([["代码", "备注"], ["0001", ""], ["0002", None], ["0003", "x"]])
+
+    assert table.rows == [["0001", ""], ["0002", None], ["0003", "x"]]
+    assert table.row_numbers == [2, 3, 4]
+    assert table.column(1) == ["", None, "x"]
