@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "audit",
     "registry",
     "ledger",
+    "ventures",
 ]
 
 MIDDLEWARE = [

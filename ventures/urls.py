@@ -1,0 +1,22 @@
+from django.urls import path
+
+from ventures import views
+
+app_name = "ventures"
+urlpatterns = [
+    path("", views.venture_list, name="venture_list"),
+    path("<int:pk>/", views.venture_detail, name="venture_detail"),
+    path("<int:pk>/runs/prepare/", views.run_prepare, name="run_prepare"),
+    path("<int:pk>/income/add/", views.income_add, name="income_add"),
+    path("<int:pk>/contributions/add/", views.contribution_add, name="contribution_add"),
+    path("<int:pk>/statement/", views.holder_lookup, name="holder_lookup"),
+    path("<int:pk>/statement/<str:holder>/", views.statement, name="statement"),
+    path("runs/<int:pk>/", views.run_detail, name="run_detail"),
+    *[
+        path(f"runs/<int:pk>/{action}/", views.run_action, {"action": action}, name=f"run_{action}")
+        for action in ("approve", "post", "publish", "reverse", "discard")
+    ],
+    # 公示: public, no login.
+    path("notices/", views.notice_list, name="notice_list"),
+    path("notices/<int:pk>/", views.notice_detail, name="notice_detail"),
+]

@@ -1,0 +1,340 @@
+"""The ventures pages: venture list and page, run preparation and workflow, holder
+statements, and the public notices (公示), which need no login.
+
+Views are thin: they fetch, call one service, and redirect or render. The services decide
+who may do what (maker-checker included); a refusal for lack of role answers 403 and
+changes nothing, any other refusal is shown on the page it came from. Every page runs a
+fixed number of queries whatever the number of holders (lines and payees are paged).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from registry.forms_browse import fen_from_yuan
+from registry.models import Organisation, Village
+from ventures import services
+from ventures.exceptions import NotAllowed, VentureError
+from ventures.forms import ContributionForm, IncomeForm, PostForm, ReverseForm, RunPrepareForm
+from ventures.models import (
+    DistributionRun,
+    PublicNotice,
+    Venture,
+    parse_holder_key,
+)
+from ventures.permissions import PREPARE_ROLES, REGISTER_ROLES, has_role, run_rights
+from ventures.reports import (
+    ACTIVE,
+    holder_statement,
+    params_display,
+    statement_xlsx,
+    venture_returns,
+)
+
+__all__ = [
+    "contribution_add",
+    "holder_lookup",
+    "income_add",
+    "notice_detail",
+    "notice_list",
+    "run_action",
+    "run_detail",
+    "run_prepare",
+    "statement",
+    "venture_detail",
+    "venture_list",
+]
+
+LINES_PER_PAGE = 100
+PAYEES_PER_PAGE = 200
+NOTICES_PER_PAGE = 50
+RUNS_ON_VENTURE_PAGE = 20
+
+
+def _venture(pk: int) -> Venture:
+    return get_object_or_404(Venture.objects.select_related("organisation"), pk=pk)
+
+
+@login_required
+@require_safe
+def venture_list(request):
+    ventures = (
+        Venture.objects.select_related("organisation")
+        .annotate(
+            distributed=Sum("runs__distributed_amount", filter=Q(runs__status__in=ACTIVE)),
+        )
+        .order_by("name")
+    )
+    return render(request, "ventures/venture_list.html", {"ventures": ventures})
+
+
+@login_required
+@require_safe
+def venture_detail(request, pk):
+    venture = _venture(pk)
+    today_register = services.register_at(venture, timezone.localdate())
+    register = today_register.order_by().aggregate(holders=Count("pk"), units=Sum("units"))
+    top_stakes = list(today_register.order_by("-units", "pk")[:10])
+    returns = venture_returns(venture)
+    runs = list(
+        venture.runs.select_related("prepared_by").order_by("-period_end", "-pk")[
+            :RUNS_ON_VENTURE_PAGE
+        ]
+    )
+    chart = {
+        "labels": {
+            "income": _("Income received"),
+            "distributed": _("Distributed"),
+            "cumulative": _("Cumulative distributed"),
+            "holder_yearly": _("Holder, by year"),
+            "holder_cumulative": _("Holder, cumulative"),
+            "wan_yuan": _("10k yuan"),
+        },
+        "years": returns.years,
+        "income": returns.income,
+        "distributed": returns.distributed,
+        "cumulative": returns.cumulative,
+        "holders": [
+            {"key": h["key"], "name": h["name"], "yearly": h["yearly"], "cumulative": h["cumulative"]}
+            for h in returns.top_holders
+        ],
+    }
+    context = {
+        "venture": venture,
+        "assets": list(venture.assets.all()),
+        "tenants": list(venture.tenants.select_related("organisation", "asset")),
+        "register": register,
+        "top_stakes": top_stakes,
+        "returns": returns,
+        "runs": runs,
+        "chart": chart,
+        "can_prepare": has_role(request.user, venture.organisation, PREPARE_ROLES),
+        "can_record": has_role(request.user, venture.organisation, REGISTER_ROLES),
+    }
+    return render(request, "ventures/venture_detail.html", context)
+
+
+@login_required
+def run_prepare(request, pk):
+    venture = _venture(pk)
+    if not has_role(request.user, venture.organisation, PREPARE_ROLES):
+        raise PermissionDenied
+    form = RunPrepareForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            preview = services.prepare_run(
+                venture,
+                period_start=form.cleaned_data["period_start"],
+                period_end=form.cleaned_data["period_end"],
+                policy=form.cleaned_data["policy"],
+                params=form.params(),
+                user=request.user,
+            )
+        except NotAllowed:
+            raise PermissionDenied from None
+        except VentureError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Prepared run {pk}: check the preview, then ask an "
+                                        "approver to approve it.").format(pk=preview.run.pk))
+            return redirect("ventures:run_detail", pk=preview.run.pk)
+    return render(request, "ventures/run_form.html", {"venture": venture, "form": form})
+
+
+def _record(request, pk, form_class, template, save):
+    venture = _venture(pk)
+    if not has_role(request.user, venture.organisation, REGISTER_ROLES):
+        raise PermissionDenied
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = save(venture, form.cleaned_data)
+        except NotAllowed:
+            raise PermissionDenied from None
+        except VentureError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, message)
+            return redirect("ventures:venture_detail", pk=venture.pk)
+    return render(request, template, {"venture": venture, "form": form})
+
+
+@login_required
+def income_add(request, pk):
+    def save(venture, data):
+        receipt = services.record_income(
+            venture, amount=fen_from_yuan(data["amount"]), received_on=data["received_on"],
+            kind=data["kind"], payer=data["payer"], period_start=data["period_start"],
+            period_end=data["period_end"], note=data["note"], user=request.user,
+        )
+        return _("Recorded and posted {kind} of {amount} yuan.").format(
+            kind=receipt.get_kind_display(), amount=data["amount"]
+        )
+
+    return _record(request, pk, IncomeForm, "ventures/income_form.html", save)
+
+
+@login_required
+def contribution_add(request, pk):
+    def save(venture, data):
+        contribution = services.record_contribution(
+            venture, holder=data["holder"], kind=data["kind"],
+            amount=fen_from_yuan(data["amount"]), contributed_on=data["contributed_on"],
+            note=data["note"], user=request.user,
+        )
+        return _("Recorded and posted the {kind} contribution of {holder}.").format(
+            kind=contribution.get_kind_display(), holder=contribution.holder
+        )
+
+    return _record(request, pk, ContributionForm, "ventures/contribution_form.html", save)
+
+
+def _run(pk: int) -> DistributionRun:
+    return get_object_or_404(
+        DistributionRun.objects.select_related(
+            "venture__organisation", "prepared_by", "approved_by", "posted_by",
+            "published_by", "reversed_by",
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+@require_safe
+def run_detail(request, pk):
+    run = _run(pk)
+    lines = run.lines.select_related("village", "organisation").order_by("pk")
+    page = Paginator(lines, LINES_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "run": run,
+        "venture": run.venture,
+        "page": page,
+        "params": params_display(run.params),
+        "can": run_rights(request.user, run),
+        "notices": list(run.notices.order_by("published_at")),
+        "post_form": PostForm(),
+        "reverse_form": ReverseForm(),
+    }
+    return render(request, "ventures/run_detail.html", context)
+
+
+@login_required
+@require_POST
+def run_action(request, pk, action):
+    run = _run(pk)
+    try:
+        if action == "approve":
+            services.approve_run(run, user=request.user)
+            message = _("Approved run {pk}.")
+        elif action == "post":
+            form = PostForm(request.POST)
+            if not form.is_valid():
+                raise VentureError(" ".join(e for errors in form.errors.values() for e in errors))
+            services.post_run(run, user=request.user, date=form.cleaned_data["date"])
+            message = _("Posted run {pk} to the ledger.")
+        elif action == "publish":
+            services.publish_run(run, user=request.user)
+            message = _("Published the notice of run {pk}.")
+        elif action == "reverse":
+            form = ReverseForm(request.POST)
+            if not form.is_valid():
+                raise VentureError(" ".join(e for errors in form.errors.values() for e in errors))
+            services.reverse_run(
+                run, user=request.user, reason=form.cleaned_data["reason"],
+                date=form.cleaned_data["date"],
+            )
+            message = _("Reversed run {pk}.")
+        elif action == "discard":
+            venture_pk = run.venture_id
+            services.discard_run(run, user=request.user)
+            messages.success(request, _("Discarded run {pk}.").format(pk=pk))
+            return redirect("ventures:venture_detail", pk=venture_pk)
+        else:
+            raise Http404
+    except NotAllowed:
+        raise PermissionDenied from None
+    except VentureError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, message.format(pk=run.pk))
+    return redirect("ventures:run_detail", pk=run.pk)
+
+
+@login_required
+@require_safe
+def statement(request, pk, holder):
+    venture = _venture(pk)
+    try:
+        village_id, organisation_id = parse_holder_key(holder)
+    except VentureError:
+        raise Http404 from None
+    if village_id is not None:
+        owner = get_object_or_404(Village, pk=village_id)
+    else:
+        owner = get_object_or_404(Organisation, pk=organisation_id)
+    result = holder_statement(venture, owner)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            statement_xlsx(result),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        filename = f"statement-venture{venture.pk}-{holder.replace(':', '-')}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    return render(request, "ventures/statement.html", {"venture": venture, "statement": result})
+
+
+@login_required
+@require_safe
+def holder_lookup(request, pk):
+    """The statement form on the venture page: a village code or holder key → statement."""
+    venture = _venture(pk)
+    text = (request.GET.get("holder") or "").strip()
+    if text.isdigit() and len(text) == 12:
+        text = f"village:{text}"
+    try:
+        parse_holder_key(text)
+    except VentureError:
+        messages.error(request, _("Enter a 12-digit village code, or organisation:<id>."))
+        return redirect("ventures:venture_detail", pk=venture.pk)
+    return redirect("ventures:statement", pk=venture.pk, holder=text)
+
+
+# --- Public notices (no login) ----------------------------------------------------------------
+
+
+@require_safe
+def notice_list(request):
+    notices = PublicNotice.objects.select_related("run__venture").defer("payload").order_by(
+        "-published_at", "-pk"
+    )
+    page = Paginator(notices, NOTICES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "ventures/notice_list.html", {"page": page})
+
+
+@require_safe
+def notice_detail(request, pk):
+    notice = get_object_or_404(PublicNotice, pk=pk)
+    payload = notice.payload
+    page = Paginator(payload.get("payees", []), PAYEES_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "notice": notice,
+        "payload": payload,
+        "page": page,
+        "params": params_display(payload.get("params", {})),
+        "intact": notice.is_intact,
+        "list_url": reverse("ventures:notice_list"),
+    }
+    return render(request, "ventures/notice_detail.html", context)
+
+
