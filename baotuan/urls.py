@@ -8,6 +8,7 @@ api_v1 = [
     path("", include("registry.api.urls")),
     path("", include("audit.api.urls")),
     path("", include("ledger.api.urls")),
+    path("", include("ventures.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("registry/", include("registry.urls")),
     path("audit/", include("audit.urls")),
+    path("ventures/", include("ventures.urls")),
     path("api/v1/", include(api_v1)),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
