@@ -82,3 +82,94 @@ ORGANISATIONS = [
     ("上海石化", "enterprise", "310116", [],
      "浙沪新材料产业园公共管廊连接上海石化与独山港化工园区。", False),
 ]
+
+# ---------------------------------------------------------------------------------------------
+# Enclave park (平湖—青田山海协作消薄"飞地"产业园): FACTS.md "Enclave park", the article (2022)
+# and research/domain.md §2.1. What is a published fact and what the demo made up is kept
+# apart: ENCLAVE_FACTS are published; ENCLAVE_DEMO is illustrative (示例), chosen so that
+# the facts come out of the ledger (the demo posts them; nothing here is shown as typed).
+#
+# Timeline (F = fact, I = illustrative):
+#   2017-08  F  agreements signed: the company receives 10% of actual total investment a
+#               year as fixed investment income (domain.md §2.1).
+#   2018-06  I  the 265 villages pay in the capital: 162,000,000 yuan in all, kept apart as
+#               cash, land quota (土地指标换股本金) and subsidy-funded equity (补助资金入股).
+#   2018–19  I  land bought by listed sale (挂牌出让) in 平湖经济技术开发区; 3 buildings (F)
+#               built and delivered 2019-12-31.
+#   2020-01  I  the three tenants (F: names) move in; the fixed return (包租固定回报) runs
+#               from 2020-01-01. Their rent is 10% a year of each building's cost, paid
+#               half-yearly, so the rent covers the fixed return exactly.
+#   2020, 2021  I  one fixed-return run a year: 10% × 162,000,000 = 16,200,000 yuan.
+#   2021-12-31  F  32,400,000 yuan returned in total ("截至去年年底"), about 60,000 yuan
+#               per village a year (16,200,000 / 265 = 61,132 on average).
+ENCLAVE_FACTS = {
+    "venture": "平湖—青田山海协作消薄“飞地”产业园",
+    "operator": "青田强村联合投资发展有限责任公司",
+    "villages": 265,
+    "buildings": 3,
+    "tenants": [
+        "斯尼汶特(平湖)电气有限公司",
+        "芯越微电子材料(嘉兴)有限公司",
+        "康迈尔机电(嘉兴)有限公司",
+    ],
+    "return_rate": "10%",  # of actual total investment, a year (2017 agreement)
+    "returned_by": "2021-12-31",
+    "returned_total_yuan": 32_400_000,
+    "per_village_per_year_yuan": 60_000,  # "平均增收6万元" (about)
+}
+
+ENCLAVE_DEMO = {
+    "total_investment_yuan": 162_000_000,
+    "capital_paid_on": "2018-06-30",
+    "delivered_on": "2019-12-31",
+    "term_start": "2020-01-01",
+    "return_years": [2020, 2021],
+    # Which villages: the 265 village committees (kind "village") of 青田县 with the lowest
+    # 2018 total collective income in the demo statistics (ties by code); villages with no
+    # 2018 figure come last, by code. Stats are illustrative, so the selection is too.
+    "selection_rule": "青田县 392 个村级单位中, 按 2018 年（示例）集体经济总收入从低到高取前 265 个"
+    "村民委员会（同额按区划代码）。",
+    # Capital per village, in units of 10,000 yuan: drawn from a generator seeded by the
+    # village code, then adjusted in code order so that the total is exactly 162,000,000.
+    "capital_wan_range": (54, 68),
+    "subsidy_wan_range": (20, 30),  # 补助资金入股 (消薄 subsidy funds turned into equity)
+    "land_quota_share": 3,  # one village in three also converts land quota (土地指标)
+    "land_quota_wan_range": (8, 20),
+    # (building, floor area m², cost yuan, tenant): 10% of the cost is the yearly rent.
+    "buildings": [
+        ("1号高标准厂房", "18000.00", 54_000_000, "斯尼汶特(平湖)电气有限公司"),
+        ("2号高标准厂房", "16200.00", 48_600_000, "芯越微电子材料(嘉兴)有限公司"),
+        ("3号高标准厂房", "19800.00", 59_400_000, "康迈尔机电(嘉兴)有限公司"),
+    ],
+    # Rent received half-yearly: (received on, period start, period end), per year.
+    "rent_dates": [("06-30", "01-01", "06-30"), ("12-20", "07-01", "12-31")],
+    "lock_through": (2021, 12),
+}
+
+# 山塘村强村股份公司 (fact: 村集体 51% + 企业 49%, 保底收益+分红; 中新网 2025-05-27).
+# The enterprise's name, the capital, the income, the floor and reserve rates and the
+# dates are illustrative (示例).
+SHANTANG_FACTS = {
+    "company": "山塘村强村股份公司",
+    "village": "山塘村",
+    "village_share_percent": 51,
+    "enterprise_share_percent": 49,
+}
+SHANTANG_DEMO = {
+    "venture": "山塘村强村股份公司·明月山塘经营（示例）",
+    "enterprise": "明月山塘文旅发展有限公司（示例）",
+    "enterprise_description": "示例企业：与山塘村合资组建山塘村强村股份公司（占股 49%）。"
+    "真实企业名称文中未给出。",
+    # (holder, kind, amount yuan): 5,100,000 village + 4,900,000 enterprise = 51% / 49%.
+    "contributions": [
+        ("village", "subsidy_equity", 3_000_000),
+        ("village", "cash", 2_100_000),
+        ("enterprise", "cash", 4_900_000),
+    ],
+    "capital_paid_on": "2020-06-30",
+    # 2021 operating income of the company (明月山塘 scenic-area business), yuan.
+    "income": [("2021-06-30", 700_000), ("2021-12-20", 800_000)],
+    "period": ("2021-01-01", "2021-12-31"),
+    "floor_rate": "5%",  # 保底: 5% a year on each holder's capital
+    "reserve_rate": "10%",  # 法定公积金 set aside before the split
+}
