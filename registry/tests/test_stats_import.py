@@ -516,3 +516,25 @@ def test_duplicates_are_found_across_progress_chunks(tree, tmp_path, monkeypatch
         (4, 5, "validating"),
     ]
     assert VillageStat.objects.count() == 0
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_garbage_collector_is_off_during_an_import_and_restored_after(
+    tree, tmp_path, monkeypatch, enabled
+):
+    import gc
+
+    seen = []
+    monkeypatch.setattr(stats_io, "_no_progress", lambda *args: seen.append(gc.isenabled()))
+    (gc.enable if enabled else gc.disable)()
+    try:
+        result = import_stats(xlsx(tmp_path, GOOD))
+        after = gc.isenabled()
+    finally:
+        gc.enable()
+
+    assert result.ok
+    assert result.created == 2
+    assert seen
+    assert not any(seen)
+    assert after is enabled
