@@ -19,6 +19,9 @@ from django.db.models import Q, Sum
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 
+from ledger.choices import AccountKind
+from ledger.models import Account
+from ledger.services import balances
 from lib.distribution import as_rate
 from registry.models import Organisation, Village
 from ventures.choices import ContributionKind, RunStatus
@@ -35,10 +38,12 @@ from ventures.models import (
 __all__ = [
     "ACTIVE",
     "HolderStatement",
+    "LedgerReturns",
     "ReturnRow",
     "StatementYear",
     "VentureReturns",
     "holder_statement",
+    "ledger_returns",
     "params_display",
     "statement_xlsx",
     "venture_returns",
@@ -98,12 +103,21 @@ class VentureReturns:
     def rows(self) -> list[dict]:
         return [
             {
-                "year": year, "income": income, "distributed": distributed,
-                "reserve": reserve, "welfare": welfare, "cumulative": cumulative,
+                "year": year,
+                "income": income,
+                "distributed": distributed,
+                "reserve": reserve,
+                "welfare": welfare,
+                "cumulative": cumulative,
             }
             for year, income, distributed, reserve, welfare, cumulative in zip(
-                self.years, self.income, self.distributed, self.reserve, self.welfare,
-                self.cumulative, strict=True,
+                self.years,
+                self.income,
+                self.distributed,
+                self.reserve,
+                self.welfare,
+                self.cumulative,
+                strict=True,
             )
         ]
 
@@ -159,7 +173,9 @@ def venture_returns(venture: Venture, *, top: int = 10) -> VentureReturns:
         return result
     clause = Q(pk__in=[])
     villages = [row["village_id"] for row in leaders if row["village_id"] is not None]
-    organisations = [row["organisation_id"] for row in leaders if row["organisation_id"] is not None]
+    organisations = [
+        row["organisation_id"] for row in leaders if row["organisation_id"] is not None
+    ]
     if villages:
         clause |= Q(village_id__in=villages)
     if organisations:
@@ -281,8 +297,13 @@ def holder_statement(venture: Venture, holder: Village | Organisation) -> Holder
         year_of(row.run.period_end).returned += row.net
     key = holder_key(*((holder.pk, None) if isinstance(holder, Village) else (None, holder.pk)))
     return HolderStatement(
-        venture=venture, holder=holder, key=key, stakes=stakes, contributions=contributions,
-        returns=returns, years=[years[y] for y in sorted(years)],
+        venture=venture,
+        holder=holder,
+        key=key,
+        stakes=stakes,
+        contributions=contributions,
+        returns=returns,
+        years=[years[y] for y in sorted(years)],
     )
 
 
@@ -305,8 +326,14 @@ def statement_xlsx(statement: HolderStatement) -> bytes:
         return float(Decimal(fen) / 100)
 
     summary = book.add_worksheet(_("Summary")[:31])
-    summary.write(0, 0, _("Statement of {holder} in {venture}").format(
-        holder=statement.name, venture=statement.venture), title)
+    summary.write(
+        0,
+        0,
+        _("Statement of {holder} in {venture}").format(
+            holder=statement.name, venture=statement.venture
+        ),
+        title,
+    )
     kinds = ContributionKind.choices
     headers = [_("Year"), *[str(label) for _v, label in kinds], _("Contributed"), _("Returned")]
     for column, header in enumerate(headers):
@@ -351,3 +378,65 @@ def statement_xlsx(statement: HolderStatement) -> bytes:
     detail.set_column(3, 5, 16)
     book.close()
     return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# What the ledger says the holders were given
+
+
+@dataclass
+class LedgerReturns:
+    """Returns owed to a venture's holders as the ledger has them at the end of `as_of`.
+
+    Read from the balances of the holders' distribution-payable accounts (credit balances),
+    so the figures on the venture page come from the books, not from the run table.
+    """
+
+    as_of: date
+    total: int
+    holders: int
+    years: int
+
+    @property
+    def per_holder_per_year(self) -> int | None:
+        """Average per holder and per year with distributions, in fen (rounded half up)."""
+        if not self.holders or not self.years:
+            return None
+        denominator = self.holders * self.years
+        return (2 * self.total + denominator) // (2 * denominator)
+
+
+def ledger_returns(venture: Venture, *, as_of: date | None = None) -> LedgerReturns | None:
+    """The ledger's cumulative returns to the holders, at `as_of` (default: the date of the
+    latest posted run's entry). Three queries plus the ledger's two balance queries."""
+    runs = DistributionRun.objects.filter(venture=venture, status__in=ACTIVE)
+    if as_of is None:
+        as_of = (
+            runs.order_by("-posted_entry__date")
+            .values_list("posted_entry__date", flat=True)
+            .first()
+        )
+        if as_of is None:
+            return None
+    accounts = list(
+        Account.objects.filter(
+            organisation_id=venture.organisation_id,
+            kind=AccountKind.DISTRIBUTION_PAYABLE,
+            name__startswith=f"{venture.ledger_name}-",
+        ).values_list("pk", flat=True)
+    )
+    owed = {pk: -amount for pk, amount in balances(as_of=as_of, accounts=accounts).items()}
+    years = (
+        runs.filter(posted_entry__date__lte=as_of)
+        .annotate(year=ExtractYear("period_end"))
+        .order_by()
+        .values("year")
+        .distinct()
+        .count()
+    )
+    return LedgerReturns(
+        as_of=as_of,
+        total=sum(owed.values()),
+        holders=sum(1 for amount in owed.values() if amount),
+        years=years,
+    )

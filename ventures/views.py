@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -36,6 +37,7 @@ from ventures.permissions import PREPARE_ROLES, REGISTER_ROLES, has_role, run_ri
 from ventures.reports import (
     ACTIVE,
     holder_statement,
+    ledger_returns,
     params_display,
     statement_xlsx,
     venture_returns,
@@ -86,6 +88,11 @@ def venture_detail(request, pk):
     register = today_register.order_by().aggregate(holders=Count("pk"), units=Sum("units"))
     top_stakes = list(today_register.order_by("-units", "pk")[:10])
     returns = venture_returns(venture)
+    try:
+        as_of = parse_date(request.GET.get("as_of") or "")
+    except ValueError:
+        as_of = None
+    booked = ledger_returns(venture, as_of=as_of)
     runs = list(
         venture.runs.select_related("prepared_by").order_by("-period_end", "-pk")[
             :RUNS_ON_VENTURE_PAGE
@@ -116,6 +123,7 @@ def venture_detail(request, pk):
         "register": register,
         "top_stakes": top_stakes,
         "returns": returns,
+        "booked": booked,
         "runs": runs,
         "chart": chart,
         "can_prepare": has_role(request.user, venture.organisation, PREPARE_ROLES),

@@ -5,6 +5,7 @@ the 265 青田 villages by 2021-12-31, about 60,000 yuan per village a year; the
 clean, and a second load posts nothing.
 """
 
+import re
 from datetime import date
 
 import pytest
@@ -154,6 +155,17 @@ def test_the_ledger_tells_the_article_figures(loaded, client):
     text = page.content.decode()
     assert "32,400,000.00" in text
     assert "16,200,000.00" in text
+    # …and what the ledger's balances say at 2021-12-31, with the per-village yearly average
+    # (32,400,000 / 265 / 2 = 61,132.08 yuan, rounded half up to the fen).
+    booked = page.context["booked"]
+    assert (booked.as_of, booked.total, booked.holders, booked.years) == (
+        END_2021,
+        32_400_000 * YUAN,
+        265,
+        2,
+    )
+    assert booked.per_holder_per_year == 6_113_208
+    assert re.search(r'data-testid="ledger-per-holder-year">\s*61,132.08', text)
 
 
 def test_a_second_load_changes_nothing(loaded):

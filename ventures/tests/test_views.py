@@ -2,6 +2,7 @@
 right scope); a refused write changes nothing. Query counts are pinned for the venture,
 run and notice pages. Pages are requested in English."""
 
+import datetime as dt
 import json
 import re
 from urllib.parse import unquote
@@ -45,8 +46,16 @@ def outsiders(tree):
 
 
 @pytest.mark.parametrize(
-    "name", ["venture_list", "venture_detail", "run_prepare", "income_add", "contribution_add",
-             "run_detail", "statement"],
+    "name",
+    [
+        "venture_list",
+        "venture_detail",
+        "run_prepare",
+        "income_add",
+        "contribution_add",
+        "run_detail",
+        "statement",
+    ],
 )
 def test_signed_in_pages_send_anonymous_visitors_to_login(client_en, prepared, name):
     args = {
@@ -89,7 +98,11 @@ def test_the_notice_page_is_public_and_shows_payees_amounts_and_hash(
     assert response.status_code == 200
     assert published.content_hash in page
     assert "matches its hash" in page
-    for name, amount in (("峰山村", "600,000.00"), ("徐家埭村", "300,000.00"), ("山塘村", "100,000.00")):
+    for name, amount in (
+        ("峰山村", "600,000.00"),
+        ("徐家埭村", "300,000.00"),
+        ("山塘村", "100,000.00"),
+    ):
         assert re.search(rf"{name}</th>.*?{amount}", page, re.S)
     # No personal data: the people who prepared and approved are not named.
     assert finance.username not in page
@@ -110,8 +123,9 @@ def test_the_venture_page_shows_returns_and_a_chart_per_holder(
     url = reverse("ventures:venture_detail", args=[posted.venture_id])
 
     # session, user, grants, venture, register aggregate, top stakes, income by year,
-    # runs by year, top holders, their years, runs, assets, tenants
-    with django_assert_num_queries(13):
+    # runs by year, top holders, their years, runs, assets, tenants; and the ledger's figure:
+    # latest run end, payable accounts, balances (2), years with runs
+    with django_assert_num_queries(18):
         response = client.get(url)
 
     assert response.status_code == 200
@@ -121,7 +135,9 @@ def test_the_venture_page_shows_returns_and_a_chart_per_holder(
     assert chart["years"] == [2023]
     assert chart["distributed"] == [100_000_000]
     assert [(h["name"], h["yearly"]) for h in chart["holders"]] == [
-        ("峰山村", [60_000_000]), ("徐家埭村", [30_000_000]), ("山塘村", [10_000_000]),
+        ("峰山村", [60_000_000]),
+        ("徐家埭村", [30_000_000]),
+        ("山塘村", [10_000_000]),
     ]
     # An auditor reads; the write buttons are not shown.
     assert reverse("ventures:run_prepare", args=[posted.venture_id]) not in page
@@ -133,19 +149,29 @@ def test_the_venture_page_query_count_does_not_grow_with_holders(
     from registry.models import Village
 
     Village.objects.bulk_create(
-        Village(code=f"330482107{n}", name=f"村{n}", short_name=f"村{n}", kind="village",
-                township_id="330482107", county_id="330482")
+        Village(
+            code=f"330482107{n}",
+            name=f"村{n}",
+            short_name=f"村{n}",
+            kind="village",
+            township_id="330482107",
+            county_id="330482",
+        )
         for n in range(300, 340)
     )
     Stake.objects.bulk_create(
-        Stake(venture_id=posted.venture_id, village_id=f"330482107{n}", units=n,
-              effective_from=D("2018-01-01"))
+        Stake(
+            venture_id=posted.venture_id,
+            village_id=f"330482107{n}",
+            units=n,
+            effective_from=D("2018-01-01"),
+        )
         for n in range(300, 340)
     )
 
     client = client_en(auditor)
 
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(18):
         response = client.get(reverse("ventures:venture_detail", args=[posted.venture_id]))
 
     assert 'data-testid="holder-count">43<' in response.content.decode()
@@ -182,12 +208,20 @@ def test_the_run_page_shows_the_preview_and_the_buttons_the_user_may_use(
     assert 'data-testid="discard"' in page
 
 
-def test_the_run_page_pages_its_lines(client_en, venture, finance, auditor, tree, django_assert_num_queries):
+def test_the_run_page_pages_its_lines(
+    client_en, venture, finance, auditor, tree, django_assert_num_queries
+):
     from registry.models import Village
 
     Village.objects.bulk_create(
-        Village(code=f"330482107{n}", name=f"村{n}", short_name=f"村{n}", kind="village",
-                township_id="330482107", county_id="330482")
+        Village(
+            code=f"330482107{n}",
+            name=f"村{n}",
+            short_name=f"村{n}",
+            kind="village",
+            township_id="330482107",
+            county_id="330482",
+        )
         for n in range(300, 550)
     )
     Stake.objects.bulk_create(
@@ -195,8 +229,12 @@ def test_the_run_page_pages_its_lines(client_en, venture, finance, auditor, tree
         for n in range(300, 550)
     )
     run = services.prepare_run(
-        venture, period_start=D("2023-01-01"), period_end=D("2023-12-31"), policy="equal",
-        params={"total": 25_000}, user=finance,
+        venture,
+        period_start=D("2023-01-01"),
+        period_end=D("2023-12-31"),
+        policy="equal",
+        params={"total": 25_000},
+        user=finance,
     ).run
 
     client = client_en(auditor)
@@ -216,16 +254,25 @@ ACTIONS = {
     "approve": ("prepared", "approver", {}, RunStatus.APPROVED),
     "post": ("approved", "finance", {"date": "2024-01-15"}, RunStatus.POSTED),
     "publish": ("posted", "finance", {}, RunStatus.PUBLISHED),
-    "reverse": ("posted", "approver", {"reason": "wrong register", "date": "2024-02-01"}, RunStatus.REVERSED),
+    "reverse": (
+        "posted",
+        "approver",
+        {"reason": "wrong register", "date": "2024-02-01"},
+        RunStatus.REVERSED,
+    ),
 }
 
 
 @pytest.mark.parametrize("action", ACTIONS)
-def test_workflow_steps_send_anonymous_visitors_to_login_and_change_nothing(client_en, request, action):
+def test_workflow_steps_send_anonymous_visitors_to_login_and_change_nothing(
+    client_en, request, action
+):
     run = request.getfixturevalue(ACTIONS[action][0])
     before = snapshot()
 
-    response = client_en(None).post(reverse(f"ventures:run_{action}", args=[run.pk]), ACTIONS[action][2])
+    response = client_en(None).post(
+        reverse(f"ventures:run_{action}", args=[run.pk]), ACTIONS[action][2]
+    )
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
@@ -241,7 +288,9 @@ def test_workflow_steps_are_refused_out_of_scope_and_change_nothing(
     user = request.getfixturevalue(persona) if persona == "auditor" else outsiders[persona[6:]]
     before = snapshot()
 
-    response = client_en(user).post(reverse(f"ventures:run_{action}", args=[run.pk]), ACTIONS[action][2])
+    response = client_en(user).post(
+        reverse(f"ventures:run_{action}", args=[run.pk]), ACTIONS[action][2]
+    )
 
     assert response.status_code == 403
     assert snapshot() == before
@@ -261,7 +310,9 @@ def test_workflow_steps_in_scope_take_effect(client_en, request, action):
     assert DistributionRun.objects.get(pk=run.pk).status == status
 
 
-def test_the_preparer_cannot_approve_through_the_page_either(client_en, prepared, finance, enclave_company):
+def test_the_preparer_cannot_approve_through_the_page_either(
+    client_en, prepared, finance, enclave_company
+):
     from accounts.models import Grant
 
     Grant.objects.create(user=finance, role=Role.APPROVER, organisation=enclave_company)
@@ -287,7 +338,9 @@ def test_a_refused_step_is_explained_on_the_run_page(client_en, posted, finance)
 def test_a_reversal_without_a_reason_is_refused(client_en, posted, approver):
     before = snapshot()
 
-    response = client_en(approver).post(reverse("ventures:run_reverse", args=[posted.pk]), {}, follow=True)
+    response = client_en(approver).post(
+        reverse("ventures:run_reverse", args=[posted.pk]), {}, follow=True
+    )
 
     assert "This field is required." in response.content.decode()
     assert snapshot() == before
@@ -310,9 +363,19 @@ def test_workflow_steps_refuse_get(client_en, prepared, approver):
 # --- Preparing and recording: four ways -------------------------------------------------------
 
 FORMS = {
-    "run_prepare": {"period_start": "2023-01-01", "period_end": "2023-12-31", "policy": "pro_rata", "source": "income"},
+    "run_prepare": {
+        "period_start": "2023-01-01",
+        "period_end": "2023-12-31",
+        "policy": "pro_rata",
+        "source": "income",
+    },
     "income_add": {"kind": "rent", "amount": "1000000.00", "received_on": "2023-12-20"},
-    "contribution_add": {"holder": FENGSHAN, "kind": "cash", "amount": "1500000.00", "contributed_on": "2018-01-10"},
+    "contribution_add": {
+        "holder": FENGSHAN,
+        "kind": "cash",
+        "amount": "1500000.00",
+        "contributed_on": "2018-01-10",
+    },
 }
 
 
@@ -346,21 +409,29 @@ def test_finance_prepares_a_run_from_the_form(client_en, income_2023, finance):
     assert response["Location"] == reverse("ventures:run_detail", args=[run.pk])
     assert run.params == {"source": "income", "reserve_rate": "15%", "welfare_rate": "5%"}
     assert (run.reserve_amount, run.welfare_amount, run.distributed_amount) == (
-        15_000_000, 5_000_000, 80_000_000,
+        15_000_000,
+        5_000_000,
+        80_000_000,
     )
 
 
-def test_the_prepare_form_shows_a_refusal_and_changes_nothing(client_en, venture, register, finance):
+def test_the_prepare_form_shows_a_refusal_and_changes_nothing(
+    client_en, venture, register, finance
+):
     before = snapshot()
 
-    response = client_en(finance).post(reverse("ventures:run_prepare", args=[venture.pk]), FORMS["run_prepare"])
+    response = client_en(finance).post(
+        reverse("ventures:run_prepare", args=[venture.pk]), FORMS["run_prepare"]
+    )
 
     assert response.status_code == 200
     assert "Nothing to distribute" in response.content.decode()
     assert snapshot() == before
 
 
-def test_finance_records_income_and_a_contribution_from_the_forms(client_en, venture, register, finance):
+def test_finance_records_income_and_a_contribution_from_the_forms(
+    client_en, venture, register, finance
+):
     client = client_en(finance)
 
     income = client.post(reverse("ventures:income_add", args=[venture.pk]), FORMS["income_add"])
@@ -377,7 +448,8 @@ def test_the_income_form_refuses_amounts_finer_than_a_fen(client_en, venture, fi
     before = snapshot()
 
     response = client_en(finance).post(
-        reverse("ventures:income_add", args=[venture.pk]), {**FORMS["income_add"], "amount": "1.001"}
+        reverse("ventures:income_add", args=[venture.pk]),
+        {**FORMS["income_add"], "amount": "1.001"},
     )
 
     assert response.status_code == 200
@@ -414,3 +486,22 @@ def test_an_unknown_holder_statement_is_404(client_en, posted, auditor, holder):
     url = reverse("ventures:statement", args=[posted.venture_id, holder])
 
     assert client_en(auditor).get(url).status_code == 404
+
+
+def test_the_venture_page_shows_the_ledger_returns_as_of_a_date(client_en, posted, auditor):
+    venture = posted.venture
+    end = posted.posted_entry.date
+
+    on_the_day = client_en(auditor).get(
+        reverse("ventures:venture_detail", args=[venture.pk]), {"as_of": end.isoformat()}
+    )
+    day_before = client_en(auditor).get(
+        reverse("ventures:venture_detail", args=[venture.pk]),
+        {"as_of": (end - dt.timedelta(days=1)).isoformat()},
+    )
+
+    booked = on_the_day.context["booked"]
+    assert booked.total == posted.distributed_amount
+    assert booked.holders == posted.lines.exclude(amount=0).count()
+    assert booked.years == 1
+    assert day_before.context["booked"].total == 0
