@@ -1,24 +1,7 @@
 from django.contrib import admin
 
 from audit.models import ChangeSet, ObjectChange
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Read-only: the change log is append-only everywhere, the admin included."""
-
-    show_full_result_count = False  # no COUNT(*) over millions of rows on every page
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from baotuan.admin import ReadOnlyAdmin
 
 
 @admin.register(ObjectChange)

@@ -13,7 +13,7 @@ class ImmutableError(Exception):
     """Raised on any attempt to edit or delete a change-log row."""
 
 
-class ObjectChangeQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise ImmutableError("the change log cannot be edited")
 
@@ -24,7 +24,24 @@ class ObjectChangeQuerySet(models.QuerySet):
         raise ImmutableError("the change log cannot be deleted")
 
 
-class ChangeSet(models.Model):
+class AppendOnlyModel(models.Model):
+    """Rows that are written once and never edited or deleted through the ORM."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableError("the change log cannot be edited")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("the change log cannot be deleted")
+
+
+class ChangeSet(AppendOnlyModel):
     """One request, command or job that changed something: who acted, when, from where.
 
     Kept apart from the per-object rows so that an import of 255,000 rows writes its actor
@@ -46,8 +63,6 @@ class ChangeSet(models.Model):
     path = models.CharField(_("path"), max_length=200, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
-    objects = ObjectChangeQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("change set")
         verbose_name_plural = _("change sets")
@@ -56,16 +71,9 @@ class ChangeSet(models.Model):
     def __str__(self) -> str:
         return f"{self.user_name or self.source} {self.time:%Y-%m-%d %H:%M}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ImmutableError("the change log cannot be edited")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableError("the change log cannot be deleted")
 
 
-class ObjectChange(models.Model):
+class ObjectChange(AppendOnlyModel):
     """One create, update or delete of a domain object: what, before and after, and (through
     its change set) who and when.
 
@@ -96,7 +104,6 @@ class ObjectChange(models.Model):
     prechange_data = models.JSONField(_("before"), null=True, blank=True)
     postchange_data = models.JSONField(_("after"), null=True, blank=True)
 
-    objects = ObjectChangeQuerySet.as_manager()
     # Read by auditors and admins only; nobody writes through the scoped paths.
     scope_policy = ScopePolicy(view_roles=frozenset({Role.AUDITOR, Role.CITY_ADMIN}))
 
@@ -112,13 +119,6 @@ class ObjectChange(models.Model):
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ImmutableError("the change log cannot be edited")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableError("the change log cannot be deleted")
 
     # Who and when live on the change set; these read through (select_related("changeset")).
     time = property(lambda self: self.changeset.time)

@@ -5,25 +5,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from baotuan.admin import ReadOnlyAdmin
 from ledger.models import Account, BalanceSnapshot, JournalEntry, Period, Posting
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Every field read-only; no add, change or delete, for superusers too."""
-
-    show_full_result_count = False  # no COUNT(*) over millions of postings per page
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Account)

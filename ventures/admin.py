@@ -4,6 +4,7 @@ live in ventures.services (overlaps, ledger postings, maker-checker)."""
 
 from django.contrib import admin
 
+from baotuan.admin import ReadOnlyAdmin
 from registry.admin import ScopedAdmin
 from ventures.models import (
     Asset,
@@ -15,17 +16,6 @@ from ventures.models import (
     Tenant,
     Venture,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Venture)

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from audit.models import ObjectChange
 from ledger.choices import AccountKind
@@ -9,6 +10,13 @@ from ledger.exceptions import LedgerError, LedgerImmutable
 from ledger.models import Account
 from ledger.services import get_account, post_entry
 from ledger.tests.conftest import D
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """These tests match the English error messages; the default language is Chinese."""
+    with translation.override("en"):
+        yield
 
 
 def account_changes():

@@ -2,12 +2,20 @@
 
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.utils import translation
 
 from ventures import services
 from ventures.choices import RunStatus
 from ventures.exceptions import ImmutableError
 from ventures.models import DistributionLine, DistributionRun, PublicNotice, Stake
 from ventures.tests.conftest import FENGSHAN, XUJIADAI, D
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """These tests match the English error messages; the default language is Chinese."""
+    with translation.override("en"):
+        yield
 
 
 def raw(sql: str, params: list) -> None:
@@ -70,7 +78,11 @@ def test_lines_are_never_edited_or_deleted(posted):
     with pytest.raises(ImmutableError):
         DistributionLine.objects.filter(run=posted).delete()
 
-    assert sorted(posted.lines.values_list("amount", flat=True)) == [10_000_000, 30_000_000, 60_000_000]
+    assert sorted(posted.lines.values_list("amount", flat=True)) == [
+        10_000_000,
+        30_000_000,
+        60_000_000,
+    ]
 
 
 def test_no_line_is_added_to_an_approved_run(approved, register):
@@ -134,7 +146,10 @@ def test_the_database_refuses_a_run_whose_parts_do_not_sum(prepared):
 def test_the_database_refuses_a_stake_with_two_holders_or_none(venture, enclave_company, tree):
     with pytest.raises(IntegrityError), transaction.atomic():
         Stake.objects.create(
-            venture=venture, village_id=XUJIADAI, organisation=enclave_company, units=1,
+            venture=venture,
+            village_id=XUJIADAI,
+            organisation=enclave_company,
+            units=1,
             effective_from=D("2020-01-01"),
         )
     with pytest.raises(IntegrityError), transaction.atomic():
