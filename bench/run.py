@@ -19,6 +19,10 @@ BENCHMARKS = {
         ("sqlite", "postgres"),
     ),
     "money_allocate": ("Issue 3: allocate() over 20,000 holders", ()),
+    "venture_runs": (
+        "Issue 3: 120 monthly distribution runs of a 20,000-holder venture (prepare, approve, post)",
+        ("sqlite", "postgres"),
+    ),
     "ledger_balances": (
         "Issue 3: posting 2.4 million postings; balances of 20,000 holders as of a date",
         ("sqlite", "postgres"),
@@ -29,7 +33,10 @@ BENCHMARKS = {
 def run(name: str, engine: str | None) -> dict:
     proc = subprocess.run(
         [sys.executable, "-m", f"bench.{name}", *([engine] if engine else [])],
-        cwd=ROOT, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout + proc.stderr)
