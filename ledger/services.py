@@ -27,8 +27,9 @@ from contextlib import contextmanager
 from datetime import date as date_type
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.context import change_context, current
@@ -53,6 +54,7 @@ from lib.money import Money
 
 __all__ = [
     "balances",
+    "books_language",
     "check_ledger",
     "get_account",
     "lock_period",
@@ -176,6 +178,14 @@ def post_entry(
     )
 
 
+@contextmanager
+def books_language():
+    """Text stored in the books (entry descriptions) is in the deployment's language
+    (settings.LANGUAGE_CODE), whoever posts it, so the same kind of entry always reads alike."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
 def reverse_entry(
     entry,
     *,
@@ -227,12 +237,14 @@ def reverse_entry(
         (account_id, -amount)
         for account_id, amount in entry.postings.order_by("pk").values_list("account_id", "amount")
     ]
+    if not description:
+        with books_language():
+            description = _("Reversal of entry {pk}: {description}").format(
+                pk=entry.pk, description=entry.description
+            )[:500]
     return _post(
         date=date,
-        description=description
-        or _("Reversal of entry {pk}: {description}").format(
-            pk=entry.pk, description=entry.description
-        )[:500],
+        description=description,
         lines=lines,
         user=user,
         idempotency_key=idempotency_key,

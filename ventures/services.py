@@ -47,7 +47,7 @@ from baotuan.db import bulk_insert
 from ledger.choices import AccountKind
 from ledger.exceptions import LedgerError
 from ledger.models import Account
-from ledger.services import balances, get_account, post_entry, reverse_entry
+from ledger.services import balances, books_language, get_account, post_entry, reverse_entry
 from lib.distribution import (
     DistributionError,
     as_rate,
@@ -187,9 +187,13 @@ def _day(value: Any, what: str) -> date:
         try:
             value = date.fromisoformat(value)
         except ValueError:
-            raise VentureError(_("{what} is not a date: {value!r}.").format(what=what, value=value)) from None
+            raise VentureError(
+                _("{what} is not a date: {value!r}.").format(what=what, value=value)
+            ) from None
     if not isinstance(value, date) or hasattr(value, "hour"):
-        raise VentureError(_("{what} must be a date, got {value!r}.").format(what=what, value=value))
+        raise VentureError(
+            _("{what} must be a date, got {value!r}.").format(what=what, value=value)
+        )
     return value
 
 
@@ -223,11 +227,7 @@ def _holder_ids(holder: Village | Organisation) -> tuple[str | None, int | None]
 
 def _lock_venture(venture: Venture | int) -> Venture:
     pk = venture.pk if isinstance(venture, Venture) else venture
-    return (
-        Venture.objects.select_for_update(of=("self",))
-        .select_related("organisation")
-        .get(pk=pk)
-    )
+    return Venture.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=pk)
 
 
 def _lock_run(run: DistributionRun | int) -> DistributionRun:
@@ -241,7 +241,9 @@ def _lock_run(run: DistributionRun | int) -> DistributionRun:
 
 def _venture_account(venture: Venture, kind: str, suffix: str = "") -> Account:
     return get_account(
-        kind=kind, organisation=venture.organisation, name=venture.ledger_name + suffix,
+        kind=kind,
+        organisation=venture.organisation,
+        name=venture.ledger_name + suffix,
         currency=venture.currency,
     )
 
@@ -272,9 +274,13 @@ def _refuse_overlap(venture, holder, start: date, end: date | None, exclude: int
     other = clash.order_by("effective_from").first()
     if other is not None:
         raise OverlappingStake(
-            _("{holder} already holds a stake in {venture} from {start} to {end}; end that "
-              "stake before this one starts.").format(
-                holder=holder, venture=venture, start=other.effective_from,
+            _(
+                "{holder} already holds a stake in {venture} from {start} to {end}; end that "
+                "stake before this one starts."
+            ).format(
+                holder=holder,
+                venture=venture,
+                start=other.effective_from,
                 end=other.effective_to or _("now"),
             )
         )
@@ -306,7 +312,9 @@ def add_stake(
       The new Stake.
     """
     if isinstance(units, bool) or not isinstance(units, numbers.Integral) or units < 0:
-        raise VentureError(_("Share units are a whole number, zero or more: {units!r}.").format(units=units))
+        raise VentureError(
+            _("Share units are a whole number, zero or more: {units!r}.").format(units=units)
+        )
     start = _day(effective_from, _("The start date"))
     end = None if effective_to is None else _day(effective_to, _("The end date"))
     if end is not None and end < start:
@@ -317,8 +325,12 @@ def add_stake(
         holder = _holder(holder)
         _refuse_overlap(venture, holder, start, end, exclude=None)
         return Stake.objects.create(
-            venture=venture, units=int(units), effective_from=start, effective_to=end,
-            note=note, **_owner(holder),
+            venture=venture,
+            units=int(units),
+            effective_from=start,
+            effective_to=end,
+            note=note,
+            **_owner(holder),
         )
 
 
@@ -374,22 +386,30 @@ def record_contribution(
         with _ledger():
             debit = _venture_account(venture, AccountKind.CASH, suffix)
             credit = get_account(
-                kind=AccountKind.CAPITAL, organisation=venture.organisation,
+                kind=AccountKind.CAPITAL,
+                organisation=venture.organisation,
                 name=_holder_account_name(venture, *_holder_ids(holder)),
                 currency=venture.currency,
             )
+            with books_language():
+                description = _("{venture}: {kind} contribution of {holder}").format(
+                    venture=venture, kind=ContributionKind(kind).label, holder=holder
+                )[:500]
             entry = post_entry(
                 date=day,
-                description=_("{venture}: {kind} contribution of {holder}").format(
-                    venture=venture, kind=ContributionKind(kind).label, holder=holder
-                )[:500],
+                description=description,
                 lines=[(debit, amount), (credit, -amount)],
                 user=user,
                 source=f"ventures.venture:{venture.pk}",
             )
         return Contribution.objects.create(
-            venture=venture, kind=kind, amount=amount, contributed_on=day, note=note,
-            entry=entry, **_owner(holder),
+            venture=venture,
+            kind=kind,
+            amount=amount,
+            contributed_on=day,
+            note=note,
+            entry=entry,
+            **_owner(holder),
         )
 
 
@@ -425,12 +445,13 @@ def record_income(
         venture = Venture.objects.select_related("organisation").get(pk=venture.pk)
         _require(user, venture, REGISTER_ROLES, _("record income"))
         with _ledger():
-            entry = post_entry(
-                date=day,
-                description=_("{venture}: {kind} received").format(
+            with books_language():
+                description = _("{venture}: {kind} received").format(
                     venture=venture, kind=IncomeKind(kind).label
                 )[:500]
-                + (f" ({payer})" if payer is not None else ""),
+            entry = post_entry(
+                date=day,
+                description=description + (f" ({payer})" if payer is not None else ""),
                 lines=[
                     (_venture_account(venture, AccountKind.CASH), amount),
                     (_venture_account(venture, AccountKind.INCOME), -amount),
@@ -439,8 +460,15 @@ def record_income(
                 source=f"ventures.venture:{venture.pk}",
             )
         return IncomeReceipt.objects.create(
-            venture=venture, payer=payer, kind=kind, amount=amount, received_on=day,
-            period_start=start, period_end=end, note=note, entry=entry,
+            venture=venture,
+            payer=payer,
+            kind=kind,
+            amount=amount,
+            received_on=day,
+            period_start=start,
+            period_end=end,
+            note=note,
+            entry=entry,
         )
 
 
@@ -452,7 +480,9 @@ def undistributed(venture: Venture, day: date, source: str = DistributionSource.
     """
     kind = AccountKind.INCOME if source == DistributionSource.INCOME else AccountKind.EQUITY
     account = Account.objects.filter(
-        kind=kind, organisation_id=venture.organisation_id, name=venture.ledger_name,
+        kind=kind,
+        organisation_id=venture.organisation_id,
+        name=venture.ledger_name,
         currency=venture.currency,
     ).first()
     balance = 0 if account is None else -balances(as_of=day, accounts=[account])[account.pk]
@@ -574,33 +604,35 @@ def _clean_params(policy: str, params: Mapping | None, venture: Venture) -> dict
         for key, value in points.items():
             parse_holder_key(key)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise VentureError(_("Points are whole numbers, zero or more ({key}).").format(key=key))
+                raise VentureError(
+                    _("Points are whole numbers, zero or more ({key}).").format(key=key)
+                )
     if policy == DistributionPolicy.FIXED_RETURN and "rate" not in cleaned:
-        raise VentureError(_("A fixed return needs a rate, e.g. \"10%\"."))
+        raise VentureError(_('A fixed return needs a rate, e.g. "10%".'))
     if (
         policy == DistributionPolicy.FIXED_RETURN
         and "fixed_years" in cleaned
         and "term_start" not in cleaned
         and venture.started_on is None
     ):
-        raise VentureError(
-            _("A fixed-return term needs term_start (or the venture's start date).")
-        )
+        raise VentureError(_("A fixed-return term needs term_start (or the venture's start date)."))
     if policy == DistributionPolicy.FLOOR_PRO_RATA and ("floor" in cleaned) == (
         "floor_rate" in cleaned
     ):
         raise VentureError(_("A floor policy needs exactly one of floor (fen) or floor_rate."))
     if policy == DistributionPolicy.SHARES_POINTS and "share_ratio" not in cleaned:
-        raise VentureError(_("Shares + points needs share_ratio, e.g. \"70%\"."))
+        raise VentureError(_('Shares + points needs share_ratio, e.g. "70%".'))
     return cleaned
 
 
 def _text_rate(value: Any, name: str) -> str:
     """Rates are stored as text ("10%", "0.15") so the JSON keeps them exact."""
     if isinstance(value, float):
-        raise VentureError(_("{name} must be written as text, e.g. \"10%\", not a float.").format(name=name))
+        raise VentureError(
+            _('{name} must be written as text, e.g. "10%", not a float.').format(name=name)
+        )
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise VentureError(_("{name} must be text such as \"10%\".").format(name=name))
+        raise VentureError(_('{name} must be text such as "10%".').format(name=name))
     return str(value)
 
 
@@ -633,7 +665,8 @@ def _populations(stakes: Sequence[Stake], year: int) -> list[int]:
     for start in range(0, len(codes), CHUNK):
         rows = (
             VillageStat.objects.filter(
-                village_id__in=codes[start : start + CHUNK], year__lte=year,
+                village_id__in=codes[start : start + CHUNK],
+                year__lte=year,
                 population__isnull=False,
             )
             .order_by("village_id", "-year")
@@ -645,8 +678,8 @@ def _populations(stakes: Sequence[Stake], year: int) -> list[int]:
     if missing:
         raise VentureError(
             _("No population recorded up to {year} for: {names}.").format(
-                year=year, names=", ".join(str(v) for v in missing[:5])
-                + ("…" if len(missing) > 5 else "")
+                year=year,
+                names=", ".join(str(v) for v in missing[:5]) + ("…" if len(missing) > 5 else ""),
             )
         )
     return [found[code] for code in codes]
@@ -665,15 +698,18 @@ def _compute(
             fixed_phase = True
         else:
             term_start = (
-                date.fromisoformat(params["term_start"]) if "term_start" in params
+                date.fromisoformat(params["term_start"])
+                if "term_start" in params
                 else venture.started_on
             )
             fixed_phase = fixed_term_applies(term_start, years, start, end)
     if fixed_phase:
         if "total" in params or "reserve_rate" in params or "welfare_rate" in params:
             raise VentureError(
-                _("A fixed return is owed in full on the capital: it takes no total and no "
-                  "reserve or welfare rate.")
+                _(
+                    "A fixed return is owed in full on the capital: it takes no total and no "
+                    "reserve or welfare rate."
+                )
             )
         capitals = _capitals(venture, stakes, end, params.get("capital_kinds"))
         amounts = fixed_return(capitals, params["rate"], year_fraction(start, end), keys=keys)
@@ -687,7 +723,7 @@ def _compute(
         total = undistributed(venture, end, source)
     if total <= 0:
         raise VentureError(
-            _("Nothing to distribute: {venture} has no undistributed {source} on {day}.").format(
+            _("Nothing to distribute: {venture} has no {source} on {day}.").format(
                 venture=venture, source=DistributionSource(source).label.lower(), day=end
             )
         )
@@ -737,8 +773,16 @@ def _holder_label(stake) -> tuple[str, str]:
 
 
 LINE_FIELDS = [
-    "run_id", "village_id", "organisation_id", "stake_id", "units", "basis", "weight",
-    "floor", "points", "amount",
+    "run_id",
+    "village_id",
+    "organisation_id",
+    "stake_id",
+    "units",
+    "basis",
+    "weight",
+    "floor",
+    "points",
+    "amount",
 ]
 
 
@@ -809,16 +853,29 @@ def prepare_run(
         with _policy_errors():
             computed = _compute(venture, stakes, policy, params, start, end)
         run = DistributionRun.objects.create(
-            venture=venture, period_start=start, period_end=end, policy=policy,
-            params=params, source=params.get("source", DistributionSource.INCOME),
-            total=computed.total, reserve_amount=computed.reserve,
-            welfare_amount=computed.welfare, distributed_amount=sum(computed.amounts),
-            holder_count=len(stakes), prepared_by=user, prepared_at=timezone.now(),
+            venture=venture,
+            period_start=start,
+            period_end=end,
+            policy=policy,
+            params=params,
+            source=params.get("source", DistributionSource.INCOME),
+            total=computed.total,
+            reserve_amount=computed.reserve,
+            welfare_amount=computed.welfare,
+            distributed_amount=sum(computed.amounts),
+            holder_count=len(stakes),
+            prepared_by=user,
+            prepared_at=timezone.now(),
         )
         rows = [
             (
-                run.pk, stake.village_id, stake.organisation_id, stake.pk, stake.units,
-                computed.basis, weight,
+                run.pk,
+                stake.village_id,
+                stake.organisation_id,
+                stake.pk,
+                stake.units,
+                computed.basis,
+                weight,
                 None if computed.floors is None else computed.floors[i],
                 None if computed.points is None else computed.points[i],
                 amount,
@@ -840,15 +897,14 @@ def prepare_run(
 def _write_lines(run: DistributionRun, rows: list[tuple]) -> None:
     """Bulk-insert the lines and log each as created (two statements, whatever the size)."""
     bulk_insert(DistributionLine, LINE_FIELDS, rows)
-    pks = list(
-        DistributionLine.objects.filter(run=run).order_by("pk").values_list("pk", flat=True)
-    )
+    pks = list(DistributionLine.objects.filter(run=run).order_by("pk").values_list("pk", flat=True))
     names = ["id", *LINE_FIELDS]
     log_bulk(
         DistributionLine,
         (
             (
-                ObjectChange.Action.CREATE, pk,
+                ObjectChange.Action.CREATE,
+                pk,
                 f"{holder_key(row[1], row[2])} · {row[9]}",
                 None,
                 dict(zip(names, (pk, *row), strict=True)),
@@ -868,8 +924,15 @@ def run_preview(run: DistributionRun, *, limit: int | None = None, offset: int =
         name, code = _holder_label(line)
         rows.append(
             PreviewRow(
-                line.holder_key, name, code, line.units, line.basis, line.weight, line.floor,
-                line.points, line.amount,
+                line.holder_key,
+                name,
+                code,
+                line.units,
+                line.basis,
+                line.weight,
+                line.floor,
+                line.points,
+                line.amount,
             )
         )
     return RunPreview(run, rows)
@@ -890,7 +953,13 @@ def discard_run(run: DistributionRun, *, user) -> None:
         log_bulk(
             DistributionLine,
             (
-                (ObjectChange.Action.DELETE, row["id"], f"{holder_key(row['village_id'], row['organisation_id'])} · {row['amount']}", row, None)
+                (
+                    ObjectChange.Action.DELETE,
+                    row["id"],
+                    f"{holder_key(row['village_id'], row['organisation_id'])} · {row['amount']}",
+                    row,
+                    None,
+                )
                 for row in lines.order_by("pk").values("id", *LINE_FIELDS)
             ),
         )
@@ -971,8 +1040,10 @@ def _payable_accounts(venture: Venture, holders: set[tuple[str | None, int | Non
         Account,
         (
             (
-                ObjectChange.Action.CREATE, found[by_name[row[0]]],
-                f"{venture.organisation_id} {kind.label} {row[0]}", None,
+                ObjectChange.Action.CREATE,
+                found[by_name[row[0]]],
+                f"{venture.organisation_id} {kind.label} {row[0]}",
+                None,
                 dict(zip(["id", *fields], (found[by_name[row[0]]], *row), strict=True)),
             )
             for row in rows
@@ -1012,8 +1083,10 @@ def post_run(run: DistributionRun, *, user, date=None) -> DistributionRun:
             )
         if run.status != RunStatus.APPROVED:
             raise RunStateError(
-                _("Run {pk} has not been approved: another person must approve it before it "
-                  "is posted.").format(pk=run.pk)
+                _(
+                    "Run {pk} has not been approved: another person must approve it before it "
+                    "is posted."
+                ).format(pk=run.pk)
             )
         if day < run.period_end:
             raise VentureError(
@@ -1026,7 +1099,8 @@ def post_run(run: DistributionRun, *, user, date=None) -> DistributionRun:
         with _ledger():
             payables = _payable_accounts(venture, {(v, o) for v, o, _a in amounts})
             source_kind = (
-                AccountKind.INCOME if run.source == DistributionSource.INCOME
+                AccountKind.INCOME
+                if run.source == DistributionSource.INCOME
                 else AccountKind.EQUITY
             )
             entry_lines: list[tuple] = [(_venture_account(venture, source_kind), run.total)]
@@ -1039,11 +1113,13 @@ def post_run(run: DistributionRun, *, user, date=None) -> DistributionRun:
                     (_venture_account(venture, AccountKind.WELFARE), -run.welfare_amount)
                 )
             entry_lines.extend((payables[(v, o)], -amount) for v, o, amount in amounts)
+            with books_language():
+                description = _("{venture}: distribution for {start}–{end} (run {pk})").format(
+                    venture=venture, start=run.period_start, end=run.period_end, pk=run.pk
+                )[:500]
             entry = post_entry(
                 date=day,
-                description=_("{venture}: distribution for {start}–{end} (run {pk})").format(
-                    venture=venture, start=run.period_start, end=run.period_end, pk=run.pk
-                )[:500],
+                description=description,
                 lines=entry_lines,
                 user=user,
                 idempotency_key=f"distribution-run:{run.pk}",
@@ -1068,8 +1144,13 @@ def notice_payload(run: DistributionRun, kind: str, *, reason: str = "") -> dict
     for line in run.lines.select_related("village", "organisation").order_by("pk"):
         name, code = _holder_label(line)
         payees.append(
-            {"holder": line.holder_key, "name": name, "code": code, "units": line.units,
-             "amount": line.amount}
+            {
+                "holder": line.holder_key,
+                "name": name,
+                "code": code,
+                "units": line.units,
+                "amount": line.amount,
+            }
         )
     venture = run.venture
     payload = {
@@ -1102,8 +1183,12 @@ def _notice(run: DistributionRun, kind: str, *, reason: str = "") -> PublicNotic
     payload = notice_payload(run, kind, reason=reason)
     start, end = run.period_start.isoformat(), run.period_end.isoformat()
     return PublicNotice.objects.create(
-        run=run, kind=kind, title=f"{run.venture.name} · {start} – {end}", payload=payload,
-        content_hash=PublicNotice.hash_of(payload), published_at=timezone.now(),
+        run=run,
+        kind=kind,
+        title=f"{run.venture.name} · {start} – {end}",
+        payload=payload,
+        content_hash=PublicNotice.hash_of(payload),
+        published_at=timezone.now(),
     )
 
 
@@ -1159,12 +1244,14 @@ def reverse_run(run: DistributionRun, *, user, reason: str, date=None) -> Distri
                 _("Run {pk} has not been posted; discard it instead.").format(pk=run.pk)
             )
         with _ledger():
+            with books_language():
+                description = _("Reversal of distribution run {pk}: {reason}").format(
+                    pk=run.pk, reason=reason
+                )[:500]
             reversal = reverse_entry(
                 run.posted_entry,
                 date=day,
-                description=_("Reversal of distribution run {pk}: {reason}").format(
-                    pk=run.pk, reason=reason
-                )[:500],
+                description=description,
                 user=user,
                 idempotency_key=f"distribution-run-reversal:{run.pk}",
             )

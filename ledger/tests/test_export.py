@@ -83,7 +83,7 @@ def test_the_export_passes_beancounts_own_checks(chart, small_ledger, tmp_path):
     assert [t.narration for t in transactions] == [
         'Rent from the "enclave" park\\',
         "Dividend",
-        f"Reversal of entry {small_ledger['dividend'].pk}: Dividend",
+        f"冲销分录 {small_ledger['dividend'].pk}：Dividend",  # the books' language
         "Paid in capital",
     ]
     reversal = transactions[2]

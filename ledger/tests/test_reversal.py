@@ -50,7 +50,8 @@ def test_a_reversal_mirrors_its_entry_and_links_to_it(chart, dividend, approver)
         approver,
         "ventures.distributionrun:7",
     )
-    assert reversal.description == f"Reversal of entry {dividend.pk}: Dividend 2024H1"
+    # Stored in the books' language (settings.LANGUAGE_CODE, Simplified Chinese), whoever posts.
+    assert reversal.description == f"冲销分录 {dividend.pk}：Dividend 2024H1"
     after = balances(as_of=D("2024-07-02"), accounts=list(chart.values()))
     assert set(after.values()) == {0}
 

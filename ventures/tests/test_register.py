@@ -180,3 +180,19 @@ def test_postgres_refuses_overlapping_stakes_written_past_the_service(venture, r
             venture=stake.venture, village_id=FENGSHAN, units=1,
             effective_from=D("2020-01-01"), effective_to=D("2020-12-31"),
         )
+
+
+def test_entry_descriptions_are_kept_in_the_books_language_whoever_posts(venture, finance):
+    from django.utils import translation
+
+    with translation.override("en"):
+        in_english = services.record_income(
+            venture, amount=100, received_on=D("2023-03-01"), user=finance
+        )
+    with translation.override("zh-hans"):
+        in_chinese = services.record_income(
+            venture, amount=100, received_on=D("2023-03-02"), user=finance
+        )
+
+    assert in_english.entry.description == in_chinese.entry.description
+    assert "received" not in in_english.entry.description
