@@ -3,7 +3,9 @@ PYTHON ?= python3.11
 PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
-TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/baotuan
+# The PostgreSQL run uses DATABASE_URL when it is a postgres:// URL, else the local default;
+# pytest-django creates and drops its own test_<name> database there.
+TEST_DATABASE_URL ?= $(or $(filter postgres%,$(DATABASE_URL)),postgres://postgres@127.0.0.1:5432/baotuan)
 DEMO_ENV := DEBUG=false SECRET_KEY_FILE=var/secret_key ALLOWED_HOSTS=127.0.0.1,localhost
 
 .PHONY: demo test test-sqlite test-postgres bench install install-dev lint serve messages clean
