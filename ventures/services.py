@@ -843,7 +843,18 @@ def prepare_run(
                     pk=clash.pk, start=clash.period_start, end=clash.period_end
                 )
             )
-        stakes = list(register_at(venture, end))
+        # Only what the policies and the preview read: at 20,000 holders, building full model
+        # instances was two thirds of preparing a run.
+        stakes = list(
+            register_at(venture, end).only(
+                "pk",
+                "units",
+                "village_id",
+                "organisation_id",
+                "village__short_name",
+                "organisation__name",
+            )
+        )
         if not stakes:
             raise VentureError(
                 _("The share register of {venture} is empty on {day}.").format(
