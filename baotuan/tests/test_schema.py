@@ -51,6 +51,7 @@ EXPECTED_PATHS = {
     "/api/v1/distribution-lines/{id}/": {"get"},
     "/api/v1/notices/": {"get"},
     "/api/v1/notices/{id}/": {"get"},
+    "/api/v1/indicators/": {"get"},
 }
 
 

@@ -1,0 +1,43 @@
+"""Analytics API: computed, unpaginated reports for signed-in users."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.response import Response
+
+from analytics import services
+from analytics.api.serializers import IndicatorsQuerySerializer
+from registry.api.base import ScopedViewSetMixin
+from registry.models import Region
+
+__all__ = ["IndicatorsViewSet"]
+
+
+class IndicatorsViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
+    """Readable by whoever may read the division tree (every signed-in user)."""
+
+    queryset = Region.objects.all()  # decides who may read (ScopedPermission)
+    filter_backends: list = []
+    pagination_class = None
+    http_method_names = ["get", "head", "options"]
+    serializer_class = IndicatorsQuerySerializer
+
+    @extend_schema(
+        parameters=[IndicatorsQuerySerializer],
+        responses=OpenApiTypes.OBJECT,
+        summary="Gap indicators of a region in a year",
+    )
+    def list(self, request):
+        """Weak villages, income distribution, Gini and Theil with decomposition, ratios,
+        growth, and returns received with their effect on the gap (as `baotuan indicators`)."""
+        params = IndicatorsQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        try:
+            data = services.indicators(
+                params.validated_data["region"], params.validated_data["year"]
+            )
+        except ValueError as exc:
+            raise serializers.ValidationError({"detail": str(exc)}) from None
+        return Response(data)
