@@ -28,6 +28,7 @@ __all__ = [
     "ScopePolicy",
     "ScopedPermission",
     "may_write",
+    "may_write_any",
     "restrict",
     "scope_q",
 ]
@@ -120,6 +121,16 @@ def restrict(queryset: models.QuerySet, user, action: str = "view") -> models.Qu
     if clause is False:
         return queryset.none()
     return queryset.filter(clause)
+
+
+def may_write_any(user, model: type[models.Model]) -> bool:
+    """Whether `user` may write some rows of `model` (which rows: `restrict`/`may_write`).
+
+    For showing an entry point (a menu item, an import page); no query beyond the grants.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return bool(_write_grants(user, model.scope_policy))
 
 
 def may_write(user, model: type[models.Model], *, village=None, organisation=None) -> bool:

@@ -424,3 +424,15 @@ def test_an_organisation_with_grants_cannot_be_deleted_and_grants_are_logged(fin
     )
     assert logged.action == "create"
     assert logged.postchange_data["organisation_id"] == organisation.pk
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("admin", True), ("clerk", True), ("auditor", False), ("finance", False)],
+    ids=["admin_case", "clerk_case", "auditor_case", "finance_case"],
+)
+def test_may_write_any_says_who_sees_the_statistics_import(request, persona, expected):
+    from accounts.permissions import may_write_any
+    from registry.models import VillageStat
+
+    assert may_write_any(request.getfixturevalue(persona), VillageStat) is expected

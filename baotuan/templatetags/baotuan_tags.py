@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
-from accounts.choices import Role
+from accounts.permissions import may_write_any
 from audit.models import ObjectChange
 from registry.models import VillageStat
 
@@ -67,14 +67,9 @@ def nav_rights(user) -> NavRights:
     beyond the one that loads `user.grant_list`)."""
     if user is None or not user.is_authenticated:
         return NavRights(False, False, False)
-    roles = user.roles
-    # Mirrors accounts.permissions: the model's write roles plus city admins, never auditors.
-    stat_writers = (set(VillageStat.scope_policy.write_roles) | {Role.CITY_ADMIN}) - {
-        Role.AUDITOR
-    }
     return NavRights(
-        import_stats=user.is_active and bool(roles & stat_writers),
-        change_log=bool(roles & ObjectChange.scope_policy.view_roles),
+        import_stats=may_write_any(user, VillageStat),
+        change_log=bool(user.roles & ObjectChange.scope_policy.view_roles),
         admin=user.is_staff,
     )
 

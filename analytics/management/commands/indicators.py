@@ -42,66 +42,101 @@ class Command(BaseCommand):
             self.stdout.write("\n".join(table(data)))
 
 
+def _labels() -> dict[str, str]:
+    # Looked up once per call (the active language), and written as plain _() calls so that
+    # makemessages finds them (it does not read inside f-strings).
+    return {
+        "villages": _("Villages with statistics"),
+        "weak": _("Weak villages"),
+        "weak_before": _("Weak villages the year before"),
+        "lifted": _("Lifted since the year before"),
+        "income": _("Income (yuan)"),
+        "total": _("Total"),
+        "operating": _("Operating"),
+        "gini": _("Gini (total income)"),
+        "theil": _("Theil T (total income)"),
+        "max_min": _("Max/min"),
+        "growth_median": _("Growth of the median"),
+        "growth_mean": _("Growth of the mean"),
+        "by_county": _("Theil T by county"),
+        "by_township": _("Theil T by township"),
+        "between": _("between"),
+        "within": _("within"),
+        "contribution": pgettext("inequality", "contribution"),
+        "returns": _("Returns received"),
+        "villages_short": _("villages"),
+        "without": _("without returns"),
+        "with": _("with returns"),
+        "change": pgettext("inequality", "change"),
+    }
+
+
 def table(data: dict) -> list[str]:
     """The indicators as aligned text lines (money in yuan)."""
+    label = _labels()
+    weak = data["weak"]
+    previous = weak["previous_year"] if weak["previous_year"] is not None else "—"
+    lifted = weak["lifted"] if weak["lifted"] is not None else "—"
     lines = [
         f"{data['region']['name']} ({data['region']['code']}) · {data['year']}",
         "",
-        f"{_('Villages with statistics')}: {data['villages']}",
-    ]
-    weak = data["weak"]
-    lines += [
-        f"{_('Weak villages')}: {weak['count']} ({_number(weak['share'] * 100, 1)}%)",
-        f"{_('Weak villages the year before')}: {weak['previous_year'] if weak['previous_year'] is not None else '—'}",
-        f"{_('Lifted since the year before')}: {weak['lifted'] if weak['lifted'] is not None else '—'}",
+        f"{label['villages']}: {data['villages']}",
+        f"{label['weak']}: {weak['count']} ({_number(weak['share'] * 100, 1)}%)",
+        f"{label['weak_before']}: {previous}",
+        f"{label['lifted']}: {lifted}",
         "",
-        f"{_('Income (yuan)'):<16}{'min':>16}{'P10':>16}{'median':>16}{'P90':>16}{'max':>16}{'mean':>16}",
+        f"{label['income']:<16}"
+        + "".join(f"{name:>16}" for name in ("min", "P10", "median", "P90", "max", "mean")),
     ]
-    for key, label in (("total_income", _("Total")), ("operating_income", _("Operating"))):
+    for key, name in (("total_income", label["total"]), ("operating_income", label["operating"])):
         d = data[key]
         lines.append(
-            f"{label:<16}" + "".join(
-                f"{_yuan(d[k]):>16}" for k in ("min", "p10", "median", "p90", "max", "mean")
-            )
+            f"{name:<16}"
+            + "".join(f"{_yuan(d[k]):>16}" for k in ("min", "p10", "median", "p90", "max", "mean"))
         )
     r = data["ratios"]
     lines += [
         "",
-        f"{_('Gini (total income)')}: {_number(data['gini'])}",
-        f"{_('Theil T (total income)')}: {_number(data['theil_t'])}",
-        f"{_('Max/min')}: {_number(r['max_min'], 2)}  Palma: {_number(r['palma'], 2)}  "
+        f"{label['gini']}: {_number(data['gini'])}",
+        f"{label['theil']}: {_number(data['theil_t'])}",
+        f"{label['max_min']}: {_number(r['max_min'], 2)}  Palma: {_number(r['palma'], 2)}  "
         f"S80/S20: {_number(r['s80_s20'], 2)}  P90/P10: {_number(r['p90_p10'], 2)}",
-        f"{_('Growth of the median')}: {_percent(data['growth']['median'])}  "
-        f"{_('Growth of the mean')}: {_percent(data['growth']['mean'])}",
+        f"{label['growth_median']}: {_percent(data['growth']['median'])}  "
+        f"{label['growth_mean']}: {_percent(data['growth']['mean'])}",
     ]
-    for key, label in (("by_county", _("Theil T by county")), ("by_township", _("Theil T by township"))):
+    for key in ("by_county", "by_township"):
         d = data[key]
+        share = _number((d["between_share"] or 0) * 100, 1)
         lines += [
             "",
-            f"{label}: {_('between')} {_number(d['between'])} "
-            f"({_number((d['between_share'] or 0) * 100, 1)}%), {_('within')} {_number(d['within'])}",
+            f"{label[key]}: {label['between']} {_number(d['between'])} ({share}%), "
+            f"{label['within']} {_number(d['within'])}",
         ]
         for g in d["top_groups"]:
             lines.append(
                 f"  {g['code']:<10}{g['name']:<12}{g['villages']:>5}  "
-                f"T={_number(g['theil_t'])}  {pgettext('inequality', 'contribution')}={_number(g['contribution'])}"
+                f"T={_number(g['theil_t'])}  {label['contribution']}={_number(g['contribution'])}"
             )
     returns = data["returns"]
     if returns:
         lines += [
             "",
-            f"{_('Returns received')}: {_yuan(returns['total'])} "
-            f"({returns['villages_receiving']} {_('villages')})",
+            f"{label['returns']}: {_yuan(returns['total'])} "
+            f"({returns['villages_receiving']} {label['villages_short']})",
         ]
         for v in returns["per_village"][:10]:
             lines.append(f"  {v['code']}  {v['name']:<10}{_yuan(v['amount']):>16}")
         w, wo = returns["with"], returns["without"]
-        lines += [
-            f"{'':<24}{_('without'):>12}{_('with'):>12}{_('change'):>12}",
-            *(
-                f"{label:<24}{_number(wo[k]):>12}{_number(w[k]):>12}{_number(returns['change'][k]):>12}"
-                for k, label in (("gini", "Gini"), ("theil_t", "Theil T"), ("max_min", _("Max/min")),
-                                 ("palma", "Palma"), ("s80_s20", "S80/S20"))
-            ),
-        ]
+        lines.append(f"{'':<24}{label['without']:>12}{label['with']:>12}{label['change']:>12}")
+        for k, name in (
+            ("gini", "Gini"),
+            ("theil_t", "Theil T"),
+            ("max_min", label["max_min"]),
+            ("palma", "Palma"),
+            ("s80_s20", "S80/S20"),
+        ):
+            lines.append(
+                f"{name:<24}{_number(wo[k]):>12}{_number(w[k]):>12}"
+                f"{_number(returns['change'][k]):>12}"
+            )
     return lines
