@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "registry",
     "ledger",
     "ventures",
+    "alliances",
     "analytics",
 ]
 

@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("audit.api.urls")),
     path("", include("ledger.api.urls")),
     path("", include("ventures.api.urls")),
+    path("", include("alliances.api.urls")),
     path("", include("analytics.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

@@ -173,3 +173,44 @@ SHANTANG_DEMO = {
     "floor_rate": "5%",  # 保底: 5% a year on each holder's capital
     "reserve_rate": "10%",  # 法定公积金 set aside before the split
 }
+
+# 金平湖"抱团富"联盟 (FACTS.md "The alliance"). The founding and signing dates are not
+# published: they are left empty, and the demo's joining day is illustrative (示例).
+ALLIANCE_FACTS = {
+    "name": "金平湖“抱团富”联盟",
+    "region": PINGHU,
+    "description": "16 个集体经济实力较强、产业特色鲜明的村组成的抱团发展联盟；"
+    "16 位村党组织书记签订联盟协议，确立六项机制。",
+    "agreement": "16 位村党组织书记签订《金平湖“抱团富”联盟协议》，建立联盟责任清单制、"
+    "联席会议共商制、共富项目合伙制等六项机制（协议全文未公开，此处为摘要）。",
+    "size": 16,
+    "cores": ["徐家埭村", "山塘村"],
+    "members": ["赵家桥村", "马厩村"],
+}
+ALLIANCE_DEMO = {
+    "joined_on": "2022-01-01",  # 示例: the real joining day is not published
+    "illustrative_note": "示例：联盟其余 12 个成员村未公开，按 2022 年示例总收入选取",
+    "date_note": "加入日期为示例",
+}
+# The agreement's six mechanisms, in order: three named, three described (FACTS.md).
+ALLIANCE_MECHANISMS = [
+    ("联盟责任清单制", "联盟责任清单：每项任务明确责任村、责任人和完成时限。"),
+    ("联席会议共商制", "联席会议：成员村书记共商联盟重大事项，作出决定。"),
+    ("共富项目合伙制", "共富项目合伙：成员村以资金、土地、人力入伙共富项目，按约分享收益。"),
+    ("圆桌会", "每季度一次圆桌会：书记们交流经验做法，谋划合作项目。"),
+    ("专家授课与外出考察", "邀请专家授课，组织外出考察学习（如电商考察）。"),
+    ("比拼晾晒", "比拼晾晒：成员村的发展成效公开比较、公开晾晒。"),
+]
+# "1+8+N": 8 consortia (共富体); four are named in the article, four are not (示例).
+# (consortium name, type name, illustrative)
+CONSORTIA = [
+    ("飞地抱团共富体", "飞地抱团", False),
+    ("众筹经营共富体", "众筹经营", False),
+    ("农房盘活共富体", "农房盘活", False),
+    ("景区村庄共富体", "景区村庄", False),
+    ("电商直播共富体（示例）", "电商直播（示例）", True),
+    ("粮食产业链共富体（示例）", "粮食产业（示例）", True),
+    ("农文旅研学共富体（示例）", "农文旅研学（示例）", True),
+    ("物业经济共富体（示例）", "物业经济（示例）", True),
+]
+CONSORTIUM_MEMBERS = {"景区村庄共富体": ["徐家埭村", "山塘村", "赵家桥村", "马厩村"]}

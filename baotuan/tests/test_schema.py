@@ -52,6 +52,17 @@ EXPECTED_PATHS = {
     "/api/v1/notices/": {"get"},
     "/api/v1/notices/{id}/": {"get"},
     "/api/v1/indicators/": {"get"},
+    "/api/v1/alliances/": {"get", "post"},
+    "/api/v1/alliances/{id}/": {"get", "put", "patch", "delete"},
+    "/api/v1/consortium-types/": {"get", "post"},
+    "/api/v1/consortium-types/{id}/": {"get", "put", "patch", "delete"},
+    "/api/v1/consortia/": {"get", "post"},
+    "/api/v1/consortia/{id}/": {"get", "put", "patch", "delete"},
+    "/api/v1/mechanisms/": {"get", "post"},
+    "/api/v1/mechanisms/{id}/": {"get", "put", "patch", "delete"},
+    "/api/v1/memberships/": {"get", "post"},
+    "/api/v1/memberships/{id}/": {"get"},
+    "/api/v1/memberships/{id}/leave/": {"post"},
 }
 
 

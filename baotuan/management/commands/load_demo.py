@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from audit.context import change_context
-from baotuan.demo import registry, ventures
+from baotuan.demo import alliances, registry, ventures
 
 
 class Command(BaseCommand):
@@ -10,6 +10,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with change_context(source="cli", path="load_demo"):
             accounts = registry.load(stdout=self.stdout)
+            accounts += alliances.load(stdout=self.stdout)
             accounts += ventures.load(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("演示账号 / demo accounts:"))
         for username, password, role in accounts:
