@@ -1,4 +1,8 @@
-"""Shared API pieces: one error shape for every endpoint."""
+"""API hooks named in settings.REST_FRAMEWORK: one error shape, and the page size.
+
+Nothing here may import rest_framework.viewsets (DRF imports these while loading it); the
+shared viewset and serializer bases are in `baotuan/api_base.py`.
+"""
 
 from rest_framework import pagination
 from rest_framework.views import exception_handler as drf_exception_handler

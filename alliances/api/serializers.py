@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from alliances.models import Alliance, Consortium, ConsortiumType, Mechanism, Membership
-from registry.api.base import StrictModelSerializer
+from baotuan.api_base import StrictModelSerializer
 
 __all__ = [
     "AllianceSerializer",

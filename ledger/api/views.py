@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.response import Response
 
+from baotuan.api_base import ScopedReadOnlyViewSet, ScopedViewSetMixin
 from ledger import services
 from ledger.api import filters
 from ledger.api.serializers import (
@@ -20,7 +21,6 @@ from ledger.api.serializers import (
     TrialBalanceSerializer,
 )
 from ledger.models import Account, JournalEntry, Posting
-from registry.api.base import ScopedReadOnlyViewSet, ScopedViewSetMixin
 
 __all__ = ["AccountViewSet", "BalancesViewSet", "JournalEntryViewSet", "TrialBalanceViewSet"]
 

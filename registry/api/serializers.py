@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from registry.api.base import FenField, StrictModelSerializer
+from baotuan.api_base import FenField, StrictModelSerializer
 from registry.choices import RegionLevel
 from registry.models import (
     MONEY_HELP,

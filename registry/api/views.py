@@ -7,8 +7,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 
 from accounts.permissions import restrict
+from baotuan.api_base import ScopedModelViewSet
 from registry.api import filters
-from registry.api.base import ScopedModelViewSet
 from registry.api.serializers import (
     OrganisationSerializer,
     RegionSerializer,
