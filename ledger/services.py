@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from audit.context import change_context, current
 from audit.models import ObjectChange
-from audit.services import record
+from audit.services import log_bulk, record
 from baotuan.db import bulk_insert, is_postgres
 from ledger.checks import check_ledger
 from ledger.choices import AccountKind
@@ -82,6 +82,10 @@ Line = tuple[Account | int, int]
 # Accounts
 
 
+# Names per IN (...) lookup: well under SQLite's limit on query parameters.
+_NAME_CHUNK = 5_000
+
+
 def get_account(
     *,
     kind: str,
@@ -122,6 +126,66 @@ def get_account(
         # get_or_create: a concurrent creator's row is found again instead of failing.
         account, _created = Account.objects.get_or_create(**lookup)
     return account
+
+
+def get_accounts(
+    *, kind: str, organisation, names: Iterable[str], currency: str = "CNY"
+) -> dict[str, int]:
+    """Many accounts of one organisation and kind at once: name → pk, creating the missing.
+
+    The bulk form of `get_account` for a distribution's 20,000 holder accounts: found in
+    chunked queries, the missing ones written in one bulk insert and change-logged in bulk.
+    The caller serialises concurrent creation (e.g. by holding its venture row lock).
+
+    Args:
+      kind: An `AccountKind` value.
+      organisation: The owner (an Organisation or its pk).
+      names: The account names wanted.
+      currency: ISO 4217 code.
+    Returns:
+      {name: account pk} for every name given.
+    """
+    if kind not in AccountKind.values:
+        raise LedgerError(_("Unknown account kind: {kind}.").format(kind=kind))
+    if not isinstance(currency, str) or not _CURRENCY.fullmatch(currency):
+        raise LedgerError(_("A currency is a three-letter code such as CNY."))
+    organisation_id = getattr(organisation, "pk", organisation)
+    wanted = sorted(set(names))
+    base = Account.objects.filter(
+        kind=kind, organisation_id=organisation_id, village__isnull=True, currency=currency
+    ).order_by()
+
+    def lookup() -> dict[str, int]:
+        found: dict[str, int] = {}
+        for start in range(0, len(wanted), _NAME_CHUNK):
+            found.update(
+                base.filter(name__in=wanted[start : start + _NAME_CHUNK]).values_list("name", "pk")
+            )
+        return found
+
+    found = lookup()
+    missing = [name for name in wanted if name not in found]
+    if not missing:
+        return found
+    fields = ["name", "kind", "currency", "village_id", "organisation_id"]
+    rows = [(name, kind, currency, None, organisation_id) for name in missing]
+    bulk_insert(Account, fields, rows)
+    found = lookup()
+    label = AccountKind(kind).label
+    log_bulk(
+        Account,
+        (
+            (
+                ObjectChange.Action.CREATE,
+                found[row[0]],
+                f"{organisation_id} {label} {row[0]}",
+                None,
+                dict(zip(["id", *fields], (found[row[0]], *row), strict=True)),
+            )
+            for row in rows
+        ),
+    )
+    return found
 
 
 # ---------------------------------------------------------------------------------------------

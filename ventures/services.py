@@ -47,7 +47,14 @@ from baotuan.db import bulk_insert
 from ledger.choices import AccountKind
 from ledger.exceptions import LedgerError
 from ledger.models import Account
-from ledger.services import balances, books_language, get_account, post_entry, reverse_entry
+from ledger.services import (
+    balances,
+    books_language,
+    get_account,
+    get_accounts,
+    post_entry,
+    reverse_entry,
+)
 from lib.distribution import (
     DistributionError,
     as_rate,
@@ -1019,48 +1026,18 @@ def _holder_account_name(venture: Venture, village_id, organisation_id) -> str:
 def _payable_accounts(venture: Venture, holders: set[tuple[str | None, int | None]]) -> dict:
     """(village_id, organisation_id) → pk of the venture's payable account for each holder.
 
-    Found in chunked queries; missing accounts are created in one bulk insert (logged in
-    bulk), so a run with 20,000 holders costs a handful of statements. The caller holds the
-    venture row lock, which serialises creation of these accounts.
+    The accounts are on the operating company's books, found or created in bulk by the
+    ledger (`get_accounts`), so a run with 20,000 holders costs a handful of statements. The
+    caller holds the venture row lock, which serialises creation of these accounts.
     """
-    kind = AccountKind.DISTRIBUTION_PAYABLE
     by_name = {_holder_account_name(venture, v, o): (v, o) for v, o in holders}
-    base = Account.objects.filter(
-        kind=kind, organisation_id=venture.organisation_id, currency=venture.currency
-    ).order_by()
-
-    def lookup() -> dict:
-        names = sorted(by_name)
-        found = {}
-        for start in range(0, len(names), CHUNK):
-            for pk, name in base.filter(name__in=names[start : start + CHUNK]).values_list(
-                "pk", "name"
-            ):
-                found[by_name[name]] = pk
-        return found
-
-    found = lookup()
-    missing = sorted(name for name, holder in by_name.items() if holder not in found)
-    if not missing:
-        return found
-    fields = ["name", "kind", "currency", "village_id", "organisation_id"]
-    rows = [(name, kind.value, venture.currency, None, venture.organisation_id) for name in missing]
-    bulk_insert(Account, fields, rows)
-    found = lookup()
-    log_bulk(
-        Account,
-        (
-            (
-                ObjectChange.Action.CREATE,
-                found[by_name[row[0]]],
-                f"{venture.organisation_id} {kind.label} {row[0]}",
-                None,
-                dict(zip(["id", *fields], (found[by_name[row[0]]], *row), strict=True)),
-            )
-            for row in rows
-        ),
+    pks = get_accounts(
+        kind=AccountKind.DISTRIBUTION_PAYABLE,
+        organisation=venture.organisation_id,
+        names=by_name,
+        currency=venture.currency,
     )
-    return found
+    return {holder: pks[name] for name, holder in by_name.items()}
 
 
 def post_run(run: DistributionRun, *, user, date=None) -> DistributionRun:
