@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "ledger",
     "ventures",
     "alliances",
+    "projects",
     "analytics",
 ]
 

@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("ledger.api.urls")),
     path("", include("ventures.api.urls")),
     path("", include("alliances.api.urls")),
+    path("", include("projects.api.urls")),
     path("", include("analytics.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]
@@ -20,6 +21,10 @@ urlpatterns = [
     path("registry/", include("registry.urls")),
     path("audit/", include("audit.urls")),
     path("ventures/", include("ventures.urls")),
+    path("alliances/", include("alliances.urls")),
+    path("projects/", include("projects.urls")),
+    path("analytics/", include("analytics.urls")),
+    path("showcase/", include("analytics.showcase_urls")),
     path("api/v1/", include(api_v1)),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),

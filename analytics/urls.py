@@ -1,0 +1,3 @@
+# Dashboards (login).
+app_name = "analytics"
+urlpatterns = []
