@@ -1,0 +1,155 @@
+"""Projects API: scoped viewsets (rows out of scope are 404; creation checked with may_write).
+
+Progress reports are append-only: list, retrieve and create (through the service, which
+computes the plan percentage); PUT, PATCH and DELETE answer 405.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django_filters import rest_framework as filters
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from baotuan.api_base import ScopedModelViewSet, ScopedReadOnlyViewSet
+from projects import services
+from projects.api.serializers import (
+    AnnualPlanSerializer,
+    CooperationListSerializer,
+    CooperationProjectSerializer,
+    IncomeRecordSerializer,
+    MilestoneSerializer,
+    ProgressReportSerializer,
+    ProjectAttachmentSerializer,
+    ProjectPartnerSerializer,
+    ProjectSerializer,
+)
+from projects.models import (
+    AnnualPlan,
+    CooperationList,
+    CooperationProject,
+    IncomeRecord,
+    Milestone,
+    ProgressReport,
+    Project,
+    ProjectAttachment,
+    ProjectPartner,
+)
+
+
+class ProjectFilterSet(filters.FilterSet):
+    village = filters.CharFilter(method="filter_village", label="village code (lead or partner)")
+
+    class Meta:
+        model = Project
+        fields = ["consortium", "status", "category", "is_illustrative", "venture", "village"]
+
+    def filter_village(self, queryset, name, value):
+        partner_of = ProjectPartner.objects.filter(village_id=value).values("project_id")
+        return queryset.filter(Q(lead_village_id=value) | Q(pk__in=partner_of))
+
+
+class ByProjectFilterSet(filters.FilterSet):
+    project = filters.NumberFilter(field_name="project_id")
+
+
+def _by_project(model_):
+    return type(
+        f"{model_.__name__}FilterSet",
+        (ByProjectFilterSet,),
+        {"Meta": type("Meta", (), {"model": model_, "fields": ["project"]})},
+    )
+
+
+class ProjectViewSet(ScopedModelViewSet):
+    """Partnership projects; a village clerk writes the projects their village leads."""
+
+    queryset = Project.objects.select_related(
+        "consortium", "lead_village", "lead_organisation"
+    ).order_by("code")
+    serializer_class = ProjectSerializer
+    filterset_class = ProjectFilterSet
+    lookup_value_regex = "[0-9]+"
+
+
+class ProjectPartnerViewSet(ScopedModelViewSet):
+    queryset = ProjectPartner.objects.order_by("project_id", "pk")
+    serializer_class = ProjectPartnerSerializer
+    filterset_class = _by_project(ProjectPartner)
+
+
+class AnnualPlanViewSet(ScopedModelViewSet):
+    queryset = AnnualPlan.objects.order_by("project_id", "year")
+    serializer_class = AnnualPlanSerializer
+    filterset_class = _by_project(AnnualPlan)
+
+
+class MilestoneViewSet(ScopedModelViewSet):
+    queryset = Milestone.objects.order_by("project_id", "due_on", "pk")
+    serializer_class = MilestoneSerializer
+    filterset_class = _by_project(Milestone)
+
+
+class ProgressReportViewSet(ScopedModelViewSet):
+    """Progress reports: append-only. POST files a new report (a correction is a new one)."""
+
+    queryset = ProgressReport.objects.order_by("project_id", "period", "pk")
+    serializer_class = ProgressReportSerializer
+    filterset_class = _by_project(ProgressReport)
+    http_method_names = ["get", "post", "head", "options"]
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            report = services.file_progress(
+                data["project"],
+                period=data["period"],
+                completed_in_year=data["completed_in_year"],
+                completed_total=data.get("completed_total"),
+                note=data.get("note", ""),
+                user=request.user,
+            )
+        except services.NotAllowed as error:
+            raise PermissionDenied(str(error)) from None
+        except services.ProjectError as error:
+            raise serializers.ValidationError({"non_field_errors": [str(error)]}) from None
+        return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
+
+
+class IncomeRecordViewSet(ScopedModelViewSet):
+    queryset = IncomeRecord.objects.order_by("project_id", "year")
+    serializer_class = IncomeRecordSerializer
+    filterset_class = _by_project(IncomeRecord)
+
+
+class ProjectAttachmentViewSet(ScopedReadOnlyViewSet):
+    """Attachments (read; uploads through the admin)."""
+
+    queryset = ProjectAttachment.objects.order_by("project_id", "-uploaded_at", "pk")
+    serializer_class = ProjectAttachmentSerializer
+    filterset_class = _by_project(ProjectAttachment)
+
+
+class CooperationListViewSet(ScopedModelViewSet):
+    """Cooperation lists (毗邻党建, 山海协作) by year; city admins write."""
+
+    queryset = CooperationList.objects.order_by("-year", "kind", "pk")
+    serializer_class = CooperationListSerializer
+    filterset_fields = ["year", "kind"]
+
+
+class CooperationProjectFilterSet(filters.FilterSet):
+    year = filters.NumberFilter(field_name="list__year")
+
+    class Meta:
+        model = CooperationProject
+        fields = ["list", "category", "status", "year"]
+
+
+class CooperationProjectViewSet(ScopedModelViewSet):
+    queryset = CooperationProject.objects.order_by("list_id", "number", "pk")
+    serializer_class = CooperationProjectSerializer
+    filterset_class = CooperationProjectFilterSet

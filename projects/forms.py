@@ -1,0 +1,60 @@
+"""Forms of the projects pages: amounts are typed in 万元 (as project lists are) → fen."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lib.progress import month_end
+from projects.choices import ProjectCategory, ProjectStatus
+
+__all__ = ["ImportForm", "ProgressForm", "fen_from_wan"]
+
+
+def fen_from_wan(amount: Decimal | None) -> int | None:
+    """An amount of 万元 (≤ 6 decimals) as integer fen, exactly."""
+    if amount is None:
+        return None
+    return int(amount * 1_000_000)
+
+
+def _wan(label, *, required: bool) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, required=required, min_value=Decimal(0), max_digits=18, decimal_places=6,
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+    )
+
+
+class ProgressForm(forms.Form):
+    period = forms.CharField(
+        label=_("Month"), widget=forms.TextInput(attrs={"type": "month"}),
+        help_text=_("The month reported, e.g. 2022-06."),
+    )
+    completed_in_year = _wan(_("Investment completed this year (10k yuan)"), required=True)
+    completed_total = _wan(_("Investment completed since start (10k yuan)"), required=False)
+    note = forms.CharField(label=_("Progress"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_period(self) -> date:
+        text = self.cleaned_data["period"].strip()
+        try:
+            year, month = (int(part) for part in text.split("-")[:2])
+            return month_end(date(year, month, 1))
+        except ValueError:
+            raise forms.ValidationError(_("Write the month as YYYY-MM (e.g. 2022-06).")) from None
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"), help_text=_("An xlsx file in the format of the download.")
+    )
+
+
+class ProjectFilterForm(forms.Form):
+    consortium = forms.IntegerField(required=False)
+    status = forms.ChoiceField(required=False, choices=[("", "")] + ProjectStatus.choices)
+    category = forms.ChoiceField(required=False, choices=[("", "")] + ProjectCategory.choices)
+    village = forms.RegexField(required=False, regex=r"^\d{12}$")
