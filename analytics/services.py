@@ -11,20 +11,39 @@ them; "with returns" adds each village's returns to its total collective income.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
-from django.db.models import Sum
+from django.core.cache import cache
+from django.db.models import Count, Max, Sum
 from django.utils.translation import gettext as _
 
+from audit.models import ObjectChange
 from lib import inequality
 from registry.models import Region, VillageStat
 from ventures.choices import RunStatus
 from ventures.models import DistributionLine
 
-__all__ = ["TOP_GROUPS", "indicators"]
+__all__ = [
+    "CACHE_SECONDS",
+    "RANKED",
+    "TOP_GROUPS",
+    "cached",
+    "data_version",
+    "indicators",
+    "peers",
+    "trend",
+]
 
 TOP_GROUPS = 10  # groups listed per decomposition, largest within-contribution first
+RANKED = 10  # villages listed at the top and at the bottom of a region's ranking (detail)
+LORENZ_POINTS = 51
+HISTOGRAM_BINS = 12
+CACHE_SECONDS = 3600
+# Child regions by the length of the parent's code: province → cities → counties → townships
+# → villages (a township's children are its villages, listed rather than decomposed).
+CHILD_LENGTH = {2: 4, 4: 6, 6: 9, 9: 12}
 
 
 def _num(value: float | None, places: int = 6) -> float | None:
@@ -101,8 +120,12 @@ def _growth(current: float, previous: float | None) -> float | None:
     return _num(current / previous - 1.0)
 
 
-def indicators(region_code: str, year: int) -> dict[str, Any]:
+def indicators(region_code: str, year: int, *, detail: bool = False) -> dict[str, Any]:
     """The gap indicators of the villages under `region_code` in `year`.
+
+    ``detail=True`` adds a "detail" entry for dashboards and reports (see `_detail`): every
+    child region's figures, the top and bottom villages, the Lorenz curve and a histogram.
+    It runs no extra query (the child regions' names come with the group names).
 
     Raises ValueError for an unknown region or a year without statistics in the region.
     """
@@ -114,13 +137,17 @@ def indicators(region_code: str, year: int) -> dict[str, Any]:
     previous = year - 1
 
     rows = list(
-        VillageStat.objects.filter(
-            village__code__startswith=region_code, year__in=(year, previous)
-        )
+        VillageStat.objects.filter(village__code__startswith=region_code, year__in=(year, previous))
         .order_by("year", "village_id")
         .values_list(
-            "year", "village_id", "village__short_name", "village__township_id",
-            "village__county_id", "total_income", "operating_income",
+            "year",
+            "village_id",
+            "village__short_name",
+            "village__township_id",
+            "village__county_id",
+            "total_income",
+            "operating_income",
+            "is_illustrative",
         )
     )
     current = [row for row in rows if row[0] == year]
@@ -140,18 +167,22 @@ def indicators(region_code: str, year: int) -> dict[str, Any]:
     total_before = np.array([row[5] for row in before], dtype=np.float64)
 
     weak_rows = (
-        VillageStat.objects.weak_in(year) | VillageStat.objects.weak_in(previous)
-    ).filter(village__code__startswith=region_code).values_list("year", "village_id")
+        (VillageStat.objects.weak_in(year) | VillageStat.objects.weak_in(previous))
+        .filter(village__code__startswith=region_code)
+        .values_list("year", "village_id")
+    )
     weak: dict[int, set[str]] = {year: set(), previous: set()}
     for weak_year, village in weak_rows:
         weak[weak_year].add(village)
     with_stats = set(codes.tolist())
     lifted = (weak[previous] & with_stats) - weak[year]
 
-    names = dict(
-        Region.objects.filter(code__in=set(townships.tolist()) | set(counties.tolist()))
-        .values_list("code", "name")
-    )
+    child_length = CHILD_LENGTH.get(len(region_code), 12)
+    children = np.array([code[:child_length] for code in codes.tolist()])
+    group_codes = set(townships.tolist()) | set(counties.tolist())
+    if detail and child_length < 12:
+        group_codes |= set(children.tolist())
+    names = dict(Region.objects.filter(code__in=group_codes).values_list("code", "name"))
 
     n = len(current)
     result: dict[str, Any] = {
@@ -173,12 +204,284 @@ def indicators(region_code: str, year: int) -> dict[str, Any]:
         "ratios": _ratios(total),
         "growth": {
             "villages_previous_year": len(before),
-            "median": _growth(float(np.median(total)), float(np.median(total_before)) if before else None),
+            "median": _growth(
+                float(np.median(total)), float(np.median(total_before)) if before else None
+            ),
             "mean": _growth(float(total.mean()), float(total_before.mean()) if before else None),
         },
         "returns": _returns(region_code, year, codes, [row[2] for row in current], total),
     }
+    if detail:
+        result["detail"] = _detail(
+            codes,
+            [row[2] for row in current],
+            total,
+            operating,
+            children,
+            child_length,
+            names,
+            weak[year],
+            result["returns"],
+        )
+        result["detail"]["illustrative"] = sum(1 for row in current if row[7])
     return result
+
+
+def _detail(
+    codes: np.ndarray,
+    short_names: list[str],
+    total: np.ndarray,
+    operating: np.ndarray,
+    children: np.ndarray,
+    child_length: int,
+    names: dict[str, str],
+    weak: set[str],
+    returns: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """Figures for the dashboard and the reports (money in fen).
+
+    children: one row per child region (cities, counties or townships) with its villages,
+    weak villages, median and mean income, Gini, and its part in the Theil T decomposition
+    of the region by child region; None when the children are villages. ranking: the top
+    and bottom RANKED villages by total income (every village when the children are
+    villages). lorenz: LORENZ_POINTS points of the Lorenz curve (with returns too, when
+    there are any). histogram: village counts per income bin (see `_histogram`).
+    illustrative (added by the caller): how many villages' figures are generated (示例).
+    """
+    n = total.size
+    order = np.lexsort((codes, -total))  # richest first; ties by code
+    weak_flags = np.array([code in weak for code in codes.tolist()], dtype=bool)
+
+    def village(i: int, rank: int) -> dict[str, Any]:
+        return {
+            "rank": rank,
+            "code": str(codes[i]),
+            "name": short_names[i],
+            "total_income": _fen(total[i]),
+            "operating_income": _fen(operating[i]),
+            "weak": bool(weak_flags[i]),
+        }
+
+    ranked = [village(int(i), rank) for rank, i in enumerate(order.tolist(), start=1)]
+    if child_length < 12:
+        ranking = {"top": ranked[:RANKED], "bottom": ranked[-RANKED:][::-1] if n > RANKED else []}
+    else:
+        ranking = {"top": ranked, "bottom": []}
+
+    child_rows = None
+    if child_length < 12:
+        d = inequality.theil_decomposition(total, children, kind="T")
+        index = np.searchsorted(d.groups, children)
+        child_rows = []
+        for g, code in enumerate(d.groups.tolist()):
+            members = index == g
+            values = total[members]
+            child_rows.append(
+                {
+                    "code": code,
+                    "name": names.get(code, ""),
+                    "villages": int(members.sum()),
+                    "weak": int(weak_flags[members].sum()),
+                    "median": _fen(np.median(values)),
+                    "mean": _fen(values.mean()),
+                    "gini": _num(inequality.gini(values)) if values.any() else None,
+                    "income_share": _num(d.income_share[g]),
+                    "population_share": _num(d.population_share[g]),
+                    "theil_t": _num(d.group_index[g]),
+                    "contribution": _num(d.contribution[g]),
+                }
+            )
+        child_rows = {
+            "level": child_length,
+            "between": _num(d.between),
+            "within": _num(d.within),
+            "between_share": _num(d.between_share),
+            "rows": child_rows,
+        }
+
+    population, share = inequality.lorenz_curve(total, points=LORENZ_POINTS)
+    lorenz = {
+        "population": [round(float(p), 4) for p in population],
+        "without": [round(float(s), 5) for s in share],
+        "with": None,
+    }
+    if returns:
+        received = {v["code"]: v["amount"] for v in returns["per_village"]}
+        amounts = np.array([received.get(code, 0) for code in codes.tolist()], dtype=np.float64)
+        _, share_with = inequality.lorenz_curve(total + amounts, points=LORENZ_POINTS)
+        lorenz["with"] = [round(float(s), 5) for s in share_with]
+    return {
+        "child_level": child_length,
+        "children": child_rows,
+        "ranking": ranking,
+        "lorenz": lorenz,
+        "histogram": _histogram(total),
+    }
+
+
+def _nice_step(span: float, bins: int) -> float:
+    """The smallest 1, 2 or 5 × 10^k at least span / bins (a readable bin width)."""
+    raw = max(span / bins, 1.0)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 5, 10):
+        if factor * magnitude >= raw:
+            return float(factor * magnitude)
+    return float(10 * magnitude)  # pragma: no cover  (the loop always returns)
+
+
+def _histogram(total: np.ndarray) -> dict[str, Any]:
+    """Village counts per income bin, in fen: ``edges`` are the HISTOGRAM_BINS + 1 bounds
+    (the bins are [edge_k, edge_k+1)); the bins cover 0 to the 98th percentile with a
+    readable width, and the last bin also holds every village above it (``open_ended``), so
+    that one very rich village does not squeeze everyone else into the first bar."""
+    top = float(np.percentile(total, 98))
+    step = _nice_step(top if top > 0 else float(total.max() or 1), HISTOGRAM_BINS)
+    bins = max(1, min(HISTOGRAM_BINS, math.ceil(top / step) if top > 0 else 1))
+    edges = np.arange(bins + 1, dtype=np.float64) * step
+    index = np.minimum((total // step).astype(np.int64), bins - 1)
+    counts = np.bincount(index, minlength=bins)
+    return {
+        "edges": [_fen(e) for e in edges],
+        "counts": [int(c) for c in counts],
+        "open_ended": bool(total.max() >= edges[-1]),
+    }
+
+
+def trend(region_code: str, years: Iterable[int] | None = None) -> list[dict[str, Any]]:
+    """Per year (ascending) for the villages under `region_code`: villages with statistics,
+    median and mean total income (fen), Gini and Theil T, weak villages, and the Gini with
+    returns received (None in a year without posted returns).
+
+    ``years`` None means every year with statistics in the region. Queries: the statistics,
+    one per year for the weak-village lines in force (`weak_in`), the weak rows, the returns
+    — fixed whatever the number of villages. An empty list when there are no statistics.
+    """
+    region_code = str(region_code).strip()
+    rows = VillageStat.objects.filter(village__code__startswith=region_code)
+    if years is not None:
+        rows = rows.filter(year__in=list(years))
+    fetched = list(
+        rows.order_by("year", "village_id").values_list("year", "village_id", "total_income")
+    )
+    if not fetched:
+        return []
+    row_years = np.array([row[0] for row in fetched], dtype=np.int64)
+    incomes = np.array([row[2] for row in fetched], dtype=np.float64)
+    found = sorted(set(row_years.tolist()))
+    weak_query = None
+    for year in found:
+        query = VillageStat.objects.weak_in(year)
+        weak_query = query if weak_query is None else weak_query | query
+    weak = dict(
+        weak_query.filter(village__code__startswith=region_code)
+        .values("year")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("year", "n")
+    )
+    returns: dict[int, dict[str, int]] = {}
+    for year, village, amount in (
+        DistributionLine.objects.filter(
+            village__code__startswith=region_code,
+            run__status__in=(RunStatus.POSTED, RunStatus.PUBLISHED),
+            run__period_end__year__in=found,
+        )
+        .values("run__period_end__year", "village_id")
+        .annotate(amount=Sum("amount"))
+        .order_by()
+        .values_list("run__period_end__year", "village_id", "amount")
+    ):
+        returns.setdefault(year, {})[village] = amount
+    result = []
+    for year in found:
+        in_year = row_years == year
+        total = incomes[in_year]
+        with_returns = None
+        if year in returns:
+            received = returns[year]
+            amounts = np.array(
+                [received.get(fetched[i][1], 0) for i in np.flatnonzero(in_year).tolist()],
+                dtype=np.float64,
+            )
+            with_returns = _num(inequality.gini(total + amounts))
+        result.append(
+            {
+                "year": year,
+                "villages": int(total.size),
+                "median": _fen(np.median(total)),
+                "mean": _fen(total.mean()),
+                "gini": _num(inequality.gini(total)) if total.any() else None,
+                "theil_t": _num(inequality.theil_t(total)) if total.any() else None,
+                "weak": int(weak.get(year, 0)),
+                "gini_with_returns": with_returns,
+            }
+        )
+    return result
+
+
+def peers(
+    village_code: str, township_code: str, county_code: str, year: int
+) -> dict[str, Any] | None:
+    """Where a village stands among its peers in `year` (one query): its rank by total
+    collective income (1 = highest; tied villages share the better rank), the number of
+    villages with statistics, the share ranked above it, and the median — among the villages
+    of its township and of its county. None if the village has no statistics that year."""
+    rows = list(
+        VillageStat.objects.filter(village__county_id=county_code, year=year).values_list(
+            "village_id", "village__township_id", "total_income"
+        )
+    )
+    own = next((row[2] for row in rows if row[0] == village_code), None)
+    if own is None:
+        return None
+
+    def standing(incomes: list[int]) -> dict[str, Any]:
+        above = sum(1 for income in incomes if income > own)
+        return {
+            "rank": above + 1,
+            "of": len(incomes),
+            "top_share": _num((above + 1) / len(incomes), 4),
+            "median": _fen(np.median(np.array(incomes, dtype=np.float64))),
+        }
+
+    return {
+        "year": year,
+        "total_income": own,
+        "township": standing([row[2] for row in rows if row[1] == township_code]),
+        "county": standing([row[2] for row in rows]),
+    }
+
+
+def data_version() -> int:
+    """A number that changes whenever the data behind the indicators may have changed.
+
+    Every write to the statistics, thresholds, villages, regions and distribution runs goes
+    to the change log (single writes by signals, bulk writes by their services), so the last
+    change-log id is a cheap version (an index-only MAX). Any change anywhere invalidates:
+    coarse, but never stale.
+    """
+    return ObjectChange.objects.aggregate(last=Max("pk"))["last"] or 0
+
+
+def cached(function, *args, **kwargs):
+    """`function(*args, **kwargs)` through the Django cache, keyed by the data version.
+
+    The version is read before the computation, so a write committed meanwhile can only
+    make the entry newer than its key says (recomputed under the next version), never stale.
+    A ValueError (unknown region, no statistics) is not cached.
+    """
+    version = data_version()
+    key = "analytics:{}:{}:{}:{}".format(
+        function.__name__,
+        ":".join(map(str, args)),
+        ":".join(f"{k}={v}" for k, v in sorted(kwargs.items())),
+        version,
+    )
+    value = cache.get(key)
+    if value is None:
+        value = function(*args, **kwargs)
+        cache.set(key, value, CACHE_SECONDS)
+    return value
 
 
 def _returns(
@@ -214,8 +517,11 @@ def _returns(
         "without": without,
         "with": with_returns,
         "change": {
-            key: (None if without[key] is None or with_returns[key] is None
-                  else _num(with_returns[key] - without[key]))
+            key: (
+                None
+                if without[key] is None or with_returns[key] is None
+                else _num(with_returns[key] - without[key])
+            )
             for key in without
         },
     }

@@ -35,8 +35,9 @@ class IndicatorsViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
         params = IndicatorsQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         try:
-            data = services.indicators(
-                params.validated_data["region"], params.validated_data["year"]
+            # Through the cache (keyed by the data version): a province is ~25,000 villages.
+            data = services.cached(
+                services.indicators, params.validated_data["region"], params.validated_data["year"]
             )
         except ValueError as exc:
             raise serializers.ValidationError({"detail": str(exc)}) from None

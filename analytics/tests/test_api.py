@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -38,7 +39,13 @@ def test_post_is_not_allowed(stats, client_for, admin):
     assert client_for(admin).post(URL, {"region": "330482", "year": 2022}).status_code == 405
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()  # the API reads through the cache; test databases reuse change-log ids
+
+
 def _queries(client):
+    cache.clear()  # measure the computation, not a cache hit
     with CaptureQueriesContext(connection) as captured:
         assert client.get(URL, {"region": "330482", "year": 2022}).status_code == 200
     return len(captured)
@@ -60,6 +67,20 @@ def test_query_count_does_not_grow_with_villages(stats, client_for, clerk):
     assert few == QUERIES
 
 
-# session, user, grants, region, statistics, thresholds in force for Y and Y−1, weak rows,
-# group names, returns
-QUERIES = 9
+def test_a_second_request_is_served_from_the_cache_until_data_changes(stats, client_for, clerk):
+    client = client_for(clerk)
+    first = _queries(client)
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get(URL, {"region": "330482", "year": 2022})
+    assert len(captured) == CACHED_QUERIES
+    add_stats("330482106209", 2020, 1)  # a write to the statistics (change-logged)
+    with CaptureQueriesContext(connection) as captured:
+        after = client.get(URL, {"region": "330482", "year": 2022})
+    assert len(captured) == first
+    assert again.json() == after.json() == indicators("330482", 2022)
+
+
+# session, user, grants, data version, region, statistics, thresholds in force for Y and Y−1,
+# weak rows, group names, returns
+QUERIES = 10
+CACHED_QUERIES = 3  # session, user, data version

@@ -416,8 +416,9 @@ def test_village_page_query_count_does_not_grow_with_years(
         VillageStat.objects.create(village_id=XUJIADAI, year=year, total_income=100)
     client = client_en(clerk)
 
-    # session, user, village with its regions, statistics, thresholds, grants (navigation)
-    with django_assert_num_queries(6):
+    # session, user, village with its regions, statistics, thresholds, peers (analytics),
+    # grants (navigation)
+    with django_assert_num_queries(7):
         response = client.get(reverse("registry:village_detail", args=[XUJIADAI]))
 
     assert len(response.context["rows"]) == years

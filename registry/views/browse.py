@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from accounts.permissions import may_write
+from analytics import services as analytics
 from baotuan.htmx import render_page, wants_fragment
 from registry.choices import RegionLevel
 from registry.forms_browse import (
@@ -208,10 +209,17 @@ def village_detail(request, code):
         "per_capita": [s.per_capita_disposable_income for s in stats],
         "illustrative": [s.is_illustrative for s in stats],
     }
+    # Where it stands among its peers in its latest year (analytics; one query).
+    peers = (
+        analytics.peers(village.code, village.township_id, village.county_id, stats[-1].year)
+        if stats
+        else None
+    )
     context = {
         "village": village,
         "rows": rows,
         "chart": chart,
+        "peers": peers,
         "has_illustrative": any(s.is_illustrative for s in stats),
         "can_edit": may_write(request.user, VillageStat, village=village),
     }

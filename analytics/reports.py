@@ -1,0 +1,373 @@
+"""The indicators of a region and year as an xlsx workbook with native Excel charts.
+
+Built with xlsxwriter in memory from the dicts of `analytics.services` (`indicators(...,
+detail=True)` and `trend(...)`): no query here. Money is written in yuan (fen / 100, an
+exact binary fraction to two decimals is not needed: the cells are for reading and charts;
+the fen figures stay authoritative in the API). Headings follow the active language.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import xlsxwriter
+from django.utils.translation import gettext as _
+
+__all__ = ["workbook"]
+
+
+def _yuan(fen: int | None) -> float | None:
+    return None if fen is None else fen / 100
+
+
+def _wan(fen: int | None) -> float | None:
+    return None if fen is None else fen / 1_000_000
+
+
+def sheet_names() -> dict[str, str]:
+    """Sheet names in the active language (≤ 31 characters, no []:*?/\\)."""
+    return {
+        "summary": _("Summary"),
+        "trend": _("Trend"),
+        "distribution": _("Distribution"),
+        "lorenz": _("Lorenz curve"),
+        "children": _("By child region"),
+        "ranking": _("Ranking"),
+        "returns": _("Returns"),
+    }
+
+
+def workbook(data: dict[str, Any], trend: list[dict[str, Any]]) -> bytes:
+    """The workbook's bytes: a summary, the trend with a line chart of weak villages and
+    the Gini, the income distribution with a column chart, the Lorenz curve as a scatter
+    chart with lines, the decomposition by child region, the ranking, and the returns."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    fmt = {
+        "title": book.add_format({"bold": True, "font_size": 14}),
+        "head": book.add_format(
+            {"bold": True, "bg_color": "#f3f4f6", "border": 1, "text_wrap": True, "valign": "top"}
+        ),
+        "money": book.add_format({"num_format": "#,##0.00"}),
+        "wan": book.add_format({"num_format": "#,##0.0"}),
+        "ratio": book.add_format({"num_format": "0.0000"}),
+        "percent": book.add_format({"num_format": "0.0%"}),
+        "int": book.add_format({"num_format": "#,##0"}),
+        "note": book.add_format({"italic": True, "font_color": "#6b7280"}),
+    }
+    names = sheet_names()
+    region = data["region"]
+    title = f"{region['name']} ({region['code']}) · {data['year']}"
+    detail = data["detail"]
+
+    _summary(book.add_worksheet(names["summary"]), data, title, fmt)
+    _trend(book, book.add_worksheet(names["trend"]), names["trend"], trend, title, fmt)
+    _distribution(
+        book,
+        book.add_worksheet(names["distribution"]),
+        names["distribution"],
+        detail["histogram"],
+        title,
+        fmt,
+    )
+    _lorenz(
+        book, book.add_worksheet(names["lorenz"]), names["lorenz"], detail["lorenz"], title, fmt
+    )
+    if detail["children"]:
+        _children(book.add_worksheet(names["children"]), detail["children"], title, fmt)
+    _ranking(book.add_worksheet(names["ranking"]), detail["ranking"], title, fmt)
+    if data["returns"]:
+        _returns(book.add_worksheet(names["returns"]), data["returns"], title, fmt)
+    book.close()
+    return buffer.getvalue()
+
+
+def _header(sheet, row: int, headings: list[str], fmt: dict, widths: list[int]) -> None:
+    sheet.write_row(row, 0, headings, fmt["head"])
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+
+
+def _summary(sheet, data: dict, title: str, fmt: dict) -> None:
+    sheet.write(0, 0, title, fmt["title"])
+    weak, total, ratios = data["weak"], data["total_income"], data["ratios"]
+    rows: list[tuple[str, Any, str]] = [
+        (_("Villages with statistics"), data["villages"], "int"),
+        (_("Weak villages"), weak["count"], "int"),
+        (_("Share of weak villages"), weak["share"], "percent"),
+        (_("Weak villages the year before"), weak["previous_year"], "int"),
+        (_("Lifted since the year before"), weak["lifted"], "int"),
+        (_("Median total income (yuan)"), _yuan(total["median"]), "money"),
+        (_("Mean total income (yuan)"), _yuan(total["mean"]), "money"),
+        (_("Total income of all villages (yuan)"), _yuan(total["sum"]), "money"),
+        (_("Lowest total income (yuan)"), _yuan(total["min"]), "money"),
+        (_("Highest total income (yuan)"), _yuan(total["max"]), "money"),
+        (_("Gini (total income)"), data["gini"], "ratio"),
+        (_("Theil T (total income)"), data["theil_t"], "ratio"),
+        (_("Theil T between counties"), data["by_county"]["between"], "ratio"),
+        (_("Theil T between townships"), data["by_township"]["between"], "ratio"),
+        (_("Share between townships"), data["by_township"]["between_share"], "percent"),
+        (_("Max/min"), ratios["max_min"], "ratio"),
+        ("Palma", ratios["palma"], "ratio"),
+        ("S80/S20", ratios["s80_s20"], "ratio"),
+        ("P90/P10", ratios["p90_p10"], "ratio"),
+        (_("Growth of the median"), data["growth"]["median"], "percent"),
+        (_("Growth of the mean"), data["growth"]["mean"], "percent"),
+    ]
+    _header(sheet, 2, [_("Indicator"), _("Value")], fmt, [36, 18])
+    for i, (label, value, kind) in enumerate(rows, start=3):
+        sheet.write_string(i, 0, label)
+        if value is None:
+            sheet.write_string(i, 1, "—")
+        else:
+            sheet.write_number(i, 1, value, fmt[kind])
+    sheet.write(
+        len(rows) + 4,
+        0,
+        _(
+            "Money in yuan. Computed from the statistics of the "
+            "villages with statistics in the year."
+        ),
+        fmt["note"],
+    )
+
+
+def _trend(book, sheet, sheet_name: str, trend: list[dict], title: str, fmt: dict) -> None:
+    sheet.write(0, 0, title, fmt["title"])
+    _header(
+        sheet,
+        2,
+        [
+            _("Year"),
+            _("Villages"),
+            _("Median total income (yuan)"),
+            _("Mean total income (yuan)"),
+            _("Weak villages"),
+            _("Gini"),
+            _("Theil T"),
+            _("Gini with returns"),
+        ],
+        fmt,
+        [8, 10, 18, 18, 12, 10, 10, 14],
+    )
+    for i, row in enumerate(trend, start=3):
+        sheet.write_number(i, 0, row["year"])
+        sheet.write_number(i, 1, row["villages"], fmt["int"])
+        sheet.write_number(i, 2, _yuan(row["median"]), fmt["money"])
+        sheet.write_number(i, 3, _yuan(row["mean"]), fmt["money"])
+        sheet.write_number(i, 4, row["weak"], fmt["int"])
+        for col, key in ((5, "gini"), (6, "theil_t"), (7, "gini_with_returns")):
+            if row[key] is None:
+                sheet.write_blank(i, col, None)
+            else:
+                sheet.write_number(i, col, row[key], fmt["ratio"])
+    if not trend:
+        return
+    first, last = 3, 2 + len(trend)
+    ref = f"='{sheet_name}'!"
+    weak_chart = book.add_chart({"type": "line"})
+    weak_chart.add_series(
+        {
+            "name": _("Weak villages"),
+            "categories": f"{ref}$A${first + 1}:$A${last + 1}",
+            "values": f"{ref}$E${first + 1}:$E${last + 1}",
+            "marker": {"type": "circle"},
+        }
+    )
+    weak_chart.set_title({"name": _("Weak villages over time")})
+    weak_chart.set_legend({"none": True})
+    sheet.insert_chart(last + 3, 0, weak_chart, {"x_scale": 1.3})
+
+    gini_chart = book.add_chart({"type": "line"})
+    for col, label in (("F", _("Gini")), ("G", _("Theil T")), ("H", _("Gini with returns"))):
+        gini_chart.add_series(
+            {
+                "name": label,
+                "categories": f"{ref}$A${first + 1}:$A${last + 1}",
+                "values": f"{ref}${col}${first + 1}:${col}${last + 1}",
+                "marker": {"type": "circle"},
+            }
+        )
+    gini_chart.set_title({"name": _("Gini and Theil T over time")})
+    gini_chart.show_blanks_as("gap")
+    sheet.insert_chart(last + 3, 6, gini_chart, {"x_scale": 1.3})
+
+
+def _distribution(book, sheet, sheet_name: str, histogram: dict, title: str, fmt: dict) -> None:
+    sheet.write(0, 0, title, fmt["title"])
+    _header(
+        sheet,
+        2,
+        [_("From (10k yuan)"), _("To (10k yuan)"), _("Bin"), _("Villages")],
+        fmt,
+        [16, 16, 16, 10],
+    )
+    edges, counts = histogram["edges"], histogram["counts"]
+    for i, count in enumerate(counts):
+        low, high = _wan(edges[i]), _wan(edges[i + 1])
+        last = i == len(counts) - 1 and histogram["open_ended"]
+        sheet.write_number(3 + i, 0, low, fmt["wan"])
+        if last:
+            sheet.write_blank(3 + i, 1, None)
+            label = f"≥ {low:,.0f}"
+        else:
+            sheet.write_number(3 + i, 1, high, fmt["wan"])
+            label = f"{low:,.0f}–{high:,.0f}"
+        sheet.write_string(3 + i, 2, label)
+        sheet.write_number(3 + i, 3, count, fmt["int"])
+    end = 3 + len(counts)
+    chart = book.add_chart({"type": "column"})
+    chart.add_series(
+        {
+            "name": _("Villages"),
+            "categories": f"='{sheet_name}'!$C$4:$C${end}",
+            "values": f"='{sheet_name}'!$D$4:$D${end}",
+            "gap": 10,
+        }
+    )
+    chart.set_title({"name": _("Villages by total collective income")})
+    chart.set_x_axis({"name": _("Total collective income (10k yuan)")})
+    chart.set_y_axis({"name": _("Villages")})
+    chart.set_legend({"none": True})
+    sheet.insert_chart(2, 5, chart, {"x_scale": 1.4, "y_scale": 1.2})
+
+
+def _lorenz(book, sheet, sheet_name: str, lorenz: dict, title: str, fmt: dict) -> None:
+    sheet.write(0, 0, title, fmt["title"])
+    headings = [_("Share of villages"), _("Equal incomes"), _("Without returns")]
+    if lorenz["with"]:
+        headings.append(_("With returns"))
+    _header(sheet, 2, headings, fmt, [16, 16, 16, 16])
+    for i, p in enumerate(lorenz["population"]):
+        sheet.write_number(3 + i, 0, p, fmt["ratio"])
+        sheet.write_number(3 + i, 1, p, fmt["ratio"])
+        sheet.write_number(3 + i, 2, lorenz["without"][i], fmt["ratio"])
+        if lorenz["with"]:
+            sheet.write_number(3 + i, 3, lorenz["with"][i], fmt["ratio"])
+    end = 3 + len(lorenz["population"])
+    chart = book.add_chart({"type": "scatter", "subtype": "straight"})
+    for col, label in zip("BCD", headings[1:], strict=False):
+        chart.add_series(
+            {
+                "name": label,
+                "categories": f"='{sheet_name}'!$A$4:$A${end}",
+                "values": f"='{sheet_name}'!${col}$4:${col}${end}",
+                **({"line": {"dash_type": "dash", "color": "#9ca3af"}} if col == "B" else {}),
+            }
+        )
+    chart.set_title({"name": _("Lorenz curve")})
+    chart.set_x_axis({"name": _("Share of villages"), "min": 0, "max": 1})
+    chart.set_y_axis({"name": _("Share of income"), "min": 0, "max": 1})
+    sheet.insert_chart(2, 5, chart, {"x_scale": 1.2, "y_scale": 1.5})
+
+
+def _children(sheet, children: dict, title: str, fmt: dict) -> None:
+    sheet.write(0, 0, title, fmt["title"])
+    sheet.write(
+        1,
+        0,
+        _("Theil T between: {between:.4f} ({share:.1%}); within: {within:.4f}").format(
+            between=children["between"] or 0,
+            share=children["between_share"] or 0,
+            within=children["within"] or 0,
+        ),
+    )
+    _header(
+        sheet,
+        2,
+        [
+            _("Code"),
+            _("Name"),
+            _("Villages"),
+            _("Weak villages"),
+            _("Median total income (yuan)"),
+            _("Mean total income (yuan)"),
+            _("Gini"),
+            _("Income share"),
+            _("Theil T"),
+            _("Contribution to within"),
+        ],
+        fmt,
+        [12, 14, 10, 12, 18, 18, 10, 12, 10, 14],
+    )
+    for i, row in enumerate(children["rows"], start=3):
+        sheet.write_string(i, 0, row["code"])
+        sheet.write_string(i, 1, row["name"])
+        sheet.write_number(i, 2, row["villages"], fmt["int"])
+        sheet.write_number(i, 3, row["weak"], fmt["int"])
+        sheet.write_number(i, 4, _yuan(row["median"]), fmt["money"])
+        sheet.write_number(i, 5, _yuan(row["mean"]), fmt["money"])
+        for col, key, kind in (
+            (6, "gini", "ratio"),
+            (7, "income_share", "percent"),
+            (8, "theil_t", "ratio"),
+            (9, "contribution", "ratio"),
+        ):
+            if row[key] is None:
+                sheet.write_blank(i, col, None)
+            else:
+                sheet.write_number(i, col, row[key], fmt[kind])
+
+
+def _ranking(sheet, ranking: dict, title: str, fmt: dict) -> None:
+    sheet.write(0, 0, title, fmt["title"])
+    _header(
+        sheet,
+        2,
+        [
+            _("Rank"),
+            _("Code"),
+            _("Village"),
+            _("Total income (yuan)"),
+            _("Operating income (yuan)"),
+            _("Weak"),
+        ],
+        fmt,
+        [8, 16, 14, 18, 18, 8],
+    )
+    rows = ranking["top"] + ranking["bottom"][::-1]
+    for i, row in enumerate(rows, start=3):
+        sheet.write_number(i, 0, row["rank"])
+        sheet.write_string(i, 1, row["code"])
+        sheet.write_string(i, 2, row["name"])
+        sheet.write_number(i, 3, _yuan(row["total_income"]), fmt["money"])
+        sheet.write_number(i, 4, _yuan(row["operating_income"]), fmt["money"])
+        sheet.write_string(i, 5, _("yes") if row["weak"] else "")
+
+
+def _returns(sheet, returns: dict, title: str, fmt: dict) -> None:
+    sheet.write(0, 0, title, fmt["title"])
+    sheet.write(
+        1,
+        0,
+        _("Returns received: {total} yuan by {villages} villages").format(
+            total=f"{returns['total'] / 100:,.2f}", villages=returns["villages_receiving"]
+        ),
+    )
+    _header(
+        sheet,
+        2,
+        [_("Indicator"), _("Without returns"), _("With returns"), _("Change")],
+        fmt,
+        [16, 16, 16, 12],
+    )
+    for i, (key, label) in enumerate(
+        (
+            ("gini", _("Gini")),
+            ("theil_t", _("Theil T")),
+            ("max_min", _("Max/min")),
+            ("palma", "Palma"),
+            ("s80_s20", "S80/S20"),
+            ("p90_p10", "P90/P10"),
+        ),
+        start=3,
+    ):
+        sheet.write_string(i, 0, label)
+        for col, value in enumerate(
+            (returns["without"][key], returns["with"][key], returns["change"][key]), start=1
+        ):
+            if value is None:
+                sheet.write_blank(i, col, None)
+            else:
+                sheet.write_number(i, col, value, fmt["ratio"])

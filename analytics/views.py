@@ -1,0 +1,179 @@
+"""Dashboards (login): a region picker, and per region and year the gap indicators with
+trends, the income distribution, the Lorenz curve, the decomposition by child region (with
+drill-down links down to the village pages), and the ranking of its villages; the same as an
+xlsx workbook and as a printable page.
+
+Views are thin: the figures come from `analytics.services` (through the cache, keyed by the
+data version), the workbook from `analytics.reports`. A page runs a fixed number of queries
+whatever the number of villages (pinned in the tests).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Max
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from analytics import reports, services
+from registry.choices import RegionLevel
+from registry.models import Region, VillageStat
+
+DEFAULT_REGION = "330482"  # 平湖市: the demo's home
+
+
+def _region_figures(code: str, year: int) -> tuple[dict, list[dict]]:
+    """(indicators with detail, trend over every year), or 404 with the service's reason."""
+    try:
+        data = services.cached(services.indicators, code, year, detail=True)
+    except ValueError as exc:
+        raise Http404(str(exc)) from None
+    return data, services.cached(services.trend, code)
+
+
+def _ancestors(code: str) -> list[tuple[str, str]]:
+    """(code, name) of the region's ancestors, province first (one query)."""
+    prefixes = [code[:n] for n in (2, 4, 6) if n < len(code)]
+    names = dict(Region.objects.filter(code__in=prefixes).values_list("code", "name"))
+    return [(p, names[p]) for p in prefixes if p in names]
+
+
+def _context(code: str, year: int) -> dict:
+    data, trend = _region_figures(code, year)
+    years = [row["year"] for row in trend]
+    previous = next((row for row in trend if row["year"] == year - 1), None)
+    detail = data["detail"]
+    chart = {
+        "year": year,
+        "trend": trend,
+        "histogram": detail["histogram"],
+        "lorenz": detail["lorenz"],
+        "labels": {
+            "median": _("Median total income"),
+            "weak": _("Weak villages"),
+            "gini": _("Gini"),
+            "gini_with_returns": _("Gini with returns"),
+            "theil_t": _("Theil T"),
+            "villages": _("Villages"),
+            "wan_yuan": _("10k yuan"),
+            "income_bin": _("Total collective income (10k yuan)"),
+            "population_share": _("Share of villages"),
+            "income_share": _("Share of income"),
+            "equality": _("Equal incomes"),
+            "lorenz_without": _("Without returns"),
+            "lorenz_with": _("With returns"),
+            "and_above": _("and above"),
+        },
+    }
+    return {
+        "code": code,
+        "year": year,
+        "data": data,
+        "detail": detail,
+        "trend": trend,
+        "years": years,
+        "previous": previous,
+        "ancestors": _ancestors(code),
+        "child_is_village": detail["child_level"] == 12,
+        "child_is_township": detail["child_level"] == RegionLevel.TOWNSHIP,
+        "child_is_county": detail["child_level"] == RegionLevel.COUNTY,
+        "chart": chart,
+    }
+
+
+@login_required
+@require_safe
+def index(request):
+    """The region picker: every county with statistics under its city, with its latest year.
+
+    `?region=CODE&year=Y` goes to that dashboard (the latest year when Y is empty).
+    """
+    counties = list(
+        VillageStat.objects.values("village__county_id")
+        .annotate(latest=Max("year"), villages=Count("village_id", distinct=True))
+        .order_by("village__county_id")
+        .values_list("village__county_id", "latest", "villages")
+    )
+    latest = {county: year for county, year, _n in counties}
+    region = (request.GET.get("region") or "").strip()
+    if region:
+        year = (request.GET.get("year") or "").strip()
+        if not year.isdigit():
+            year = max((y for c, y in latest.items() if c.startswith(region[:6])), default=None)
+            if year is None:
+                year = max(latest.values(), default=None)
+        if region.isdigit() and year is not None:
+            return redirect("analytics:region", code=region, year=int(year))
+    names = dict(
+        Region.objects.filter(
+            code__in={c for c, _y, _n in counties} | {c[:4] for c, _y, _n in counties}
+        ).values_list("code", "name")
+    )
+    cities: dict[str, dict] = {}
+    for county, year, villages in counties:
+        city = cities.setdefault(
+            county[:4],
+            {
+                "code": county[:4],
+                "name": names.get(county[:4], county[:4]),
+                "counties": [],
+                "latest": year,
+            },
+        )
+        city["latest"] = max(city["latest"], year)
+        city["counties"].append(
+            {
+                "code": county,
+                "name": names.get(county, county),
+                "latest": year,
+                "villages": villages,
+            }
+        )
+    default = None
+    if DEFAULT_REGION in latest:
+        default = {
+            "code": DEFAULT_REGION,
+            "name": names.get(DEFAULT_REGION, ""),
+            "year": latest[DEFAULT_REGION],
+        }
+    elif counties:
+        default = {
+            "code": counties[0][0],
+            "name": names.get(counties[0][0], ""),
+            "year": counties[0][1],
+        }
+    return render(
+        request, "analytics/index.html", {"cities": list(cities.values()), "default": default}
+    )
+
+
+@login_required
+@require_safe
+def region(request, code: str, year: int):
+    return render(request, "analytics/region.html", _context(code, year))
+
+
+@login_required
+@require_safe
+def region_print(request, code: str, year: int):
+    """The same figures on a printable page (A4, print CSS, Chinese fonts from the system)."""
+    context = _context(code, year)
+    context["chart"]["print"] = True  # SVG charts without animation (dashboard.js)
+    return render(request, "analytics/print.html", context)
+
+
+@login_required
+@require_safe
+def region_report(request, code: str, year: int):
+    """The indicators as an xlsx workbook with native charts (built in memory)."""
+    data, trend = _region_figures(code, year)
+    content = reports.workbook(data, trend)
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    filename = f"indicators-{code}-{year}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
