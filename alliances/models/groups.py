@@ -42,8 +42,12 @@ class Alliance(ChangeLoggedModel):
     description = models.TextField(_("description"), blank=True)
     founded_on = models.DateField(_("founded on"), null=True, blank=True)
     region = models.ForeignKey(
-        "registry.Region", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="alliances", verbose_name=_("region"),
+        "registry.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alliances",
+        verbose_name=_("region"),
     )
     agreement_signed_on = models.DateField(_("agreement signed on"), null=True, blank=True)
     agreement = models.TextField(
@@ -91,7 +95,9 @@ class Consortium(ChangeLoggedModel):
     )
     name = models.CharField(_("name"), max_length=200)
     type = models.ForeignKey(
-        ConsortiumType, on_delete=models.PROTECT, related_name="consortia",
+        ConsortiumType,
+        on_delete=models.PROTECT,
+        related_name="consortia",
         verbose_name=_("type"),
     )
     description = models.TextField(_("description"), blank=True)
@@ -120,7 +126,9 @@ class Mechanism(ChangeLoggedModel):
     """One mechanism of an alliance agreement (联盟责任清单制, 联席会议共商制, …), in order."""
 
     alliance = models.ForeignKey(
-        Alliance, on_delete=models.CASCADE, related_name="mechanisms",
+        Alliance,
+        on_delete=models.CASCADE,
+        related_name="mechanisms",
         verbose_name=_("alliance"),
     )
     name = models.CharField(_("name"), max_length=100)
@@ -147,9 +155,7 @@ class Mechanism(ChangeLoggedModel):
 class MembershipQuerySet(RestrictedQuerySet):
     def members_on(self, day: date) -> MembershipQuerySet:
         """Memberships in force on `day` (joined on or before it, not left before it)."""
-        return self.filter(joined_on__lte=day).filter(
-            Q(left_on__isnull=True) | Q(left_on__gte=day)
-        )
+        return self.filter(joined_on__lte=day).filter(Q(left_on__isnull=True) | Q(left_on__gte=day))
 
     def overlapping(self, joined_on: date, left_on: date | None) -> MembershipQuerySet:
         """Memberships sharing at least one day with [joined_on, left_on] (None: open)."""
@@ -163,27 +169,46 @@ class Membership(ChangeLoggedModel):
     """A village or organisation in an alliance or consortium, with role and dates."""
 
     alliance = models.ForeignKey(
-        Alliance, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships",
+        Alliance,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
         verbose_name=_("alliance"),
     )
     consortium = models.ForeignKey(
-        Consortium, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="memberships", verbose_name=_("consortium"),
+        Consortium,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("consortium"),
     )
     village = models.ForeignKey(
-        "registry.Village", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("village"),
+        "registry.Village",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("village"),
     )
     organisation = models.ForeignKey(
-        "registry.Organisation", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("organisation"),
+        "registry.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisation"),
     )
     role = models.CharField(
         _("role"), max_length=10, choices=MembershipRole.choices, default=MembershipRole.MEMBER
     )
     joined_on = models.DateField(_("joined on"))
     left_on = models.DateField(
-        _("left on"), null=True, blank=True, help_text=_("Last day of membership; empty: still a member.")
+        _("left on"),
+        null=True,
+        blank=True,
+        help_text=_("Last day of membership; empty: still a member."),
     )
     is_illustrative = models.BooleanField(
         _("illustrative (示例)"), default=False, help_text=ILLUSTRATIVE_HELP

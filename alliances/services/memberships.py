@@ -14,18 +14,11 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import may_write
 from alliances.choices import MembershipRole
+from alliances.exceptions import MembershipError, NotAllowed
 from alliances.models import Alliance, Consortium, Membership
 from registry.models import Organisation, Village
 
 __all__ = ["MembershipError", "NotAllowed", "join", "leave"]
-
-
-class MembershipError(ValueError):
-    """A join or leave that breaks a membership rule; nothing was changed."""
-
-
-class NotAllowed(PermissionError):
-    """The user may not change memberships; nothing was changed."""
 
 
 def _group_fields(group) -> dict:
@@ -80,17 +73,23 @@ def join(
     member_fields = _member_fields(member)
     # Lock the group row: concurrent joins of the same group are serialised here.
     type(group).objects.select_for_update().filter(pk=group.pk).first()
-    if Membership.objects.filter(**group_fields, **member_fields).overlapping(
-        joined_on, None
-    ).exists():
+    if (
+        Membership.objects.filter(**group_fields, **member_fields)
+        .overlapping(joined_on, None)
+        .exists()
+    ):
         raise MembershipError(
             _("“{member}” already has a membership of “{group}” overlapping this period.").format(
                 member=member, group=group
             )
         )
     return Membership.objects.create(
-        **group_fields, **member_fields, role=role, joined_on=joined_on,
-        is_illustrative=is_illustrative, note=note,
+        **group_fields,
+        **member_fields,
+        role=role,
+        joined_on=joined_on,
+        is_illustrative=is_illustrative,
+        note=note,
     )
 
 

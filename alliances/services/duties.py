@@ -1,0 +1,250 @@
+"""The responsibility list: creating duties (from decisions), progress and verification.
+
+Duties are created by city admins. Progress is reported by whoever may write the duty's
+owner (the owner village's clerk, a city admin): each report appends a `DutyUpdate` and
+copies its status onto the duty in the same transaction; nothing is overwritten. A done
+duty is verified by a city admin who did not report it done (four eyes).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import PurePath
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.permissions import may_write
+from alliances.choices import CLOSED_DUTY_STATUSES, DecisionResult, DutyStatus
+from alliances.exceptions import DutyError, FrozenError, NotAllowed
+from alliances.models import Alliance, Decision, Duty, DutyEvidence, DutyUpdate, Membership
+from registry.models import Organisation, Village
+
+__all__ = [
+    "EVIDENCE_EXTENSIONS",
+    "EVIDENCE_MAX_BYTES",
+    "add_duty_update",
+    "add_evidence",
+    "create_duties_from_decision",
+    "create_duty",
+    "verify_duty",
+]
+
+EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
+EVIDENCE_EXTENSIONS = frozenset(
+    {".pdf", ".jpg", ".jpeg", ".png", ".webp", ".doc", ".docx", ".xls", ".xlsx", ".txt"}
+)
+REPORTABLE = (DutyStatus.PLANNED, DutyStatus.IN_PROGRESS, DutyStatus.DONE)
+
+
+def _may_manage(user) -> bool:
+    # Creating and verifying duties is the alliance's business: unscoped city admins.
+    return user is None or may_write(user, Decision)
+
+
+def _may_report(user, duty: Duty) -> bool:
+    return user is None or may_write(
+        user, Duty, village=duty.owner_village, organisation=duty.owner_organisation
+    )
+
+
+def _owner_fields(owner) -> dict:
+    if isinstance(owner, Village):
+        return {"owner_village": owner, "owner_organisation": None}
+    if isinstance(owner, Organisation):
+        return {"owner_village": None, "owner_organisation": owner}
+    raise DutyError(_("A duty is owned by a village or an organisation."))
+
+
+@transaction.atomic
+def create_duty(
+    alliance: Alliance,
+    title: str,
+    owner,
+    due_on: date,
+    user=None,
+    *,
+    decision: Decision | None = None,
+    description: str = "",
+    owner_user=None,
+    owner_name: str = "",
+    is_illustrative: bool = False,
+) -> Duty:
+    """Add a duty to the alliance's responsibility list.
+
+    Raises:
+        NotAllowed: the user is not a city admin.
+        DutyError: no title or due day; an owner village that is not a member of the
+            alliance; a decision of another alliance, not closed, or not passed.
+    """
+    if not _may_manage(user):
+        raise NotAllowed(_("You may not add duties to the responsibility list."))
+    if not title.strip():
+        raise DutyError(_("Enter the duty's title."))
+    if due_on is None:
+        raise DutyError(_("Enter the day the duty is due."))
+    fields = _owner_fields(owner)
+    if decision is not None:
+        if decision.meeting.alliance_id != alliance.pk:
+            raise DutyError(_("The decision was taken by another alliance."))
+        if decision.result != DecisionResult.PASSED:
+            raise DutyError(_("Only a decision that was passed creates duties."))
+    if isinstance(owner, Village):
+        day = decision.meeting.day if decision is not None else due_on
+        if not Membership.objects.filter(alliance=alliance, village=owner).members_on(day).exists():
+            raise DutyError(
+                _("“%(village)s” is not a member of the alliance.") % {"village": owner}
+            )
+    return Duty.objects.create(
+        alliance=alliance,
+        decision=decision,
+        title=title.strip(),
+        description=description,
+        due_on=due_on,
+        owner_user=owner_user,
+        owner_name=owner_name,
+        is_illustrative=is_illustrative,
+        **fields,
+    )
+
+
+@transaction.atomic
+def create_duties_from_decision(decision: Decision, duties: list[dict], user=None) -> list[Duty]:
+    """Turn a passed decision into owned duties, all or nothing.
+
+    Each item: {"title", "owner" (Village or Organisation), "due_on", optional
+    "description", "owner_user", "owner_name", "is_illustrative"}.
+    """
+    if not duties:
+        raise DutyError(_("Name at least one duty."))
+    alliance = decision.meeting.alliance
+    return [create_duty(alliance, user=user, decision=decision, **item) for item in duties]
+
+
+@transaction.atomic
+def add_duty_update(
+    duty: Duty,
+    status: str,
+    percent: int | None = None,
+    note: str = "",
+    user=None,
+    *,
+    on: date | None = None,
+    is_illustrative: bool = False,
+) -> DutyUpdate:
+    """Report progress: append an update and make it the duty's current state.
+
+    Raises:
+        NotAllowed: the user may not write this duty's owner (e.g. another village's clerk).
+        FrozenError: the duty is verified.
+        DutyError: an unknown status or "verified" (use `verify_duty`), a percentage out of
+            0-100 (done is 100), a day in the future or before the latest update's.
+    """
+    if not _may_report(user, duty):
+        raise NotAllowed(_("You may report progress only on your own village's duties."))
+    if status == DutyStatus.VERIFIED:
+        raise DutyError(_("A duty is verified by a city administrator, not by a progress report."))
+    if status not in REPORTABLE:
+        raise DutyError(_("Unknown status."))
+    if percent is None:
+        percent = 100 if status == DutyStatus.DONE else 0
+    if not 0 <= percent <= 100:
+        raise DutyError(_("Progress is a percentage from 0 to 100."))
+    if status == DutyStatus.DONE and percent != 100:
+        raise DutyError(_("A done duty is 100% done."))
+    locked = Duty.objects.select_for_update().get(pk=duty.pk)
+    if locked.status == DutyStatus.VERIFIED:
+        raise FrozenError(_("This duty was verified: its progress is closed."))
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise DutyError(_("Progress cannot be reported for a day in the future."))
+    latest = locked.updates.order_by("-pk").first()
+    if latest is not None and on < latest.on:
+        raise DutyError(
+            _("The latest update is of %(day)s; a new one cannot be earlier.") % {"day": latest.on}
+        )
+    update = DutyUpdate.objects.create(
+        duty=locked,
+        on=on,
+        status=status,
+        percent=percent,
+        note=note,
+        author=user,
+        is_illustrative=is_illustrative,
+    )
+    locked.status, locked.percent = status, percent
+    locked.done_on = on if status == DutyStatus.DONE else None
+    locked.save()
+    duty.refresh_from_db()
+    return update
+
+
+@transaction.atomic
+def verify_duty(
+    duty: Duty, user, note: str = "", *, on: date | None = None, is_illustrative: bool = False
+) -> DutyUpdate:
+    """A city admin confirms a done duty (not the person who reported it done).
+
+    Raises:
+        NotAllowed: not a city admin, or the same person who reported it done.
+        DutyError: the duty is not done (or already verified).
+    """
+    if user is None or not may_write(user, Decision):
+        raise NotAllowed(_("Only a city administrator verifies duties."))
+    locked = Duty.objects.select_for_update().get(pk=duty.pk)
+    if locked.status != DutyStatus.DONE:
+        raise DutyError(_("Only a done duty can be verified."))
+    done = locked.updates.order_by("-pk").first()
+    if done is not None and done.author_id == user.pk:
+        raise NotAllowed(_("A duty is verified by someone other than the person who did it."))
+    on = on or timezone.localdate()
+    if done is not None and on < done.on:
+        raise DutyError(_("A duty cannot be verified before it was done."))
+    update = DutyUpdate.objects.create(
+        duty=locked,
+        on=on,
+        status=DutyStatus.VERIFIED,
+        percent=100,
+        note=note,
+        author=user,
+        is_illustrative=is_illustrative,
+    )
+    locked.status, locked.percent = DutyStatus.VERIFIED, 100
+    locked.verified_by, locked.verified_on = user, on
+    locked.save()
+    duty.refresh_from_db()
+    return update
+
+
+@transaction.atomic
+def add_evidence(duty: Duty, file, title: str = "", user=None) -> DutyEvidence:
+    """Attach a file to a duty (kept, never replaced).
+
+    Raises:
+        NotAllowed: the user may not write this duty's owner.
+        FrozenError: the duty is verified.
+        DutyError: no file, an unaccepted file type, or a file over the size limit.
+    """
+    if not _may_report(user, duty):
+        raise NotAllowed(_("You may add evidence only to your own village's duties."))
+    if file is None:
+        raise DutyError(_("Choose a file."))
+    suffix = PurePath(file.name).suffix.lower()
+    if suffix not in EVIDENCE_EXTENSIONS:
+        raise DutyError(
+            _("Files of type “%(suffix)s” are not accepted; use one of: %(types)s.")
+            % {"suffix": suffix or "?", "types": ", ".join(sorted(EVIDENCE_EXTENSIONS))}
+        )
+    if file.size > EVIDENCE_MAX_BYTES:
+        raise DutyError(
+            _("The file is larger than %(mb)s MB.") % {"mb": EVIDENCE_MAX_BYTES // (1024 * 1024)}
+        )
+    locked = Duty.objects.select_for_update().get(pk=duty.pk)
+    if locked.status == DutyStatus.VERIFIED:
+        raise FrozenError(_("This duty was verified: its evidence is closed."))
+    return DutyEvidence.objects.create(duty=locked, file=file, title=title, uploaded_by=user)
+
+
+def is_closed(duty: Duty) -> bool:
+    return duty.status in CLOSED_DUTY_STATUSES

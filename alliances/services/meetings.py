@@ -1,0 +1,313 @@
+"""Meetings: scheduling a series, attendance and quorum, minutes, decisions and votes.
+
+Meetings, attendance, minutes and decisions are written by unscoped city admins; a vote
+may also be cast by the clerk of the voting village. Signed-off minutes freeze the meeting's
+record (attendance, decisions, minutes); a closed decision freezes its votes and tally.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.permissions import may_write
+from alliances.choices import (
+    PRESENT_STATUSES,
+    AttendanceStatus,
+    DecisionRule,
+    DecisionStatus,
+    VoteChoice,
+)
+from alliances.exceptions import FrozenError, MeetingError, NotAllowed, VoteError
+from alliances.models import (
+    AgendaItem,
+    Attendance,
+    Decision,
+    Meeting,
+    MeetingSeries,
+    Membership,
+    Minutes,
+    Vote,
+)
+from lib import voting
+from lib.recurrence import occurrences
+from registry.models import Organisation, Village
+
+__all__ = [
+    "Quorum",
+    "add_decision",
+    "cast_vote",
+    "close_decision",
+    "member_keys",
+    "quorum",
+    "record_attendance",
+    "schedule_series",
+    "sign_off_minutes",
+    "tally",
+    "write_minutes",
+]
+
+
+def _require(user, model, message: str) -> None:
+    if user is not None and not may_write(user, model):
+        raise NotAllowed(message)
+
+
+def _member_fields(member) -> dict:
+    if isinstance(member, Village):
+        return {"village": member, "organisation": None}
+    if isinstance(member, Organisation):
+        return {"village": None, "organisation": member}
+    raise TypeError(f"not a village or organisation: {member!r}")
+
+
+def _key(village_id, organisation_id) -> tuple[str, object]:
+    return ("v", village_id) if village_id is not None else ("o", organisation_id)
+
+
+def member_keys(meeting: Meeting) -> set[tuple[str, object]]:
+    """The members of the meeting's group on the meeting day, as keys (one query)."""
+    group = (
+        {"consortium": meeting.consortium_id}
+        if meeting.consortium_id
+        else {"alliance": meeting.alliance_id}
+    )
+    rows = Membership.objects.filter(**group).members_on(meeting.day)
+    return {_key(v, o) for v, o in rows.values_list("village_id", "organisation_id")}
+
+
+def _check_not_frozen(meeting: Meeting) -> None:
+    if Minutes.objects.filter(meeting=meeting, signed_off_at__isnull=False).exists():
+        raise FrozenError(
+            _("The minutes of this meeting are signed off: its record can no longer change.")
+        )
+
+
+@dataclass(frozen=True)
+class Quorum:
+    members: int
+    present: int
+    needed: int
+    met: bool
+
+
+def quorum(meeting: Meeting, members: set | None = None) -> Quorum:
+    """Members present (or represented) among the group's members on the meeting day."""
+    members = member_keys(meeting) if members is None else members
+    rows = Attendance.objects.filter(meeting=meeting, status__in=PRESENT_STATUSES)
+    present = sum(
+        1 for v, o in rows.values_list("village_id", "organisation_id") if _key(v, o) in members
+    )
+    needed = voting.quorum_needed(meeting.quorum_rule, len(members))
+    return Quorum(len(members), present, needed, present >= needed)
+
+
+@transaction.atomic
+def schedule_series(series: MeetingSeries, user=None) -> list[Meeting]:
+    """Create the series' meetings not yet created (numbered 1, 2, …); returns the new ones.
+
+    Idempotent: a second call creates nothing. Meetings already created keep their data.
+    """
+    _require(user, Meeting, _("You may not schedule meetings."))
+    MeetingSeries.objects.select_for_update().filter(pk=series.pk).first()
+    existing = set(series.meetings.values_list("sequence", flat=True))
+    tz = timezone.get_current_timezone()
+    created = []
+    for number, day in enumerate(
+        occurrences(series.first_on, series.every_months, series.until), 1
+    ):
+        if number in existing:
+            continue
+        start = series.start_time
+        if isinstance(start, str):
+            start = dt.time.fromisoformat(start)
+        created.append(
+            Meeting.objects.create(
+                alliance=series.alliance,
+                kind=series.kind,
+                series=series,
+                sequence=number,
+                title=_("%(title)s, no. %(number)s") % {"title": series.title, "number": number},
+                starts_at=dt.datetime.combine(day, start, tzinfo=tz),
+                location=series.location,
+                quorum_rule=series.quorum_rule,
+                is_illustrative=series.is_illustrative,
+            )
+        )
+    return created
+
+
+@transaction.atomic
+def record_attendance(
+    meeting: Meeting, member, status: str = AttendanceStatus.PRESENT, user=None, attendee: str = ""
+) -> Attendance:
+    """Record whether a member attended (one row per member; a second call corrects it).
+
+    Raises:
+        NotAllowed: the user may not write meetings.
+        FrozenError: the minutes are signed off.
+        MeetingError: not a member on the meeting day; unknown status; or the member has
+            voted and would be marked absent.
+    """
+    _require(user, Attendance, _("You may not record attendance."))
+    if status not in AttendanceStatus.values:
+        raise MeetingError(_("Unknown attendance status."))
+    fields = _member_fields(member)
+    Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+    _check_not_frozen(meeting)
+    member_key = ("v", member.pk) if fields["village"] is not None else ("o", member.pk)
+    if member_key not in member_keys(meeting):
+        raise MeetingError(
+            _("“%(member)s” is not a member on the day of this meeting.") % {"member": member}
+        )
+    if (
+        status not in PRESENT_STATUSES
+        and Vote.objects.filter(decision__meeting=meeting, **fields).exists()
+    ):
+        raise MeetingError(
+            _("“%(member)s” has voted at this meeting and cannot be marked absent.")
+            % {"member": member}
+        )
+    attendance, _created = Attendance.objects.update_or_create(
+        meeting=meeting, **fields, defaults={"status": status, "attendee": attendee}
+    )
+    return attendance
+
+
+@transaction.atomic
+def write_minutes(meeting: Meeting, text: str, user=None, *, is_illustrative=False) -> Minutes:
+    """Write or amend the minutes; refused once they are signed off."""
+    _require(user, Minutes, _("You may not write minutes."))
+    if not text.strip():
+        raise MeetingError(_("The minutes are empty."))
+    minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
+    if minutes is None:
+        return Minutes.objects.create(
+            meeting=meeting, text=text, author=user, is_illustrative=is_illustrative
+        )
+    if minutes.is_signed_off:
+        raise FrozenError(_("These minutes were signed off and cannot be edited."))
+    minutes.text = text
+    minutes.save()
+    return minutes
+
+
+@transaction.atomic
+def sign_off_minutes(minutes: Minutes, user) -> Minutes:
+    """Sign off (and so freeze) the minutes: by someone other than their author.
+
+    `user` may be None only for trusted callers (the demo); then nobody is recorded.
+    """
+    _require(user, Minutes, _("You may not sign off minutes."))
+    locked = Minutes.objects.select_for_update().get(pk=minutes.pk)
+    if locked.is_signed_off:
+        raise FrozenError(_("These minutes are already signed off."))
+    if user is not None and locked.author_id == user.pk:
+        raise NotAllowed(_("Minutes are signed off by someone other than their author."))
+    if user is None:
+        raise MeetingError(_("Name the person who signs off the minutes."))
+    locked.signed_off_by = user
+    locked.signed_off_at = timezone.now()
+    locked.save()
+    minutes.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def add_decision(
+    meeting: Meeting,
+    text: str,
+    rule: str = DecisionRule.SIMPLE_PRESENT,
+    agenda_item: AgendaItem | None = None,
+    user=None,
+    *,
+    is_illustrative: bool = False,
+) -> Decision:
+    """Put a motion to the meeting (open for votes)."""
+    _require(user, Decision, _("You may not add decisions."))
+    if rule not in DecisionRule.values:
+        raise MeetingError(_("Unknown decision rule."))
+    if not text.strip():
+        raise MeetingError(_("Enter the text of the decision."))
+    if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
+        raise MeetingError(_("The agenda item belongs to another meeting."))
+    _check_not_frozen(meeting)
+    return Decision.objects.create(
+        meeting=meeting,
+        agenda_item=agenda_item,
+        text=text,
+        rule=rule,
+        is_illustrative=is_illustrative,
+    )
+
+
+def tally(decision: Decision) -> voting.Tally:
+    """The votes counted so far (one query); for a closed decision, its stored tally."""
+    if decision.is_closed:
+        return voting.Tally(decision.votes_for, decision.votes_against, decision.votes_abstain)
+    counts = decision.votes.aggregate(
+        **{c: Count("pk", filter=Q(choice=c)) for c in VoteChoice.values}
+    )
+    return voting.Tally(counts["for"], counts["against"], counts["abstain"])
+
+
+@transaction.atomic
+def cast_vote(decision: Decision, member, choice: str, user=None) -> Vote:
+    """Record `member`'s vote; once per member, only if present, only while open.
+
+    Raises:
+        NotAllowed: the user may not vote for this member (a clerk votes for their village).
+        VoteError: the decision is closed, the member was not present, or has already voted.
+    """
+    fields = _member_fields(member)
+    if user is not None and not may_write(
+        user, Vote, village=fields["village"], organisation=fields["organisation"]
+    ):
+        raise NotAllowed(_("You may not vote for “%(member)s”.") % {"member": member})
+    if choice not in VoteChoice.values:
+        raise VoteError(_("Vote for, against or abstain."))
+    locked = Decision.objects.select_for_update().get(pk=decision.pk)
+    if locked.is_closed:
+        raise VoteError(_("Voting on this decision is closed."))
+    if not Attendance.objects.filter(
+        meeting_id=locked.meeting_id, status__in=PRESENT_STATUSES, **fields
+    ).exists():
+        raise VoteError(
+            _("“%(member)s” was not present at the meeting and cannot vote.") % {"member": member}
+        )
+    if Vote.objects.filter(decision=locked, **fields).exists():
+        raise VoteError(_("“%(member)s” has already voted on this decision.") % {"member": member})
+    try:
+        with transaction.atomic():
+            return Vote.objects.create(decision=locked, choice=choice, cast_by=user, **fields)
+    except IntegrityError:  # a concurrent vote of the same member won the race
+        raise VoteError(
+            _("“%(member)s” has already voted on this decision.") % {"member": member}
+        ) from None
+
+
+@transaction.atomic
+def close_decision(decision: Decision, user=None) -> Decision:
+    """Close voting: store the tally and the result by the decision's rule and quorum."""
+    _require(user, Decision, _("You may not close decisions."))
+    locked = Decision.objects.select_for_update().select_related("meeting").get(pk=decision.pk)
+    if locked.is_closed:
+        raise FrozenError(_("This decision is already closed."))
+    counted = tally(locked)
+    q = quorum(locked.meeting)
+    result = voting.outcome(locked.rule, locked.meeting.quorum_rule, counted, q.present, q.members)
+    locked.votes_for, locked.votes_against = counted.for_, counted.against
+    locked.votes_abstain = counted.abstain
+    locked.present_count, locked.member_count = q.present, q.members
+    locked.result = result.value
+    locked.status = DecisionStatus.CLOSED
+    locked.closed_by = user
+    locked.closed_at = timezone.now()
+    locked.save()
+    decision.refresh_from_db()
+    return locked
