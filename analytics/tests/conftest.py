@@ -15,6 +15,7 @@ The ventures fixtures (enclave park and its register) are reused from ventures' 
 
 import pytest
 
+from analytics.tests.rankings_setup import alliance_of_four, scheme  # noqa: F401  (fixtures)
 from registry.choices import VillageKind
 from registry.models import Village, VillageStat, WeakVillageThreshold
 from ventures.tests.conftest import (  # noqa: F401  (fixtures)

@@ -1,0 +1,269 @@
+"""Rankings for the public showcase (比拼晾晒): schemes as data, frozen snapshots per period.
+
+A `RankingScheme` names who is ranked (an alliance's member villages, or the villages of a
+region) and its KPIs (`RankingKPI`: a key into `analytics.rankings.KPI_SOURCES`, a
+direction and a weight). `analytics.rankings.compute_snapshot` computes one period and
+freezes the result as a `RankingSnapshot` with one `RankingEntry` per village; the
+snapshot keeps the KPI definitions it was computed with, so a later change of weights never
+rewrites history. A frozen snapshot is never edited or deleted (model, queryset and a
+database trigger); a correction is a new version of the same period that supersedes it.
+
+Everything here is public once the scheme is published (villages and numbers only, never
+persons); only unscoped city admins write, through the service.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.permissions import RestrictedQuerySet, ScopePolicy
+from audit.models import ChangeLoggedModel, ImmutableError
+
+__all__ = [
+    "Direction",
+    "MemberRule",
+    "PeriodKind",
+    "RankingEntry",
+    "RankingKPI",
+    "RankingScheme",
+    "RankingSnapshot",
+]
+
+# Anonymous visitors may read (the showcase); views and the API show published schemes
+# only. No write roles: only unscoped city admins write.
+PUBLIC_POLICY = ScopePolicy(public=True)
+
+
+class Direction(models.TextChoices):
+    HIGHER = "higher", _("higher is better")
+    LOWER = "lower", _("lower is better")
+
+
+class PeriodKind(models.TextChoices):
+    YEAR = "year", _("year")
+
+
+class MemberRule(models.TextChoices):
+    PERIOD_END = "period_end", _("members at the end of the period")
+    CURRENT = "current", _("current members, also for earlier periods")
+
+
+class RankingScheme(ChangeLoggedModel):
+    """A ranking method: who is ranked, by which KPIs, in which direction, with what weight."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    alliance = models.ForeignKey(
+        "alliances.Alliance",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ranking_schemes",
+        verbose_name=_("alliance"),
+        help_text=_("Rank the alliance's member villages."),
+    )
+    region = models.ForeignKey(
+        "registry.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ranking_schemes",
+        verbose_name=_("region"),
+        help_text=_("Or rank the villages of a region that have statistics."),
+    )
+    member_rule = models.CharField(
+        _("members ranked"),
+        max_length=12,
+        choices=MemberRule.choices,
+        default=MemberRule.PERIOD_END,
+    )
+    description = models.TextField(
+        _("method"), blank=True, help_text=_("Published on the method page.")
+    )
+    period_kind = models.CharField(
+        _("period"), max_length=8, choices=PeriodKind.choices, default=PeriodKind.YEAR
+    )
+    is_published = models.BooleanField(_("published"), default=False)
+    is_illustrative = models.BooleanField(
+        _("illustrative (示例)"),
+        default=False,
+        help_text=_("Generated for the demo, not a published fact."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_policy = PUBLIC_POLICY
+
+    class Meta:
+        verbose_name = _("ranking scheme")
+        verbose_name_plural = _("ranking schemes")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                name="analytics_scheme_alliance_xor_region",
+                condition=Q(alliance__isnull=False, region__isnull=True)
+                | Q(alliance__isnull=True, region__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RankingKPI(ChangeLoggedModel):
+    """One KPI of a scheme. `key` names a source in `analytics.rankings.KPI_SOURCES`."""
+
+    scheme = models.ForeignKey(
+        RankingScheme, on_delete=models.CASCADE, related_name="kpis", verbose_name=_("scheme")
+    )
+    key = models.CharField(_("indicator"), max_length=40)
+    label = models.CharField(
+        _("label"), max_length=100, blank=True, help_text=_("Empty: the indicator's name.")
+    )
+    direction = models.CharField(
+        _("direction"), max_length=6, choices=Direction.choices, default=Direction.HIGHER
+    )
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=7,
+        decimal_places=2,
+        help_text=_("Any positive number; weights are divided by their sum."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_policy = PUBLIC_POLICY
+
+    class Meta:
+        verbose_name = _("ranking KPI")
+        verbose_name_plural = _("ranking KPIs")
+        ordering = ["scheme_id", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "key"], name="analytics_kpi_unique_key"),
+            models.CheckConstraint(name="analytics_kpi_weight_positive", condition=Q(weight__gt=0)),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or self.key
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from analytics.rankings import KPI_SOURCES
+
+        if self.key not in KPI_SOURCES:
+            raise ValidationError({"key": _("Unknown indicator “{key}”.").format(key=self.key)})
+
+
+class FrozenQuerySet(RestrictedQuerySet):
+    def update(self, **kwargs):
+        raise ImmutableError(_("A ranking snapshot is frozen: it is never edited."))
+
+    def delete(self):
+        raise ImmutableError(_("A ranking snapshot is frozen: it is never deleted."))
+
+
+class FrozenModel(ChangeLoggedModel):
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableError(_("A ranking snapshot is frozen: it is never edited."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError(_("A ranking snapshot is frozen: it is never deleted."))
+
+
+class RankingSnapshot(FrozenModel):
+    """A scheme's ranking for one period, frozen when computed.
+
+    `version` 1 is the first computation of the period; a correction is version n+1 with
+    `supersedes` pointing at the version it replaces and a `reason`. The showcase shows the
+    highest version of each period. `kpis` keeps the method used: [{key, label, direction,
+    weight, share, omitted}], share being the renormalised weight.
+    """
+
+    scheme = models.ForeignKey(
+        RankingScheme,
+        on_delete=models.PROTECT,
+        related_name="snapshots",
+        verbose_name=_("scheme"),
+    )
+    period = models.PositiveSmallIntegerField(_("year"))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    supersedes = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+        verbose_name=_("supersedes"),
+    )
+    reason = models.TextField(_("reason for the correction"), blank=True)
+    kpis = models.JSONField(_("KPIs used"))
+    computed_at = models.DateTimeField(_("computed at"), auto_now_add=True)
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("computed by"),
+    )
+    is_illustrative = models.BooleanField(_("illustrative (示例)"), default=False)
+
+    objects = FrozenQuerySet.as_manager()
+    scope_policy = PUBLIC_POLICY
+
+    class Meta:
+        verbose_name = _("ranking snapshot")
+        verbose_name_plural = _("ranking snapshots")
+        ordering = ["scheme_id", "period", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "period", "version"], name="analytics_snapshot_unique_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} · {self.period} · v{self.version}"
+
+
+class RankingEntry(FrozenModel):
+    """One village's place in a snapshot: raw KPI values, KPI scores, score, rank, tie."""
+
+    snapshot = models.ForeignKey(
+        RankingSnapshot,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        verbose_name=_("snapshot"),
+    )
+    village = models.ForeignKey(
+        "registry.Village", on_delete=models.PROTECT, related_name="+", verbose_name=_("village")
+    )
+    values = models.JSONField(_("values"), help_text=_("Raw KPI values by key (null: missing)."))
+    scores = models.JSONField(_("KPI scores"), help_text=_("0–100 score of each KPI by key."))
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    tied = models.BooleanField(_("tied"), default=False)
+
+    objects = FrozenQuerySet.as_manager()
+    scope_policy = PUBLIC_POLICY
+
+    class Meta:
+        verbose_name = _("ranking entry")
+        verbose_name_plural = _("ranking entries")
+        ordering = ["snapshot_id", "rank", "village_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "village"], name="analytics_entry_one_per_village"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} #{self.rank}"

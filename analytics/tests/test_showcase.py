@@ -1,0 +1,164 @@
+"""The public showcase: anonymous, cached (no SQL on a hit), no personal data."""
+
+import re
+from datetime import date
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import translation
+
+from accounts.choices import Role
+from analytics import rankings
+from analytics.models import RankingScheme
+from analytics.tests.test_services import posted_2022  # noqa: F401  (fixture)
+from conftest import make_user
+from ventures import services as ventures
+
+PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def ranked(scheme):
+    rankings.compute_snapshot(scheme, 2021)
+    rankings.compute_snapshot(scheme, 2022)
+    return scheme
+
+
+def get(client, url, lang="zh-hans"):
+    return client.get(url, HTTP_ACCEPT_LANGUAGE=lang)
+
+
+def test_anonymous_visitors_see_the_ranking_with_movement(client, ranked):
+    response = get(client, reverse("showcase:index"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "比拼晾晒" in html
+    assert "2022" in html
+    assert "林埭村" in html
+    assert "广陈村" in html
+    assert "↑2" in html
+    assert "↓1" in html
+    assert 'id="history-chart"' in html
+    assert "平湖市" in html  # the city's indicators
+    assert reverse("ventures:notice_list") in html
+    assert reverse("showcase:method", args=[ranked.pk]) in html
+
+
+def test_no_personal_data_no_session_no_csrf_token(client, ranked, clerk):
+    make_user("zhang_san_13912345678", Role.VILLAGE_CLERK, village_id="330482107201")
+
+    response = get(client, reverse("showcase:index"))
+
+    html = response.content.decode()
+    assert "zhang_san" not in html
+    assert "clerk" not in html
+    assert not PHONE.search(html)
+    assert "csrfmiddlewaretoken" not in html
+    assert "X-CSRFToken" not in html
+    assert not response.cookies  # no session, no CSRF cookie
+    assert "Cookie" not in response.get("Vary", "")
+    assert "public" in response["Cache-Control"]
+
+
+def test_a_cached_page_runs_no_sql(client, ranked, django_assert_num_queries):
+    url = reverse("showcase:index")
+    first = get(client, url)
+
+    with django_assert_num_queries(0):
+        second = get(client, url)
+
+    assert second.content == first.content
+
+
+@pytest.mark.parametrize("extra_years", [0, 1])
+def test_the_first_rendering_runs_a_fixed_number_of_queries(
+    client, scheme, extra_years, django_assert_num_queries
+):
+    for year in (2022, 2021)[: 1 + extra_years]:
+        rankings.compute_snapshot(scheme, year)
+    cache.clear()
+    # version (2), scheme, snapshots, entries ×2, city (year, indicators: 5), returns (2),
+    # notices
+    with django_assert_num_queries(17):
+        get(client, reverse("showcase:index"))
+
+
+def test_a_new_snapshot_shows_at_once(client, scheme, django_capture_on_commit_callbacks):
+    rankings.compute_snapshot(scheme, 2021)
+    assert "↑2" not in get(client, reverse("showcase:index")).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rankings.compute_snapshot(scheme, 2022)  # on commit: a new generation
+
+    html = get(client, reverse("showcase:index")).content.decode()
+    assert "↑2" in html
+
+
+def test_each_language_has_its_own_page(client, ranked):
+    chinese = get(client, reverse("showcase:index")).content.decode()
+    english = get(client, reverse("showcase:index"), "en").content.decode()
+    assert '<html lang="zh-hans">' in chinese
+    assert '<html lang="en">' in english
+    assert "Rank history" in english
+
+
+def test_the_language_link_sets_the_cookie_and_stays_on_the_site(client, settings):
+    response = client.get(reverse("showcase:language", args=["en"]), {"next": "/showcase/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/showcase/"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+
+    away = client.get(reverse("showcase:language", args=["en"]), {"next": "https://evil.example/"})
+    assert away["Location"] == reverse("showcase:index")
+    assert client.get(reverse("showcase:language", args=["xx"])).status_code == 404
+
+
+def test_the_method_page(client, ranked):
+    html = get(client, reverse("showcase:method", args=[ranked.pk])).content.decode()
+    with translation.override("zh-hans"):
+        assert str(rankings.KPI_SOURCES["collective_income"].label) in html
+    assert "50.0%" in html
+    assert "1, 2, 2, 4" in html
+    assert "2021" in html
+    assert "2022" in html
+
+
+def test_a_year_page_and_its_404s(client, ranked):
+    page = get(client, reverse("showcase:ranking", args=[ranked.pk, 2022]))
+    assert page.status_code == 200
+    assert "76.92" in page.content.decode()
+    assert get(client, reverse("showcase:ranking", args=[ranked.pk, 2019])).status_code == 404
+    RankingScheme.objects.filter(pk=ranked.pk).update(is_published=False)
+    cache.clear()
+    assert get(client, reverse("showcase:ranking", args=[ranked.pk, 2022])).status_code == 404
+    assert get(client, reverse("showcase:method", args=[ranked.pk])).status_code == 404
+
+
+def test_writes_are_refused(client, ranked):
+    assert client.post(reverse("showcase:index")).status_code == 405
+
+
+def test_returns_narrowing_the_gap_are_shown(
+    client,
+    ranked,
+    posted_2022,  # noqa: F811  (a fixture)
+    finance,
+):
+    run, approver = posted_2022
+    ventures.post_run(
+        ventures.approve_run(run, user=approver), user=finance, date=date(2023, 1, 15)
+    )
+
+    html = get(client, reverse("showcase:index")).content.decode()
+
+    assert 'data-testid="returns"' in html
+    assert "青田县" in html
