@@ -119,8 +119,12 @@ def duties_on_time(scheme, codes: list[str], year: int) -> Values:
 
     if scheme.alliance_id is None:
         raise RankingError(_("Duties done on time needs a scheme for an alliance."))
-    shares = on_time(scheme.alliance, year)
-    return {code: _number(shares.get(code)) for code in codes}
+    counts = on_time(scheme.alliance, year)  # {code: (done on time, due)}
+    result: Values = {}
+    for code in codes:
+        done, due = counts.get(code, (0, 0))
+        result[code] = done / due if due else None
+    return result
 
 
 def _number(value: Any) -> float | None:

@@ -164,12 +164,18 @@ def _returns() -> list[dict[str, Any]]:
     return counties
 
 
-def _projects():
+def _projects() -> list[dict[str, Any]] | None:
+    """Published projects (public fields only); None while the projects app has none."""
     try:
+        from projects.choices import ProjectStatus
         from projects.selectors import public_projects  # the projects app provides it
     except ImportError:
         return None
-    return list(public_projects())
+    labels = dict(ProjectStatus.choices)
+    return [
+        {**project, "status_label": labels.get(project["status"], project["status"])}
+        for project in public_projects()
+    ]
 
 
 @cached_page

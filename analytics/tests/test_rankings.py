@@ -215,3 +215,31 @@ def test_the_rank_command(scheme):
     assert rankings.current_snapshots(scheme)[2022].version == 2
     with pytest.raises(CommandError, match="No ranking scheme"):
         call_command("rank", "--scheme", 999, "--year", "2022", stdout=StringIO())
+
+
+def test_project_progress_and_duties_on_time_come_from_their_apps(scheme, monkeypatch):
+    import alliances.selectors
+    import projects.selectors
+
+    # The selectors are the projects' and alliances' own (tested there); here, how their
+    # answers become KPI values: progress as given, duties as done on time / due.
+    monkeypatch.setattr(
+        projects.selectors, "village_progress", lambda year: {FIRST: 80.0, THIRD: 40.0}
+    )
+    monkeypatch.setattr(
+        alliances.selectors,
+        "duties_on_time",
+        lambda alliance, year: {FIRST: (1, 2), SECOND: (3, 3), THIRD: (0, 0)},
+    )
+    scheme.kpis.all().delete()
+    RankingKPI.objects.create(scheme=scheme, key="project_progress", weight=1, order=1)
+    RankingKPI.objects.create(scheme=scheme, key="duties_on_time", weight=1, order=2)
+
+    snapshot = rankings.compute_snapshot(scheme, 2022)
+
+    values = {e.village_id: e.values for e in snapshot.entries.all()}
+    assert values[FIRST] == {"project_progress": 80.0, "duties_on_time": 0.5}
+    assert values[SECOND] == {"project_progress": None, "duties_on_time": 1.0}
+    assert values[THIRD] == {"project_progress": 40.0, "duties_on_time": None}
+    # FIRST: 100/2 + 0/2 = 50; SECOND: 0 + 100/2 = 50 (tied); THIRD: 0; FOURTH: 0.
+    assert ranks(snapshot) == [(FIRST, 1), (SECOND, 1), (THIRD, 3), (FOURTH, 3)]

@@ -162,3 +162,28 @@ def test_returns_narrowing_the_gap_are_shown(
 
     assert 'data-testid="returns"' in html
     assert "青田县" in html
+
+
+def test_published_projects_are_listed(client, ranked, monkeypatch):
+    import projects.selectors
+
+    monkeypatch.setattr(
+        projects.selectors,
+        "public_projects",
+        lambda: [
+            {
+                "code": "P1",
+                "name": "保通码头",
+                "status": "operating",
+                "lead_village__short_name": "徐家埭村",
+                "lead_organisation__name": None,
+                "total_investment": 500_000_000,
+                "expected_annual_income": 50_000_000,
+                "is_illustrative": False,
+            }
+        ],
+    )
+    html = get(client, reverse("showcase:index")).content.decode()
+    assert 'data-testid="projects"' in html
+    assert "保通码头" in html
+    assert "500.00" in html  # 万元
