@@ -283,7 +283,7 @@ class ProgressReport(ChangeLoggedModel):
         _("annual plan"), null=True, blank=True, help_text=MONEY_HELP
     )
     plan_percent = models.DecimalField(
-        _("% of annual plan"), max_digits=7, decimal_places=1, null=True, blank=True
+        _("Share of annual plan"), max_digits=7, decimal_places=1, null=True, blank=True
     )
     schedule_gap = models.DecimalField(
         _("ahead of schedule (pp)"), max_digits=7, decimal_places=1, null=True, blank=True,

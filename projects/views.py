@@ -122,8 +122,8 @@ def _chart(project: Project, reports: list[ProgressReport], plans: dict[int, int
         "labels": {
             "plan": _("Planned (cumulative)"),
             "actual": _("Completed (cumulative)"),
-            "percent": _("% of annual plan"),
-            "schedule": _("Time schedule %"),
+            "percent": _("Share of annual plan"),
+            "schedule": _("Time schedule"),
             "wan_yuan": _("10k yuan"),
         },
         "periods": [

@@ -30,7 +30,10 @@ def test_plan_percent_rounds_half_up_and_needs_a_plan():
 def test_progress_says_ahead_or_behind_the_schedule():
     ahead = progress(60_000_000, 100_000_000, date(2022, 6, 30))
     assert (ahead.percent, ahead.schedule, ahead.gap, ahead.ahead) == (
-        Decimal("60.0"), Decimal("50.0"), Decimal("10.0"), True,
+        Decimal("60.0"),
+        Decimal("50.0"),
+        Decimal("10.0"),
+        True,
     )
     behind = progress(30_000_000, 100_000_000, date(2022, 9, 30))
     assert behind.gap == Decimal("-45.0")

@@ -91,7 +91,7 @@ class Migration(migrations.Migration):
                 ('completed_in_year', models.BigIntegerField(help_text='In fen (1/100 yuan).', verbose_name='investment completed this year')),
                 ('completed_total', models.BigIntegerField(blank=True, help_text='In fen (1/100 yuan).', null=True, verbose_name='investment completed since start')),
                 ('planned_investment', models.BigIntegerField(blank=True, help_text='In fen (1/100 yuan).', null=True, verbose_name='annual plan')),
-                ('plan_percent', models.DecimalField(blank=True, decimal_places=1, max_digits=7, null=True, verbose_name='% of annual plan')),
+                ('plan_percent', models.DecimalField(blank=True, decimal_places=1, max_digits=7, null=True, verbose_name='Share of annual plan')),
                 ('schedule_gap', models.DecimalField(blank=True, decimal_places=1, help_text='Percentage points ahead (+) or behind (−) the time elapsed in the year.', max_digits=7, null=True, verbose_name='ahead of schedule (pp)')),
                 ('note', models.TextField(blank=True, verbose_name='note')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='filed at')),

@@ -1,7 +1,7 @@
 """Projects fixtures: two projects of a consortium over the small tree of the root conftest.
 
-    XJD-01  徐家埭村 leads, 2022 plan 1,000,000.00 yuan
-    FS-01   峰山村 leads (another county: the refused clerk's side)
+XJD-01  徐家埭村 leads, 2022 plan 1,000,000.00 yuan
+FS-01   峰山村 leads (another county: the refused clerk's side)
 """
 
 from datetime import date
@@ -29,10 +29,14 @@ def consortium(alliance):
 @pytest.fixture
 def project(xujiadai, consortium):
     project = Project.objects.create(
-        code="XJD-01", name="徐家埭村农房盘活", consortium=consortium,
+        code="XJD-01",
+        name="徐家埭村农房盘活",
+        consortium=consortium,
         category=ProjectCategory.RURAL_REVITALISATION,
-        status=ProjectStatus.UNDER_CONSTRUCTION, lead_village=xujiadai,
-        total_investment=300_000_000, expected_annual_income=20_000_000,
+        status=ProjectStatus.UNDER_CONSTRUCTION,
+        lead_village=xujiadai,
+        total_investment=300_000_000,
+        expected_annual_income=20_000_000,
     )
     AnnualPlan.objects.create(project=project, year=2022, planned_investment=100_000_000)
     return project
@@ -41,8 +45,12 @@ def project(xujiadai, consortium):
 @pytest.fixture
 def other_project(fengshan):
     project = Project.objects.create(
-        code="FS-01", name="峰山村民宿", category=ProjectCategory.TOURISM,
-        status=ProjectStatus.PLANNED, lead_village=fengshan, total_investment=50_000_000,
+        code="FS-01",
+        name="峰山村民宿",
+        category=ProjectCategory.TOURISM,
+        status=ProjectStatus.PLANNED,
+        lead_village=fengshan,
+        total_investment=50_000_000,
     )
     AnnualPlan.objects.create(project=project, year=2022, planned_investment=20_000_000)
     return project

@@ -40,10 +40,13 @@ def test_progress_round_trip_files_reports_and_a_reimport_changes_nothing(
     project, other_project, admin
 ):
     sheet = services.export_progress(admin, D("2022-06-30"))
-    filled = fill(sheet, {
-        "XJD-01": {"本年累计完成投资（元）": 600000, "进展情况": "主体完工"},
-        "FS-01": {"本年累计完成投资（元）": "150000.5", "开工以来累计完成投资（元）": 200000},
-    })
+    filled = fill(
+        sheet,
+        {
+            "XJD-01": {"本年累计完成投资（元）": 600000, "进展情况": "主体完工"},
+            "FS-01": {"本年累计完成投资（元）": "150000.5", "开工以来累计完成投资（元）": 200000},
+        },
+    )
     result = services.import_progress(filled, user=admin, filename="p.xlsx")
     assert result.ok, result.errors
     assert (result.created, result.unchanged) == (2, 0)
@@ -64,15 +67,15 @@ def test_progress_round_trip_files_reports_and_a_reimport_changes_nothing(
     assert ObjectChange.objects.count() == changes
 
     # The export for the month now carries the reports: importing it untouched is a no-op.
-    untouched = services.import_progress(services.export_progress(admin, D("2022-06-30")),
-                                         user=admin)
+    untouched = services.import_progress(
+        services.export_progress(admin, D("2022-06-30")), user=admin
+    )
     assert (untouched.created, untouched.unchanged) == (0, 2)
 
 
 @pytest.mark.django_db
 def test_progress_blank_rows_are_skipped(project, admin):
-    result = services.import_progress(services.export_progress(admin, D("2022-06-30")),
-                                      user=admin)
+    result = services.import_progress(services.export_progress(admin, D("2022-06-30")), user=admin)
     assert result.ok
     assert result.skipped == 1
     assert not ProgressReport.objects.exists()
@@ -113,10 +116,34 @@ def test_progress_import_refuses_a_non_spreadsheet(admin):
 
 
 COOP_ROWS = [
-    (2018, "毗邻党建", "金山", "平湖", 1, "浙沪新材料产业园公共管廊", "产业发展",
-     "上海石化", "嘉兴独山港区公共管廊有限公司", "完成", None, "否"),
-    (2018, "毗邻党建", "金山", "平湖", 2, "南北山塘联合党支部", "党建", "廊下镇", "广陈镇",
-     "运营", None, "否"),
+    (
+        2018,
+        "毗邻党建",
+        "金山",
+        "平湖",
+        1,
+        "浙沪新材料产业园公共管廊",
+        "产业发展",
+        "上海石化",
+        "嘉兴独山港区公共管廊有限公司",
+        "完成",
+        None,
+        "否",
+    ),
+    (
+        2018,
+        "毗邻党建",
+        "金山",
+        "平湖",
+        2,
+        "南北山塘联合党支部",
+        "党建",
+        "廊下镇",
+        "广陈镇",
+        "运营",
+        None,
+        "否",
+    ),
     (2019, "毗邻党建", "金山", "平湖", 1, "示例项目", "教育", None, None, "在建", None, "是"),
 ]
 
@@ -160,7 +187,9 @@ def test_cooperation_import_errors_name_row_and_column_and_write_nothing(tree, a
     ]
     result = services.import_cooperation(xlsx(services.COOPERATION_COLUMNS, rows), user=admin)
     assert [(e.row, e.column) for e in result.errors] == [
-        (3, "类型"), (4, "类别"), (5, "项目名称"),
+        (3, "类型"),
+        (4, "类别"),
+        (5, "项目名称"),
     ]
     assert not CooperationProject.objects.exists()
     assert not CooperationList.objects.exists()
@@ -168,8 +197,6 @@ def test_cooperation_import_errors_name_row_and_column_and_write_nothing(tree, a
 
 @pytest.mark.django_db
 def test_only_admins_import_cooperation_lists(tree, clerk):
-    result = services.import_cooperation(
-        xlsx(services.COOPERATION_COLUMNS, COOP_ROWS), user=clerk
-    )
+    result = services.import_cooperation(xlsx(services.COOPERATION_COLUMNS, COOP_ROWS), user=clerk)
     assert not result.ok
     assert not CooperationProject.objects.exists()

@@ -10,8 +10,11 @@ D = date.fromisoformat
 
 def report(project, period, completed, planned, pct):
     return ProgressReport.objects.create(
-        project=project, period=D(period), completed_in_year=completed,
-        planned_investment=planned, plan_percent=pct,
+        project=project,
+        period=D(period),
+        completed_in_year=completed,
+        planned_investment=planned,
+        plan_percent=pct,
     )
 
 
@@ -23,7 +26,11 @@ def test_projects_by_status_counts_the_alliance_only(
         rows = projects_by_status(alliance)
     by_status = {row["status"]: row["count"] for row in rows}
     assert by_status == {
-        "planned": 0, "construction": 1, "operating": 0, "completed": 0, "suspended": 0,
+        "planned": 0,
+        "construction": 1,
+        "operating": 0,
+        "completed": 0,
+        "suspended": 0,
     }
     assert all(row["label"] for row in rows)
 

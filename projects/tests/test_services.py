@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from audit.models import ObjectChange
 from projects import services
@@ -28,34 +29,35 @@ def test_a_clerk_files_progress_for_the_project_their_village_leads(project, cle
 def test_a_clerk_may_not_report_for_another_villages_project(other_project, clerk):
     before = ProgressReport.objects.count()
     with pytest.raises(services.NotAllowed):
-        services.file_progress(other_project, period=D("2022-06-30"), completed_in_year=1,
-                               user=clerk)
+        services.file_progress(
+            other_project, period=D("2022-06-30"), completed_in_year=1, user=clerk
+        )
     assert ProgressReport.objects.count() == before
 
 
 @pytest.mark.django_db
 def test_auditors_never_write(project, auditor):
     with pytest.raises(services.NotAllowed):
-        services.file_progress(project, period=D("2022-06-30"), completed_in_year=1,
-                               user=auditor)
+        services.file_progress(project, period=D("2022-06-30"), completed_in_year=1, user=auditor)
     assert not ProgressReport.objects.exists()
 
 
 @pytest.mark.django_db
 def test_bad_amounts_are_refused(project, admin):
-    with pytest.raises(services.ProjectError, match="since start"):
-        services.file_progress(project, period=D("2022-06-30"), completed_in_year=10,
-                               completed_total=5, user=admin)
+    with translation.override("en"), pytest.raises(services.ProjectError, match="since start"):
+        services.file_progress(
+            project, period=D("2022-06-30"), completed_in_year=10, completed_total=5, user=admin
+        )
     with pytest.raises(services.ProjectError):
-        services.file_progress(project, period=D("2022-06-30"), completed_in_year=-1,
-                               user=admin)
+        services.file_progress(project, period=D("2022-06-30"), completed_in_year=-1, user=admin)
     assert not ProgressReport.objects.exists()
 
 
 @pytest.mark.django_db
 def test_progress_reports_are_append_only(project, admin):
-    report = services.file_progress(project, period=D("2022-06-30"),
-                                    completed_in_year=10_000_000, user=admin)
+    report = services.file_progress(
+        project, period=D("2022-06-30"), completed_in_year=10_000_000, user=admin
+    )
     report.completed_in_year = 99
     with pytest.raises(ProgressImmutable):
         report.save()
@@ -70,12 +72,15 @@ def test_progress_reports_are_append_only(project, admin):
 
 @pytest.mark.django_db
 def test_a_correction_is_a_new_report_and_the_old_one_stays(project, admin):
-    services.file_progress(project, period=D("2022-06-30"), completed_in_year=10_000_000,
-                           user=admin)
-    services.file_progress(project, period=D("2022-06-30"), completed_in_year=12_000_000,
-                           note="更正", user=admin)
+    services.file_progress(
+        project, period=D("2022-06-30"), completed_in_year=10_000_000, user=admin
+    )
+    services.file_progress(
+        project, period=D("2022-06-30"), completed_in_year=12_000_000, note="更正", user=admin
+    )
     assert list(ProgressReport.objects.values_list("completed_in_year", flat=True)) == [
-        10_000_000, 12_000_000,
+        10_000_000,
+        12_000_000,
     ]
 
 
@@ -84,5 +89,11 @@ def test_a_project_has_exactly_one_lead(project, fengshan, enclave_company):
     with pytest.raises(IntegrityError), transaction.atomic():
         Project.objects.create(code="X", name="x", category="other", total_investment=0)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Project.objects.create(code="Y", name="y", category="other", total_investment=0,
-                               lead_village=fengshan, lead_organisation=enclave_company)
+        Project.objects.create(
+            code="Y",
+            name="y",
+            category="other",
+            total_investment=0,
+            lead_village=fengshan,
+            lead_organisation=enclave_company,
+        )

@@ -12,13 +12,21 @@ D = date.fromisoformat
 def make_projects(village, count, start=0):
     for i in range(start, start + count):
         p = Project.objects.create(
-            code=f"P-{i:04d}", name=f"项目{i}", category="industry", status="construction",
-            lead_village=village, total_investment=1_000_000,
+            code=f"P-{i:04d}",
+            name=f"项目{i}",
+            category="industry",
+            status="construction",
+            lead_village=village,
+            total_investment=1_000_000,
         )
         AnnualPlan.objects.create(project=p, year=2022, planned_investment=1_000_000)
-        ProgressReport.objects.create(project=p, period=D("2022-06-30"),
-                                      completed_in_year=500_000, plan_percent="50.0",
-                                      schedule_gap="0.0")
+        ProgressReport.objects.create(
+            project=p,
+            period=D("2022-06-30"),
+            completed_in_year=500_000,
+            plan_percent="50.0",
+            schedule_gap="0.0",
+        )
         ProjectPartner.objects.create(project=p, village=village, committed=1, paid_in=1)
 
 
@@ -42,8 +50,9 @@ def test_the_project_list_runs_a_fixed_number_of_queries(
 
 @pytest.mark.django_db
 def test_project_page_shows_the_chart_and_progress(client_for, clerk, project):
-    services.file_progress(project, period=D("2022-06-30"), completed_in_year=60_000_000,
-                           user=clerk)
+    services.file_progress(
+        project, period=D("2022-06-30"), completed_in_year=60_000_000, user=clerk
+    )
     response = client_for(clerk).get(reverse("projects:project_detail", args=[project.pk]))
     assert response.status_code == 200
     chart = response.context["chart"]
@@ -104,10 +113,12 @@ def _file(content: bytes):
 def test_cooperation_page_by_year(client_for, admin, tree):
     from projects.models import CooperationList, CooperationProject
 
-    lst = CooperationList.objects.create(kind="neighbour", year=2021, side_a_name="金山",
-                                         side_b_name="平湖")
-    CooperationProject.objects.create(list=lst, number=1, name="公共管廊", category="industry",
-                                      status="completed")
+    lst = CooperationList.objects.create(
+        kind="neighbour", year=2021, side_a_name="金山", side_b_name="平湖"
+    )
+    CooperationProject.objects.create(
+        list=lst, number=1, name="公共管廊", category="industry", status="completed"
+    )
     response = client_for(admin).get(reverse("projects:cooperation_list") + "?year=2021")
     assert response.status_code == 200
     assert "公共管廊" in response.content.decode()
