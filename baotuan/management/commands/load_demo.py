@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from audit.context import change_context
 from baotuan.demo import alliances, rankings, registry, ventures
+from baotuan.demo import projects as demo_projects
 
 
 class Command(BaseCommand):
@@ -12,7 +13,7 @@ class Command(BaseCommand):
             accounts = registry.load(stdout=self.stdout)
             accounts += alliances.load(stdout=self.stdout)
             accounts += ventures.load(stdout=self.stdout)
-            accounts += __import__("baotuan.demo.projects").demo.projects.load(stdout=self.stdout)
+            accounts += demo_projects.load(stdout=self.stdout)
             accounts += rankings.load(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("演示账号 / demo accounts:"))
         for username, password, role in accounts:
