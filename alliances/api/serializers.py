@@ -5,16 +5,48 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from alliances.models import Alliance, Consortium, ConsortiumType, Mechanism, Membership
+from alliances.choices import VoteChoice
+from alliances.models import (
+    AgendaItem,
+    Alliance,
+    Attendance,
+    Consortium,
+    ConsortiumType,
+    Decision,
+    Duty,
+    DutyEvidence,
+    DutyUpdate,
+    Mechanism,
+    Meeting,
+    MeetingSeries,
+    Membership,
+    Minutes,
+    Vote,
+)
 from baotuan.api_base import StrictModelSerializer
+from registry.models import Organisation, Village
 
 __all__ = [
+    "AgendaItemSerializer",
     "AllianceSerializer",
+    "AttendanceSerializer",
+    "CastVoteSerializer",
     "ConsortiumSerializer",
     "ConsortiumTypeSerializer",
+    "DecisionSerializer",
+    "DutyEvidenceSerializer",
+    "DutySerializer",
+    "DutyUpdateSerializer",
     "LeaveSerializer",
     "MechanismSerializer",
+    "MeetingSerializer",
+    "MeetingSeriesSerializer",
     "MembershipSerializer",
+    "MinutesSerializer",
+    "NewDutySerializer",
+    "QuorumSerializer",
+    "VerifySerializer",
+    "VoteSerializer",
 ]
 
 
@@ -79,3 +111,182 @@ class MembershipSerializer(StrictModelSerializer):
 
 class LeaveSerializer(serializers.Serializer):
     left_on = serializers.DateField(help_text=_("Last day of membership."))
+
+
+# ---------------------------------------------------------------------------------------------
+# Meetings and duties
+
+
+class MemberInputMixin(serializers.Serializer):
+    """A member named by village code XOR organisation id."""
+
+    village = serializers.PrimaryKeyRelatedField(
+        queryset=Village.objects.all(), required=False, allow_null=True
+    )
+    organisation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(), required=False, allow_null=True
+    )
+
+    def validate(self, attrs):
+        if (attrs.get("village") is None) == (attrs.get("organisation") is None):
+            raise serializers.ValidationError(_("Give exactly one of village and organisation."))
+        attrs["member"] = attrs.get("village") or attrs.get("organisation")
+        return attrs
+
+
+class MeetingSeriesSerializer(StrictModelSerializer):
+    class Meta:
+        model = MeetingSeries
+        fields = [
+            "id", "alliance", "kind", "title", "first_on", "every_months", "until",
+            "start_time", "location", "quorum_rule", "is_illustrative",
+        ]
+
+
+class MeetingSerializer(StrictModelSerializer):
+    class Meta:
+        model = Meeting
+        fields = [
+            "id", "alliance", "consortium", "kind", "title", "starts_at", "location",
+            "description", "series", "sequence", "quorum_rule", "is_illustrative",
+        ]
+        read_only_fields = ["series", "sequence"]
+
+    def validate(self, attrs):
+        consortium = self.current(attrs, "consortium")
+        alliance = self.current(attrs, "alliance")
+        if consortium is not None and consortium.alliance_id != alliance.pk:
+            raise serializers.ValidationError(
+                {"consortium": [_("The consortium belongs to another alliance.")]}
+            )
+        return attrs
+
+
+class QuorumSerializer(serializers.Serializer):
+    members = serializers.IntegerField()
+    present = serializers.IntegerField()
+    needed = serializers.IntegerField()
+    met = serializers.BooleanField()
+
+
+class AgendaItemSerializer(StrictModelSerializer):
+    class Meta:
+        model = AgendaItem
+        fields = ["id", "meeting", "order", "title", "description"]
+
+
+class AttendanceSerializer(StrictModelSerializer):
+    member_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Attendance
+        fields = ["id", "meeting", "village", "organisation", "member_name", "status", "attendee"]
+
+    def validate(self, attrs):
+        if (attrs.get("village") is None) == (attrs.get("organisation") is None):
+            raise serializers.ValidationError(_("Give exactly one of village and organisation."))
+        return attrs
+
+
+class MinutesSerializer(StrictModelSerializer):
+    class Meta:
+        model = Minutes
+        fields = [
+            "id", "meeting", "text", "author", "written_at", "signed_off_by", "signed_off_at",
+            "is_illustrative",
+        ]
+        read_only_fields = ["author", "written_at", "signed_off_by", "signed_off_at"]
+
+
+class DecisionSerializer(StrictModelSerializer):
+    class Meta:
+        model = Decision
+        fields = [
+            "id", "meeting", "agenda_item", "text", "rule", "status", "result", "votes_for",
+            "votes_against", "votes_abstain", "present_count", "member_count", "closed_by",
+            "closed_at", "is_illustrative",
+        ]
+        read_only_fields = [
+            "status", "result", "votes_for", "votes_against", "votes_abstain", "present_count",
+            "member_count", "closed_by", "closed_at",
+        ]
+
+
+class VoteSerializer(StrictModelSerializer):
+    member_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Vote
+        fields = [
+            "id", "decision", "village", "organisation", "member_name", "choice", "cast_by",
+            "cast_at",
+        ]
+        read_only_fields = fields
+
+
+class CastVoteSerializer(MemberInputMixin):
+    choice = serializers.ChoiceField(choices=VoteChoice.choices)
+
+
+class DutySerializer(StrictModelSerializer):
+    overdue = serializers.BooleanField(read_only=True, help_text=_("Due before today, not done."))
+    owner_label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Duty
+        fields = [
+            "id", "alliance", "decision", "title", "description", "owner_village",
+            "owner_organisation", "owner_label", "owner_user", "owner_name", "due_on", "status",
+            "percent", "done_on", "verified_by", "verified_on", "overdue", "is_illustrative",
+        ]
+        read_only_fields = [
+            "status", "percent", "done_on", "verified_by", "verified_on",
+        ]
+
+    def validate(self, attrs):
+        if (attrs.get("owner_village") is None) == (attrs.get("owner_organisation") is None):
+            raise serializers.ValidationError(
+                _("Give exactly one of owner_village and owner_organisation.")
+            )
+        return attrs
+
+
+class NewDutySerializer(serializers.Serializer):
+    """A duty created by a decision (the decision's alliance owns it)."""
+
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    owner_village = serializers.PrimaryKeyRelatedField(
+        queryset=Village.objects.all(), required=False, allow_null=True
+    )
+    owner_organisation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(), required=False, allow_null=True
+    )
+    owner_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    due_on = serializers.DateField()
+
+    def validate(self, attrs):
+        if (attrs.get("owner_village") is None) == (attrs.get("owner_organisation") is None):
+            raise serializers.ValidationError(
+                _("Give exactly one of owner_village and owner_organisation.")
+            )
+        return attrs
+
+
+class DutyUpdateSerializer(StrictModelSerializer):
+    class Meta:
+        model = DutyUpdate
+        fields = ["id", "duty", "on", "status", "percent", "note", "author", "recorded_at"]
+        read_only_fields = ["duty", "author", "recorded_at"]
+        extra_kwargs = {"on": {"required": False}, "percent": {"required": False}}
+
+
+class VerifySerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DutyEvidenceSerializer(StrictModelSerializer):
+    class Meta:
+        model = DutyEvidence
+        fields = ["id", "duty", "file", "title", "uploaded_by", "uploaded_at"]
+        read_only_fields = ["duty", "uploaded_by", "uploaded_at"]

@@ -35,7 +35,7 @@ EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 EVIDENCE_EXTENSIONS = frozenset(
     {".pdf", ".jpg", ".jpeg", ".png", ".webp", ".doc", ".docx", ".xls", ".xlsx", ".txt"}
 )
-REPORTABLE = (DutyStatus.PLANNED, DutyStatus.IN_PROGRESS, DutyStatus.DONE)
+REPORTABLE = (DutyStatus.IN_PROGRESS, DutyStatus.DONE)
 
 
 def _may_manage(user) -> bool:
