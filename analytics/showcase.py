@@ -161,6 +161,8 @@ def _returns() -> list[dict[str, Any]]:
             )
         if rows:
             counties.append({"code": county, "name": names.get(county, county), "rows": rows})
+    # The county whose gap the returns narrow most comes first (青田 and the enclave park).
+    counties.sort(key=lambda c: (min((r["change"] or 0) for r in c["rows"]), c["code"]))
     return counties
 
 

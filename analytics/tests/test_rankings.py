@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
+from django.utils import translation
 
 from accounts.choices import Role
 from alliances.models import Membership
@@ -16,6 +17,13 @@ from audit.models import ImmutableError, ObjectChange
 from conftest import make_user
 
 FIRST, SECOND, THIRD, FOURTH = "330482106201", "330482107201", "330482106209", "330482107208"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The error messages asserted here are the English msgids."""
+    with translation.override("en"):
+        yield
 
 
 def ranks(snapshot):
@@ -203,6 +211,12 @@ def test_only_city_admins_compute_and_the_change_log_has_every_entry(scheme, cle
     assert logged.count() == 4
     assert {c.changeset.user_name for c in logged} == {"cityadmin"}
     assert ObjectChange.objects.filter(content_type=RankingSnapshot.content_type()).count() == 1
+
+
+def test_a_frozen_year_is_refused_in_chinese_too(scheme):
+    rankings.compute_snapshot(scheme, 2022)
+    with translation.override("zh-hans"), pytest.raises(rankings.RankingError, match="已固化"):
+        rankings.compute_snapshot(scheme, 2022)
 
 
 def test_the_rank_command(scheme):

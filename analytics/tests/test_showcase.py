@@ -127,7 +127,7 @@ def test_the_method_page(client, ranked):
     with translation.override("zh-hans"):
         assert str(rankings.KPI_SOURCES["collective_income"].label) in html
     assert "50.0%" in html
-    assert "1, 2, 2, 4" in html
+    assert "1、2、2、4" in html  # the tie rule, in Chinese
     assert "2021" in html
     assert "2022" in html
 

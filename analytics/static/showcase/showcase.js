@@ -52,7 +52,7 @@
         return v === null || v === undefined ? "—" : v.toFixed(4);
       }},
       xAxis: {type: "category", data: county.years.map(String)},
-      yAxis: {type: "value", scale: true, splitLine: {lineStyle: {color: "#eceff3"}}},
+      yAxis: {type: "value", min: 0, splitLine: {lineStyle: {color: "#eceff3"}}},
       series: [
         {name: L.without, type: "bar", barMaxWidth: 36, data: county.without},
         {name: L.with, type: "bar", barMaxWidth: 36, data: county["with"]}
