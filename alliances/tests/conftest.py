@@ -42,7 +42,9 @@ def meeting(alliance, members):
     from alliances.models import Meeting
 
     return Meeting.objects.create(
-        alliance=alliance, kind="roundtable", title="第一季度圆桌会",
+        alliance=alliance,
+        kind="roundtable",
+        title="第一季度圆桌会",
         starts_at=datetime(2022, 3, 25, 14, tzinfo=ZoneInfo("Asia/Shanghai")),
     )
 

@@ -40,7 +40,9 @@ def test_a_signed_in_user_reads_an_alliance_with_its_mechanisms(call, clerk, all
     assert body["name"] == "金平湖“抱团富”联盟"
     assert body["region"] == "330482"
     assert [m["name"] for m in body["mechanisms"]] == [
-        "联盟责任清单制", "联席会议共商制", "共富项目合伙制"
+        "联盟责任清单制",
+        "联席会议共商制",
+        "共富项目合伙制",
     ]
 
 
@@ -67,7 +69,9 @@ def test_lists_run_a_fixed_number_of_queries(
         more.mechanisms.create(name="圆桌会")
         services.join(
             Consortium.objects.create(alliance=more, name=f"共富体{n}", type=kind),
-            tree["峰山村"], MembershipRole.MEMBER, D("2022-01-01"),
+            tree["峰山村"],
+            MembershipRole.MEMBER,
+            D("2022-01-01"),
         )
     with django_assert_num_queries(queries):
         response = client.get(f"{API}{path}")
@@ -102,26 +106,49 @@ def test_a_clerk_cannot_write_and_nothing_changes(call, clerk, alliance, xujiada
 
 
 def test_an_admin_creates_an_alliance_a_type_and_a_consortium(call, admin, tree):
-    response = call(admin, "post", f"{API}alliances/", {
-        "name": "测试联盟", "region": "330482", "agreement_signed_on": "2021-05-01",
-    })
+    response = call(
+        admin,
+        "post",
+        f"{API}alliances/",
+        {
+            "name": "测试联盟",
+            "region": "330482",
+            "agreement_signed_on": "2021-05-01",
+        },
+    )
     assert response.status_code == 201, response.json()
     alliance_pk = response.json()["id"]
     kind = call(admin, "post", f"{API}consortium-types/", {"name": "农房盘活"}).json()["id"]
-    response = call(admin, "post", f"{API}consortia/", {
-        "alliance": alliance_pk, "name": "农房盘活共富体", "type": kind,
-    })
+    response = call(
+        admin,
+        "post",
+        f"{API}consortia/",
+        {
+            "alliance": alliance_pk,
+            "name": "农房盘活共富体",
+            "type": kind,
+        },
+    )
     assert response.status_code == 201, response.json()
     assert response.json()["type_name"] == "农房盘活"
-    response = call(admin, "post", f"{API}mechanisms/", {
-        "alliance": alliance_pk, "name": "圆桌会", "order": 4,
-    })
+    response = call(
+        admin,
+        "post",
+        f"{API}mechanisms/",
+        {
+            "alliance": alliance_pk,
+            "name": "圆桌会",
+            "order": 4,
+        },
+    )
     assert response.status_code == 201, response.json()
 
 
 def test_an_admin_joins_and_a_member_leaves_through_the_api(call, admin, alliance, xujiadai):
     body = {
-        "alliance": alliance.pk, "village": xujiadai.pk, "role": "core",
+        "alliance": alliance.pk,
+        "village": xujiadai.pk,
+        "role": "core",
         "joined_on": "2022-01-01",
     }
     response = call(admin, "post", f"{API}memberships/", body)
@@ -157,7 +184,9 @@ def test_a_malformed_membership_is_refused(case, body, call, admin, alliance, co
 
 def test_a_clerk_cannot_end_a_membership(call, clerk, members):
     membership = members.first()
-    response = call(clerk, "post", f"{API}memberships/{membership.pk}/leave/", {"left_on": "2022-06-30"})
+    response = call(
+        clerk, "post", f"{API}memberships/{membership.pk}/leave/", {"left_on": "2022-06-30"}
+    )
     assert response.status_code in (403, 404)
     membership.refresh_from_db()
     assert membership.left_on is None

@@ -21,8 +21,14 @@ from alliances.tests.conftest import D
 def duty(passed_decision, members):
     return services.create_duties_from_decision(
         passed_decision,
-        [{"title": "提交共富项目清单", "owner": members[0], "due_on": D("2022-06-30"),
-          "owner_name": "沈书记"}],
+        [
+            {
+                "title": "提交共富项目清单",
+                "owner": members[0],
+                "due_on": D("2022-06-30"),
+                "owner_name": "沈书记",
+            }
+        ],
     )[0]
 
 
@@ -36,7 +42,8 @@ def test_a_passed_decision_creates_owned_duties(passed_decision, members, admin)
         admin,
     )
     assert [(d.decision, d.owner, d.status) for d in duties] == [
-        (passed_decision, members[1], "planned"), (passed_decision, members[3], "planned")
+        (passed_decision, members[1], "planned"),
+        (passed_decision, members[3], "planned"),
     ]
     assert passed_decision.duties.count() == 2
 
@@ -58,8 +65,12 @@ def test_duties_are_all_or_nothing_and_owned_by_members(passed_decision, members
     from registry.models import Village
 
     outsider = Village.objects.create(
-        code="330482107209", name="外村", short_name="外村", kind="village",
-        township_id="330482107", county_id="330482",
+        code="330482107209",
+        name="外村",
+        short_name="外村",
+        kind="village",
+        township_id="330482107",
+        county_id="330482",
     )
     with pytest.raises(services.DutyError):
         services.create_duties_from_decision(
@@ -75,7 +86,8 @@ def test_duties_are_all_or_nothing_and_owned_by_members(passed_decision, members
 def test_a_clerk_cannot_create_duties(passed_decision, members, clerk):
     with pytest.raises(services.NotAllowed):
         services.create_duties_from_decision(
-            passed_decision, [{"title": "一", "owner": members[0], "due_on": D("2022-06-30")}],
+            passed_decision,
+            [{"title": "一", "owner": members[0], "due_on": D("2022-06-30")}],
             clerk,
         )
     assert not Duty.objects.exists()
@@ -87,7 +99,8 @@ def test_progress_is_appended_and_the_latest_update_is_the_state(duty, clerk):
     duty.refresh_from_db()
     assert (duty.status, duty.percent, duty.done_on) == ("done", 100, D("2022-06-20"))
     assert list(duty.updates.values_list("status", "percent", "note", "author")) == [
-        ("in_progress", 40, "已起草", clerk.pk), ("done", 100, "已提交", clerk.pk)
+        ("in_progress", 40, "已起草", clerk.pk),
+        ("done", 100, "已提交", clerk.pk),
     ]
 
 
@@ -145,7 +158,9 @@ def test_progress_is_never_overwritten(duty, clerk):
         cursor.execute(f"UPDATE {DutyUpdate._meta.db_table} SET percent = 90")
     assert list(DutyUpdate.objects.values_list("percent", flat=True)) == [40, 60]
     assert Duty.objects.values_list("status", "percent", "title").get() == (
-        "in_progress", 60, "提交共富项目清单"
+        "in_progress",
+        60,
+        "提交共富项目清单",
     )
 
 
@@ -173,9 +188,7 @@ def test_the_person_who_did_it_does_not_verify_it(duty, admin):
 
 
 def test_overdue_is_computed_in_sql(passed_decision, members, clerk):
-    make = [
-        ("late", D("2022-06-30")), ("done_late", D("2022-06-30")), ("future", D("2999-01-01"))
-    ]
+    make = [("late", D("2022-06-30")), ("done_late", D("2022-06-30")), ("future", D("2999-01-01"))]
     duties = services.create_duties_from_decision(
         passed_decision, [{"title": t, "owner": members[0], "due_on": d} for t, d in make]
     )
@@ -246,7 +259,8 @@ def test_remind_lists_due_and_overdue_duties_per_owner(passed_decision, members,
     call_command("remind", "--today", "2022-07-01", "--days", "90", "--format", "json", stdout=out)
     body = json.loads(out.getvalue())
     assert [(o["owner"], [d["title"] for d in o["duties"]]) for o in body["owners"]] == [
-        ("山塘村", ["本周到期", "下月到期"]), ("徐家埭村", ["逾期事项"])
+        ("山塘村", ["本周到期", "下月到期"]),
+        ("徐家埭村", ["逾期事项"]),
     ]
     out = StringIO()
     call_command("remind", "--today", "2022-01-01", stdout=out)

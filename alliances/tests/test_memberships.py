@@ -32,8 +32,11 @@ def test_the_database_refuses_a_malformed_membership(
     case, fields, alliance, consortium, xujiadai, company
 ):
     values = {
-        "alliance": alliance, "consortium": consortium if case == "two_groups" else None,
-        "village": xujiadai, "organisation": None, "joined_on": D("2022-01-01"),
+        "alliance": alliance,
+        "consortium": consortium if case == "two_groups" else None,
+        "village": xujiadai,
+        "organisation": None,
+        "joined_on": D("2022-01-01"),
     }
     values.update({k: company if v == "company" else v for k, v in fields.items()})
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -65,9 +68,7 @@ def test_an_overlapping_membership_is_refused_and_nothing_changes(
     ]
 
 
-def test_the_same_village_may_be_in_the_alliance_and_a_consortium(
-    alliance, consortium, xujiadai
-):
+def test_the_same_village_may_be_in_the_alliance_and_a_consortium(alliance, consortium, xujiadai):
     services.join(alliance, xujiadai, MembershipRole.CORE, D("2022-01-01"))
     services.join(consortium, xujiadai, MembershipRole.MEMBER, D("2022-01-01"))
     assert Membership.objects.count() == 2
