@@ -22,10 +22,10 @@ from projects.models import (
 
 
 @extend_schema_field(
-    {"type": "string", "enum": list(ProjectStatus.values), "title": "ProjectStatus"}
+    {"type": "string", "enum": list(ProjectStatus.values)}, component_name="ProjectStatus"
 )
 class ProjectStatusField(serializers.ChoiceField):
-    """A project status (inline enum: "status" is also a run status in the ventures API)."""
+    """A project status, one named component ("status" is also a run's, a duty's, …)."""
 
     def __init__(self, **kwargs):
         super().__init__(choices=ProjectStatus.choices, **kwargs)

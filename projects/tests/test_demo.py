@@ -22,6 +22,7 @@ MODELS = (Project, ProjectPartner, Milestone, ProgressReport, CooperationList, C
 def loaded(db):
     load_divisions(areas=[facts.PINGHU, facts.QINGTIAN, facts.JINSHAN])
     registry.load_organisations()
+    registry.load_users()  # the alliance demo's meetings need them
     alliances.load()
     demo.load()
 
