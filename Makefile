@@ -68,11 +68,17 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Refresh the catalogue after changing UI strings; translate the new entries in
-# locale/zh_Hans/LC_MESSAGES/django.po, then compile (the .mo is committed).
+# Refresh the catalogues after changing UI strings; translate the new entries, then compile
+# (the .mo files are committed). The apps in APP_CATALOGUES keep their own catalogue in
+# <app>/locale (their templates live in <app>/templates); everything else is in locale/.
+APP_CATALOGUES := alliances projects analytics
 MSG_IGNORE := --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*' --ignore 'bench/*' --ignore 'tests/*' --ignore '*/tests/*'
+MSG_ARGS := -l zh_Hans --no-location --settings=baotuan.settings_test
 messages: install-dev
-	$(BIN)/django-admin makemessages -l zh_Hans --no-location $(MSG_IGNORE) --settings=baotuan.settings_test --pythonpath=.
+	$(BIN)/django-admin makemessages $(MSG_ARGS) --pythonpath=. $(MSG_IGNORE) $(foreach app,$(APP_CATALOGUES),--ignore '$(app)/*')
+	for app in $(APP_CATALOGUES); do \
+		(cd $$app && ../$(BIN)/django-admin makemessages $(MSG_ARGS) --pythonpath=.. --ignore 'tests/*') || exit 1; \
+	done
 	$(BIN)/django-admin compilemessages $(MSG_IGNORE) --settings=baotuan.settings_test --pythonpath=.
 
 clean:
