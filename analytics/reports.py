@@ -1,9 +1,9 @@
 """The indicators of a region and year as an xlsx workbook with native Excel charts.
 
 Built with xlsxwriter in memory from the dicts of `analytics.services` (`indicators(...,
-detail=True)` and `trend(...)`): no query here. Money is written in yuan (fen / 100, an
-exact binary fraction to two decimals is not needed: the cells are for reading and charts;
-the fen figures stay authoritative in the API). Headings follow the active language.
+detail=True)` and `trend(...)`): no query here. Money is written in yuan as numbers
+(fen / 100) for reading and charting; the exact fen figures are the API's. Headings follow
+the active language.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 
 import xlsxwriter
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 __all__ = ["workbook"]
 
@@ -28,13 +29,13 @@ def _wan(fen: int | None) -> float | None:
 def sheet_names() -> dict[str, str]:
     """Sheet names in the active language (≤ 31 characters, no []:*?/\\)."""
     return {
-        "summary": _("Summary"),
-        "trend": _("Trend"),
-        "distribution": _("Distribution"),
-        "lorenz": _("Lorenz curve"),
-        "children": _("By child region"),
-        "ranking": _("Ranking"),
-        "returns": _("Returns"),
+        "summary": pgettext("report sheet", "Summary"),
+        "trend": pgettext("report sheet", "Trend"),
+        "distribution": pgettext("report sheet", "Distribution"),
+        "lorenz": pgettext("report sheet", "Lorenz curve"),
+        "children": pgettext("report sheet", "By child region"),
+        "ranking": pgettext("report sheet", "Ranking"),
+        "returns": pgettext("report sheet", "Returns"),
     }
 
 
@@ -348,7 +349,7 @@ def _returns(sheet, returns: dict, title: str, fmt: dict) -> None:
     _header(
         sheet,
         2,
-        [_("Indicator"), _("Without returns"), _("With returns"), _("Change")],
+        [_("Indicator"), _("Without returns"), _("With returns"), pgettext("gap", "Change")],
         fmt,
         [16, 16, 16, 12],
     )

@@ -27,12 +27,29 @@ BENCHMARKS = {
         "Issue 3: posting 2.4 million postings; balances of 20,000 holders as of a date",
         ("sqlite", "postgres"),
     ),
+    "alliance_pages": (
+        "Issue 4: alliance page, duty board, project list (1,000 projects, 10,000 duties, "
+        "500 meetings)",
+        ("sqlite", "postgres"),
+    ),
+    "inequality_national": (
+        "Issue 5: Gini and Theil T by county over 620,573 villages, against PySAL",
+        (),
+    ),
+    "dashboard_load": (
+        "Issue 5: indicators API and showcase under load (gunicorn + wrk, 25,547 villages × 10 y)",
+        ("postgres",),
+    ),
 }
+# Benchmarks with a shorter mode (`--quick`): PySAL's TheilD on a 50,000-row subsample;
+# 3 s of load per URL instead of 10.
+QUICK = {"inequality_national", "dashboard_load"}
 
 
-def run(name: str, engine: str | None) -> dict:
+def run(name: str, engine: str | None, quick: bool = False) -> dict:
+    extra = ["--quick"] if quick and name in QUICK else []
     proc = subprocess.run(
-        [sys.executable, "-m", f"bench.{name}", *([engine] if engine else [])],
+        [sys.executable, "-m", f"bench.{name}", *([engine] if engine else []), *extra],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -48,12 +65,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", choices=list(BENCHMARKS), action="append")
     parser.add_argument("--engine", choices=["sqlite", "postgres"], action="append")
+    parser.add_argument("--quick", action="store_true", help="shorter runs where offered")
     args = parser.parse_args()
     for name in args.only or list(BENCHMARKS):
         title, engines = BENCHMARKS[name]
         print(f"== {title}", flush=True)
-        for engine in [e for e in engines if not args.engine or e in args.engine] or [None]:
-            figures = run(name, engine)
+        chosen = [e for e in engines if not args.engine or e in args.engine]
+        if engines and not chosen:
+            print(f"-- skipped: runs on {', '.join(engines)} only")
+            continue
+        for engine in chosen or [None]:
+            figures = run(name, engine, args.quick)
             print(f"-- {engine or 'no database'}")
             for key, value in figures.items():
                 print(f"   {key:34} {value}", flush=True)

@@ -20,6 +20,7 @@ from inequality.theil import Theil, TheilD
 from lib.inequality import (
     coefficient_of_variation,
     gini,
+    gini_by_group,
     income_ratio,
     lorenz_curve,
     ratios,
@@ -333,3 +334,21 @@ def test_decomposition_identity_and_bounds(rows, weighted):
     assert (np.diff(share) >= 0).all()
     assert (share <= p + 1e-12).all()  # the curve lies below the diagonal
     assert 1 - 2 * np.trapezoid(share, p) == pytest.approx(g, abs=1e-12)
+
+
+def test_gini_by_group_equals_gini_of_each_group():
+    rng = np.random.default_rng(7)
+    values = rng.lognormal(10, 1, 500)
+    groups = rng.integers(0, 23, 500)
+    values[groups == 3] = 0.0  # an all-zero group: undefined
+    names, result = gini_by_group(values, groups)
+    for name, g in zip(names.tolist(), result.tolist(), strict=True):
+        if name == 3:
+            assert np.isnan(g)
+        else:
+            assert g == pytest.approx(gini(values[groups == name]), abs=1e-12)
+
+
+def test_gini_by_group_rejects_mismatched_groups():
+    with pytest.raises(ValueError, match="groups"):
+        gini_by_group([1.0, 2.0], [1])

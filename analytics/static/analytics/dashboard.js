@@ -91,10 +91,12 @@
   var lorenzSeries = [
     {name: L.equality, type: "line", symbol: "none", lineStyle: {type: "dashed", color: "#9ca3af"},
      itemStyle: {color: "#9ca3af"}, data: [[0, 0], [1, 1]]},
-    {name: L.lorenz_without, type: "line", symbol: "none", areaStyle: {opacity: 0.08}, data: pairs(lz.without)}
+    {name: L.lorenz_without, type: "line", symbol: "none", areaStyle: {opacity: 0.08},
+     lineStyle: {color: "#b3261e", width: 2}, itemStyle: {color: "#b3261e"}, data: pairs(lz.without)}
   ];
   if (lz["with"]) {
-    lorenzSeries.push({name: L.lorenz_with, type: "line", symbol: "none", data: pairs(lz["with"])});
+    lorenzSeries.push({name: L.lorenz_with, type: "line", symbol: "none",
+      lineStyle: {color: "#1f5fa8", width: 2}, itemStyle: {color: "#1f5fa8"}, data: pairs(lz["with"])});
   }
   draw("lorenz-chart", {
     color: ["#9ca3af", "#b3261e", "#1f5fa8"],
