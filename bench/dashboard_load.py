@@ -80,6 +80,7 @@ def load_data() -> dict:
         )
         user = User.objects.create_user("bench", password="bench-load-2022")
         Grant.objects.create(user=user, role=Role.AUDITOR)
+        figures["ranked_years"] = ranking(villages)
         figures["setup_s"] = round(time.perf_counter() - started, 1)
     figures["villages"] = len(villages)
     figures["stat_rows"] = VillageStat.objects.count()
@@ -87,6 +88,33 @@ def load_data() -> dict:
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     figures["_session"] = client.cookies["sessionid"].value
     return figures
+
+
+def ranking(villages: list[tuple[str, str]]) -> int:
+    """A 16-village alliance of 平湖 with a published scheme frozen for every year, so the
+    showcase serves what it serves in the demo (ranking table, history chart), not an empty
+    page. Returns the number of snapshots."""
+    from datetime import date
+
+    from alliances.models import Alliance, Membership
+    from analytics import rankings
+    from analytics.models import MemberRule, RankingKPI, RankingScheme
+    from bench.stats_import import YEARS
+
+    alliance = Alliance.objects.create(name="bench alliance", region_id="330482")
+    members = [code for code, _name in villages if code.startswith("330482")][:16]
+    Membership.objects.bulk_create(
+        Membership(alliance=alliance, village_id=code, joined_on=date(2012, 1, 1))
+        for code in members
+    )
+    scheme = RankingScheme.objects.create(
+        name="bench 比拼晾晒", alliance=alliance, member_rule=MemberRule.CURRENT, is_published=True
+    )
+    for order, key in enumerate(["collective_income", "income_growth", "operating_share"]):
+        RankingKPI.objects.create(scheme=scheme, key=key, weight=1, order=order)
+    for year in YEARS:
+        rankings.compute_snapshot(scheme, year)
+    return len(YEARS)
 
 
 def start_gunicorn(port: int, bare_file: Path) -> subprocess.Popen:
@@ -312,8 +340,14 @@ def main(engine: str, quick: bool = False) -> dict:
             warm(port, path, cookie)
             results[name] = load(port, path, seconds, cookie)
             print(name, results[name], file=sys.stderr, flush=True)
-        p99s = [results[name]["p99_ms"] for name, _p, _c in targets]
-        results["max_p99_ms"] = max(p99s)
+        # The goal is the issue's: the indicators API and the showcase (the login dashboard
+        # page and the bare reference view are reported, not judged).
+        p99s = [
+            results[name]["p99_ms"]
+            for name, _p, _c in targets
+            if name.startswith("indicators") or name == "showcase"
+        ]
+        results["max_p99_ms_api_and_showcase"] = max(p99s)
         results["p99_goal_met"] = max(p99s) < 100
         if "showcase" in results and isinstance(results["showcase"], dict):
             ratio = results["showcase"]["rps"] / results["bare"]["rps"]
