@@ -152,7 +152,7 @@ def add_duty_update(
     if not 0 <= percent <= 100:
         raise DutyError(_("Progress is a percentage from 0 to 100."))
     if status == DutyStatus.DONE and percent != 100:
-        raise DutyError(_("A done duty is 100% done."))
+        raise DutyError(_("A done duty is at 100%."))
     locked = Duty.objects.select_for_update().get(pk=duty.pk)
     if locked.status == DutyStatus.VERIFIED:
         raise FrozenError(_("This duty was verified: its progress is closed."))

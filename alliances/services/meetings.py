@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.permissions import may_write
@@ -117,6 +118,9 @@ def schedule_series(series: MeetingSeries, user=None) -> list[Meeting]:
     MeetingSeries.objects.select_for_update().filter(pk=series.pk).first()
     existing = set(series.meetings.values_list("sequence", flat=True))
     tz = timezone.get_current_timezone()
+    # Titles are data: written in the site's language, whoever schedules (as ledger entries).
+    with translation.override(settings.LANGUAGE_CODE):
+        title_format = _("%(title)s, no. %(number)s")
     created = []
     for number, day in enumerate(
         occurrences(series.first_on, series.every_months, series.until), 1
@@ -132,7 +136,7 @@ def schedule_series(series: MeetingSeries, user=None) -> list[Meeting]:
                 kind=series.kind,
                 series=series,
                 sequence=number,
-                title=_("%(title)s, no. %(number)s") % {"title": series.title, "number": number},
+                title=title_format % {"title": series.title, "number": number},
                 starts_at=dt.datetime.combine(day, start, tzinfo=tz),
                 location=series.location,
                 quorum_rule=series.quorum_rule,

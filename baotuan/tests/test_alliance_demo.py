@@ -7,8 +7,20 @@
 from io import StringIO
 
 import pytest
+from django.utils import timezone
 
-from alliances.models import Alliance, Consortium, Mechanism, Membership
+from alliances.models import (
+    Alliance,
+    Consortium,
+    Decision,
+    Duty,
+    DutyUpdate,
+    Mechanism,
+    Meeting,
+    Membership,
+    Minutes,
+    Vote,
+)
 from baotuan.demo import alliances as demo
 from baotuan.demo import facts, registry
 from registry.services.divisions import load_divisions
@@ -19,6 +31,7 @@ def loaded(db):
     # The demo organisations sit in 平湖, 青田 and 金山, so all three are loaded.
     load_divisions(areas=[facts.PINGHU, facts.QINGTIAN, facts.JINSHAN])
     registry.load_organisations()
+    registry.load_users()  # minutes are signed off and duties verified by the demo admin
     demo.load()
     return Alliance.objects.get(name=facts.ALLIANCE_FACTS["name"])
 
@@ -26,7 +39,10 @@ def loaded(db):
 def _snapshot():
     return {
         model.__name__: sorted(model.objects.values_list("pk", flat=True))
-        for model in (Alliance, Consortium, Mechanism, Membership)
+        for model in (
+            Alliance, Consortium, Mechanism, Membership, Meeting, Decision, Vote, Minutes,
+            Duty, DutyUpdate,
+        )
     }
 
 
@@ -62,6 +78,7 @@ def test_a_second_load_changes_nothing(loaded):
     demo.load(stdout=out)
     assert _snapshot() == before
     assert "本次新增 0 条成员关系, 0 个共富体" in out.getvalue()
+    assert "本次新增 0 次会议的记录, 0 项责任事项" in out.getvalue()
 
 
 def test_the_illustrative_members_are_picked_deterministically(loaded):
@@ -73,3 +90,28 @@ def test_the_illustrative_members_are_picked_deterministically(loaded):
     )
     assert sorted(picked) == illustrative
     assert picked == [v.code for v in demo.other_members(12)]
+
+
+def test_2022_meetings_decided_duties_some_done_some_overdue(loaded):
+    meetings = Meeting.objects.filter(alliance=loaded)
+    roundtables = meetings.filter(series__isnull=False).order_by("starts_at")
+    assert [m.starts_at.astimezone(timezone.get_current_timezone()).month for m in roundtables] == [
+        3, 6, 9, 12
+    ]
+    assert meetings.filter(kind="joint").count() == 1
+    assert all(m.is_illustrative for m in meetings)  # the dates are not published
+    recorded = meetings.exclude(kind="study_tour")
+    assert Minutes.objects.filter(meeting__in=recorded, signed_off_at__isnull=False).count() == 5
+    results = sorted(Decision.objects.values_list("result", flat=True))
+    assert results == ["passed"] * 5 + ["rejected"]
+    duties = Duty.objects.filter(alliance=loaded)
+    assert not duties.filter(decision__isnull=True).exists()
+    assert all(d.decision.result == "passed" for d in duties)
+    statuses = set(duties.values_list("status", flat=True))
+    assert statuses == {"planned", "in_progress", "done", "verified"}
+    assert duties.overdue().count() >= 3
+    assert duties.filter(status="verified").count() >= 3
+    xujiadai = duties.filter(owner_village_id=facts.VILLAGES["徐家埭村"])
+    assert xujiadai.overdue().exists()  # the demo clerk sees overdue duties at home
+    # Progress histories: more than one update on some duties, all append-only.
+    assert max(d.updates.count() for d in duties) >= 2
