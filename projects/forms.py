@@ -6,12 +6,13 @@ from datetime import date
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from lib.progress import month_end
-from projects.choices import ProjectCategory, ProjectStatus
+from projects.choices import AttachmentKind, ProjectCategory, ProjectStatus
 
-__all__ = ["ImportForm", "ProgressForm", "fen_from_wan"]
+__all__ = ["AttachmentForm", "ImportForm", "ProgressForm", "fen_from_wan"]
 
 
 def fen_from_wan(amount: Decimal | None) -> int | None:
@@ -51,6 +52,30 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("File"), help_text=_("An xlsx file in the format of the download.")
     )
+
+
+class AttachmentForm(forms.Form):
+    """Type and size are checked by `services.add_attachment` (one rule for page and API)."""
+
+    title = forms.CharField(
+        label=_("Title"), required=False, max_length=200,
+        help_text=_("Empty: the file name."),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=AttachmentKind.choices, initial=AttachmentKind.PHOTO
+    )
+    file = forms.FileField(
+        label=_("File"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".jpg,.jpeg,.png,.gif,.webp,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx"}
+        ),
+    )
+
+    def __init__(self, *args, max_bytes: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = gettext(
+            "Pictures (jpg, png, gif, webp), pdf or office documents, up to %(mb)s MB."
+        ) % {"mb": max_bytes // (1024 * 1024)}
 
 
 class ProjectFilterForm(forms.Form):

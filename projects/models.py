@@ -13,6 +13,8 @@ reads only `projects.selectors.public_projects()`.
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -44,6 +46,8 @@ __all__ = [
 ]
 
 MONEY_HELP = _("In fen (1/100 yuan).")
+# Attachments shown inline (thumbnails); no SVG: it can carry scripts.
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp"})
 ILLUSTRATIVE_HELP = _("Generated for the demo, not a published fact.")
 
 # A clerk writes the projects their village leads (and everything hanging off them).
@@ -359,6 +363,9 @@ class IncomeRecord(ChangeLoggedModel):
 
 
 class ProjectAttachment(ChangeLoggedModel):
+    """A photo or document of a project, served only through `projects:attachment_download`
+    (scoped to users who may view the project), never from a public MEDIA URL."""
+
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("project")
     )
@@ -379,6 +386,15 @@ class ProjectAttachment(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def filename(self) -> str:
+        return PurePath(self.file.name).name
+
+    @property
+    def is_image(self) -> bool:
+        """Whether the file is a picture (shown inline as a thumbnail, not downloaded)."""
+        return PurePath(self.file.name).suffix.lower() in IMAGE_SUFFIXES
 
 
 class CooperationList(ChangeLoggedModel):

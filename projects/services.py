@@ -14,6 +14,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import PurePath
 from typing import Any, NamedTuple
 
 from django.db import transaction
@@ -28,22 +29,27 @@ from baotuan.db import adapt, bulk_insert, bulk_update
 from lib import progress as progress_lib
 from lib import tabular
 from lib.tabular import INVALID, CellError, Column, money_column
-from projects.choices import CooperationKind, ProjectCategory, ProjectStatus
+from projects.choices import AttachmentKind, CooperationKind, ProjectCategory, ProjectStatus
 from projects.models import (
+    IMAGE_SUFFIXES,
     AnnualPlan,
     CooperationList,
     CooperationProject,
     ProgressReport,
     Project,
+    ProjectAttachment,
 )
 
 __all__ = [
+    "ATTACHMENT_MAX_BYTES",
+    "ATTACHMENT_SUFFIXES",
     "COOPERATION_COLUMNS",
     "PROGRESS_COLUMNS",
     "ImportResult",
     "NotAllowed",
     "ProjectError",
     "RowError",
+    "add_attachment",
     "export_cooperation",
     "export_progress",
     "file_progress",
@@ -54,6 +60,27 @@ __all__ = [
 ]
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+# What a file of each accepted type starts with: the suffix alone is only a name, and a
+# picture is served inline, so its bytes must be a picture. Office files are OLE (97-2003)
+# or zip (2007+) containers.
+_OLE, _ZIP = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",), (b"PK\x03\x04",)
+_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".gif": (b"GIF87a", b"GIF89a"),
+    ".webp": (b"RIFF",),
+    ".pdf": (b"%PDF-",),
+    ".doc": _OLE,
+    ".xls": _OLE,
+    ".ppt": _OLE,
+    ".docx": _ZIP,
+    ".xlsx": _ZIP,
+    ".pptx": _ZIP,
+}
+ATTACHMENT_SUFFIXES = frozenset(_SIGNATURES)
+assert IMAGE_SUFFIXES <= ATTACHMENT_SUFFIXES
 
 
 class ProjectError(ValueError):
@@ -125,6 +152,60 @@ def _check_amounts(completed_in_year, completed_total) -> None:
     if completed_total is not None and completed_total < completed_in_year:
         raise ProjectError(
             _("The investment completed since start cannot be less than this year's.")
+        )
+
+
+def add_attachment(
+    project: Project, file, *, title: str = "", kind: str = AttachmentKind.PHOTO, user=None
+) -> ProjectAttachment:
+    """Attach a photo or document to `project` (a new row; the file is kept as uploaded).
+
+    Accepted: pictures (jpg, png, gif, webp), pdf and office documents up to
+    ATTACHMENT_MAX_BYTES; the file's first bytes must match its type. A photo must be a
+    picture. An empty title is the file name. `user` None is the system (demo, CLI).
+
+    Raises:
+        NotAllowed: the user may not change this project.
+        ProjectError: no file, an empty or too large file, a type not accepted, or a
+            "photo" that is not a picture.
+    """
+    if user is not None and not may_change_project(user, project):
+        raise NotAllowed(_("You may not add attachments to this project."))
+    if file is None:
+        raise ProjectError(_("Choose a file."))
+    if kind not in AttachmentKind.values:
+        raise ProjectError(_("Unknown attachment kind “%(kind)s”.") % {"kind": kind})
+    name = PurePath(file.name or "")
+    suffix = name.suffix.lower()
+    if suffix not in ATTACHMENT_SUFFIXES:
+        raise ProjectError(
+            _("Files of type “%(suffix)s” are not accepted; use one of: %(types)s.")
+            % {"suffix": suffix or "?", "types": ", ".join(sorted(ATTACHMENT_SUFFIXES))}
+        )
+    if file.size > ATTACHMENT_MAX_BYTES:
+        raise ProjectError(
+            _("The file is larger than %(mb)s MB.")
+            % {"mb": ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+        )
+    if not file.size:
+        raise ProjectError(_("The file is empty."))
+    file.seek(0)
+    head = file.read(16)
+    file.seek(0)
+    if not head.startswith(_SIGNATURES[suffix]) or (suffix == ".webp" and head[8:12] != b"WEBP"):
+        raise ProjectError(
+            _("The file “%(name)s” is not a valid %(suffix)s file.")
+            % {"name": name.name, "suffix": suffix}
+        )
+    if kind == AttachmentKind.PHOTO and suffix not in IMAGE_SUFFIXES:
+        raise ProjectError(
+            _("A photo must be a picture (%(types)s); attach other files as documents.")
+            % {"types": ", ".join(sorted(IMAGE_SUFFIXES))}
+        )
+    title = (title or "").strip() or name.stem
+    with transaction.atomic():
+        return ProjectAttachment.objects.create(
+            project=project, kind=kind, title=title[:200], file=file
         )
 
 

@@ -12,8 +12,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Q, Subquery
-from django.http import HttpResponse, HttpResponseForbidden
+from django.http import FileResponse, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -23,12 +24,19 @@ from alliances.models import Consortium
 from lib import progress as progress_lib
 from projects import services
 from projects.choices import ProjectCategory, ProjectStatus
-from projects.forms import ImportForm, ProgressForm, ProjectFilterForm, fen_from_wan
+from projects.forms import (
+    AttachmentForm,
+    ImportForm,
+    ProgressForm,
+    ProjectFilterForm,
+    fen_from_wan,
+)
 from projects.models import (
     CooperationList,
     CooperationProject,
     ProgressReport,
     Project,
+    ProjectAttachment,
     ProjectPartner,
 )
 from registry.models import Village
@@ -194,6 +202,9 @@ def project_detail(request, pk):
         "by_quarter": by_quarter,
         "can_report": can_report,
         "form": ProgressForm() if can_report else None,
+        "attachment_form": (
+            AttachmentForm(max_bytes=services.ATTACHMENT_MAX_BYTES) if can_report else None
+        ),
     }
     return render(request, "projects/project_detail.html", context)
 
@@ -227,6 +238,54 @@ def progress_add(request, pk):
             label = form.fields[field].label if field in form.fields else ""
             messages.error(request, f"{label}: {' '.join(errors)}")
     return redirect("projects:project_detail", pk=project.pk)
+
+
+@login_required
+@require_POST
+def attachment_add(request, pk):
+    project = get_object_or_404(
+        Project.objects.select_related("lead_village", "lead_organisation"), pk=pk
+    )
+    if not services.may_change_project(request.user, project):
+        return HttpResponseForbidden(_("You may not add attachments to this project."))
+    form = AttachmentForm(request.POST, request.FILES, max_bytes=services.ATTACHMENT_MAX_BYTES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            attachment = services.add_attachment(
+                project, data["file"], title=data["title"], kind=data["kind"], user=request.user
+            )
+        except services.ProjectError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, _("Attached “%(title)s”.") % {"title": attachment.title}
+            )
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}")
+    return redirect(reverse("projects:project_detail", args=[project.pk]) + "#attachments")
+
+
+@login_required
+@require_safe
+def attachment_download(request, pk):
+    """The file of an attachment, to users who may view its project (else 404).
+
+    Pictures are sent inline (thumbnails on the project page), everything else as a download.
+    """
+    attachment = get_object_or_404(
+        ProjectAttachment.objects.restrict(request.user, "view"), pk=pk
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=not attachment.is_image,
+        filename=attachment.filename,
+    )
+    # Scoped content: not for shared caches.
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @login_required

@@ -108,7 +108,7 @@ EXPECTED_PATHS = {
     "/api/v1/cooperation-projects/{id}/": {"get", "put", "patch", "delete"},
     "/api/v1/progress-reports/": {"get", "post"},
     "/api/v1/progress-reports/{id}/": {"get"},
-    "/api/v1/project-attachments/": {"get"},
+    "/api/v1/project-attachments/": {"get", "post"},
     "/api/v1/project-attachments/{id}/": {"get"},
 }
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -116,9 +118,22 @@ class IncomeRecordSerializer(StrictModelSerializer):
 
 
 class ProjectAttachmentSerializer(StrictModelSerializer):
+    """`file` is upload-only: files are read through `download` (scoped), not a MEDIA URL."""
+
+    file = serializers.FileField(write_only=True)
+    download = serializers.SerializerMethodField()
+
     class Meta:
         model = ProjectAttachment
-        fields = ["id", "project", "kind", "title", "file", "uploaded_at"]
+        fields = ["id", "project", "kind", "title", "file", "download", "uploaded_at"]
+        read_only_fields = ["uploaded_at"]
+        extra_kwargs = {"title": {"required": False, "allow_blank": True}}
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_download(self, obj) -> str:
+        url = reverse("projects:attachment_download", args=[obj.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
 
 
 class CooperationListSerializer(StrictModelSerializer):

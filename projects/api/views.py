@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from baotuan.api_base import ScopedModelViewSet, ScopedReadOnlyViewSet
+from baotuan.api_base import ScopedModelViewSet
 from projects import services
 from projects.api.serializers import (
     AnnualPlanSerializer,
@@ -25,6 +27,7 @@ from projects.api.serializers import (
     ProjectPartnerSerializer,
     ProjectSerializer,
 )
+from projects.choices import AttachmentKind
 from projects.models import (
     AnnualPlan,
     CooperationList,
@@ -125,12 +128,38 @@ class IncomeRecordViewSet(ScopedModelViewSet):
     filterset_class = _by_project(IncomeRecord)
 
 
-class ProjectAttachmentViewSet(ScopedReadOnlyViewSet):
-    """Attachments (read; uploads through the admin)."""
+class ProjectAttachmentViewSet(ScopedModelViewSet):
+    """Attachments: list, retrieve, and upload (multipart, through the service, which checks
+    scope, type and size). Files are read through each row's `download` link (scoped)."""
 
     queryset = ProjectAttachment.objects.order_by("project_id", "-uploaded_at", "pk")
     serializer_class = ProjectAttachmentSerializer
     filterset_class = _by_project(ProjectAttachment)
+    http_method_names = ["get", "post", "head", "options"]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": ProjectAttachmentSerializer},
+        responses={201: ProjectAttachmentSerializer},
+        summary="Upload a photo or document (pictures, pdf, office files; up to 10 MB)",
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            attachment = services.add_attachment(
+                data["project"],
+                data["file"],
+                title=data.get("title", ""),
+                kind=data.get("kind", AttachmentKind.PHOTO),
+                user=request.user,
+            )
+        except services.NotAllowed as error:
+            raise PermissionDenied(str(error)) from None
+        except services.ProjectError as error:
+            raise serializers.ValidationError({"file": [str(error)]}) from None
+        return Response(self.get_serializer(attachment).data, status=status.HTTP_201_CREATED)
 
 
 class CooperationListViewSet(ScopedModelViewSet):
