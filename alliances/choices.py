@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 __all__ = [
     "CLOSED_DUTY_STATUSES",
@@ -79,7 +80,8 @@ class VoteChoice(models.TextChoices):
 
 
 class DutyStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
+    # A context of its own: a project that is "Planned" is 谋划, a duty not yet begun is 计划中.
+    PLANNED = "planned", pgettext_lazy("duty status", "Planned")
     IN_PROGRESS = "in_progress", _("In progress")
     DONE = "done", _("Done")
     VERIFIED = "verified", _("Verified")
