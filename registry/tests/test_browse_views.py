@@ -116,8 +116,9 @@ def test_home_shows_registry_counts_and_the_users_scope(
 ):
     client = client_en(clerk)
 
-    # session, user, grants, stats aggregate, thresholds in force, weak count, regions, villages
-    with django_assert_num_queries(8):
+    # session, user, grants, stats aggregate, thresholds in force, weak count, regions,
+    # villages, and the user's duties due or overdue (count + first rows)
+    with django_assert_num_queries(10):
         response = client.get(reverse("home"))
 
     assert response.status_code == 200
