@@ -12,9 +12,7 @@ __all__ = [
     "DutyStatus",
     "MeetingKind",
     "MembershipRole",
-    "ProgressStatus",
     "QuorumRule",
-    "SeriesKind",
     "VoteChoice",
 ]
 
@@ -29,14 +27,6 @@ class MeetingKind(models.TextChoices):
     ROUNDTABLE = "roundtable", _("Roundtable (圆桌会)")
     LECTURE = "lecture", _("Expert lecture (专家授课)")
     STUDY_TOUR = "study_tour", _("Study tour (外出考察)")
-
-
-class SeriesKind(models.TextChoices):
-    """The kinds of meeting that recur (a study tour is planned one trip at a time)."""
-
-    JOINT = MeetingKind.JOINT.value, MeetingKind.JOINT.label
-    ROUNDTABLE = MeetingKind.ROUNDTABLE.value, MeetingKind.ROUNDTABLE.label
-    LECTURE = MeetingKind.LECTURE.value, MeetingKind.LECTURE.label
 
 
 class AttendanceStatus(models.TextChoices):
@@ -89,13 +79,3 @@ class DutyStatus(models.TextChoices):
 
 CLOSED_DUTY_STATUSES = (DutyStatus.DONE, DutyStatus.VERIFIED)
 
-
-class ProgressStatus(models.TextChoices):
-    """What a progress update says: work started or done (reported), or verified (checked).
-
-    A duty is "planned" until its first update, so an update never says "planned".
-    """
-
-    IN_PROGRESS = DutyStatus.IN_PROGRESS.value, DutyStatus.IN_PROGRESS.label
-    DONE = DutyStatus.DONE.value, DutyStatus.DONE.label
-    VERIFIED = DutyStatus.VERIFIED.value, DutyStatus.VERIFIED.label

@@ -6,12 +6,16 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alliances.choices import DutyStatus, ProgressStatus
+from alliances.choices import DutyStatus
 
 __all__ = ["DutyFilterForm", "DutyUpdateForm", "EvidenceForm"]
 
+# A progress report says started or done; "planned" is the state before any report and
+# "verified" is a city admin's check (`verify_duty`).
 REPORTABLE_CHOICES = [
-    (value, label) for value, label in ProgressStatus.choices if value != ProgressStatus.VERIFIED
+    (value, label)
+    for value, label in DutyStatus.choices
+    if value in (DutyStatus.IN_PROGRESS, DutyStatus.DONE)
 ]
 
 

@@ -181,6 +181,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets shared by several fields named alike get one stable component name.
+    "ENUM_NAME_OVERRIDES": {
+        "MeetingKindEnum": "alliances.choices.MeetingKind",
+        "DutyStatusEnum": "alliances.choices.DutyStatus",
+    },
 }
 
 # --- Baotuan --------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from accounts.permissions import RestrictedQuerySet, ScopePolicy
-from alliances.choices import CLOSED_DUTY_STATUSES, DutyStatus, ProgressStatus
+from alliances.choices import CLOSED_DUTY_STATUSES, DutyStatus
 from alliances.exceptions import DutyError, FrozenError
 from alliances.models.groups import ILLUSTRATIVE_HELP, Alliance
 from alliances.models.meetings import Decision
@@ -240,7 +240,7 @@ class DutyUpdate(AppendOnly, ChangeLoggedModel):
         Duty, on_delete=models.PROTECT, related_name="updates", verbose_name=_("duty")
     )
     on = models.DateField(_("date"), help_text=_("The day the progress was made or checked."))
-    status = models.CharField(_("status after"), max_length=12, choices=ProgressStatus.choices)
+    status = models.CharField(_("status after"), max_length=12, choices=DutyStatus.choices)
     percent = models.PositiveSmallIntegerField(_("progress (%)"))
     note = models.TextField(_("note"), blank=True)
     author = models.ForeignKey(

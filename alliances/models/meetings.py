@@ -30,7 +30,6 @@ from alliances.choices import (
     DecisionStatus,
     MeetingKind,
     QuorumRule,
-    SeriesKind,
     VoteChoice,
 )
 from alliances.exceptions import FrozenError
@@ -102,7 +101,7 @@ class MeetingSeries(ChangeLoggedModel):
         related_name="meeting_series",
         verbose_name=_("alliance"),
     )
-    kind = models.CharField(_("kind"), max_length=12, choices=SeriesKind.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=MeetingKind.choices)
     title = models.CharField(_("title"), max_length=200)
     first_on = models.DateField(_("first meeting on"))
     every_months = models.PositiveSmallIntegerField(_("every (months)"), default=3)
