@@ -78,4 +78,3 @@ class DutyStatus(models.TextChoices):
 
 
 CLOSED_DUTY_STATUSES = (DutyStatus.DONE, DutyStatus.VERIFIED)
-

@@ -8,7 +8,7 @@ duty is verified by a city admin who did not report it done (four eyes).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import PurePath
 
 from django.db import transaction
@@ -132,8 +132,11 @@ def add_duty_update(
     *,
     on: date | None = None,
     is_illustrative: bool = False,
+    recorded_at: datetime | None = None,
 ) -> DutyUpdate:
     """Report progress: append an update and make it the duty's current state.
+
+    `recorded_at` (now if None) is for recording past progress (the demo).
 
     Raises:
         NotAllowed: the user may not write this duty's owner (e.g. another village's clerk).
@@ -171,6 +174,7 @@ def add_duty_update(
         percent=percent,
         note=note,
         author=user,
+        recorded_at=recorded_at or timezone.now(),
         is_illustrative=is_illustrative,
     )
     locked.status, locked.percent = status, percent
@@ -182,9 +186,17 @@ def add_duty_update(
 
 @transaction.atomic
 def verify_duty(
-    duty: Duty, user, note: str = "", *, on: date | None = None, is_illustrative: bool = False
+    duty: Duty,
+    user,
+    note: str = "",
+    *,
+    on: date | None = None,
+    is_illustrative: bool = False,
+    recorded_at: datetime | None = None,
 ) -> DutyUpdate:
     """A city admin confirms a done duty (not the person who reported it done).
+
+    `recorded_at` (now if None) is for recording past checks (the demo).
 
     Raises:
         NotAllowed: not a city admin, or the same person who reported it done.
@@ -208,6 +220,7 @@ def verify_duty(
         percent=100,
         note=note,
         author=user,
+        recorded_at=recorded_at or timezone.now(),
         is_illustrative=is_illustrative,
     )
     locked.status, locked.percent = DutyStatus.VERIFIED, 100

@@ -22,12 +22,16 @@ from alliances.choices import (
     AttendanceStatus,
     DecisionRule,
     DecisionStatus,
+    MeetingKind,
+    QuorumRule,
     VoteChoice,
 )
 from alliances.exceptions import FrozenError, MeetingError, NotAllowed, VoteError
 from alliances.models import (
     AgendaItem,
+    Alliance,
     Attendance,
+    Consortium,
     Decision,
     Meeting,
     MeetingSeries,
@@ -41,12 +45,17 @@ from registry.models import Organisation, Village
 
 __all__ = [
     "Quorum",
+    "add_agenda_item",
     "add_decision",
     "cast_vote",
+    "cast_votes",
     "close_decision",
+    "create_meeting",
+    "create_series",
     "member_keys",
     "quorum",
     "record_attendance",
+    "record_attendances",
     "schedule_series",
     "sign_off_minutes",
     "tally",
@@ -82,7 +91,8 @@ def member_keys(meeting: Meeting) -> set[tuple[str, object]]:
     return {_key(v, o) for v, o in rows.values_list("village_id", "organisation_id")}
 
 
-def _check_not_frozen(meeting: Meeting) -> None:
+def _check_not_frozen(meeting) -> None:
+    """Refuse a change of the meeting's record (a Meeting or its pk) once minutes are signed."""
     if Minutes.objects.filter(meeting=meeting, signed_off_at__isnull=False).exists():
         raise FrozenError(
             _("The minutes of this meeting are signed off: its record can no longer change.")
@@ -106,6 +116,110 @@ def quorum(meeting: Meeting, members: set | None = None) -> Quorum:
     )
     needed = voting.quorum_needed(meeting.quorum_rule, len(members))
     return Quorum(len(members), present, needed, present >= needed)
+
+
+def _check_meeting_fields(alliance, kind, title, quorum_rule, consortium=None) -> None:
+    if kind not in MeetingKind.values:
+        raise MeetingError(_("Unknown kind of meeting."))
+    if quorum_rule not in QuorumRule.values:
+        raise MeetingError(_("Unknown quorum rule."))
+    if not title.strip():
+        raise MeetingError(_("Enter the meeting's title."))
+    if consortium is not None and consortium.alliance_id != alliance.pk:
+        raise MeetingError(_("The consortium belongs to another alliance."))
+
+
+@transaction.atomic
+def create_meeting(
+    alliance: Alliance,
+    kind: str,
+    title: str,
+    starts_at: dt.datetime,
+    user=None,
+    *,
+    location: str = "",
+    consortium: Consortium | None = None,
+    quorum_rule: str = QuorumRule.MAJORITY,
+    description: str = "",
+    is_illustrative: bool = False,
+) -> Meeting:
+    """Call a single meeting of the alliance (or of one of its consortia).
+
+    Raises:
+        NotAllowed: the user may not write meetings.
+        MeetingError: no title or start, an unknown kind or quorum rule, a consortium of
+            another alliance.
+    """
+    _require(user, Meeting, _("You may not call meetings."))
+    _check_meeting_fields(alliance, kind, title, quorum_rule, consortium)
+    if starts_at is None:
+        raise MeetingError(_("Enter when the meeting starts."))
+    return Meeting.objects.create(
+        alliance=alliance,
+        consortium=consortium,
+        kind=kind,
+        title=title.strip(),
+        starts_at=starts_at,
+        location=location.strip(),
+        description=description,
+        quorum_rule=quorum_rule,
+        is_illustrative=is_illustrative,
+    )
+
+
+@transaction.atomic
+def create_series(
+    alliance: Alliance,
+    kind: str,
+    title: str,
+    first_on: dt.date,
+    every_months: int,
+    until: dt.date,
+    user=None,
+    *,
+    start_time: dt.time = dt.time(14),
+    location: str = "",
+    quorum_rule: str = QuorumRule.MAJORITY,
+) -> tuple[MeetingSeries, list[Meeting]]:
+    """Create a recurring meeting and schedule its meetings, all or nothing.
+
+    Raises:
+        NotAllowed: the user may not write meetings.
+        MeetingError: no title, an unknown kind or quorum rule, an interval under one month,
+            an end before the first meeting.
+    """
+    _require(user, MeetingSeries, _("You may not schedule meetings."))
+    _check_meeting_fields(alliance, kind, title, quorum_rule)
+    if every_months is None or every_months < 1:
+        raise MeetingError(_("A series meets at least every month (every 1 month or more)."))
+    if first_on is None or until is None or until < first_on:
+        raise MeetingError(_("The series ends on or after its first meeting."))
+    series = MeetingSeries.objects.create(
+        alliance=alliance,
+        kind=kind,
+        title=title.strip(),
+        first_on=first_on,
+        every_months=every_months,
+        until=until,
+        start_time=start_time,
+        location=location.strip(),
+        quorum_rule=quorum_rule,
+    )
+    return series, schedule_series(series, user)
+
+
+@transaction.atomic
+def add_agenda_item(meeting: Meeting, title: str, user=None, description: str = "") -> AgendaItem:
+    """Append an item to the meeting's agenda; refused once the minutes are signed off."""
+    _require(user, AgendaItem, _("You may not change the agenda."))
+    if not title.strip():
+        raise MeetingError(_("Enter the agenda item's title."))
+    Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+    _check_not_frozen(meeting)
+    last = meeting.agenda_items.order_by("-order").values_list("order", flat=True).first()
+    return AgendaItem.objects.create(
+        meeting=meeting, order=(last or 0) + 1, title=title.strip(), description=description
+    )
 
 
 @transaction.atomic
@@ -184,28 +298,52 @@ def record_attendance(
 
 
 @transaction.atomic
-def write_minutes(meeting: Meeting, text: str, user=None, *, is_illustrative=False) -> Minutes:
-    """Write or amend the minutes; refused once they are signed off."""
+def record_attendances(meeting: Meeting, rows: list[tuple], user=None) -> list[Attendance]:
+    """Record the attendance of several members at once: all rows or none.
+
+    Each row is `(member, status, attendee)`; the rules are `record_attendance`'s, and the
+    first refusal undoes the rows already written.
+    """
+    _require(user, Attendance, _("You may not record attendance."))
+    return [
+        record_attendance(meeting, member, status, user, attendee=attendee)
+        for member, status, attendee in rows
+    ]
+
+
+@transaction.atomic
+def write_minutes(
+    meeting: Meeting, text: str, user=None, *, is_illustrative=False, at: dt.datetime | None = None
+) -> Minutes:
+    """Write or amend the minutes; refused once they are signed off.
+
+    `at` (when they were written; now if None) is for recording past meetings (the demo).
+    """
     _require(user, Minutes, _("You may not write minutes."))
     if not text.strip():
         raise MeetingError(_("The minutes are empty."))
     minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
     if minutes is None:
         return Minutes.objects.create(
-            meeting=meeting, text=text, author=user, is_illustrative=is_illustrative
+            meeting=meeting,
+            text=text,
+            author=user,
+            written_at=at or timezone.now(),
+            is_illustrative=is_illustrative,
         )
     if minutes.is_signed_off:
         raise FrozenError(_("These minutes were signed off and cannot be edited."))
     minutes.text = text
+    minutes.written_at = at or timezone.now()
     minutes.save()
     return minutes
 
 
 @transaction.atomic
-def sign_off_minutes(minutes: Minutes, user) -> Minutes:
+def sign_off_minutes(minutes: Minutes, user, *, at: dt.datetime | None = None) -> Minutes:
     """Sign off (and so freeze) the minutes: by someone other than their author.
 
-    `user` may be None only for trusted callers (the demo); then nobody is recorded.
+    `at` (now if None) is for recording past meetings (the demo).
     """
     _require(user, Minutes, _("You may not sign off minutes."))
     locked = Minutes.objects.select_for_update().get(pk=minutes.pk)
@@ -216,7 +354,7 @@ def sign_off_minutes(minutes: Minutes, user) -> Minutes:
     if user is None:
         raise MeetingError(_("Name the person who signs off the minutes."))
     locked.signed_off_by = user
-    locked.signed_off_at = timezone.now()
+    locked.signed_off_at = at or timezone.now()
     locked.save()
     minutes.refresh_from_db()
     return locked
@@ -278,6 +416,7 @@ def cast_vote(decision: Decision, member, choice: str, user=None) -> Vote:
     locked = Decision.objects.select_for_update().get(pk=decision.pk)
     if locked.is_closed:
         raise VoteError(_("Voting on this decision is closed."))
+    _check_not_frozen(locked.meeting_id)
     if not Attendance.objects.filter(
         meeting_id=locked.meeting_id, status__in=PRESENT_STATUSES, **fields
     ).exists():
@@ -296,12 +435,28 @@ def cast_vote(decision: Decision, member, choice: str, user=None) -> Vote:
 
 
 @transaction.atomic
-def close_decision(decision: Decision, user=None) -> Decision:
-    """Close voting: store the tally and the result by the decision's rule and quorum."""
+def cast_votes(decision: Decision, votes: list[tuple], user=None) -> list[Vote]:
+    """Record several members' votes (`(member, choice)` pairs): all or none.
+
+    The rules are `cast_vote`'s (once per member, only if present, only while open); the
+    first refusal undoes the votes already recorded.
+    """
+    if not votes:
+        raise VoteError(_("Choose at least one member's vote."))
+    return [cast_vote(decision, member, choice, user) for member, choice in votes]
+
+
+@transaction.atomic
+def close_decision(decision: Decision, user=None, *, at: dt.datetime | None = None) -> Decision:
+    """Close voting: store the tally and the result by the decision's rule and quorum.
+
+    `at` (now if None) is for recording past meetings (the demo).
+    """
     _require(user, Decision, _("You may not close decisions."))
     locked = Decision.objects.select_for_update().select_related("meeting").get(pk=decision.pk)
     if locked.is_closed:
         raise FrozenError(_("This decision is already closed."))
+    _check_not_frozen(locked.meeting_id)
     counted = tally(locked)
     q = quorum(locked.meeting)
     result = voting.outcome(locked.rule, locked.meeting.quorum_rule, counted, q.present, q.members)
@@ -311,7 +466,7 @@ def close_decision(decision: Decision, user=None) -> Decision:
     locked.result = result.value
     locked.status = DecisionStatus.CLOSED
     locked.closed_by = user
-    locked.closed_at = timezone.now()
+    locked.closed_at = at or timezone.now()
     locked.save()
     decision.refresh_from_db()
     return locked

@@ -326,6 +326,14 @@ BIPIN_HISTORIES = [
 ]
 
 
+PINGHU_TZ = dt.timezone(dt.timedelta(hours=8))
+# The record of a demo meeting is dated after it: decisions closed during the meeting (one
+# every half hour), minutes written the next day and signed off two days after the meeting.
+CLOSED_AFTER = dt.timedelta(minutes=30)
+MINUTES_AFTER = dt.timedelta(days=1)
+SIGNED_OFF_AFTER = dt.timedelta(days=2)
+
+
 def _attendance_pattern(members: list, number: int) -> list[str]:
     """Deterministic attendance: a few members absent or represented at each meeting."""
     statuses = []
@@ -362,7 +370,8 @@ def _fill_meeting(meeting, spec, members, number, admin, clerk) -> int:
         )
         for i, membership in enumerate(present):
             services.cast_vote(decision, membership.member, _vote(i, number, duties is None))
-        services.close_decision(decision)
+        # Recorded as of the meeting, not of the day the demo is loaded.
+        services.close_decision(decision, at=meeting.starts_at + CLOSED_AFTER * (index + 1))
         if duties is None:
             continue
         if duties == "illustrative_members":
@@ -393,7 +402,12 @@ def _fill_meeting(meeting, spec, members, number, admin, clerk) -> int:
             for entry in history:
                 if entry[0] == "verify":
                     services.verify_duty(
-                        duty, admin, "已核实（示例）", on=entry[1], is_illustrative=True
+                        duty,
+                        admin,
+                        "已核实（示例）",
+                        on=entry[1],
+                        is_illustrative=True,
+                        recorded_at=_evening(entry[1]),
                     )
                 else:
                     day, status, percent, note = entry
@@ -405,10 +419,18 @@ def _fill_meeting(meeting, spec, members, number, admin, clerk) -> int:
                         author,
                         on=day,
                         is_illustrative="示例" in note,
+                        recorded_at=_evening(day),
                     )
-    minutes = services.write_minutes(meeting, spec["minutes"], None, is_illustrative=True)
-    services.sign_off_minutes(minutes, admin)
+    minutes = services.write_minutes(
+        meeting, spec["minutes"], None, is_illustrative=True, at=meeting.starts_at + MINUTES_AFTER
+    )
+    services.sign_off_minutes(minutes, admin, at=meeting.starts_at + SIGNED_OFF_AFTER)
     return made
+
+
+def _evening(day: date) -> dt.datetime:
+    """When a progress update of `day` is taken to have been recorded (17:00 in Pinghu)."""
+    return dt.datetime.combine(day, dt.time(17), PINGHU_TZ)
 
 
 def _is_clerk_village(user, village) -> bool:
