@@ -16,15 +16,30 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.permissions import may_write
 from alliances import services
-from alliances.choices import CLOSED_DUTY_STATUSES, PRESENT_STATUSES, DutyStatus
-from alliances.forms import DutyFilterForm, DutyUpdateForm, EvidenceForm
+from alliances.choices import CLOSED_DUTY_STATUSES, PRESENT_STATUSES, DecisionResult, DutyStatus
+from alliances.forms import (
+    AgendaItemForm,
+    AttendanceForm,
+    DecisionForm,
+    DutyFilterForm,
+    DutyUpdateForm,
+    EvidenceForm,
+    MeetingForm,
+    MinutesForm,
+    SeriesForm,
+    VoteGridForm,
+    duty_formset,
+)
 from alliances.models import (
+    AgendaItem,
     Alliance,
     Attendance,
     Consortium,
@@ -32,6 +47,7 @@ from alliances.models import (
     Duty,
     DutyEvidence,
     Meeting,
+    MeetingSeries,
     Membership,
     Minutes,
     Vote,
@@ -41,16 +57,25 @@ from alliances.selectors import projects_by_status
 from lib import voting
 
 __all__ = [
+    "agenda_add",
     "alliance_detail",
     "alliance_list",
+    "attendance_record",
+    "decision_add",
+    "decision_close",
+    "decision_duties",
     "duty_board",
     "duty_detail",
     "duty_evidence",
     "duty_update",
     "duty_verify",
     "evidence_download",
+    "meeting_create",
     "meeting_detail",
     "minutes_sign_off",
+    "minutes_write",
+    "series_create",
+    "votes_record",
 ]
 
 DUTIES_PER_PAGE = 50
@@ -130,6 +155,7 @@ def alliance_detail(request, pk: int):
         "duty_counts": counts,
         "consortia": consortia,
         "projects": projects_by_status(alliance),
+        "may_run_meetings": may_write(request.user, Meeting),
         "section": "alliances",
     }
     return render(request, "alliances/alliance_detail.html", context)
@@ -193,19 +219,18 @@ def _meeting(pk: int) -> Meeting:
     )
 
 
-@login_required
-@require_safe
-def meeting_detail(request, pk: int):
-    meeting = _meeting(pk)
-    minutes = (
-        Minutes.objects.filter(meeting=meeting).select_related("author", "signed_off_by").first()
-    )
+def _member_key(village_id, organisation_id) -> str:
+    return f"v{village_id}" if village_id is not None else f"o{organisation_id}"
+
+
+def _roll(meeting: Meeting) -> list[dict]:
+    """The members on the meeting day with their attendance (two queries)."""
     group = (
         {"consortium": meeting.consortium}
         if meeting.consortium_id
         else {"alliance": meeting.alliance}
     )
-    members = list(
+    members = (
         Membership.objects.filter(**group)
         .members_on(meeting.day)
         .select_related("village", "organisation")
@@ -215,13 +240,57 @@ def meeting_detail(request, pk: int):
         (a.village_id, a.organisation_id): a for a in Attendance.objects.filter(meeting=meeting)
     }
     roll = []
-    present = 0
     for membership in members:
         row = attendance.get((membership.village_id, membership.organisation_id))
-        is_present = row is not None and row.status in PRESENT_STATUSES
-        present += is_present
-        roll.append({"name": _member_name(membership), "row": row, "present": is_present})
+        roll.append(
+            {
+                "key": _member_key(membership.village_id, membership.organisation_id),
+                "name": _member_name(membership),
+                "member": membership.member,
+                "row": row,
+                "present": row is not None and row.status in PRESENT_STATUSES,
+            }
+        )
+    return roll
+
+
+def _voters(user, roll: list[dict], votes) -> list[dict]:
+    """The members present, each with their vote (if cast) and whether `user` may cast it."""
+    cast = {_member_key(v.village_id, v.organisation_id): v for v in votes}
+    return [
+        {
+            **entry,
+            "vote": cast.get(entry["key"]),
+            "may_vote": entry["key"] not in cast
+            and may_write(
+                user,
+                Vote,
+                village=entry["member"] if entry["key"][0] == "v" else None,
+                organisation=entry["member"] if entry["key"][0] == "o" else None,
+            ),
+        }
+        for entry in roll
+        if entry["present"]
+    ]
+
+
+def _meeting_context(request, meeting: Meeting, bound: dict | None = None) -> dict:
+    """Everything the meeting page shows, with its forms (bound ones replace blank ones).
+
+    A fixed number of queries whatever the size of the meeting: form choices come from the
+    rows read here, permissions from the user's cached grants.
+    """
+    bound = bound or {}
+    user = request.user
+    minutes = (
+        Minutes.objects.filter(meeting=meeting).select_related("author", "signed_off_by").first()
+    )
+    frozen = minutes is not None and minutes.is_signed_off
+    roll = _roll(meeting)
+    members = roll  # one entry per member on the meeting day
+    present = sum(entry["present"] for entry in roll)
     needed = voting.quorum_needed(meeting.quorum_rule, len(members))
+    agenda = list(meeting.agenda_items.order_by("order", "pk"))
     decisions = list(
         Decision.objects.filter(meeting=meeting)
         .select_related("agenda_item")
@@ -233,6 +302,9 @@ def meeting_detail(request, pk: int):
             ),
         )
     )
+    may_run = may_write(user, Meeting)
+    may_manage_duties = may_write(user, Decision)
+    owners = {entry["key"]: entry for entry in roll}
     for decision in decisions:
         votes = list(decision.votes.all())
         if decision.is_closed:
@@ -249,15 +321,37 @@ def meeting_detail(request, pk: int):
             decision.member_count if decision.is_closed else len(members),
             decision.counted.against,
         )
+        decision.vote_form = decision.duty_forms = None
+        decision.may_close = may_run and not frozen and not decision.is_closed
+        if not decision.is_closed and not frozen:
+            voters = _voters(user, roll, votes)
+            if any(v["may_vote"] for v in voters):
+                decision.vote_form = bound.get(("votes", decision.pk)) or VoteGridForm(
+                    voters=voters
+                )
+        if decision.result == DecisionResult.PASSED and may_manage_duties:
+            decision.duty_forms = bound.get(("duties", decision.pk)) or duty_formset(
+                decision, owners
+            )
+    editable = may_run and not frozen
+    forms_ = {}
+    if editable:
+        forms_["agenda_form"] = bound.get("agenda") or AgendaItemForm()
+        forms_["attendance_form"] = bound.get("attendance") or AttendanceForm(roll=roll)
+        forms_["decision_form"] = bound.get("decision") or DecisionForm(agenda=agenda)
+    if not frozen and may_write(user, Minutes):
+        forms_["minutes_form"] = bound.get("minutes") or MinutesForm(
+            initial={"text": minutes.text if minutes else ""}
+        )
     can_sign = (
         minutes is not None
-        and not minutes.is_signed_off
-        and may_write(request.user, Minutes)
-        and minutes.author_id != request.user.pk
+        and not frozen
+        and may_write(user, Minutes)
+        and minutes.author_id != user.pk
     )
-    context = {
+    return {
         "meeting": meeting,
-        "agenda": list(meeting.agenda_items.order_by("order", "pk")),
+        "agenda": agenda,
         "roll": roll,
         "quorum": {
             "members": len(members),
@@ -266,11 +360,284 @@ def meeting_detail(request, pk: int):
             "met": present >= needed,
         },
         "minutes": minutes,
+        "frozen": frozen,
         "can_sign": can_sign,
         "decisions": decisions,
         "section": "alliances",
+        **forms_,
     }
-    return render(request, "alliances/meeting_detail.html", context)
+
+
+def _render_meeting(request, meeting: Meeting, bound: dict | None = None, status: int = 200):
+    context = _meeting_context(request, meeting, bound)
+    return render(request, "alliances/meeting_detail.html", context, status=status)
+
+
+@login_required
+@require_safe
+def meeting_detail(request, pk: int):
+    return _render_meeting(request, _meeting(pk))
+
+
+def _attempt(request, function, *args, **kwargs):
+    """Call a service; returns (result, None) or (None, HTTP status) with the refusal shown.
+
+    Lack of rights answers 403; a frozen record or a second vote 409; another broken rule
+    400. The service changed nothing in every refusal.
+    """
+    try:
+        return function(*args, **kwargs), None
+    except services.NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from None
+    except (services.FrozenError, services.VoteError) as exc:
+        messages.error(request, str(exc))
+        return None, 409
+    except services.AllianceError as exc:
+        messages.error(request, str(exc))
+        return None, 400
+
+
+def _require_write(user, model) -> None:
+    # The services' own check, made before reading the form so that a refused user gets 403.
+    if not may_write(user, model):
+        raise PermissionDenied(
+            _("Only the alliance secretariat (a city administrator) may do this.")
+        )
+
+
+def _back_to(meeting: Meeting, anchor: str):
+    return redirect(reverse("alliances:meeting_detail", args=[meeting.pk]) + f"#{anchor}")
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def meeting_create(request, pk: int):
+    alliance = get_object_or_404(Alliance, pk=pk)
+    _require_write(request.user, Meeting)
+    consortia = list(Consortium.objects.filter(alliance=alliance).order_by("name"))
+    form = MeetingForm(request.POST or None, consortia=consortia)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            consortium = next((c for c in consortia if str(c.pk) == data["consortium"]), None)
+            meeting, status = _attempt(
+                request,
+                services.create_meeting,
+                alliance,
+                data["kind"],
+                data["title"],
+                data["starts_at"],
+                request.user,
+                location=data["location"],
+                consortium=consortium,
+                quorum_rule=data["quorum_rule"],
+            )
+            if meeting is not None:
+                messages.success(request, _("The meeting is called."))
+                return redirect("alliances:meeting_detail", pk=meeting.pk)
+    context = {"alliance": alliance, "form": form, "mode": "meeting", "section": "alliances"}
+    return render(request, "alliances/meeting_form.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def series_create(request, pk: int):
+    alliance = get_object_or_404(Alliance, pk=pk)
+    _require_write(request.user, MeetingSeries)
+    form = SeriesForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            created, status = _attempt(
+                request,
+                services.create_series,
+                alliance,
+                data["kind"],
+                data["title"],
+                data["first_on"],
+                data["every_months"],
+                data["until"],
+                request.user,
+                start_time=data["start_time"],
+                location=data["location"],
+                quorum_rule=data["quorum_rule"],
+            )
+            if created is not None:
+                _series, meetings = created
+                messages.success(
+                    request,
+                    ngettext(
+                        "The series is scheduled: %(count)d meeting.",
+                        "The series is scheduled: %(count)d meetings.",
+                        len(meetings),
+                    )
+                    % {"count": len(meetings)},
+                )
+                return redirect("alliances:alliance_detail", pk=alliance.pk)
+    context = {"alliance": alliance, "form": form, "mode": "series", "section": "alliances"}
+    return render(request, "alliances/meeting_form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def agenda_add(request, pk: int):
+    meeting = _meeting(pk)
+    _require_write(request.user, AgendaItem)
+    form = AgendaItemForm(request.POST)
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        item, status = _attempt(
+            request,
+            services.add_agenda_item,
+            meeting,
+            data["title"],
+            request.user,
+            description=data["description"],
+        )
+        if item is not None:
+            messages.success(request, _("Agenda item added."))
+            return _back_to(meeting, "agenda")
+    return _render_meeting(request, meeting, {"agenda": form}, status)
+
+
+@login_required
+@require_POST
+def attendance_record(request, pk: int):
+    meeting = _meeting(pk)
+    _require_write(request.user, Attendance)
+    form = AttendanceForm(request.POST, roll=_roll(meeting))
+    status = 400
+    if form.is_valid():
+        rows, status = _attempt(
+            request, services.record_attendances, meeting, form.entries(), request.user
+        )
+        if rows is not None:
+            messages.success(request, _("Attendance saved."))
+            return _back_to(meeting, "attendance")
+    return _render_meeting(request, meeting, {"attendance": form}, status)
+
+
+@login_required
+@require_POST
+def minutes_write(request, pk: int):
+    meeting = _meeting(pk)
+    _require_write(request.user, Minutes)
+    form = MinutesForm(request.POST)
+    status = 400
+    if form.is_valid():
+        minutes, status = _attempt(
+            request, services.write_minutes, meeting, form.cleaned_data["text"], request.user
+        )
+        if minutes is not None:
+            messages.success(request, _("Minutes saved."))
+            return _back_to(meeting, "minutes")
+    return _render_meeting(request, meeting, {"minutes": form}, status)
+
+
+@login_required
+@require_POST
+def decision_add(request, pk: int):
+    meeting = _meeting(pk)
+    _require_write(request.user, Decision)
+    form = DecisionForm(request.POST, agenda=meeting.agenda_items.all())
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        decision, status = _attempt(
+            request,
+            services.add_decision,
+            meeting,
+            data["text"],
+            data["rule"],
+            data["agenda_item"],
+            request.user,
+        )
+        if decision is not None:
+            messages.success(request, _("Decision added; it is open for votes."))
+            return _back_to(meeting, f"decision-{decision.pk}")
+    return _render_meeting(request, meeting, {"decision": form}, status)
+
+
+def _decision(pk: int) -> Decision:
+    return get_object_or_404(
+        Decision.objects.select_related(
+            "meeting__alliance", "meeting__consortium", "meeting__series"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+@require_POST
+def votes_record(request, pk: int):
+    decision = _decision(pk)
+    meeting = decision.meeting
+    voters = _voters(request.user, _roll(meeting), decision.votes.all())
+    form = VoteGridForm(request.POST, voters=voters)
+    status = 400
+    if form.is_valid():
+        votes, status = _attempt(request, services.cast_votes, decision, form.votes(), request.user)
+        if votes is not None:
+            messages.success(request, _("Votes recorded."))
+            return _back_to(meeting, f"decision-{decision.pk}")
+    return _render_meeting(request, meeting, {("votes", decision.pk): form}, status)
+
+
+@login_required
+@require_POST
+def decision_close(request, pk: int):
+    decision = _decision(pk)
+    _require_write(request.user, Decision)
+    closed, status = _attempt(request, services.close_decision, decision, request.user)
+    if closed is not None:
+        messages.success(
+            request,
+            _("Voting is closed: %(result)s.") % {"result": closed.get_result_display()},
+        )
+        return _back_to(decision.meeting, f"decision-{decision.pk}")
+    return _render_meeting(request, decision.meeting, status=status)
+
+
+@login_required
+@require_POST
+def decision_duties(request, pk: int):
+    decision = _decision(pk)
+    _require_write(request.user, Decision)
+    meeting = decision.meeting
+    owners = {entry["key"]: entry for entry in _roll(meeting)}
+    formset = duty_formset(decision, owners, request.POST)
+    status = 400
+    if formset.is_valid():
+        items = [
+            {
+                "title": row["title"],
+                "owner": row["owner"],
+                "owner_name": row["owner_name"],
+                "due_on": row["due_on"],
+            }
+            for row in formset.cleaned_data
+            if row
+        ]
+        duties, status = _attempt(
+            request, services.create_duties_from_decision, decision, items, request.user
+        )
+        if duties is not None:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d duty added to the responsibility list.",
+                    "%(count)d duties added to the responsibility list.",
+                    len(duties),
+                )
+                % {"count": len(duties)},
+            )
+            return _back_to(meeting, f"decision-{decision.pk}")
+    return _render_meeting(request, meeting, {("duties", decision.pk): formset}, status)
 
 
 @login_required
