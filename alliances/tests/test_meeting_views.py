@@ -6,12 +6,14 @@ meeting page's fixed query count."""
 import pytest
 from django.utils import timezone, translation
 
+from accounts.models import User
 from alliances import services
 from alliances.models import (
     AgendaItem,
     Attendance,
     Decision,
     Duty,
+    DutyUpdate,
     Meeting,
     MeetingSeries,
     Minutes,
@@ -547,3 +549,67 @@ def test_the_meeting_page_runs_a_fixed_number_of_queries(
     assert response.context["quorum"]["members"] == 12
     assert body.count('data-testid="vote-form"') == 4
     assert body.count('data-testid="duty-form"') == 5
+
+
+# --- Django admin ------------------------------------------------------------------------------
+
+
+def test_the_admin_lists_governance_and_never_overwrites_history(
+    client_for, admin, signed_off, members
+):
+    root = User.objects.create_superuser("root", password="pw-root")
+    client = client_for(root)
+    for model in (
+        "meetingseries",
+        "meeting",
+        "attendance",
+        "minutes",
+        "decision",
+        "vote",
+        "duty",
+        "dutyupdate",
+        "dutyevidence",
+    ):
+        assert client.get(f"/admin/alliances/{model}/").status_code == 200, model
+    minutes = Minutes.objects.get()
+    body = client.get(f"/admin/alliances/minutes/{minutes.pk}/change/").content.decode()
+    assert 'name="text"' not in body  # shown, not editable
+    before = snapshot()
+    response = client.post(f"/admin/alliances/minutes/{minutes.pk}/change/", {"text": "改写的纪要"})
+    assert response.status_code == 403
+    response = client.post(f"/admin/alliances/meeting/{signed_off.pk}/change/", {"title": "改名"})
+    assert response.status_code == 403
+    attendance = Attendance.objects.first()
+    response = client.post(
+        f"/admin/alliances/attendance/{attendance.pk}/change/", {"status": "absent"}
+    )
+    assert response.status_code == 403
+    assert snapshot() == before
+
+
+def test_the_admin_refuses_closed_decisions_votes_and_progress(client_for, passed_decision):
+    duty = services.create_duty(
+        passed_decision.meeting.alliance,
+        "编制清单",
+        passed_decision.votes.first().village,
+        D("2022-06-30"),
+        decision=passed_decision,
+    )
+    update = services.add_duty_update(duty, "in_progress", 30, "进行中", on=D("2022-04-01"))
+    root = User.objects.create_superuser("root", password="pw-root")
+    client = client_for(root)
+    before = snapshot()
+    vote = passed_decision.votes.first()
+    for url, data in [
+        (f"/admin/alliances/decision/{passed_decision.pk}/change/", {"text": "改写"}),
+        (f"/admin/alliances/decision/{passed_decision.pk}/delete/", {"post": "yes"}),
+        (f"/admin/alliances/vote/{vote.pk}/change/", {"choice": "against"}),
+        (f"/admin/alliances/vote/{vote.pk}/delete/", {"post": "yes"}),
+        (f"/admin/alliances/dutyupdate/{update.pk}/change/", {"percent": "90"}),
+        (f"/admin/alliances/dutyupdate/{update.pk}/delete/", {"post": "yes"}),
+        ("/admin/alliances/dutyupdate/add/", {"duty": duty.pk, "percent": "90"}),
+        ("/admin/alliances/vote/add/", {"decision": passed_decision.pk, "choice": "for"}),
+    ]:
+        assert client.post(url, data).status_code == 403, url
+    assert snapshot() == before
+    assert DutyUpdate.objects.get().percent == 30
