@@ -145,3 +145,62 @@ def test_a_clerk_signs_in_and_sees_the_village_chart(live_server, page):
     page.screenshot(path=str(SCREENSHOTS / "villages.png"), full_page=True)
 
     assert page.errors == []
+
+
+@pytest.fixture
+def ranked(registry_data):
+    """An alliance of the six villages with a published scheme frozen for 2023."""
+    from datetime import date
+
+    from alliances.models import Alliance, Membership
+    from analytics import rankings
+    from analytics.models import RankingKPI, RankingScheme
+
+    alliance = Alliance.objects.create(name="测试联盟", region_id="330482")
+    for code, *_rest in VILLAGES:
+        Membership.objects.create(alliance=alliance, village_id=code, joined_on=date(2018, 1, 1))
+    scheme = RankingScheme.objects.create(
+        name="比拼晾晒", alliance=alliance, is_published=True, description="按集体经济总收入。"
+    )
+    RankingKPI.objects.create(scheme=scheme, key="collective_income", weight=1, order=1)
+    rankings.compute_snapshot(scheme, 2023)
+    return scheme
+
+
+def test_a_visitor_sees_the_showcase_on_desktop_and_phone(live_server, ranked, page):
+    # `ranked` before `page`: the data is written before Playwright starts its event loop.
+    """No login: the ranking, its history chart drawn by ECharts, no console error, and on a
+    390 px phone screen nothing wider than the screen."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto(f"{live_server.url}/showcase/")
+    assert "/accounts/login/" not in page.url
+    assert page.locator("h1").inner_text() == "比拼晾晒"
+    assert page.locator("[data-testid=ranking] tbody tr").count() == len(VILLAGES)
+    page.wait_for_selector("#history-chart canvas")
+    assert page.locator("#history-chart canvas").first.bounding_box()["width"] > 600
+    page.wait_for_timeout(600)
+    page.screenshot(path=str(SCREENSHOTS / "showcase.png"), full_page=True)
+
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.reload()
+    page.wait_for_selector("#history-chart canvas")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(SCREENSHOTS / "showcase-mobile.png"))
+    assert page.errors == []
+
+
+def test_a_clerk_drills_down_the_dashboard(live_server, page):
+    """平湖 2023: the four charts draw; the township link opens that township's dashboard."""
+    page.goto(f"{live_server.url}/analytics/region/330482/2023/")
+    page.fill("input[name=username]", "xujiadai")
+    page.fill("input[name=password]", "a-long-test-password")
+    page.click("form.form-stack button[type=submit]")
+    page.wait_for_url("**/analytics/region/330482/2023/")
+    for chart in ("trend-chart", "gap-chart", "histogram-chart", "lorenz-chart"):
+        page.wait_for_selector(f"#{chart} canvas")
+    page.click("text=林埭镇 >> nth=-1")
+    page.wait_for_url("**/analytics/region/330482107/2023/")
+    assert "林埭镇" in page.locator("h1").inner_text()
+    page.wait_for_selector("#lorenz-chart canvas")
+    page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+    assert page.errors == []
