@@ -181,9 +181,14 @@ def gini_by_group(values: ArrayLike, groups: ArrayLike) -> tuple[npt.NDArray[Any
     names, inverse = np.unique(labels, return_inverse=True)
     inverse = inverse.ravel()
     # Sort by income, then stably by group: incomes ascending within each group (two plain
-    # sorts are about twice as fast as np.lexsort on (float, int) keys).
+    # sorts are about twice as fast as np.lexsort on (float, int) keys). With at most 65,536
+    # groups the group index fits 16 bits, where numpy's stable sort is a radix sort (~5×
+    # faster than on int64 for 620,000 rows).
     by_income = np.argsort(y)
-    order = by_income[np.argsort(inverse[by_income], kind="stable")]
+    group_of = inverse[by_income]
+    if names.size <= 1 << 16:
+        group_of = group_of.astype(np.uint16)
+    order = by_income[np.argsort(group_of, kind="stable")]
     ordered, group = y[order], inverse[order]
     counts = np.bincount(group, minlength=names.size)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))

@@ -349,6 +349,21 @@ def test_gini_by_group_equals_gini_of_each_group():
             assert g == pytest.approx(gini(values[groups == name]), abs=1e-12)
 
 
+def test_gini_by_group_beyond_16_bit_group_indexes():
+    """More than 65,536 groups: the int64 sort path gives the same Ginis as the 16-bit one."""
+    rng = np.random.default_rng(11)
+    groups = np.repeat(np.arange(70_000), 3)
+    values = rng.lognormal(10, 1, groups.size)
+    names, result = gini_by_group(values, groups)
+    assert names.size == 70_000
+    for name in (0, 1, 65_535, 65_536, 69_999):
+        assert result[name] == pytest.approx(gini(values[groups == name]), abs=1e-12)
+    # The same rows as two halves below the 16-bit limit give the same values.
+    low = groups < 35_000
+    _names, low_result = gini_by_group(values[low], groups[low])
+    np.testing.assert_allclose(low_result, result[:35_000], atol=1e-12)
+
+
 def test_gini_by_group_rejects_mismatched_groups():
     with pytest.raises(ValueError, match="groups"):
         gini_by_group([1.0, 2.0], [1])
