@@ -243,9 +243,14 @@ def _lorenz(book, sheet, sheet_name: str, lorenz: dict, title: str, fmt: dict) -
     for i, p in enumerate(lorenz["population"]):
         sheet.write_number(3 + i, 0, p, fmt["ratio"])
         sheet.write_number(3 + i, 1, p, fmt["ratio"])
-        sheet.write_number(3 + i, 2, lorenz["without"][i], fmt["ratio"])
-        if lorenz["with"]:
-            sheet.write_number(3 + i, 3, lorenz["with"][i], fmt["ratio"])
+        for col, key in ((2, "without"), (3, "with")):
+            if key == "with" and not lorenz["with"]:
+                continue
+            value = lorenz[key][i]  # None when every income is zero (no curve)
+            if value is None:
+                sheet.write_blank(3 + i, col, None)
+            else:
+                sheet.write_number(3 + i, col, value, fmt["ratio"])
     end = 3 + len(lorenz["population"])
     chart = book.add_chart({"type": "scatter", "subtype": "straight"})
     for col, label in zip("BCD", headings[1:], strict=False):

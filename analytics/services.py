@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import ObjectChange
 from lib import inequality
+from lib.ranking import competition_ranks
 from registry.models import Region, VillageStat
 from ventures.choices import RunStatus
 from ventures.models import DistributionLine
@@ -58,12 +59,15 @@ def _fen(value: float) -> int:
 
 
 def _distribution(values: np.ndarray) -> dict[str, int]:
-    shares = inequality.ratios(values)
+    # lib.inequality refuses a zero total (its shares are undefined); when every value is
+    # zero, every percentile is plainly zero too.
+    shares = inequality.ratios(values) if values.any() else None
+    p10, p90 = (shares.p10, shares.p90) if shares is not None else (0.0, 0.0)
     return {
         "min": _fen(values.min()),
-        "p10": _fen(shares.p10),
+        "p10": _fen(p10),
         "median": _fen(np.median(values)),
-        "p90": _fen(shares.p90),
+        "p90": _fen(p90),
         "max": _fen(values.max()),
         "mean": _fen(values.mean()),
         "sum": _fen(values.sum()),
@@ -71,6 +75,8 @@ def _distribution(values: np.ndarray) -> dict[str, int]:
 
 
 def _ratios(values: np.ndarray) -> dict[str, float | None]:
+    if not values.any():  # all incomes zero: shares of a zero total are undefined
+        return {"max_min": None, "palma": None, "s80_s20": None, "p90_p10": None}
     r = inequality.ratios(values)
     return {
         "max_min": _num(r.max_min),
@@ -80,21 +86,38 @@ def _ratios(values: np.ndarray) -> dict[str, float | None]:
     }
 
 
+def _theil_by_group(values: np.ndarray, groups: np.ndarray):
+    """Theil T decomposed by group, or None when every income is zero (undefined)."""
+    return inequality.theil_decomposition(values, groups, kind="T") if values.any() else None
+
+
 def _decomposition(values: np.ndarray, groups: np.ndarray, names: dict[str, str]) -> dict:
-    d = inequality.theil_decomposition(values, groups, kind="T")
-    counts = dict(zip(*np.unique(groups, return_counts=True), strict=True))
+    d = _theil_by_group(values, groups)
+    labels, sizes = np.unique(groups, return_counts=True)
+    counts = dict(zip(labels, sizes, strict=True))
     rows = [
         {
             "code": str(code),
             "name": names.get(str(code), ""),
             "villages": int(counts[code]),
-            "population_share": _num(d.population_share[i]),
-            "income_share": _num(d.income_share[i]),
-            "theil_t": _num(d.group_index[i]),
-            "contribution": _num(d.contribution[i]),
+            "population_share": _num(
+                int(counts[code]) / values.size if d is None else d.population_share[i]
+            ),
+            "income_share": None if d is None else _num(d.income_share[i]),
+            "theil_t": None if d is None else _num(d.group_index[i]),
+            "contribution": None if d is None else _num(d.contribution[i]),
         }
-        for i, code in enumerate(d.groups)
+        for i, code in enumerate(labels if d is None else d.groups)
     ]
+    if d is None:
+        return {
+            "total": None,
+            "between": None,
+            "within": None,
+            "between_share": None,
+            "group_count": len(rows),
+            "top_groups": rows[:TOP_GROUPS],
+        }
     rows.sort(key=lambda row: (-(row["contribution"] or 0.0), row["code"]))
     return {
         "total": _num(d.total),
@@ -106,10 +129,19 @@ def _decomposition(values: np.ndarray, groups: np.ndarray, names: dict[str, str]
     }
 
 
+def _gini(values: np.ndarray) -> float | None:
+    """The Gini, None when every income is zero (undefined for a zero mean)."""
+    return _num(inequality.gini(values)) if values.any() else None
+
+
+def _theil_t(values: np.ndarray) -> float | None:
+    return _num(inequality.theil_t(values)) if values.any() else None
+
+
 def _gap(values: np.ndarray) -> dict[str, float | None]:
     return {
-        "gini": _num(inequality.gini(values)),
-        "theil_t": _num(inequality.theil_t(values)),
+        "gini": _gini(values),
+        "theil_t": _theil_t(values),
         **_ratios(values),
     }
 
@@ -197,8 +229,9 @@ def indicators(region_code: str, year: int, *, detail: bool = False) -> dict[str
         },
         "total_income": _distribution(total),
         "operating_income": _distribution(operating),
-        "gini": _num(inequality.gini(total)),
-        "theil_t": _num(inequality.theil_t(total)),
+        # None (shown "—") when every income is zero: the measures are undefined then.
+        "gini": _gini(total),
+        "theil_t": _theil_t(total),
         "by_county": _decomposition(total, counties, names),
         "by_township": _decomposition(total, townships, names),
         "ratios": _ratios(total),
@@ -262,18 +295,23 @@ def _detail(
             "weak": bool(weak_flags[i]),
         }
 
-    ranked = [village(int(i), rank) for rank, i in enumerate(order.tolist(), start=1)]
+    # Competition ranks ("1224", as the village page's peers and the rankings): villages
+    # with the same income (in fen) share the better rank.
+    ranks, _tied = competition_ranks([_fen(total[i]) for i in order.tolist()])
+    ranked = [village(int(i), rank) for rank, i in zip(ranks, order.tolist(), strict=True)]
     if child_length < 12:
-        ranking = {"top": ranked[:RANKED], "bottom": ranked[-RANKED:][::-1] if n > RANKED else []}
+        # The bottom list never repeats a village of the top list (11–19 villages).
+        ranking = {"top": ranked[:RANKED], "bottom": ranked[max(RANKED, n - RANKED) :][::-1]}
     else:
         ranking = {"top": ranked, "bottom": []}
 
     child_rows = None
     if child_length < 12:
-        d = inequality.theil_decomposition(total, children, kind="T")
-        index = np.searchsorted(d.groups, children)
+        d = _theil_by_group(total, children)
+        groups = np.unique(children) if d is None else d.groups
+        index = np.searchsorted(groups, children)
         child_rows = []
-        for g, code in enumerate(d.groups.tolist()):
+        for g, code in enumerate(groups.tolist()):
             members = index == g
             values = total[members]
             child_rows.append(
@@ -284,32 +322,33 @@ def _detail(
                     "weak": int(weak_flags[members].sum()),
                     "median": _fen(np.median(values)),
                     "mean": _fen(values.mean()),
-                    "gini": _num(inequality.gini(values)) if values.any() else None,
-                    "income_share": _num(d.income_share[g]),
-                    "population_share": _num(d.population_share[g]),
-                    "theil_t": _num(d.group_index[g]),
-                    "contribution": _num(d.contribution[g]),
+                    "gini": _gini(values),
+                    "income_share": None if d is None else _num(d.income_share[g]),
+                    "population_share": _num(
+                        members.sum() / n if d is None else d.population_share[g]
+                    ),
+                    "theil_t": None if d is None else _num(d.group_index[g]),
+                    "contribution": None if d is None else _num(d.contribution[g]),
                 }
             )
         child_rows = {
             "level": child_length,
-            "between": _num(d.between),
-            "within": _num(d.within),
-            "between_share": _num(d.between_share),
+            "between": None if d is None else _num(d.between),
+            "within": None if d is None else _num(d.within),
+            "between_share": None if d is None else _num(d.between_share),
             "rows": child_rows,
         }
 
-    population, share = inequality.lorenz_curve(total, points=LORENZ_POINTS)
+    population = np.linspace(0.0, 1.0, LORENZ_POINTS)
     lorenz = {
         "population": [round(float(p), 4) for p in population],
-        "without": [round(float(s), 5) for s in share],
+        "without": _lorenz(total),
         "with": None,
     }
     if returns:
         received = {v["code"]: v["amount"] for v in returns["per_village"]}
         amounts = np.array([received.get(code, 0) for code in codes.tolist()], dtype=np.float64)
-        _, share_with = inequality.lorenz_curve(total + amounts, points=LORENZ_POINTS)
-        lorenz["with"] = [round(float(s), 5) for s in share_with]
+        lorenz["with"] = _lorenz(total + amounts)
     return {
         "child_level": child_length,
         "children": child_rows,
@@ -317,6 +356,15 @@ def _detail(
         "lorenz": lorenz,
         "histogram": _histogram(total),
     }
+
+
+def _lorenz(values: np.ndarray) -> list[float | None]:
+    """Income shares at LORENZ_POINTS population shares; all None when every income is zero
+    (no share of nothing: the chart shows no curve)."""
+    if not values.any():
+        return [None] * LORENZ_POINTS
+    _, share = inequality.lorenz_curve(values, points=LORENZ_POINTS)
+    return [round(float(s), 5) for s in share]
 
 
 def _nice_step(span: float, bins: int) -> float:
@@ -403,15 +451,15 @@ def trend(region_code: str, years: Iterable[int] | None = None) -> list[dict[str
                 [received.get(fetched[i][1], 0) for i in np.flatnonzero(in_year).tolist()],
                 dtype=np.float64,
             )
-            with_returns = _num(inequality.gini(total + amounts))
+            with_returns = _gini(total + amounts)
         result.append(
             {
                 "year": year,
                 "villages": int(total.size),
                 "median": _fen(np.median(total)),
                 "mean": _fen(total.mean()),
-                "gini": _num(inequality.gini(total)) if total.any() else None,
-                "theil_t": _num(inequality.theil_t(total)) if total.any() else None,
+                "gini": _gini(total),
+                "theil_t": _theil_t(total),
                 "weak": int(weak.get(year, 0)),
                 "gini_with_returns": with_returns,
             }
@@ -436,9 +484,12 @@ def peers(
         return None
 
     def standing(incomes: list[int]) -> dict[str, Any]:
-        above = sum(1 for income in incomes if income > own)
+        # Competition ranks, as on the dashboard's ranking (lib.ranking): 1 + the number of
+        # villages with a higher income (listing `own` once more changes no rank).
+        rank = competition_ranks([own, *incomes])[0][0]
+        above = rank - 1
         return {
-            "rank": above + 1,
+            "rank": rank,
             "of": len(incomes),
             "top_share": _num((above + 1) / len(incomes), 4),
             "median": _fen(np.median(np.array(incomes, dtype=np.float64))),
