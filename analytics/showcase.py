@@ -1,7 +1,7 @@
 """The public showcase (比拼晾晒): no login, the same bytes for every visitor.
 
-Pages are rendered once per (ranking generation, language, path) and kept in the default
-cache; a hit is one cache read for the generation, one for the page, and no SQL. A new
+Pages are rendered once per (ranking generation, language, canonical path) and kept in the
+default cache; a hit is one cache read for the generation, one for the page, and no SQL. A new
 snapshot starts a new generation (`analytics.rankings.bump_showcase_version`, on commit).
 Figures that do not come from snapshots (city indicators, the list of notices) may lag by
 up to PAGE_SECONDS.
@@ -19,11 +19,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Max
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.db.models import Count
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language, get_language
 from django.utils.translation import gettext as _
@@ -42,15 +42,29 @@ __all__ = ["PAGE_SECONDS", "index", "language", "method", "ranking"]
 PAGE_SECONDS = 600
 BROWSER_SECONDS = 60
 NOTICES_SHOWN = 5
+CITY_COVERAGE = 0.9  # share of the largest yearly village count for a year to be "complete"
 CITY_REGION = "330482"  # 平湖市: the city shown when the scheme names no region
 
 
 def cached_page(view):
-    """Serve the view's rendered page from the cache, keyed by generation, language, path."""
+    """Serve the view's rendered page from the cache, keyed by generation, language and the
+    canonical path.
+
+    The canonical path is the URL reversed from the resolved arguments: `<int:>` also
+    matches "/ranking/01/2022/", and such variants are redirected (301) before the cache is
+    touched, so that no visitor can fill the cache with copies of one page (and evict the
+    others). The query string is ignored (no page reads it) and never part of the key.
+    The language comes from the cookie first, then Accept-Language (LocaleMiddleware), so a
+    shared cache must vary on both.
+    """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        key = f"showcase:page:{rankings.showcase_version()}:{get_language()}:{request.path}"
+        match = request.resolver_match
+        canonical = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+        if request.path != canonical:
+            return HttpResponsePermanentRedirect(canonical)
+        key = f"showcase:page:{rankings.showcase_version()}:{get_language()}:{canonical}"
         hit = cache.get(key)
         if hit is None:
             response = view(request, *args, **kwargs)
@@ -60,6 +74,7 @@ def cached_page(view):
             cache.set(key, hit, PAGE_SECONDS)
         response = HttpResponse(hit[0], content_type=hit[1])
         patch_cache_control(response, public=True, max_age=BROWSER_SECONDS)
+        patch_vary_headers(response, ("Cookie",))  # the language cookie picks the page
         return response
 
     return require_safe(wrapper)
@@ -96,13 +111,28 @@ def _rows_with_values(table, columns) -> list[dict[str, Any]]:
 
 
 def _city(region_code: str) -> dict[str, Any] | None:
-    """平湖's indicators in the latest year with statistics (None without statistics)."""
-    year = VillageStat.objects.filter(village__code__startswith=region_code).aggregate(
-        year=Max("year")
-    )["year"]
-    if year is None:
+    """平湖's indicators in its latest complete year (None without statistics).
+
+    A year is complete when at least CITY_COVERAGE of the largest yearly number of villages
+    with statistics have figures for it: the first few villages reporting a new year must
+    not turn the card into "the city in that year" with a handful of villages. The card
+    shows the year and the number of villages counted.
+    """
+    counts = dict(
+        VillageStat.objects.filter(village__code__startswith=region_code)
+        .values("year")
+        .annotate(villages=Count("pk"))
+        .order_by()
+        .values_list("year", "villages")
+    )
+    if not counts:
         return None
-    data = indicator_services.indicators(region_code, year)
+    most = max(counts.values())
+    year = max(y for y, n in counts.items() if n >= CITY_COVERAGE * most)
+    try:
+        data = indicator_services.indicators(region_code, year)
+    except ValueError:  # never let the public page fail on the figures: no card instead
+        return None
     return {
         "name": data["region"]["name"],
         "year": year,

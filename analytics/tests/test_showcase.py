@@ -65,7 +65,8 @@ def test_no_personal_data_no_session_no_csrf_token(client, ranked, clerk):
     assert "csrfmiddlewaretoken" not in html
     assert "X-CSRFToken" not in html
     assert not response.cookies  # no session, no CSRF cookie
-    assert "Cookie" not in response.get("Vary", "")
+    # The language cookie chooses the page, so a shared cache must key on it too.
+    assert {"Cookie", "Accept-Language"} <= {v.strip() for v in response["Vary"].split(",")}
     assert "public" in response["Cache-Control"]
 
 
