@@ -1,12 +1,52 @@
 # Dashboards (login).
-from django.urls import path
+from django.urls import path, register_converter
 
 from analytics import views
+
+
+class RegionCodeConverter:
+    """A region code: 2 to 12 ASCII digits (no newline or other character can reach a
+    cache key or a file name)."""
+
+    regex = "[0-9]{2,12}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+class YearConverter:
+    """A four-digit year within views.YEARS; anything else is a 404 (no overflow)."""
+
+    regex = "[0-9]{4}"
+
+    def to_python(self, value: str) -> int:
+        year = int(value)
+        if year not in views.YEARS:
+            raise ValueError(value)  # the resolver answers 404
+        return year
+
+    def to_url(self, value) -> str:
+        return f"{int(value):04d}"
+
+
+register_converter(RegionCodeConverter, "analytics_region")
+register_converter(YearConverter, "analytics_year")
 
 app_name = "analytics"
 urlpatterns = [
     path("", views.index, name="index"),
-    path("region/<str:code>/<int:year>/", views.region, name="region"),
-    path("region/<str:code>/<int:year>/print/", views.region_print, name="region_print"),
-    path("region/<str:code>/<int:year>/report.xlsx", views.region_report, name="region_report"),
+    path("region/<analytics_region:code>/<analytics_year:year>/", views.region, name="region"),
+    path(
+        "region/<analytics_region:code>/<analytics_year:year>/print/",
+        views.region_print,
+        name="region_print",
+    ),
+    path(
+        "region/<analytics_region:code>/<analytics_year:year>/report.xlsx",
+        views.region_report,
+        name="region_report",
+    ),
 ]

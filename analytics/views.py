@@ -22,6 +22,18 @@ from registry.choices import RegionLevel
 from registry.models import Region, VillageStat
 
 DEFAULT_REGION = "330482"  # 平湖市: the demo's home
+# Years a dashboard can show (the statistics start after 1949; the API's serializer has the
+# same bound); the URL converter answers 404 outside them.
+YEARS = range(1949, 2101)
+
+
+def _year(value: str) -> int | None:
+    """A year typed in the picker, or None (not ASCII digits, e.g. "²", or out of YEARS)."""
+    value = value.strip()
+    if not (value.isascii() and value.isdigit()) or len(value) > 4:
+        return None
+    year = int(value)
+    return year if year in YEARS else None
 
 
 def _region_figures(code: str, year: int) -> tuple[dict, list[dict]]:
@@ -99,13 +111,13 @@ def index(request):
     latest = {county: year for county, year, _n in counties}
     region = (request.GET.get("region") or "").strip()
     if region:
-        year = (request.GET.get("year") or "").strip()
-        if not year.isdigit():
+        year = _year(request.GET.get("year") or "")
+        if year is None:
             year = max((y for c, y in latest.items() if c.startswith(region[:6])), default=None)
             if year is None:
                 year = max(latest.values(), default=None)
-        if region.isdigit() and year is not None:
-            return redirect("analytics:region", code=region, year=int(year))
+        if region.isascii() and region.isdigit() and 2 <= len(region) <= 12 and year is not None:
+            return redirect("analytics:region", code=region, year=year)
     names = dict(
         Region.objects.filter(
             code__in={c for c, _y, _n in counties} | {c[:4] for c, _y, _n in counties}
@@ -174,6 +186,7 @@ def region_report(request, code: str, year: int):
         content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    filename = f"indicators-{code}-{year}.xlsx"
+    # From the resolved region (digits only), never from raw URL text.
+    filename = f"indicators-{data['region']['code']}-{data['year']}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
