@@ -211,7 +211,9 @@ class RankingSnapshot(FrozenModel):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # PROTECT, not SET_NULL: a snapshot is frozen (its trigger refuses any UPDATE), and
+        # users are deactivated, never deleted, once they have computed one.
+        on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("computed by"),
     )
