@@ -86,7 +86,11 @@ def collective_income(scheme, codes: list[str], year: int) -> Values:
 
 
 def income_growth(scheme, codes: list[str], year: int) -> Values:
-    """Growth of total collective income over the previous year (0.25 = +25%)."""
+    """Growth of total collective income over the previous year (0.25 = +25%).
+
+    Missing (None, so the village scores 0 for it) without statistics in either year, and
+    also from a zero base: a rise from 0 has no finite rate, and any number chosen for it
+    would rank such a village arbitrarily. The published description says so."""
     stats = _stats(codes, (year, year - 1))
     result: Values = {}
     for code in codes:
@@ -170,8 +174,9 @@ KPI_SOURCES: dict[str, KPISource] = {
         "higher",
         income_growth,
         gettext_lazy(
-            "Total collective income this year over last year, minus one; missing when "
-            "either year has no statistics."
+            "Total collective income this year over last year, minus one; missing (scores "
+            "0) when either year has no statistics or last year's income was zero (growth "
+            "from nothing has no rate)."
         ),
     ),
     "operating_share": KPISource(
