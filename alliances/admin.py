@@ -139,6 +139,7 @@ class MinutesAdmin(ScopedAdmin):
     readonly_fields = [
         "meeting",
         "author",
+        "amended_by",
         "written_at",
         "signed_off_by",
         "signed_off_at",
@@ -147,6 +148,10 @@ class MinutesAdmin(ScopedAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def save_model(self, request, obj, form, change):
+        obj.amended_by = request.user  # an amendment here counts against signing off too
+        super().save_model(request, obj, form, change)
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.is_signed_off:

@@ -139,6 +139,13 @@ class SeriesForm(forms.Form):
         first, until = data.get("first_on"), data.get("until")
         if first and until and until < first:
             self.add_error("until", _("The series ends on or after its first meeting."))
+        elif first and until and data.get("every_months"):
+            from alliances.services import MeetingError, series_days
+
+            try:
+                series_days(first, data["every_months"], until)
+            except MeetingError as error:
+                self.add_error("until", str(error))
         return data
 
 

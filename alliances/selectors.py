@@ -6,7 +6,7 @@ from datetime import date
 
 from django.db.models import Count, F, Q
 
-from alliances.choices import CLOSED_DUTY_STATUSES
+from alliances.choices import DutyStatus
 from alliances.models import Duty
 
 __all__ = ["due_for_user", "duties_on_time", "projects_by_status"]
@@ -15,7 +15,10 @@ __all__ = ["due_for_user", "duties_on_time", "projects_by_status"]
 def duties_on_time(alliance, year: int) -> dict[str, tuple[int, int]]:
     """{village code: (done on time, due)} for the alliance's village duties due in `year`.
 
-    On time: done (or verified) on or before the due day. One query.
+    On time: VERIFIED by a city administrator, with the day it was reported done
+    (`done_on`) on or before the due day. A duty only self-certified "done" does not count
+    yet: its date is the reporter's word (it can be backdated) and this is a published
+    ranking KPI. One query.
     """
     rows = (
         Duty.objects.filter(alliance=alliance, due_on__year=year, owner_village__isnull=False)
@@ -25,7 +28,7 @@ def duties_on_time(alliance, year: int) -> dict[str, tuple[int, int]]:
             due=Count("pk"),
             on_time=Count(
                 "pk",
-                filter=Q(status__in=CLOSED_DUTY_STATUSES, done_on__lte=F("due_on")),
+                filter=Q(status=DutyStatus.VERIFIED, done_on__lte=F("due_on")),
             ),
         )
     )

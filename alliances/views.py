@@ -13,7 +13,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -89,20 +90,26 @@ def _member_name(row) -> str:
     return row.organisation.name
 
 
+def _count_of(rows, group: str):
+    """How many of `rows` (correlated with OuterRef), as a scalar subquery (0 if none)."""
+    counted = rows.order_by().values(group).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted[:1]), 0)
+
+
 @login_required
 @require_safe
 def alliance_list(request):
     today = timezone.localdate()
+    # One subquery per count: counting over three joins would multiply the rows
+    # (members × meetings × duties) before DISTINCT, seconds for one active alliance.
     alliances = Alliance.objects.annotate(
-        member_count=Count(
-            "memberships",
-            filter=Q(memberships__joined_on__lte=today)
-            & (Q(memberships__left_on__isnull=True) | Q(memberships__left_on__gte=today)),
-            distinct=True,
+        member_count=_count_of(
+            Membership.objects.filter(alliance=OuterRef("pk")).members_on(today), "alliance"
         ),
-        meeting_count=Count("meetings", distinct=True),
-        open_duty_count=Count(
-            "duties", filter=~Q(duties__status__in=CLOSED_DUTY_STATUSES), distinct=True
+        meeting_count=_count_of(Meeting.objects.filter(alliance=OuterRef("pk")), "alliance"),
+        open_duty_count=_count_of(
+            Duty.objects.filter(alliance=OuterRef("pk")).exclude(status__in=CLOSED_DUTY_STATUSES),
+            "alliance",
         ),
     ).order_by("name")
     return render(request, "alliances/alliance_list.html", {"alliances": alliances})
@@ -142,7 +149,12 @@ def alliance_detail(request, pk: int):
     consortia = list(
         Consortium.objects.filter(alliance=alliance)
         .select_related("type")
-        .annotate(member_count=Count("memberships"))
+        # Current members only (those who have left are not counted), as on the roll.
+        .annotate(
+            member_count=_count_of(
+                Membership.objects.filter(consortium=OuterRef("pk")).members_on(today), "consortium"
+            )
+        )
         .order_by("name")
     )
     context = {
@@ -283,7 +295,9 @@ def _meeting_context(request, meeting: Meeting, bound: dict | None = None) -> di
     bound = bound or {}
     user = request.user
     minutes = (
-        Minutes.objects.filter(meeting=meeting).select_related("author", "signed_off_by").first()
+        Minutes.objects.filter(meeting=meeting)
+        .select_related("author", "amended_by", "signed_off_by")
+        .first()
     )
     frozen = minutes is not None and minutes.is_signed_off
     roll = _roll(meeting)
@@ -347,7 +361,7 @@ def _meeting_context(request, meeting: Meeting, bound: dict | None = None) -> di
         minutes is not None
         and not frozen
         and may_write(user, Minutes)
-        and minutes.author_id != user.pk
+        and user.pk not in (minutes.author_id, minutes.amended_by_id)
     )
     return {
         "meeting": meeting,

@@ -51,6 +51,7 @@ from alliances.models import (
     Minutes,
     Vote,
 )
+from alliances.models.meetings import MSG_MEETING_FROZEN, meeting_frozen
 from baotuan.api_base import Conflict, ScopedModelViewSet, ScopedReadOnlyViewSet
 
 __all__ = [
@@ -93,13 +94,28 @@ class MeetingSeriesViewSet(ScopedModelViewSet):
         return Response(MeetingSerializer(created, many=True).data)
 
 
+def _check_open(meeting) -> None:
+    """409 once the meeting's minutes are signed off (its record is frozen)."""
+    if meeting_frozen(getattr(meeting, "pk", meeting)):
+        raise Conflict(str(MSG_MEETING_FROZEN))
+
+
 class MeetingViewSet(ScopedModelViewSet):
-    """Meetings (联席会议, 圆桌会, 专家授课, 外出考察)."""
+    """Meetings (联席会议, 圆桌会, 专家授课, 外出考察); frozen (409) once the minutes are
+    signed off: the day, group and quorum rule decide the recorded quorum."""
 
     queryset = Meeting.objects.all()
     serializer_class = MeetingSerializer
     filterset_fields = ["alliance", "consortium", "kind", "series"]
     lookup_value_regex = "[0-9]+"
+
+    def perform_update(self, serializer):
+        _check_open(serializer.instance)
+        super().perform_update(serializer)
+
+    def perform_destroy(self, instance):
+        _check_open(instance)
+        super().perform_destroy(instance)
 
     @extend_schema(responses=QuorumSerializer)
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
@@ -116,22 +132,18 @@ class AgendaItemViewSet(ScopedModelViewSet):
     lookup_value_regex = "[0-9]+"
 
     def perform_create(self, serializer):
-        self._check_open(serializer.validated_data["meeting"])
+        _check_open(serializer.validated_data["meeting"])
         super().perform_create(serializer)
 
     def perform_update(self, serializer):
-        self._check_open(serializer.instance.meeting)
+        # Neither out of a frozen meeting nor into one.
+        _check_open(serializer.instance.meeting_id)
+        _check_open(serializer.validated_data.get("meeting"))
         super().perform_update(serializer)
 
     def perform_destroy(self, instance):
-        self._check_open(instance.meeting)
+        _check_open(instance.meeting_id)
         super().perform_destroy(instance)
-
-    def _check_open(self, meeting):
-        if Minutes.objects.filter(meeting=meeting, signed_off_at__isnull=False).exists():
-            raise Conflict(
-                _("The minutes of this meeting are signed off: its record can no longer change.")
-            )
 
 
 class AttendanceViewSet(ScopedModelViewSet):

@@ -142,6 +142,18 @@ class MeetingSeriesSerializer(StrictModelSerializer):
             "start_time", "location", "quorum_rule", "is_illustrative",
         ]
 
+    def validate(self, attrs):
+        from alliances.services import MeetingError, series_days
+
+        first, until = self.current(attrs, "first_on"), self.current(attrs, "until")
+        every = self.current(attrs, "every_months")
+        if first and until and every and until >= first and every >= 1:
+            try:
+                series_days(first, every, until)
+            except MeetingError as error:
+                raise serializers.ValidationError({"until": [str(error)]}) from None
+        return attrs
+
 
 class MeetingSerializer(StrictModelSerializer):
     class Meta:

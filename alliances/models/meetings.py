@@ -135,8 +135,39 @@ class MeetingSeries(ChangeLoggedModel):
         return self.title
 
 
+MSG_MEETING_FROZEN = _(
+    "The minutes of this meeting are signed off: its record can no longer change."
+)
+
+
+def meeting_frozen(meeting_id) -> bool:
+    """Whether the meeting's minutes are signed off (asks the database)."""
+    return (
+        meeting_id is not None
+        and Minutes.objects.filter(meeting_id=meeting_id, signed_off_at__isnull=False).exists()
+    )
+
+
+class MeetingQuerySet(RestrictedQuerySet):
+    # A bulk write must not reach a meeting whose minutes are signed off (its quorum, its
+    # day and its group are part of the frozen record); a trigger refuses it too.
+    def update(self, **kwargs):
+        if self.filter(minutes__signed_off_at__isnull=False).exists():
+            raise FrozenError(MSG_MEETING_FROZEN)
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.filter(minutes__signed_off_at__isnull=False).exists():
+            raise FrozenError(MSG_MEETING_FROZEN)
+        return super().delete()
+
+
 class Meeting(ChangeLoggedModel):
-    """One meeting of an alliance (optionally of one of its consortia)."""
+    """One meeting of an alliance (optionally of one of its consortia).
+
+    Frozen once its minutes are signed off: its day, group and quorum rule decide the
+    recorded quorum, so the model, queryset, API and a database trigger refuse changes.
+    """
 
     alliance = models.ForeignKey(
         Alliance, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("alliance")
@@ -173,7 +204,7 @@ class Meeting(ChangeLoggedModel):
         _("illustrative (示例)"), default=False, help_text=ILLUSTRATIVE_HELP
     )
 
-    objects = RestrictedQuerySet.as_manager()
+    objects = MeetingQuerySet.as_manager()
     scope_policy = ADMIN_POLICY
 
     class Meta:
@@ -200,6 +231,16 @@ class Meeting(ChangeLoggedModel):
     def group(self):
         return self.consortium if self.consortium_id is not None else self.alliance
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding and meeting_frozen(self.pk):
+            raise FrozenError(MSG_MEETING_FROZEN)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if meeting_frozen(self.pk):
+            raise FrozenError(MSG_MEETING_FROZEN)
+        return super().delete(*args, **kwargs)
+
 
 class AgendaItem(ChangeLoggedModel):
     meeting = models.ForeignKey(
@@ -222,6 +263,23 @@ class AgendaItem(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        # Neither out of a frozen meeting nor into one (the stored row is asked, so a stale
+        # instance or a moved item is refused too).
+        stored = (
+            None
+            if self._state.adding
+            else AgendaItem.objects.filter(pk=self.pk).values_list("meeting_id", flat=True).first()
+        )
+        if meeting_frozen(self.meeting_id) or meeting_frozen(stored):
+            raise FrozenError(MSG_MEETING_FROZEN)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if meeting_frozen(self.meeting_id):
+            raise FrozenError(MSG_MEETING_FROZEN)
+        return super().delete(*args, **kwargs)
 
 
 class Attendance(MemberFields, ChangeLoggedModel):
@@ -294,6 +352,15 @@ class Minutes(ChangeLoggedModel):
         verbose_name=_("written by"),
         help_text=_("Empty when recorded by a command (the demo, an import)."),
     )
+    # The last person who amended the text: neither they nor the author may sign it off.
+    amended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("last amended by"),
+    )
     written_at = models.DateTimeField(_("written at"), default=timezone.now)
     signed_off_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -316,12 +383,19 @@ class Minutes(ChangeLoggedModel):
         verbose_name_plural = _("minutes")
         ordering = ["meeting_id"]
         constraints = [
-            # Four eyes: the author never signs off their own minutes.
+            # Four eyes: the author never signs off their own minutes, nor whoever amended
+            # them last (the service also refuses any earlier editor, from the change log).
             models.CheckConstraint(
                 name="alliances_minutes_four_eyes",
                 condition=Q(signed_off_by__isnull=True)
                 | Q(author__isnull=True)
                 | ~Q(signed_off_by=F("author")),
+            ),
+            models.CheckConstraint(
+                name="alliances_minutes_four_eyes_amended",
+                condition=Q(signed_off_by__isnull=True)
+                | Q(amended_by__isnull=True)
+                | ~Q(signed_off_by=F("amended_by")),
             ),
             models.CheckConstraint(
                 name="alliances_minutes_signed_together",

@@ -22,6 +22,7 @@ from alliances.services.duties import (
     verify_duty,
 )
 from alliances.services.meetings import (
+    MAX_MEETINGS_PER_SERIES,
     Quorum,
     add_agenda_item,
     add_decision,
@@ -34,6 +35,7 @@ from alliances.services.meetings import (
     record_attendance,
     record_attendances,
     schedule_series,
+    series_days,
     sign_off_minutes,
     tally,
     write_minutes,
@@ -41,6 +43,7 @@ from alliances.services.meetings import (
 from alliances.services.memberships import join, leave
 
 __all__ = [
+    "MAX_MEETINGS_PER_SERIES",
     "AllianceError",
     "DutyError",
     "FrozenError",
@@ -66,6 +69,7 @@ __all__ = [
     "record_attendance",
     "record_attendances",
     "schedule_series",
+    "series_days",
     "sign_off_minutes",
     "tally",
     "verify_duty",

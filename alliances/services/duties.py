@@ -211,6 +211,8 @@ def verify_duty(
     if done is not None and done.author_id == user.pk:
         raise NotAllowed(_("A duty is verified by someone other than the person who did it."))
     on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise DutyError(_("A duty cannot be verified on a day in the future."))
     if done is not None and on < done.on:
         raise DutyError(_("A duty cannot be verified before it was done."))
     update = DutyUpdate.objects.create(

@@ -39,6 +39,7 @@ from alliances.models import (
     Minutes,
     Vote,
 )
+from audit.models import ObjectChange
 from lib import voting
 from lib.recurrence import occurrences
 from registry.models import Organisation, Village
@@ -167,6 +168,27 @@ def create_meeting(
     )
 
 
+MAX_MEETINGS_PER_SERIES = 100  # 25 years of quarterly meetings; stops a runaway `until`
+
+
+def series_days(first_on: dt.date, every_months: int, until: dt.date) -> list[dt.date]:
+    """The days of a series' meetings, refused beyond MAX_MEETINGS_PER_SERIES.
+
+    Raises:
+        MeetingError: more meetings than that (or an interval under one month).
+    """
+    try:
+        days = occurrences(first_on, every_months, until)
+    except ValueError:  # under a month, or beyond lib.recurrence's own bound
+        days = None
+    if days is None or len(days) > MAX_MEETINGS_PER_SERIES:
+        raise MeetingError(
+            _("A series has at most %(max)d meetings: choose an earlier end or a longer interval.")
+            % {"max": MAX_MEETINGS_PER_SERIES}
+        )
+    return days
+
+
 @transaction.atomic
 def create_series(
     alliance: Alliance,
@@ -194,6 +216,7 @@ def create_series(
         raise MeetingError(_("A series meets at least every month (every 1 month or more)."))
     if first_on is None or until is None or until < first_on:
         raise MeetingError(_("The series ends on or after its first meeting."))
+    series_days(first_on, every_months, until)
     series = MeetingSeries.objects.create(
         alliance=alliance,
         kind=kind,
@@ -237,7 +260,7 @@ def schedule_series(series: MeetingSeries, user=None) -> list[Meeting]:
         title_format = _("%(title)s, no. %(number)s")
     created = []
     for number, day in enumerate(
-        occurrences(series.first_on, series.every_months, series.until), 1
+        series_days(series.first_on, series.every_months, series.until), 1
     ):
         if number in existing:
             continue
@@ -335,8 +358,22 @@ def write_minutes(
         raise FrozenError(_("These minutes were signed off and cannot be edited."))
     minutes.text = text
     minutes.written_at = at or timezone.now()
+    # Whoever amends the text shares its authorship: they may not sign it off either.
+    minutes.amended_by = user
     minutes.save()
     return minutes
+
+
+def _has_edited(minutes: Minutes, user) -> bool:
+    """Whether `user` wrote or ever amended the minutes' text (amendments are change-logged
+    with the `amended_by` they set, so an editor replaced by a later one is still found)."""
+    if user.pk in (minutes.author_id, minutes.amended_by_id):
+        return True
+    return ObjectChange.objects.filter(
+        content_type=Minutes.content_type(),
+        object_pk=str(minutes.pk),
+        postchange_data__amended_by_id=user.pk,
+    ).exists()
 
 
 @transaction.atomic
@@ -349,8 +386,10 @@ def sign_off_minutes(minutes: Minutes, user, *, at: dt.datetime | None = None) -
     locked = Minutes.objects.select_for_update().get(pk=minutes.pk)
     if locked.is_signed_off:
         raise FrozenError(_("These minutes are already signed off."))
-    if user is not None and locked.author_id == user.pk:
-        raise NotAllowed(_("Minutes are signed off by someone other than their author."))
+    if user is not None and _has_edited(locked, user):
+        raise NotAllowed(
+            _("Minutes are signed off by someone other than those who wrote or amended them.")
+        )
     if user is None:
         raise MeetingError(_("Name the person who signs off the minutes."))
     locked.signed_off_by = user

@@ -124,6 +124,7 @@ def test_a_clerk_cannot_update_another_villages_duty(duty, other_clerk):
         ("over_100", "in_progress", 120, "2022-06-01"),
         ("before_latest", "in_progress", 50, "2022-04-01"),
         ("future", "in_progress", 50, "2999-01-01"),
+        ("done_in_future", "done", 100, "2999-01-01"),
     ],
 )
 def test_a_wrong_update_is_refused_and_nothing_changes(case, status, percent, on, duty, clerk):
@@ -215,25 +216,54 @@ def test_evidence_is_kept_and_checked(duty, clerk):
 
 
 def test_duties_on_time_per_village_in_one_query(
-    passed_decision, members, clerk, django_assert_num_queries
+    passed_decision, members, clerk, admin, django_assert_num_queries
 ):
+    # (title, owner, due, reported done on, verified by an admin)
     rows = [
-        ("on time", members[0], D("2022-06-30"), D("2022-06-30")),
-        ("late", members[0], D("2022-06-30"), D("2022-07-15")),
-        ("open", members[0], D("2022-09-30"), None),
-        ("other village", members[1], D("2022-12-31"), D("2022-12-01")),
-        ("next year", members[1], D("2023-01-31"), D("2023-01-01")),
-        ("organisation", members[3], D("2022-12-31"), None),
+        ("on time", members[0], D("2022-06-30"), D("2022-06-30"), True),
+        ("late", members[0], D("2022-06-30"), D("2022-07-15"), True),
+        ("open", members[0], D("2022-09-30"), None, False),
+        ("other village", members[1], D("2022-12-31"), D("2022-12-01"), True),
+        # Self-certified done, dated on time, never verified: not (yet) on time.
+        ("done, unverified", members[1], D("2022-12-31"), D("2022-12-01"), False),
+        ("next year", members[1], D("2023-01-31"), D("2023-01-01"), True),
+        ("organisation", members[3], D("2022-12-31"), None, False),
     ]
     duties = services.create_duties_from_decision(
-        passed_decision, [{"title": t, "owner": o, "due_on": d} for t, o, d, _ in rows]
+        passed_decision, [{"title": t, "owner": o, "due_on": d} for t, o, d, *_ in rows]
     )
-    for duty, (_t, _o, _d, done) in zip(duties, rows, strict=True):
+    for duty, (_t, _o, _d, done, verified) in zip(duties, rows, strict=True):
         if done is not None:
             services.add_duty_update(duty, "done", None, "", None, on=done)
+        if verified:
+            services.verify_duty(duty, admin)
     with django_assert_num_queries(1):
         result = duties_on_time(passed_decision.meeting.alliance, 2022)
-    assert result == {members[0].pk: (1, 3), members[1].pk: (1, 1)}
+    assert result == {members[0].pk: (1, 3), members[1].pk: (1, 2)}
+
+
+def test_a_backdated_self_certified_done_is_not_on_time(passed_decision, members, clerk, admin):
+    duty = services.create_duties_from_decision(
+        passed_decision, [{"title": "迟报", "owner": members[0], "due_on": D("2022-06-30")}]
+    )[0]
+    # Reported long after the due day, but dated on it by the reporter.
+    services.add_duty_update(duty, "done", 100, "", clerk, on=D("2022-06-30"))
+    alliance = passed_decision.meeting.alliance
+    assert duties_on_time(alliance, 2022) == {members[0].pk: (0, 1)}
+    services.verify_duty(duty, admin)
+    assert duties_on_time(alliance, 2022) == {members[0].pk: (1, 1)}
+
+
+def test_a_duty_cannot_be_verified_on_a_future_day(passed_decision, members, admin):
+    duty = services.create_duties_from_decision(
+        passed_decision, [{"title": "未来", "owner": members[0], "due_on": D("2022-06-30")}]
+    )[0]
+    services.add_duty_update(duty, "done", 100, "", None, on=D("2022-06-30"))
+    with pytest.raises(services.DutyError):
+        services.verify_duty(duty, admin, on=D("2999-01-01"))
+    duty.refresh_from_db()
+    assert duty.status == "done"
+    assert duty.verified_on is None
 
 
 def test_remind_lists_due_and_overdue_duties_per_owner(passed_decision, members, clerk):

@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from alliances import services
-from alliances.models import Duty, DutyEvidence, DutyUpdate, Minutes
+from alliances.models import Duty, DutyEvidence, DutyUpdate, Membership, Minutes
 from alliances.tests.conftest import D
 from conftest import make_user
 
@@ -181,3 +181,83 @@ def test_home_shows_the_clerks_own_duties_due_or_overdue(
         response = client.get("/")
     assert response.context["duty_total"] == 21
     assert len(response.context["duties"]) == 10
+
+
+def test_alliance_list_counts_with_one_subquery_each(
+    client_for, admin, alliance, members, tree, django_assert_num_queries
+):
+    """Counts over joins would multiply members × meetings × duties (seconds for one
+    active alliance): each count is its own subquery, and the page's queries are fixed."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from alliances.models import Meeting
+    from registry.models import Village
+
+    membership = Membership.objects.get(alliance=alliance, village=members[1])
+    services.leave(membership, D("2022-06-30"))
+    client = client_for(admin)
+
+    def grow(start, count):
+        villages = Village.objects.bulk_create(
+            Village(
+                code=f"330482107{i:03d}",
+                name=f"村{i}",
+                short_name=f"村{i}",
+                kind="village",
+                township_id="330482107",
+                county_id="330482",
+            )
+            for i in range(start, start + count)
+        )
+        Membership.objects.bulk_create(
+            Membership(alliance=alliance, village=v, joined_on=D("2020-01-01")) for v in villages
+        )
+        tz = ZoneInfo("Asia/Shanghai")
+        Meeting.objects.bulk_create(
+            Meeting(
+                alliance=alliance,
+                kind="roundtable",
+                title=f"会{start}-{i}",
+                starts_at=datetime(2022, 1, 1, tzinfo=tz),
+            )
+            for i in range(count * 3)
+        )
+        Duty.objects.bulk_create(
+            Duty(
+                alliance=alliance,
+                title=f"事{start}-{i}",
+                owner_village=villages[i % count],
+                due_on=D("2023-01-01"),
+                status="done" if i % 4 == 0 else "planned",
+                done_on=D("2022-12-01") if i % 4 == 0 else None,
+            )
+            for i in range(count * 8)
+        )
+
+    grow(300, 2)
+    with django_assert_num_queries(4) as small:
+        response = client.get("/alliances/")
+    row = list(response.context["alliances"])[0]
+    # 3 current founding members (one left) + 2; 6 meetings; 12 of 16 duties open.
+    assert (row.member_count, row.meeting_count, row.open_duty_count) == (5, 6, 12)
+    grow(400, 40)  # 42 members × 126 meetings × 336 duties: 1.8 million joined rows
+    with django_assert_num_queries(len(small.captured_queries)) as large:
+        response = client.get("/alliances/")
+    row = list(response.context["alliances"])[0]
+    assert (row.member_count, row.meeting_count, row.open_duty_count) == (45, 126, 252)
+    listing = next(q["sql"] for q in large.captured_queries if "alliances_alliance" in q["sql"])
+    assert " JOIN " not in listing.upper()
+    assert "DISTINCT" not in listing.upper()
+
+
+def test_consortium_member_counts_are_current_members(
+    client_for, clerk, alliance, consortium, tree
+):
+    for name in ("徐家埭村", "山塘村", "峰山村"):
+        services.join(consortium, tree[name], "member", D("2022-01-01"))
+    gone = Membership.objects.get(consortium=consortium, village=tree["峰山村"])
+    services.leave(gone, D("2022-06-30"))
+    response = client_for(clerk).get(f"/alliances/{alliance.pk}/")
+    (row,) = response.context["consortia"]
+    assert row.member_count == 2

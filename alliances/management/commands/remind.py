@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
 
 from alliances.models import Duty
 
@@ -27,9 +28,14 @@ class Command(BaseCommand):
     def handle(self, *args, days, today, alliance, format, **options):
         if days < 0:
             raise CommandError("--days cannot be negative")
-        day = parse_date(today) if today else timezone.localdate()
+        try:
+            day = parse_date(today) if today else timezone.localdate()
+        except ValueError:  # well formed but impossible, e.g. 2024-13-01
+            day = None
         if day is None:
-            raise CommandError(f"not a date: {today}")
+            raise CommandError(
+                _("Not a date: %(value)s (write YYYY-MM-DD, e.g. 2024-06-30).") % {"value": today}
+            )
         duties = Duty.objects.due_or_overdue(day + timedelta(days=days)).with_overdue(day)
         if alliance is not None:
             duties = duties.filter(alliance_id=alliance)
