@@ -12,7 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from lib.progress import month_end
 from projects.choices import AttachmentKind, ProjectCategory, ProjectStatus
 
-__all__ = ["AttachmentForm", "ImportForm", "ProgressForm", "fen_from_wan"]
+__all__ = [
+    "MAX_ID",
+    "YEARS",
+    "AttachmentForm",
+    "ImportForm",
+    "ProgressForm",
+    "fen_from_wan",
+    "parse_period",
+]
 
 
 def fen_from_wan(amount: Decimal | None) -> int | None:
@@ -20,6 +28,25 @@ def fen_from_wan(amount: Decimal | None) -> int | None:
     if amount is None:
         return None
     return int(amount * 1_000_000)
+
+
+YEARS = range(1949, 2101)  # the years a project, plan or report may be dated in
+MAX_ID = 2**63 - 1  # a larger number overflows the database's integers (a 500, not a miss)
+
+
+def parse_period(text: str) -> date:
+    """The last day of the month written "YYYY-MM" (a year in YEARS).
+
+    Raises:
+        ValueError: anything else (an impossible month, a year out of range, 20 digits…).
+    """
+    parts = text.strip().split("-")
+    if len(parts) < 2 or not all(p.isascii() and p.isdigit() and len(p) <= 4 for p in parts[:2]):
+        raise ValueError(text)
+    year, month = int(parts[0]), int(parts[1])
+    if year not in YEARS:
+        raise ValueError(text)
+    return month_end(date(year, month, 1))
 
 
 def _wan(label, *, required: bool) -> forms.DecimalField:
@@ -40,10 +67,8 @@ class ProgressForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean_period(self) -> date:
-        text = self.cleaned_data["period"].strip()
         try:
-            year, month = (int(part) for part in text.split("-")[:2])
-            return month_end(date(year, month, 1))
+            return parse_period(self.cleaned_data["period"])
         except ValueError:
             raise forms.ValidationError(_("Write the month as YYYY-MM (e.g. 2022-06).")) from None
 
@@ -79,7 +104,7 @@ class AttachmentForm(forms.Form):
 
 
 class ProjectFilterForm(forms.Form):
-    consortium = forms.IntegerField(required=False)
+    consortium = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     status = forms.ChoiceField(required=False, choices=[("", "")] + ProjectStatus.choices)
     category = forms.ChoiceField(required=False, choices=[("", "")] + ProjectCategory.choices)
     village = forms.RegexField(required=False, regex=r"^\d{12}$")

@@ -294,8 +294,9 @@ class ProgressReport(ChangeLoggedModel):
         help_text=_("Percentage points ahead (+) or behind (−) the time elapsed in the year."),
     )
     note = models.TextField(_("note"), blank=True)
+    # PROTECT: deleting a user must not rewrite the reports they filed (append-only).
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
         related_name="+", verbose_name=_("author"),
     )
     created_at = models.DateTimeField(_("filed at"), default=timezone.now)

@@ -629,6 +629,11 @@ def import_cooperation(source, *, user=None, filename: str | None = None) -> Imp
             if old is None:
                 creates.append((list_id, row["name"], new))
                 continue
+            # A blank optional number or status keeps the project's value: it is not an
+            # instruction to reset it to the default (the export always fills both).
+            for f in KEEP_WHEN_BLANK:
+                if f in new and row.get(f) is None:
+                    new[f] = getattr(old, f)
             if all(getattr(old, f) == new[f] for f in present):
                 result.unchanged += 1
                 continue
@@ -666,6 +671,7 @@ def import_cooperation(source, *, user=None, filename: str | None = None) -> Imp
 
 
 MSG_NO_PERMISSION_LISTS = _("No permission to import cooperation lists.")
+KEEP_WHEN_BLANK = ("number", "status")
 _COOP_DEFAULTS = {
     "number": 0, "category": "other", "lead_unit_a": "", "lead_unit_b": "",
     "status": "planned", "note": "", "is_illustrative": False,

@@ -25,11 +25,13 @@ from lib import progress as progress_lib
 from projects import services
 from projects.choices import ProjectCategory, ProjectStatus
 from projects.forms import (
+    YEARS,
     AttachmentForm,
     ImportForm,
     ProgressForm,
     ProjectFilterForm,
     fen_from_wan,
+    parse_period,
 )
 from projects.models import (
     CooperationList,
@@ -111,6 +113,14 @@ def project_list(request):
     return render(request, "projects/project_list.html", context)
 
 
+def _year(text: str | None, default: int) -> int:
+    """A year from a query parameter; `default` unless ASCII digits within YEARS."""
+    text = (text or "").strip()
+    if text.isascii() and text.isdigit() and len(text) == 4 and int(text) in YEARS:
+        return int(text)
+    return default
+
+
 def _last_month_end() -> date:
     """The end of last month: the period a progress update is usually for."""
     today = timezone.localdate()
@@ -165,10 +175,7 @@ def project_detail(request, pk):
     reports = list(project.progress_reports.select_related("author").order_by("period", "pk"))
     plans = dict(project.plans.values_list("year", "planned_investment"))
     years = sorted({r.period.year for r in reports} | set(plans))
-    try:
-        year = int(request.GET.get("year") or (years[-1] if years else timezone.localdate().year))
-    except ValueError:
-        year = years[-1] if years else timezone.localdate().year
+    year = _year(request.GET.get("year"), years[-1] if years else timezone.localdate().year)
     by_quarter = request.GET.get("by") == "quarter"
     superseded = set()
     last_for: dict[date, int] = {}
@@ -292,8 +299,7 @@ def attachment_download(request, pk):
 @require_safe
 def progress_export(request):
     try:
-        year, month = (int(p) for p in (request.GET.get("period") or "").split("-")[:2])
-        period = progress_lib.month_end(date(year, month, 1))
+        period = parse_period(request.GET.get("period") or "")
     except ValueError:
         period = _last_month_end()
     _form, qs = filtered_projects(request.GET)
@@ -353,10 +359,7 @@ def cooperation_list(request):
     years = list(
         CooperationList.objects.order_by("-year").values_list("year", flat=True).distinct()
     )
-    try:
-        year = int(request.GET.get("year") or (years[0] if years else timezone.localdate().year))
-    except ValueError:
-        year = years[0] if years else timezone.localdate().year
+    year = _year(request.GET.get("year"), years[0] if years else timezone.localdate().year)
     rows = list(
         CooperationProject.objects.filter(list__year=year)
         .select_related("list")
@@ -385,9 +388,10 @@ def cooperation_list(request):
 @require_safe
 def cooperation_export(request):
     qs = CooperationProject.objects.all()
-    year = request.GET.get("year")
-    if year and year.isdigit():
-        qs = qs.filter(list__year=int(year))
+    # isdigit() alone accepts "²" (int() does not): an unusable year exports every year.
+    year = _year(request.GET.get("year"), None)
+    if year is not None:
+        qs = qs.filter(list__year=year)
     return _xlsx(services.export_cooperation(qs), f"cooperation-{year or 'all'}.xlsx")
 
 

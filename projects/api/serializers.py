@@ -7,7 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
 
+from accounts.permissions import may_write
+from alliances.models import Consortium
 from baotuan.api_base import FenField, StrictModelSerializer
 from projects.choices import ProjectStatus
 from projects.models import (
@@ -56,7 +59,19 @@ class ProjectSerializer(StrictModelSerializer):
             "ends_on", "venture", "description", "is_public", "is_illustrative",
         ]
 
+    # Which consortium a project counts for and which venture it is are the city's
+    # decisions: a village clerk writing their own project may not set them (403).
+    ADMIN_ONLY = ("consortium", "venture")
+
     def validate(self, attrs):
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if not may_write(user, Consortium):  # true only for an unscoped city admin
+            for name in self.ADMIN_ONLY:
+                if name in attrs and attrs[name] != getattr(self.instance, name, None):
+                    raise PermissionDenied(
+                        _("Only a city administrator sets a project's consortium and venture.")
+                    )
         _one_of(self, attrs, "lead_village", "lead_organisation")
         start, end = self.current(attrs, "started_on"), self.current(attrs, "ends_on")
         if start and end and end < start:

@@ -28,6 +28,7 @@ from projects.api.serializers import (
     ProjectSerializer,
 )
 from projects.choices import AttachmentKind
+from projects.forms import MAX_ID
 from projects.models import (
     AnnualPlan,
     CooperationList,
@@ -54,7 +55,8 @@ class ProjectFilterSet(filters.FilterSet):
 
 
 class ByProjectFilterSet(filters.FilterSet):
-    project = filters.NumberFilter(field_name="project_id")
+    # Bounded: a 20-digit id overflows the database's integers (400, not 500).
+    project = filters.NumberFilter(field_name="project_id", min_value=1, max_value=MAX_ID)
 
 
 def _by_project(model_):
@@ -171,7 +173,7 @@ class CooperationListViewSet(ScopedModelViewSet):
 
 
 class CooperationProjectFilterSet(filters.FilterSet):
-    year = filters.NumberFilter(field_name="list__year")
+    year = filters.NumberFilter(field_name="list__year", min_value=0, max_value=9999)
 
     class Meta:
         model = CooperationProject
