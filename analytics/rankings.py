@@ -118,7 +118,10 @@ def project_progress(scheme, codes: list[str], year: int) -> Values:
 
 
 def duties_on_time(scheme, codes: list[str], year: int) -> Values:
-    """Share of the alliance's duties owned by the village done on time in the year (0–1)."""
+    """Share of the alliance's duties owned by the village done on time in the year (0–1).
+
+    On time means verified by the alliance as done on or before the due day (a village's own
+    report of "done" does not count until it is verified: see alliances.selectors)."""
     from alliances.selectors import duties_on_time as on_time  # the alliances app provides it
 
     if scheme.alliance_id is None:
@@ -199,7 +202,10 @@ KPI_SOURCES: dict[str, KPISource] = {
         "ratio",
         "higher",
         duties_on_time,
-        gettext_lazy("Share of the village's alliance duties due in the year done on time."),
+        gettext_lazy(
+            "Share of the village's alliance duties due in the year that were verified as "
+            "done on or before their due day."
+        ),
         module="alliances.selectors",
     ),
 }
