@@ -66,19 +66,27 @@ def base():
     return alliance, consortia, villages, admin
 
 
-def fill(alliance, consortia, villages, admin, projects: int, duties: int, meetings: int) -> None:
-    """Replace the alliance's projects, duties and meetings with the given numbers of rows."""
-    from django.db import connection
+def fill(
+    alliance,
+    consortia,
+    villages,
+    admin,
+    projects: int,
+    duties: int,
+    meetings: int,
+    have: tuple[int, int, int] = (0, 0, 0),
+) -> None:
+    """Grow the alliance's projects, duties and meetings from `have` to the given numbers.
 
+    Growing rather than replacing: progress reports are append-only down to the database
+    (PostgreSQL refuses DELETE on them), so the large case is the small one plus more rows.
+    """
     from alliances.choices import DutyStatus, MeetingKind
     from alliances.models import Duty, Meeting
     from projects.choices import ProjectCategory, ProjectStatus
     from projects.models import AnnualPlan, ProgressReport, Project, ProjectPartner
 
-    # Progress reports refuse deletes through the ORM (append-only): empty them in SQL.
-    with connection.cursor() as cursor:
-        for table in (ProgressReport, AnnualPlan, ProjectPartner, Project, Duty, Meeting):
-            cursor.execute(f"DELETE FROM {table._meta.db_table}")
+    have_projects, have_duties, have_meetings = have
     now = datetime(2026, 11, 1, 9, 0).astimezone()
     Meeting.objects.bulk_create(
         Meeting(
@@ -87,7 +95,7 @@ def fill(alliance, consortia, villages, admin, projects: int, duties: int, meeti
             title=f"会议 {i}",
             starts_at=now + timedelta(days=7 * (i - meetings // 2)),
         )
-        for i in range(meetings)
+        for i in range(have_meetings, meetings)
     )
     statuses = DutyStatus.values
     from django.utils import timezone
@@ -109,7 +117,7 @@ def fill(alliance, consortia, villages, admin, projects: int, duties: int, meeti
             verified_on=due_on if status == DutyStatus.VERIFIED else None,
         )
 
-    Duty.objects.bulk_create(duty(i) for i in range(duties))
+    Duty.objects.bulk_create(duty(i) for i in range(have_duties, duties))
     categories, project_statuses = ProjectCategory.values, ProjectStatus.values
     rows = Project.objects.bulk_create(
         Project(
@@ -121,7 +129,7 @@ def fill(alliance, consortia, villages, admin, projects: int, duties: int, meeti
             lead_village=villages[i % len(villages)],
             total_investment=1_000_000_00 + i,
         )
-        for i in range(projects)
+        for i in range(have_projects, projects)
     )
     ProjectPartner.objects.bulk_create(
         ProjectPartner(project=p, village=villages[(i + k) % len(villages)], committed=10_000_00)
@@ -189,8 +197,10 @@ def main(engine: str) -> None:
         "project_list": reverse("projects:project_list"),
     }
     results: dict[str, dict] = {}
+    have = (0, 0, 0)
     for size, counts in SIZES.items():
-        fill(alliance, consortia, villages, admin, *counts)
+        fill(alliance, consortia, villages, admin, *counts, have=have)
+        have = counts
         for page, path in pages.items():
             results[f"{page}.{size}"] = measure(client, path)
     figures: dict = {"engine": engine, "requests_per_page": REQUESTS}
