@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import RestrictedQuerySet, ScopePolicy
-from audit.models import ChangeLoggedModel, ImmutableError
+from audit.models import AppendOnlyModel, AppendOnlyQuerySet, ChangeLoggedModel, ImmutableError
 
 __all__ = [
     "Direction",
@@ -158,25 +158,13 @@ class RankingKPI(ChangeLoggedModel):
             raise ValidationError({"key": _("Unknown indicator “{key}”.").format(key=self.key)})
 
 
-class FrozenQuerySet(RestrictedQuerySet):
-    def update(self, **kwargs):
-        raise ImmutableError(_("A ranking snapshot is frozen: it is never edited."))
+class FrozenModel(AppendOnlyModel, ChangeLoggedModel):
+    immutable_error = ImmutableError
+    edit_refused = _("A ranking snapshot is frozen: it is never edited.")
+    delete_refused = _("A ranking snapshot is frozen: it is never deleted.")
 
-    def delete(self):
-        raise ImmutableError(_("A ranking snapshot is frozen: it is never deleted."))
-
-
-class FrozenModel(ChangeLoggedModel):
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ImmutableError(_("A ranking snapshot is frozen: it is never edited."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableError(_("A ranking snapshot is frozen: it is never deleted."))
 
 
 class RankingSnapshot(FrozenModel):
@@ -219,7 +207,7 @@ class RankingSnapshot(FrozenModel):
     )
     is_illustrative = models.BooleanField(_("illustrative (示例)"), default=False)
 
-    objects = FrozenQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
     scope_policy = PUBLIC_POLICY
 
     class Meta:
@@ -254,7 +242,7 @@ class RankingEntry(FrozenModel):
     rank = models.PositiveSmallIntegerField(_("rank"))
     tied = models.BooleanField(_("tied"), default=False)
 
-    objects = FrozenQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
     scope_policy = PUBLIC_POLICY
 
     class Meta:

@@ -4,28 +4,44 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
-from accounts.permissions import ScopePolicy
+from accounts.permissions import RestrictedQuerySet, ScopePolicy
 
-__all__ = ["ChangeLoggedModel", "ChangeSet", "ImmutableError", "ObjectChange"]
+__all__ = [
+    "AppendOnlyModel",
+    "AppendOnlyQuerySet",
+    "ChangeLoggedModel",
+    "ChangeSet",
+    "ImmutableError",
+    "ObjectChange",
+]
 
 
 class ImmutableError(Exception):
     """Raised on any attempt to edit or delete a change-log row."""
 
 
-class AppendOnlyQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(RestrictedQuerySet):
+    """Refuses bulk edits and deletes, with the error and message its model names."""
+
     def update(self, **kwargs):
-        raise ImmutableError("the change log cannot be edited")
+        raise self.model.refused("edit")
 
     def delete(self):
-        raise ImmutableError("the change log cannot be deleted")
+        raise self.model.refused("delete")
 
     def _raw_delete(self, using):
-        raise ImmutableError("the change log cannot be deleted")
+        raise self.model.refused("delete")
 
 
 class AppendOnlyModel(models.Model):
-    """Rows that are written once and never edited or deleted through the ORM."""
+    """Rows written once and never edited or deleted through the ORM (the change log, votes,
+    progress history, frozen snapshots, public notices). Each model names the exception and
+    the two messages it refuses with; database triggers back it where the app installs them.
+    """
+
+    immutable_error: type[Exception] = ImmutableError
+    edit_refused = "the change log cannot be edited"
+    delete_refused = "the change log cannot be deleted"
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -34,11 +50,15 @@ class AppendOnlyModel(models.Model):
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
-            raise ImmutableError("the change log cannot be edited")
+            raise self.refused("edit")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ImmutableError("the change log cannot be deleted")
+        raise self.refused("delete")
+
+    @classmethod
+    def refused(cls, what: str) -> Exception:
+        return cls.immutable_error(cls.edit_refused if what == "edit" else cls.delete_refused)
 
 
 class ChangeSet(AppendOnlyModel):
@@ -70,7 +90,6 @@ class ChangeSet(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.user_name or self.source} {self.time:%Y-%m-%d %H:%M}"
-
 
 
 class ObjectChange(AppendOnlyModel):

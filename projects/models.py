@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from accounts.permissions import RestrictedQuerySet, ScopePolicy
-from audit.models import ChangeLoggedModel
+from audit.models import AppendOnlyModel, AppendOnlyQuerySet, ChangeLoggedModel
 from projects.choices import (
     AttachmentKind,
     CooperationKind,
@@ -250,18 +250,7 @@ class Milestone(ChangeLoggedModel):
         return self.title
 
 
-class ProgressReportQuerySet(RestrictedQuerySet):
-    def update(self, **kwargs):
-        raise ProgressImmutable(_("Progress reports are never edited; file a new report."))
-
-    def delete(self):
-        raise ProgressImmutable(_("Progress reports are never deleted."))
-
-    def _raw_delete(self, using):
-        raise ProgressImmutable(_("Progress reports are never deleted."))
-
-
-class ProgressReport(ChangeLoggedModel):
+class ProgressReport(AppendOnlyModel, ChangeLoggedModel):
     """One progress report (进度报告) of a project for a month: append-only.
 
     `completed_in_year` is the investment completed from 1 January to the end of the period
@@ -304,7 +293,11 @@ class ProgressReport(ChangeLoggedModel):
         _("illustrative (示例)"), default=False, help_text=ILLUSTRATIVE_HELP
     )
 
-    objects = ProgressReportQuerySet.as_manager()
+    immutable_error = ProgressImmutable
+    edit_refused = _("Progress reports are never edited; file a new report.")
+    delete_refused = _("Progress reports are never deleted.")
+
+    objects = AppendOnlyQuerySet.as_manager()
     scope_policy = CHILD_POLICY
 
     class Meta:
@@ -324,14 +317,6 @@ class ProgressReport(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return f"{self.project} · {self.period:%Y-%m}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ProgressImmutable(_("Progress reports are never edited; file a new report."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ProgressImmutable(_("Progress reports are never deleted."))
 
 
 class IncomeRecord(ChangeLoggedModel):

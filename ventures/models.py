@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from accounts.permissions import RestrictedQuerySet, ScopePolicy
-from audit.models import ChangeLoggedModel
+from audit.models import AppendOnlyModel, AppendOnlyQuerySet, ChangeLoggedModel
 from ventures.choices import (
     ContributionKind,
     DistributionPolicy,
@@ -604,15 +604,7 @@ class DistributionLine(HolderFields, ChangeLoggedModel):
         raise ImmutableError(_("Distribution lines go only with their discarded run."))
 
 
-class PublicNoticeQuerySet(RestrictedQuerySet):
-    def update(self, **kwargs):
-        raise ImmutableError(_("A public notice is never edited."))
-
-    def delete(self):
-        raise ImmutableError(_("A public notice is never deleted."))
-
-
-class PublicNotice(ChangeLoggedModel):
+class PublicNotice(AppendOnlyModel, ChangeLoggedModel):
     """公示: the frozen, public record of a distribution (or of its reversal).
 
     The payload names payees (villages and organisations, never persons) and amounts; the
@@ -629,7 +621,11 @@ class PublicNotice(ChangeLoggedModel):
     payload = models.JSONField(_("content"))
     content_hash = models.CharField(_("SHA-256"), max_length=64)
 
-    objects = PublicNoticeQuerySet.as_manager()
+    immutable_error = ImmutableError
+    edit_refused = _("A public notice is never edited.")
+    delete_refused = _("A public notice is never deleted.")
+
+    objects = AppendOnlyQuerySet.as_manager()
     # Anyone may read notices; nobody writes them except the publish and reverse services.
     scope_policy = ScopePolicy(public=True, organisation_path="run__venture__organisation")
 
@@ -643,14 +639,6 @@ class PublicNotice(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return self.title
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ImmutableError(_("A public notice is never edited."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableError(_("A public notice is never deleted."))
 
     def to_change_dict(self) -> dict:
         # The payload can list 20,000 payees; the log keeps its hash, which pins it.

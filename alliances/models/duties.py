@@ -28,7 +28,7 @@ from alliances.choices import CLOSED_DUTY_STATUSES, DutyStatus
 from alliances.exceptions import DutyError, FrozenError
 from alliances.models.groups import ILLUSTRATIVE_HELP, Alliance
 from alliances.models.meetings import Decision
-from audit.models import ChangeLoggedModel
+from audit.models import AppendOnlyModel, AppendOnlyQuerySet, ChangeLoggedModel
 
 __all__ = ["Duty", "DutyEvidence", "DutyQuerySet", "DutyUpdate"]
 
@@ -212,28 +212,18 @@ class Duty(ChangeLoggedModel):
         super().save(*args, **kwargs)
 
 
-class AppendOnlyQuerySet(RestrictedQuerySet):
-    def update(self, **kwargs):
-        raise FrozenError(_("Progress history is never changed."))
+class ProgressHistory(AppendOnlyModel):
+    """Progress updates and evidence: added, never changed or removed."""
 
-    def delete(self):
-        raise FrozenError(_("Progress history is never deleted."))
+    immutable_error = FrozenError
+    edit_refused = _("Progress history is never changed.")
+    delete_refused = _("Progress history is never deleted.")
 
-
-class AppendOnly(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise FrozenError(_("Progress history is never changed."))
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise FrozenError(_("Progress history is never deleted."))
-
-
-class DutyUpdate(AppendOnly, ChangeLoggedModel):
+class DutyUpdate(ProgressHistory, ChangeLoggedModel):
     """One progress report on a duty; the latest one is the duty's current state."""
 
     duty = models.ForeignKey(
@@ -275,7 +265,7 @@ def evidence_path(instance: DutyEvidence, filename: str) -> str:
     return f"alliances/duties/{instance.duty_id}/{filename}"
 
 
-class DutyEvidence(AppendOnly, ChangeLoggedModel):
+class DutyEvidence(ProgressHistory, ChangeLoggedModel):
     """A file showing a duty's progress (photo, signed record, report); kept, never replaced."""
 
     duty = models.ForeignKey(

@@ -34,7 +34,7 @@ from alliances.choices import (
 )
 from alliances.exceptions import FrozenError
 from alliances.models.groups import ADMIN_POLICY, ILLUSTRATIVE_HELP, Alliance, Consortium
-from audit.models import ChangeLoggedModel
+from audit.models import AppendOnlyModel, AppendOnlyQuerySet, ChangeLoggedModel
 
 __all__ = [
     "AgendaItem",
@@ -520,16 +520,12 @@ class Decision(ChangeLoggedModel):
         return super().delete(*args, **kwargs)
 
 
-class VoteQuerySet(RestrictedQuerySet):
-    def update(self, **kwargs):
-        raise FrozenError(_("A vote is never changed."))
-
-    def delete(self):
-        raise FrozenError(_("A vote is never deleted."))
-
-
-class Vote(MemberFields, ChangeLoggedModel):
+class Vote(AppendOnlyModel, MemberFields, ChangeLoggedModel):
     """One member's vote on a decision: cast once, never changed (append-only)."""
+
+    immutable_error = FrozenError
+    edit_refused = _("A vote is never changed.")
+    delete_refused = _("A vote is never deleted.")
 
     decision = models.ForeignKey(
         Decision, on_delete=models.PROTECT, related_name="votes", verbose_name=_("decision")
@@ -545,7 +541,7 @@ class Vote(MemberFields, ChangeLoggedModel):
     )
     cast_at = models.DateTimeField(_("cast at"), default=timezone.now)
 
-    objects = VoteQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
     # A village clerk casts their own village's vote; a city admin records any member's.
     scope_policy = ScopePolicy(
         write_roles=frozenset({Role.VILLAGE_CLERK}),
@@ -573,11 +569,3 @@ class Vote(MemberFields, ChangeLoggedModel):
 
     def __str__(self) -> str:
         return f"{self.member} · {self.get_choice_display()}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise FrozenError(_("A vote is never changed."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise FrozenError(_("A vote is never deleted."))
