@@ -31,6 +31,7 @@ from projects.choices import (
     ProjectCategory,
     ProjectStatus,
 )
+from registry.models import VillageOrOrganisation
 
 __all__ = [
     "AnnualPlan",
@@ -66,14 +67,6 @@ ADMIN_POLICY = ScopePolicy()  # unscoped city admins write; every signed-in user
 
 class ProgressImmutable(ValueError):
     """An edit or delete of a progress report (append-only: corrections are new reports)."""
-
-
-def _one_holder(name: str, village: str = "village", organisation: str = "organisation"):
-    return models.CheckConstraint(
-        name=name,
-        condition=Q(**{f"{village}__isnull": False, f"{organisation}__isnull": True})
-        | Q(**{f"{village}__isnull": True, f"{organisation}__isnull": False}),
-    )
 
 
 class Project(ChangeLoggedModel):
@@ -124,7 +117,9 @@ class Project(ChangeLoggedModel):
         verbose_name_plural = _("projects")
         ordering = ["code"]
         constraints = [
-            _one_holder("projects_project_one_lead", "lead_village", "lead_organisation"),
+            VillageOrOrganisation.holder_check(
+                "projects_project_one_lead", "lead_village", "lead_organisation"
+            ),
             models.CheckConstraint(
                 name="projects_project_money_not_negative",
                 condition=Q(total_investment__gte=0, expected_annual_income__gte=0),
@@ -149,19 +144,11 @@ class Project(ChangeLoggedModel):
         return self.lead_village if self.lead_village_id is not None else self.lead_organisation
 
 
-class ProjectPartner(ChangeLoggedModel):
+class ProjectPartner(VillageOrOrganisation, ChangeLoggedModel):
     """A village or organisation in a project, with its committed and paid-in stake."""
 
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="partners", verbose_name=_("project")
-    )
-    village = models.ForeignKey(
-        "registry.Village", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        verbose_name=_("village"),
-    )
-    organisation = models.ForeignKey(
-        "registry.Organisation", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("organisation"),
     )
     role = models.CharField(
         _("role"), max_length=10, choices=PartnerRole.choices, default=PartnerRole.INVESTOR
@@ -180,7 +167,7 @@ class ProjectPartner(ChangeLoggedModel):
         verbose_name_plural = _("project partners")
         ordering = ["project_id", "pk"]
         constraints = [
-            _one_holder("projects_partner_one_holder"),
+            VillageOrOrganisation.holder_check("projects_partner_one_holder"),
             models.CheckConstraint(
                 name="projects_partner_money_not_negative",
                 condition=Q(committed__gte=0, paid_in__gte=0),
@@ -197,10 +184,6 @@ class ProjectPartner(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return f"{self.project} · {self.holder}"
-
-    @property
-    def holder(self):
-        return self.village if self.village_id is not None else self.organisation
 
 
 class AnnualPlan(ChangeLoggedModel):

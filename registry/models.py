@@ -23,6 +23,7 @@ __all__ = [
     "Organisation",
     "Region",
     "Village",
+    "VillageOrOrganisation",
     "VillageStat",
     "WeakVillageThreshold",
 ]
@@ -174,6 +175,38 @@ class Organisation(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class VillageOrOrganisation(models.Model):
+    """A village XOR an organisation: a venture's holder, a project partner, an alliance
+    member, an attendee or a voter. One definition of the two columns and of their check."""
+
+    village = models.ForeignKey(
+        Village, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("village"),
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("organisation"),
+    )
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def holder_check(
+        name: str, village: str = "village", organisation: str = "organisation"
+    ) -> models.CheckConstraint:
+        """Exactly one of the two columns (named otherwise for e.g. a project's lead)."""
+        return models.CheckConstraint(
+            name=name,
+            condition=Q(**{f"{village}__isnull": False, f"{organisation}__isnull": True})
+            | Q(**{f"{village}__isnull": True, f"{organisation}__isnull": False}),
+        )
+
+    @property
+    def holder(self) -> Village | Organisation | None:
+        return self.village if self.village_id is not None else self.organisation
 
 
 class VillageStatQuerySet(RestrictedQuerySet):

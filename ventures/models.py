@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import Role
 from accounts.permissions import RestrictedQuerySet, ScopePolicy
 from audit.models import AppendOnlyModel, AppendOnlyQuerySet, ChangeLoggedModel
+from registry.models import VillageOrOrganisation
 from ventures.choices import (
     ContributionKind,
     DistributionPolicy,
@@ -91,32 +92,11 @@ def canonical_json(payload) -> bytes:
     ).encode("utf-8")
 
 
-class HolderFields(models.Model):
-    """A village XOR an organisation (the holder), with its key and display name."""
-
-    village = models.ForeignKey(
-        "registry.Village", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        verbose_name=_("village"),
-    )
-    organisation = models.ForeignKey(
-        "registry.Organisation", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("organisation"),
-    )
+class HolderFields(VillageOrOrganisation):
+    """The holder (a village XOR an organisation) with its register key."""
 
     class Meta:
         abstract = True
-
-    @classmethod
-    def holder_check(cls, name: str) -> models.CheckConstraint:
-        return models.CheckConstraint(
-            name=name,
-            condition=Q(village__isnull=False, organisation__isnull=True)
-            | Q(village__isnull=True, organisation__isnull=False),
-        )
-
-    @property
-    def holder(self):
-        return self.village if self.village_id is not None else self.organisation
 
     @property
     def holder_key(self) -> str:

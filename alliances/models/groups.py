@@ -20,12 +20,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.permissions import RestrictedQuerySet, ScopePolicy
 from alliances.choices import MembershipRole
 from audit.models import ChangeLoggedModel
+from registry.models import VillageOrOrganisation
 
 __all__ = [
     "Alliance",
     "Consortium",
     "ConsortiumType",
     "Mechanism",
+    "MemberFields",
     "Membership",
     "MembershipQuerySet",
 ]
@@ -165,7 +167,24 @@ class MembershipQuerySet(RestrictedQuerySet):
         return qs
 
 
-class Membership(ChangeLoggedModel):
+class MemberFields(VillageOrOrganisation):
+    """A member village XOR organisation (of a membership, an attendance, a vote)."""
+
+    class Meta:
+        abstract = True
+
+    @property
+    def member(self):
+        return self.holder
+
+    @property
+    def member_name(self) -> str:
+        if self.village_id is not None:
+            return self.village.short_name or self.village.name
+        return self.organisation.name if self.organisation_id is not None else ""
+
+
+class Membership(MemberFields, ChangeLoggedModel):
     """A village or organisation in an alliance or consortium, with role and dates."""
 
     alliance = models.ForeignKey(
@@ -183,22 +202,6 @@ class Membership(ChangeLoggedModel):
         on_delete=models.PROTECT,
         related_name="memberships",
         verbose_name=_("consortium"),
-    )
-    village = models.ForeignKey(
-        "registry.Village",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("village"),
-    )
-    organisation = models.ForeignKey(
-        "registry.Organisation",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("organisation"),
     )
     role = models.CharField(
         _("role"), max_length=10, choices=MembershipRole.choices, default=MembershipRole.MEMBER
@@ -228,11 +231,7 @@ class Membership(ChangeLoggedModel):
                 condition=Q(alliance__isnull=False, consortium__isnull=True)
                 | Q(alliance__isnull=True, consortium__isnull=False),
             ),
-            models.CheckConstraint(
-                name="alliances_membership_one_member",
-                condition=Q(village__isnull=False, organisation__isnull=True)
-                | Q(village__isnull=True, organisation__isnull=False),
-            ),
+            MemberFields.holder_check("alliances_membership_one_member"),
             models.CheckConstraint(
                 name="alliances_membership_period_order",
                 condition=Q(left_on__isnull=True) | Q(left_on__gte=F("joined_on")),
@@ -249,6 +248,3 @@ class Membership(ChangeLoggedModel):
     def group(self):
         return self.alliance if self.alliance_id is not None else self.consortium
 
-    @property
-    def member(self):
-        return self.village if self.village_id is not None else self.organisation

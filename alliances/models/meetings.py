@@ -33,7 +33,13 @@ from alliances.choices import (
     VoteChoice,
 )
 from alliances.exceptions import FrozenError
-from alliances.models.groups import ADMIN_POLICY, ILLUSTRATIVE_HELP, Alliance, Consortium
+from alliances.models.groups import (
+    ADMIN_POLICY,
+    ILLUSTRATIVE_HELP,
+    Alliance,
+    Consortium,
+    MemberFields,
+)
 from audit.models import AppendOnlyModel, AppendOnlyQuerySet, ChangeLoggedModel
 
 __all__ = [
@@ -48,48 +54,8 @@ __all__ = [
 
 
 def _member_constraints(prefix: str) -> list:
-    """Village XOR organisation, and one row per member of the parent (`prefix`)."""
-    return [
-        models.CheckConstraint(
-            name=f"alliances_{prefix}_one_member",
-            condition=Q(village__isnull=False, organisation__isnull=True)
-            | Q(village__isnull=True, organisation__isnull=False),
-        ),
-    ]
-
-
-class MemberFields(models.Model):
-    """A member village XOR organisation (as on `Membership`)."""
-
-    village = models.ForeignKey(
-        "registry.Village",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("village"),
-    )
-    organisation = models.ForeignKey(
-        "registry.Organisation",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("organisation"),
-    )
-
-    class Meta:
-        abstract = True
-
-    @property
-    def member(self):
-        return self.village if self.village_id is not None else self.organisation
-
-    @property
-    def member_name(self) -> str:
-        if self.village_id is not None:
-            return self.village.short_name or self.village.name
-        return self.organisation.name if self.organisation_id is not None else ""
+    """Village XOR organisation."""
+    return [MemberFields.holder_check(f"alliances_{prefix}_one_member")]
 
 
 class MeetingSeries(ChangeLoggedModel):
