@@ -18,15 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from analytics import reports, services
-from registry.choices import RegionLevel
+from registry.choices import YEARS, RegionLevel
 from registry.models import Region, VillageStat
 
 DEFAULT_REGION = "330482"  # 平湖市: the demo's home
-# Years a dashboard can show (the statistics start after 1949; the API's serializer has the
-# same bound); the URL converter answers 404 outside them.
-YEARS = range(1949, 2101)
-
-
 def _year(value: str) -> int | None:
     """A year typed in the picker, or None (not ASCII digits, e.g. "²", or out of YEARS)."""
     value = value.strip()

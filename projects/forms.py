@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lib.progress import month_end
 from projects.choices import AttachmentKind, ProjectCategory, ProjectStatus
+from registry.choices import YEARS
 
 __all__ = [
     "MAX_ID",
@@ -30,7 +31,6 @@ def fen_from_wan(amount: Decimal | None) -> int | None:
     return int(amount * 1_000_000)
 
 
-YEARS = range(1949, 2101)  # the years a project, plan or report may be dated in
 MAX_ID = 2**63 - 1  # a larger number overflows the database's integers (a 500, not a miss)
 
 

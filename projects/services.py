@@ -39,6 +39,7 @@ from projects.models import (
     Project,
     ProjectAttachment,
 )
+from registry.choices import YEAR_MAX, YEAR_MIN
 
 __all__ = [
     "ATTACHMENT_MAX_BYTES",
@@ -281,7 +282,7 @@ def month() -> tabular.Converter:
         parts = text.split("-")
         if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit():
             year, month_ = int(parts[0]), int(parts[1])
-            if 1949 <= year <= 2100 and 1 <= month_ <= 12:
+            if YEAR_MIN <= year <= YEAR_MAX and 1 <= month_ <= 12:
                 return progress_lib.month_end(date(year, month_, 1))
         if not text:
             raise CellError(tabular.MSG_REQUIRED)
@@ -525,7 +526,7 @@ def _db_row(row: tuple) -> tuple:
 # --- Cooperation lists --------------------------------------------------------------------
 
 COOPERATION_COLUMNS: list[Column] = [
-    Column("year", "年度", tabular.integer(required=True, minimum=1949, maximum=2100),
+    Column("year", "年度", tabular.integer(required=True, minimum=YEAR_MIN, maximum=YEAR_MAX),
            required=True, xlsx_format="0"),
     Column("kind", "类型", choice(KIND_LABELS), required=True),
     Column("side_a", "甲方", tabular.text(required=True, max_length=100), required=True),

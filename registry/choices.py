@@ -1,6 +1,11 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The years a statistic, plan, report or dashboard may be dated in: every form, import,
+# serializer and URL of the project uses these bounds.
+YEAR_MIN, YEAR_MAX = 1949, 2100
+YEARS = range(YEAR_MIN, YEAR_MAX + 1)
+
 
 class RegionLevel(models.IntegerChoices):
     """Levels of the division tree; the value is the length of the level's code."""

@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from registry.services.stats_io import YEAR_MAX, YEAR_MIN
+from registry.choices import YEAR_MAX, YEAR_MIN
 
 __all__ = ["StatsExportForm", "StatsImportForm"]
 

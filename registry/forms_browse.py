@@ -13,6 +13,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from registry.choices import YEAR_MAX, YEAR_MIN
 from registry.models import VillageStat
 
 __all__ = ["VillageFilterForm", "VillageStatForm", "fen_from_yuan", "yuan_from_fen"]
@@ -50,7 +51,7 @@ def _money_field(label, *, required: bool) -> forms.DecimalField:
 class VillageStatForm(forms.Form):
     """One village-year of statistics; the year is chosen when adding and fixed when editing."""
 
-    year = forms.IntegerField(label=_("Year"), min_value=1949, max_value=2100)
+    year = forms.IntegerField(label=_("Year"), min_value=YEAR_MIN, max_value=YEAR_MAX)
     total_income = _money_field(_("Total collective income (yuan)"), required=True)
     operating_income = _money_field(_("Operating income (yuan)"), required=False)
     recurring_income = _money_field(_("Recurring income (yuan)"), required=False)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from registry.choices import YEAR_MAX, YEAR_MIN
 from registry.forms_browse import fen_from_yuan
 from registry.models import Organisation
 from ventures.choices import ContributionKind, DistributionPolicy, DistributionSource, IncomeKind
@@ -76,7 +77,7 @@ class RunPrepareForm(forms.Form):
         _("Share pool (%)"), help_text=_("Shares + points: the part split by shares.")
     )
     population_year = forms.IntegerField(
-        label=_("Population year"), required=False, min_value=1949, max_value=2100,
+        label=_("Population year"), required=False, min_value=YEAR_MIN, max_value=YEAR_MAX,
         help_text=_("Empty: the year of the period end (or the latest before it)."),
     )
 

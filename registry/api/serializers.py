@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from baotuan.api_base import FenField, StrictModelSerializer
-from registry.choices import RegionLevel
+from registry.choices import YEAR_MAX, YEAR_MIN, RegionLevel
 from registry.models import (
     MONEY_HELP,
     Organisation,
@@ -28,7 +28,7 @@ __all__ = [
     "WeakVillageThresholdSerializer",
 ]
 
-YEAR_KWARGS = {"min_value": 1949, "max_value": 2100}
+YEAR_KWARGS = {"min_value": YEAR_MIN, "max_value": YEAR_MAX}
 # Code lengths by level, in order: a region's parent is the prefix of the previous length.
 CODE_LENGTHS = sorted(RegionLevel.values)
 

@@ -40,7 +40,7 @@ from audit.services import log_bulk
 from baotuan.db import bulk_insert, bulk_update
 from lib import tabular
 from lib.tabular import INVALID, Column, money_column
-from registry.choices import ImportStatus
+from registry.choices import YEAR_MAX, YEAR_MIN, ImportStatus
 from registry.models import ImportJob, Village, VillageStat
 
 __all__ = [
@@ -59,7 +59,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-YEAR_MIN, YEAR_MAX = 1949, 2100
 MAX_COUNT = 2_147_483_647  # PositiveIntegerField
 
 STAT_COLUMNS: list[Column] = [
