@@ -2,6 +2,7 @@
 from django.urls import path, register_converter
 
 from analytics import views
+from registry.choices import YEARS
 
 
 class RegionCodeConverter:
@@ -18,13 +19,13 @@ class RegionCodeConverter:
 
 
 class YearConverter:
-    """A four-digit year within views.YEARS; anything else is a 404 (no overflow)."""
+    """A four-digit year within registry.choices.YEARS; anything else is a 404 (no overflow)."""
 
     regex = "[0-9]{4}"
 
     def to_python(self, value: str) -> int:
         year = int(value)
-        if year not in views.YEARS:
+        if year not in YEARS:
             raise ValueError(value)  # the resolver answers 404
         return year
 

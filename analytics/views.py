@@ -18,19 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from analytics import reports, services
-from registry.choices import YEARS, RegionLevel
+from registry.choices import RegionLevel, parse_year
 from registry.models import Region, VillageStat
 
 DEFAULT_REGION = "330482"  # 平湖市: the demo's home
-def _year(value: str) -> int | None:
-    """A year typed in the picker, or None (not ASCII digits, e.g. "²", or out of YEARS)."""
-    value = value.strip()
-    if not (value.isascii() and value.isdigit()) or len(value) > 4:
-        return None
-    year = int(value)
-    return year if year in YEARS else None
-
-
 def _region_figures(code: str, year: int) -> tuple[dict, list[dict]]:
     """(indicators with detail, trend over every year), or 404 with the service's reason."""
     try:
@@ -106,7 +97,7 @@ def index(request):
     latest = {county: year for county, year, _n in counties}
     region = (request.GET.get("region") or "").strip()
     if region:
-        year = _year(request.GET.get("year") or "")
+        year = parse_year(request.GET.get("year") or "")
         if year is None:
             year = max((y for c, y in latest.items() if c.startswith(region[:6])), default=None)
             if year is None:

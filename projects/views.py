@@ -25,7 +25,6 @@ from lib import progress as progress_lib
 from projects import services
 from projects.choices import ProjectCategory, ProjectStatus
 from projects.forms import (
-    YEARS,
     AttachmentForm,
     ImportForm,
     ProgressForm,
@@ -41,6 +40,7 @@ from projects.models import (
     ProjectAttachment,
     ProjectPartner,
 )
+from registry.choices import parse_year
 from registry.models import Village
 from ventures.reports import venture_returns
 
@@ -113,12 +113,10 @@ def project_list(request):
     return render(request, "projects/project_list.html", context)
 
 
-def _year(text: str | None, default: int) -> int:
-    """A year from a query parameter; `default` unless ASCII digits within YEARS."""
-    text = (text or "").strip()
-    if text.isascii() and text.isdigit() and len(text) == 4 and int(text) in YEARS:
-        return int(text)
-    return default
+def _year(text: str | None, default: int | None) -> int | None:
+    """A year from a query parameter; `default` unless it is a year (parse_year)."""
+    year = parse_year(text)
+    return default if year is None else year
 
 
 def _last_month_end() -> date:

@@ -7,6 +7,16 @@ YEAR_MIN, YEAR_MAX = 1949, 2100
 YEARS = range(YEAR_MIN, YEAR_MAX + 1)
 
 
+def parse_year(text: str | None) -> int | None:
+    """A year from a query parameter or picker, or None: only ASCII digits ("²" is a digit to
+    str.isdigit but not to int) within YEARS, so a bad value is a miss, never a 500."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 4:
+        return None
+    year = int(text)
+    return year if year in YEARS else None
+
+
 class RegionLevel(models.IntegerChoices):
     """Levels of the division tree; the value is the length of the level's code."""
 
