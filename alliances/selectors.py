@@ -9,7 +9,7 @@ from django.db.models import Count, F, Q
 from alliances.choices import DutyStatus
 from alliances.models import Duty
 
-__all__ = ["due_for_user", "duties_on_time", "projects_by_status"]
+__all__ = ["due_for_user", "duties_on_time"]
 
 
 def duties_on_time(alliance, year: int) -> dict[str, tuple[int, int]]:
@@ -48,12 +48,3 @@ def due_for_user(user, until: date, today: date, limit: int = 10):
         .order_by("due_on", "pk")[:limit]
     )
     return duties, total
-
-
-def projects_by_status(alliance) -> list[dict]:
-    """The projects app's counts per status, or [] while that app does not provide them."""
-    try:
-        from projects.selectors import projects_by_status as counts
-    except ImportError:  # the projects app is optional for this page
-        return []
-    return counts(alliance)

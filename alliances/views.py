@@ -54,8 +54,8 @@ from alliances.models import (
     Vote,
 )
 from alliances.models.duties import overdue_q
-from alliances.selectors import projects_by_status
 from lib import voting
+from projects.selectors import projects_by_status
 
 __all__ = [
     "agenda_add",
