@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.permissions import may_write
+from alliances import selectors as alliance_selectors
 from analytics.models import (
     MemberRule,
     RankingEntry,
@@ -42,6 +43,7 @@ from audit.models import ObjectChange
 from audit.services import log_bulk
 from baotuan.db import bulk_insert
 from lib import ranking as scoring
+from projects import selectors as project_selectors
 from registry.models import VillageStat
 
 __all__ = [
@@ -111,9 +113,7 @@ def operating_share(scheme, codes: list[str], year: int) -> Values:
 
 def project_progress(scheme, codes: list[str], year: int) -> Values:
     """Progress of the villages' projects in the year (0–100), from the projects app."""
-    from projects.selectors import village_progress  # the projects app provides it
-
-    progress = village_progress(year)
+    progress = project_selectors.village_progress(year)
     return {code: _number(progress.get(code)) for code in codes}
 
 
@@ -122,11 +122,9 @@ def duties_on_time(scheme, codes: list[str], year: int) -> Values:
 
     On time means verified by the alliance as done on or before the due day (a village's own
     report of "done" does not count until it is verified: see alliances.selectors)."""
-    from alliances.selectors import duties_on_time as on_time  # the alliances app provides it
-
     if scheme.alliance_id is None:
         raise RankingError(_("Duties done on time needs a scheme for an alliance."))
-    counts = on_time(scheme.alliance, year)  # {code: (done on time, due)}
+    counts = alliance_selectors.duties_on_time(scheme.alliance, year)  # {code: (done on time, due)}
     result: Values = {}
     for code in codes:
         done, due = counts.get(code, (0, 0))
@@ -150,17 +148,6 @@ class KPISource:
     direction: str  # the usual direction, offered as the default
     values: Callable[[RankingScheme, list[str], int], Values]
     description: str | Promise = ""
-    module: str = ""  # a module that must exist for the source to be available
-
-    @property
-    def available(self) -> bool:
-        if not self.module:
-            return True
-        try:
-            __import__(self.module)
-        except ImportError:
-            return False
-        return True
 
 
 KPI_SOURCES: dict[str, KPISource] = {
@@ -195,7 +182,6 @@ KPI_SOURCES: dict[str, KPISource] = {
         "higher",
         project_progress,
         gettext_lazy("Progress of the village's prosperity projects in the year (0–100)."),
-        module="projects.selectors",
     ),
     "duties_on_time": KPISource(
         gettext_lazy("Duties done on time"),
@@ -206,7 +192,6 @@ KPI_SOURCES: dict[str, KPISource] = {
             "Share of the village's alliance duties due in the year that were verified as "
             "done on or before their due day."
         ),
-        module="alliances.selectors",
     ),
 }
 
@@ -258,7 +243,7 @@ def compute_snapshot(
     Raises:
         NotAllowed: the user may not compute rankings.
         RankingError: the period is frozen (and no correction was asked), there is nothing
-            to correct, the scheme has no KPIs or an unknown/unavailable one, nobody is
+            to correct, the scheme has no KPIs or an unknown one, nobody is
             ranked, or no village has any value for the year.
     """
     if user is not None and not may_write(user, RankingSnapshot):
@@ -286,7 +271,7 @@ def compute_snapshot(
             raise RankingError(_("The scheme has no KPIs."))
         for kpi in kpis:
             source = KPI_SOURCES.get(kpi.key)
-            if source is None or not source.available:
+            if source is None:
                 raise RankingError(
                     _("The indicator “{key}” is unknown or not available.").format(key=kpi.key)
                 )

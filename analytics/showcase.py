@@ -33,6 +33,8 @@ from analytics import rankings
 from analytics import services as indicator_services
 from analytics.models import RankingScheme
 from baotuan.templatetags.baotuan_tags import fen_to_wan_yuan
+from projects import selectors as project_selectors
+from projects.choices import ProjectStatus
 from registry.models import Region, VillageStat
 from ventures.choices import RunStatus
 from ventures.models import DistributionLine, PublicNotice
@@ -196,17 +198,12 @@ def _returns() -> list[dict[str, Any]]:
     return counties
 
 
-def _projects() -> list[dict[str, Any]] | None:
-    """Published projects (public fields only); None while the projects app has none."""
-    try:
-        from projects.choices import ProjectStatus
-        from projects.selectors import public_projects  # the projects app provides it
-    except ImportError:
-        return None
+def _projects() -> list[dict[str, Any]]:
+    """Published projects (public fields only)."""
     labels = dict(ProjectStatus.choices)
     return [
         {**project, "status_label": labels.get(project["status"], project["status"])}
-        for project in public_projects()
+        for project in project_selectors.public_projects()
     ]
 
 

@@ -56,8 +56,6 @@ def load_scheme() -> tuple[RankingScheme, int]:
     if scheme.snapshots.exists():
         return scheme, added  # the method is frozen into its snapshots: leave it as it is
     for order, (key, weight) in enumerate(KPIS, start=1):
-        if not rankings.KPI_SOURCES[key].available:
-            continue
         _kpi, created = RankingKPI.objects.get_or_create(
             scheme=scheme, key=key, defaults={"weight": weight, "order": order}
         )
