@@ -7,8 +7,8 @@ Personas (as healthchecks' alice/bob/charlie): `admin` (unscoped city admin), `c
 
 import pytest
 
-from accounts.choices import Role
 from accounts.models import Grant, User
+from core.roles import Role
 from registry.choices import OrganisationKind, RegionLevel, VillageKind
 from registry.models import Organisation, Region, Village
 

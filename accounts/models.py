@@ -3,8 +3,8 @@ from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role
-from audit.models import ChangeLoggedModel
+from core.models import ChangeLoggedModel
+from core.roles import Role
 
 __all__ = ["Grant", "Role", "User"]
 

@@ -25,7 +25,7 @@ from alliances.models import (
     Minutes,
     Vote,
 )
-from baotuan.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 from registry.admin import ScopedAdmin
 
 

@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.permissions import may_write
 from alliances import services
 from alliances.choices import CLOSED_DUTY_STATUSES, PRESENT_STATUSES, DecisionResult, DutyStatus
 from alliances.forms import (
@@ -54,6 +53,7 @@ from alliances.models import (
     Vote,
 )
 from alliances.models.duties import overdue_q
+from core.scope import may_write
 from lib import voting
 from projects.selectors import projects_by_status
 

@@ -19,8 +19,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.permissions import RestrictedQuerySet, ScopePolicy
-from audit.models import AppendOnlyModel, AppendOnlyQuerySet, ChangeLoggedModel, ImmutableError
+from core.models import AppendOnlyModel, AppendOnlyQuerySet, ChangeLoggedModel, ImmutableError
+from core.scope import RestrictedQuerySet, ScopePolicy
 
 __all__ = [
     "Direction",

@@ -30,7 +30,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.permissions import may_write
 from alliances import selectors as alliance_selectors
 from analytics.models import (
     MemberRule,
@@ -41,7 +40,8 @@ from analytics.models import (
 )
 from audit.models import ObjectChange
 from audit.services import log_bulk
-from baotuan.db import bulk_insert
+from core.db import bulk_insert
+from core.scope import may_write
 from lib import ranking as scoring
 from projects import selectors as project_selectors
 from registry.models import VillageStat

@@ -32,7 +32,7 @@ from django.views.decorators.http import require_safe
 from analytics import rankings
 from analytics import services as indicator_services
 from analytics.models import RankingScheme
-from baotuan.templatetags.baotuan_tags import fen_to_wan_yuan
+from lib.money import fen_to_wan_yuan
 from projects import selectors as project_selectors
 from projects.choices import ProjectStatus
 from registry.models import Region, VillageStat

@@ -11,7 +11,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from audit.models import ChangeLoggedModel, ObjectChange
+from audit.models import ObjectChange
+from core.models import ChangeLoggedModel
 
 __all__ = ["ObjectChangeFilterSet"]
 

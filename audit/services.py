@@ -11,7 +11,8 @@ from django.db import models
 
 from audit.context import current
 from audit.models import ChangeSet, ObjectChange
-from baotuan.db import bulk_insert
+from core.actors import as_user
+from core.db import bulk_insert
 
 __all__ = ["current_changeset", "log_bulk", "record"]
 
@@ -27,7 +28,7 @@ def current_changeset() -> ChangeSet:
     changeset, _ = ChangeSet.objects.get_or_create(
         request_id=ctx.request_id,
         defaults={
-            "user": actor,
+            "user": as_user(actor),
             "user_name": actor.get_username() if actor is not None else "",
             "source": ctx.source,
             "path": ctx.path,

@@ -3,8 +3,9 @@
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from audit.models import ChangeLoggedModel, ObjectChange
+from audit.models import ObjectChange
 from audit.services import record
+from core.models import ChangeLoggedModel
 
 
 @receiver(pre_save)

@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_safe
 
-from accounts.permissions import restrict
 from audit.filters import ObjectChangeFilterSet
 from audit.models import ObjectChange
-from baotuan.htmx import render_page
+from core.htmx import render_page
+from core.scope import restrict
 
 PAGE_SIZE = 50
 # Other changes of the same request shown on a change's page (an import can write thousands).

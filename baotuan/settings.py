@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI / Redoc served locally, never from a CDN
     "django_htmx",
     "axes",
+    "core",
     "baotuan",
     "accounts",
     "audit",
@@ -166,12 +167,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.BasicAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.ScopedPermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.scope.ScopedPermission"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "baotuan.api.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.handlers.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "baotuan.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.handlers.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Baotuan API",

@@ -35,11 +35,11 @@ SIZES = {"small": (10, 100, 5), "large": (1_000, 10_000, 500)}
 
 def base():
     """Divisions of 平湖 and its neighbours, the alliance and its members, a city admin."""
-    from accounts.choices import Role
     from accounts.models import Grant, User
     from alliances.choices import MembershipRole
     from alliances.models import Alliance, Consortium, ConsortiumType, Membership
     from audit.context import change_context
+    from core.roles import Role
     from registry.models import Village
     from registry.services.divisions import load_divisions
 

@@ -55,10 +55,10 @@ def load_data() -> dict:
     """Divisions, statistics (raw bulk path), a weak line, a signed-in user's session."""
     from django.test import Client
 
-    from accounts.choices import Role
     from accounts.models import Grant, User
     from audit.context import change_context
     from bench.stats_import import baseline, generate_xlsx
+    from core.roles import Role
     from registry.models import Village, VillageStat, WeakVillageThreshold
     from registry.services.divisions import load_divisions
 

@@ -8,7 +8,7 @@ distributions (2014-01 … 2023-12, each dated the 15th), every one a single ent
 20,001 postings: the pool debited, each holder credited. 2,400,120 postings in all.
 
 (a) Posting. Baseline: the same entry rows written by the ORM and the same posting rows by
-    `baotuan.db.bulk_insert`, one transaction per entry, no validation or change log.
+    `core.db.bulk_insert`, one transaction per entry, no validation or change log.
     The tables are then emptied and the same 120 entries are posted with `post_entry`
     (validated, idempotency-keyed, change-logged, and on PostgreSQL checked by the
     COMMIT-time balance trigger, which the baseline's rows go through as well).
@@ -77,7 +77,7 @@ def baseline(pool: int, holders: list[int]) -> int:
     """The fastest honest write: an entry row, then its postings by COPY / executemany."""
     from django.db import transaction
 
-    from baotuan.db import bulk_insert
+    from core.db import bulk_insert
     from ledger.models import JournalEntry, Posting
 
     written = 0

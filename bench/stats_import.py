@@ -67,7 +67,7 @@ def baseline(path) -> int:
     from django.db import transaction
     from python_calamine import CalamineWorkbook
 
-    from baotuan.db import bulk_insert
+    from core.db import bulk_insert
     from registry.models import VillageStat
 
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
@@ -103,8 +103,8 @@ def api_latency(results: dict, requests: int = 200) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from accounts.choices import Role
     from accounts.models import Grant, User
+    from core.roles import Role
 
     user, _ = User.objects.get_or_create(username="bench")
     Grant.objects.get_or_create(user=user, role=Role.AUDITOR)

@@ -7,7 +7,7 @@ Setup (not measured): `load_divisions(["33"])` (25,547 Zhejiang village-level un
 first 20,000 villages by code are the holders of one venture of a joint company
 (Organisation); a finance user and an approver (Grants on that organisation). Stakes: the
 first 1,000 are registered with `ventures.services.add_stake` (timed, reported); the other
-19,000 are written with `baotuan.db.bulk_insert` and change-logged with
+19,000 are written with `core.db.bulk_insert` and change-logged with
 `audit.services.log_bulk`, because `add_stake` for all 20,000 took 62 s on SQLite (over the
 ~60 s allowed for setup; the overlap check per stake gets slower as the register grows).
 Setup is not what is measured. Income: one `record_income` per month (posted to the
@@ -68,8 +68,8 @@ def income(month: int) -> int:
 
 
 def users(company):
-    from accounts.choices import Role
     from accounts.models import Grant, User
+    from core.roles import Role
 
     finance = User.objects.create_user(username="bench-finance", password="bench-finance")
     Grant.objects.create(user=finance, role=Role.FINANCE, organisation=company)
@@ -88,7 +88,7 @@ def stakes(venture, villages: list[str], finance, results: dict) -> None:
 
     from audit.models import ObjectChange
     from audit.services import log_bulk
-    from baotuan.db import bulk_insert
+    from core.db import bulk_insert
     from ventures.models import Stake
     from ventures.services import add_stake
 
@@ -129,7 +129,7 @@ def baseline(runs: int) -> tuple[int, float]:
     """The fastest honest write of the same postings: an entry row, then COPY / executemany."""
     from django.db import transaction
 
-    from baotuan.db import bulk_insert
+    from core.db import bulk_insert
     from ledger.choices import AccountKind
     from ledger.models import Account, JournalEntry, Posting
     from ledger.services import get_account

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from baotuan.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 from ledger.models import Account, BalanceSnapshot, JournalEntry, Period, Posting
 
 

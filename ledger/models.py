@@ -28,9 +28,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role
-from accounts.permissions import RestrictedQuerySet, ScopePolicy
-from audit.models import ChangeLoggedModel
+from core.models import ChangeLoggedModel
+from core.roles import Role
+from core.scope import RestrictedQuerySet, ScopePolicy
 from ledger.choices import BEANCOUNT_ROOT, AccountKind
 from ledger.exceptions import LedgerImmutable
 from registry.models import Organisation, Village

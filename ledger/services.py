@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from audit.context import change_context, current
 from audit.models import ObjectChange
 from audit.services import log_bulk, record
-from baotuan.db import bulk_insert, is_postgres
+from core.db import bulk_insert, is_postgres
 from ledger.checks import check_ledger
 from ledger.choices import AccountKind
 from ledger.exceptions import (

@@ -24,7 +24,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -39,6 +39,9 @@ __all__ = [
     "allocate_array",
     "allocate_pure",
     "fen_from_spreadsheet_number",
+    "fen_from_yuan",
+    "fen_to_wan_yuan",
+    "fen_to_yuan",
     "format_wan",
     "format_yuan",
 ]
@@ -227,6 +230,27 @@ def format_wan(fen: int, places: int = 2, *, grouping: bool = True) -> str:
         if 2 * remainder >= divisor:
             scaled += 1
     return _format_scaled(scaled, places, fen < 0, grouping)
+
+
+_CENT = Decimal("0.01")
+
+
+def fen_from_yuan(amount: Decimal) -> int:
+    """An amount of 元 with at most two decimals (a form's Decimal), as integer fen (exact)."""
+    fen = amount * 100
+    if fen != fen.to_integral_value():
+        raise ValueError(f"{amount} has more than two decimals")
+    return int(fen)
+
+
+def fen_to_yuan(fen: int) -> Decimal:
+    """Integer fen as an exact Decimal amount of 元 (two places)."""
+    return (Decimal(int(fen)) / 100).quantize(_CENT)
+
+
+def fen_to_wan_yuan(fen: int) -> Decimal:
+    """Integer fen as 万元, rounded half-up to two places (for reports and charts)."""
+    return (Decimal(int(fen)) / 1_000_000).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
 # ---------------------------------------------------------------------------------------------

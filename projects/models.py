@@ -21,9 +21,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role
-from accounts.permissions import RestrictedQuerySet, ScopePolicy
-from audit.models import AppendOnlyModel, AppendOnlyQuerySet, ChangeLoggedModel
+from core.models import AppendOnlyModel, AppendOnlyQuerySet, ChangeLoggedModel
+from core.roles import Role
+from core.scope import RestrictedQuerySet, ScopePolicy
 from projects.choices import (
     AttachmentKind,
     CooperationKind,

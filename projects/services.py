@@ -5,7 +5,7 @@ imports (progress of the project list; cooperation lists) follow registry's stat
 import: every row is validated first, errors name the spreadsheet row and the column as
 written in the file, and nothing is written if any row is wrong. Re-importing the same file
 changes nothing (rows equal to what is stored are counted as unchanged). Bulk writes go
-through `baotuan.db` and are logged with `audit.services.log_bulk` in the same transaction.
+through `core.db` and are logged with `audit.services.log_bulk` in the same transaction.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.permissions import may_write, may_write_any
 from audit.services import log_bulk
-from baotuan.db import adapt, bulk_insert, bulk_update
+from core.db import adapt, bulk_insert, bulk_update
+from core.scope import may_write, may_write_any
 from lib import progress as progress_lib
 from lib import tabular
 from lib.tabular import INVALID, CellError, Column, money_column

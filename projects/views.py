@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.permissions import may_write, restrict
 from alliances.models import Consortium
+from core.scope import may_write, restrict
 from lib import progress as progress_lib
 from projects import services
 from projects.choices import ProjectCategory, ProjectStatus

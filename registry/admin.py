@@ -1,10 +1,10 @@
 """Admin pages for the registry. Saves go through the models, so the change log records them;
-non-superusers may change only rows their grants reach (accounts.permissions.restrict)."""
+non-superusers may change only rows their grants reach (core.scope.restrict)."""
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 
-from accounts.permissions import may_write, restrict
+from core.scope import may_write, restrict
 from registry.models import (
     ImportJob,
     Organisation,

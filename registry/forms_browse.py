@@ -13,24 +13,17 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from lib.money import fen_from_yuan
 from registry.choices import YEAR_MAX, YEAR_MIN
 from registry.models import VillageStat
 
-__all__ = ["VillageFilterForm", "VillageStatForm", "fen_from_yuan", "yuan_from_fen"]
+__all__ = ["VillageFilterForm", "VillageStatForm", "yuan_from_fen"]
 
 MONEY_FIELDS = ("total_income", "operating_income", "recurring_income",
                 "per_capita_disposable_income")
 COUNT_FIELDS = ("population", "households")
 STATUS_WEAK = "weak"
 STATUS_NOT_WEAK = "not_weak"
-
-
-def fen_from_yuan(amount: Decimal) -> int:
-    """An amount of 元 with at most two decimals, as integer fen (exact)."""
-    fen = amount * 100
-    if fen != fen.to_integral_value():
-        raise ValueError(f"{amount} has more than two decimals")
-    return int(fen)
 
 
 def yuan_from_fen(fen: int | None) -> Decimal | None:

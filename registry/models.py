@@ -7,9 +7,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role
-from accounts.permissions import RestrictedQuerySet, ScopePolicy
-from audit.models import ChangeLoggedModel
+from core.models import ChangeLoggedModel
+from core.roles import Role
+from core.scope import RestrictedQuerySet, ScopePolicy
 from registry.choices import (
     ImportStatus,
     OrganisationKind,

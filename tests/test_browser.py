@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from accounts.choices import Role
 from accounts.models import Grant, User
+from core.roles import Role
 from registry.choices import RegionLevel, VillageKind
 from registry.models import Region, Village, VillageStat, WeakVillageThreshold
 

@@ -4,7 +4,7 @@ live in ventures.services (overlaps, ledger postings, maker-checker)."""
 
 from django.contrib import admin
 
-from baotuan.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 from registry.admin import ScopedAdmin
 from ventures.models import (
     Asset,

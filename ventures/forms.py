@@ -8,8 +8,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lib.money import fen_from_yuan
 from registry.choices import YEAR_MAX, YEAR_MIN
-from registry.forms_browse import fen_from_yuan
 from registry.models import Organisation
 from ventures.choices import ContributionKind, DistributionPolicy, DistributionSource, IncomeKind
 

@@ -1,6 +1,6 @@
 """Who may take which step for a venture (maker-checker, ARCHITECTURE.md "Who uses it").
 
-Scope comes from the user's grants exactly as `accounts.permissions.may_write` reads them
+Scope comes from the user's grants exactly as `core.scope.may_write` reads them
 for an organisation: a grant on the venture's operating organisation, on a region above the
 organisation's region, or unscoped. The role decides the step:
 
@@ -17,7 +17,7 @@ run); auditors take none.
 
 from __future__ import annotations
 
-from accounts.choices import Role
+from core.roles import Role
 
 __all__ = [
     "APPROVE_ROLES",

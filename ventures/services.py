@@ -43,7 +43,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import ObjectChange
 from audit.services import log_bulk
-from baotuan.db import bulk_insert
+from core.db import bulk_insert
 from ledger.choices import AccountKind
 from ledger.exceptions import LedgerError
 from ledger.models import Account

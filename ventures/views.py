@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from registry.forms_browse import fen_from_yuan
+from lib.money import fen_from_yuan
 from registry.models import Organisation, Village
 from ventures import services
 from ventures.exceptions import NotAllowed, VentureError

@@ -7,10 +7,10 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
-from accounts.choices import Role
 from accounts.models import Grant, User
-from accounts.permissions import ScopePolicy, may_write, restrict, scope_q
 from audit.models import ObjectChange
+from core.roles import Role
+from core.scope import ScopePolicy, may_write, restrict, scope_q
 from registry.choices import OrganisationKind
 from registry.models import Organisation, Region, Village, VillageStat, WeakVillageThreshold
 
@@ -432,7 +432,7 @@ def test_an_organisation_with_grants_cannot_be_deleted_and_grants_are_logged(fin
     ids=["admin_case", "clerk_case", "auditor_case", "finance_case"],
 )
 def test_may_write_any_says_who_sees_the_statistics_import(request, persona, expected):
-    from accounts.permissions import may_write_any
+    from core.scope import may_write_any
     from registry.models import VillageStat
 
     assert may_write_any(request.getfixturevalue(persona), VillageStat) is expected

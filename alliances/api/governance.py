@@ -21,7 +21,6 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from accounts.permissions import restrict
 from alliances import services
 from alliances.api.serializers import (
     AgendaItemSerializer,
@@ -52,7 +51,8 @@ from alliances.models import (
     Vote,
 )
 from alliances.models.meetings import MSG_MEETING_FROZEN, meeting_frozen
-from baotuan.api_base import Conflict, ScopedModelViewSet, ScopedReadOnlyViewSet
+from core.api.base import Conflict, ScopedModelViewSet, ScopedReadOnlyViewSet
+from core.scope import restrict
 
 __all__ = [
     "AgendaItemViewSet",

@@ -23,7 +23,7 @@ from alliances.models import (
     Minutes,
     Vote,
 )
-from baotuan.api_base import StrictModelSerializer
+from core.api.base import StrictModelSerializer
 from registry.models import Organisation, Village
 
 __all__ = [

@@ -24,7 +24,7 @@ from alliances.api.serializers import (
     MembershipSerializer,
 )
 from alliances.models import Alliance, Consortium, ConsortiumType, Mechanism, Membership
-from baotuan.api_base import ScopedModelViewSet
+from core.api.base import ScopedModelViewSet
 
 __all__ = [
     "AllianceViewSet",

@@ -22,13 +22,13 @@ from django.db.models import ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role
-from accounts.permissions import RestrictedQuerySet, ScopePolicy
 from alliances.choices import CLOSED_DUTY_STATUSES, DutyStatus
 from alliances.exceptions import DutyError, FrozenError
 from alliances.models.groups import ILLUSTRATIVE_HELP, Alliance
 from alliances.models.meetings import Decision
-from audit.models import AppendOnlyModel, AppendOnlyQuerySet, ChangeLoggedModel
+from core.models import AppendOnlyModel, AppendOnlyQuerySet, ChangeLoggedModel
+from core.roles import Role
+from core.scope import RestrictedQuerySet, ScopePolicy
 
 __all__ = ["Duty", "DutyEvidence", "DutyQuerySet", "DutyUpdate"]
 

@@ -17,9 +17,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.permissions import RestrictedQuerySet, ScopePolicy
 from alliances.choices import MembershipRole
-from audit.models import ChangeLoggedModel
+from core.models import ChangeLoggedModel
+from core.scope import RestrictedQuerySet, ScopePolicy
 from registry.models import VillageOrOrganisation
 
 __all__ = [

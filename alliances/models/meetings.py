@@ -21,8 +21,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role
-from accounts.permissions import RestrictedQuerySet, ScopePolicy
 from alliances.choices import (
     AttendanceStatus,
     DecisionResult,
@@ -40,7 +38,9 @@ from alliances.models.groups import (
     Consortium,
     MemberFields,
 )
-from audit.models import AppendOnlyModel, AppendOnlyQuerySet, ChangeLoggedModel
+from core.models import AppendOnlyModel, AppendOnlyQuerySet, ChangeLoggedModel
+from core.roles import Role
+from core.scope import RestrictedQuerySet, ScopePolicy
 
 __all__ = [
     "AgendaItem",

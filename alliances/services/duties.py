@@ -15,10 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import may_write
 from alliances.choices import CLOSED_DUTY_STATUSES, DecisionResult, DutyStatus
 from alliances.exceptions import DutyError, FrozenError, NotAllowed
 from alliances.models import Alliance, Decision, Duty, DutyEvidence, DutyUpdate, Membership
+from core.scope import may_write
 from registry.models import Organisation, Village
 
 __all__ = [

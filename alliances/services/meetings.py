@@ -16,7 +16,6 @@ from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.permissions import may_write
 from alliances.choices import (
     PRESENT_STATUSES,
     AttendanceStatus,
@@ -40,6 +39,7 @@ from alliances.models import (
     Vote,
 )
 from audit.models import ObjectChange
+from core.scope import may_write
 from lib import voting
 from lib.recurrence import occurrences
 from registry.models import Organisation, Village

@@ -12,10 +12,10 @@ from datetime import date
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.permissions import may_write
 from alliances.choices import MembershipRole
 from alliances.exceptions import MembershipError, NotAllowed
 from alliances.models import Alliance, Consortium, Membership
+from core.scope import may_write
 from registry.models import Organisation, Village
 
 __all__ = ["MembershipError", "NotAllowed", "join", "leave"]

@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
-from accounts.choices import Role
 from alliances import services
 from alliances.exceptions import FrozenError, NotAllowed
 from alliances.models import AgendaItem, Meeting, Minutes
 from alliances.tests.conftest import D
 from conftest import make_user
+from core.roles import Role
 
 API = "/api/v1/"
 TZ = ZoneInfo("Asia/Shanghai")

@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 
 from analytics.models import RankingEntry, RankingKPI, RankingScheme, RankingSnapshot
-from baotuan.api_base import ScopedReadOnlyViewSet
+from core.api.base import ScopedReadOnlyViewSet
 
 __all__ = ["RankingSchemeViewSet", "RankingSnapshotViewSet"]
 

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from analytics import services
 from analytics.api.serializers import IndicatorsQuerySerializer
-from baotuan.api_base import ScopedViewSetMixin
+from core.api.base import ScopedViewSetMixin
 from registry.models import Region
 
 __all__ = ["IndicatorsViewSet"]

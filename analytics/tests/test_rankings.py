@@ -8,13 +8,14 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.utils import translation
 
-from accounts.choices import Role
 from alliances.models import Membership
 from analytics import rankings
 from analytics.models import RankingEntry, RankingKPI, RankingScheme, RankingSnapshot
 from audit.context import change_context
-from audit.models import ImmutableError, ObjectChange
+from audit.models import ObjectChange
 from conftest import make_user
+from core.models import ImmutableError
+from core.roles import Role
 
 FIRST, SECOND, THIRD, FOURTH = "330482106201", "330482107201", "330482106209", "330482107208"
 

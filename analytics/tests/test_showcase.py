@@ -8,11 +8,11 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.choices import Role
 from analytics import rankings
 from analytics.models import RankingScheme
 from analytics.tests.test_services import posted_2022  # noqa: F401  (fixture)
 from conftest import make_user
+from core.roles import Role
 from ventures import services as ventures
 
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from audit.api.filters import ObjectChangeFilterSet
 from audit.api.serializers import ObjectChangeSerializer
 from audit.models import ObjectChange
-from baotuan.api_base import ScopedReadOnlyViewSet
+from core.api.base import ScopedReadOnlyViewSet
 
 __all__ = ["ObjectChangeViewSet"]
 

@@ -6,10 +6,10 @@ from urllib.parse import urlencode
 import pytest
 from django.utils import timezone
 
-from accounts.choices import Role
 from accounts.models import Grant, User
 from audit.context import change_context
 from audit.models import ObjectChange
+from core.roles import Role
 from registry.models import Organisation, VillageStat
 
 XUJIADAI = "330482107208"

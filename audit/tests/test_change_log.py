@@ -8,8 +8,9 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from audit.context import change_context
-from audit.models import ImmutableError, ObjectChange
+from audit.models import ObjectChange
 from audit.services import log_bulk
+from core.models import ImmutableError
 from registry.models import VillageStat
 
 XUJIADAI = "330482107208"

@@ -7,10 +7,10 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from accounts.choices import Role
 from accounts.models import Grant, User
 from baotuan.demo import facts
 from baotuan.demo.stats import write_demo_stats
+from core.roles import Role
 from registry.models import Organisation, Village, WeakVillageThreshold
 from registry.services.divisions import load_divisions
 from registry.services.stats_io import import_stats

@@ -27,9 +27,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 
-from accounts.choices import Role
 from accounts.models import Grant, User
 from baotuan.demo import facts
+from core.roles import Role
 from ledger.choices import AccountKind
 from ledger.models import Account, JournalEntry, Period
 from ledger.services import balances, lock_period, locked_through

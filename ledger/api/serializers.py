@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from baotuan.api_base import FEN_MAX, FenField
+from core.api.base import FEN_MAX, FenField
 from ledger.models import MONEY_HELP, Account, JournalEntry, Posting
 
 __all__ = [

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.response import Response
 
-from baotuan.api_base import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from core.api.base import ScopedReadOnlyViewSet, ScopedViewSetMixin
 from ledger import services
 from ledger.api import filters
 from ledger.api.serializers import (

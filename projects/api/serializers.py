@@ -9,9 +9,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 
-from accounts.permissions import may_write
 from alliances.models import Consortium
-from baotuan.api_base import FenField, StrictModelSerializer
+from core.api.base import FenField, StrictModelSerializer
+from core.scope import may_write
 from projects.choices import ProjectStatus
 from projects.models import (
     AnnualPlan,

@@ -14,7 +14,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from baotuan.api_base import ScopedModelViewSet
+from core.api.base import ScopedModelViewSet
 from projects import services
 from projects.api.serializers import (
     AnnualPlanSerializer,

@@ -4,10 +4,10 @@ the scoped download view (pictures inline, other files as downloads)."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.choices import Role
-from accounts.permissions import ScopePolicy
 from audit.models import ObjectChange
 from conftest import make_user
+from core.roles import Role
+from core.scope import ScopePolicy
 from projects import services
 from projects.models import ProjectAttachment
 

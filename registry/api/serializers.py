@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from baotuan.api_base import FenField, StrictModelSerializer
+from core.api.base import FenField, StrictModelSerializer
 from registry.choices import YEAR_MAX, YEAR_MIN, RegionLevel
 from registry.models import (
     MONEY_HELP,

@@ -6,8 +6,8 @@ from django.db.models import Count, Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 
-from accounts.permissions import restrict
-from baotuan.api_base import ScopedModelViewSet
+from core.api.base import ScopedModelViewSet
+from core.scope import restrict
 from registry.api import filters
 from registry.api.serializers import (
     OrganisationSerializer,

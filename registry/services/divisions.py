@@ -17,7 +17,7 @@ from django.db import transaction
 
 from audit.models import ObjectChange
 from audit.services import log_bulk
-from baotuan.db import bulk_insert, bulk_update
+from core.db import bulk_insert, bulk_update
 from registry.choices import RegionLevel
 from registry.models import Region, Village, short_village_name, village_kind
 

@@ -33,11 +33,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.permissions import may_write
 from audit.context import change_context, current
 from audit.models import ObjectChange
 from audit.services import log_bulk
-from baotuan.db import bulk_insert, bulk_update
+from core.db import bulk_insert, bulk_update
+from core.scope import may_write
 from lib import tabular
 from lib.tabular import INVALID, Column, money_column
 from registry.choices import YEAR_MAX, YEAR_MIN, ImportStatus

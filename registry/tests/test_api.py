@@ -9,9 +9,9 @@ import json
 
 import pytest
 
-from accounts.choices import Role
 from accounts.models import Grant, User
 from audit.models import ObjectChange
+from core.roles import Role
 from registry.choices import OrganisationKind, RegionLevel, VillageKind
 from registry.models import Organisation, Region, Village, VillageStat, WeakVillageThreshold
 

@@ -10,9 +10,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from accounts.choices import Role
 from accounts.models import Grant, User
 from audit.models import ObjectChange
+from core.roles import Role
 from registry.choices import ThresholdRule, VillageKind
 from registry.models import Village, VillageStat, WeakVillageThreshold
 from registry.views.browse import PAGE_SIZE

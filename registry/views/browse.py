@@ -18,9 +18,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from accounts.permissions import may_write
 from analytics import services as analytics
-from baotuan.htmx import render_page, wants_fragment
+from core.htmx import render_page, wants_fragment
+from core.scope import may_write
 from registry.choices import RegionLevel
 from registry.forms_browse import (
     STATUS_NOT_WEAK,

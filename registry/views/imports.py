@@ -17,8 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts.choices import Role
-from accounts.permissions import may_write_any
+from core.roles import Role
+from core.scope import may_write_any
 from registry.choices import ImportStatus
 from registry.forms import StatsExportForm, StatsImportForm
 from registry.models import ImportJob, VillageStat

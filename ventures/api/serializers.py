@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from baotuan.api_base import FenField, StrictModelSerializer
+from core.api.base import FenField, StrictModelSerializer
 from registry.models import Organisation
 from ventures.choices import (
     ContributionKind,

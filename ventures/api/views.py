@@ -18,7 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from baotuan.api_base import Conflict, ScopedModelViewSet, ScopedReadOnlyViewSet
+from core.api.base import Conflict, ScopedModelViewSet, ScopedReadOnlyViewSet
 from registry.models import Organisation, Village
 from ventures import services
 from ventures.api.serializers import (

@@ -8,8 +8,8 @@ import pytest
 import yaml
 from django.core.management import call_command
 
-from accounts.choices import Role
 from conftest import make_user
+from core.roles import Role
 from registry.choices import OrganisationKind
 from registry.models import Organisation
 from ventures import services

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from accounts.choices import Role
 from accounts.models import Grant, User
+from core.roles import Role
 from registry.choices import OrganisationKind, RegionLevel, VillageKind
 from registry.models import Organisation, Region, Village
 from ventures import services

@@ -11,8 +11,8 @@ import threading
 import pytest
 from django.db import connection
 
-from accounts.choices import Role
 from conftest import make_user
+from core.roles import Role
 from ledger.models import JournalEntry
 from ventures import services
 from ventures.choices import RunStatus, VentureKind

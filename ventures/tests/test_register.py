@@ -142,8 +142,8 @@ def test_bad_stakes_are_refused_and_nothing_changes(venture, tree, finance, kwar
 @pytest.mark.parametrize("persona", ["clerk", "auditor", "approver", "other_finance", None])
 def test_only_finance_in_scope_registers_stakes(venture, tree, request, persona, enclave_company):
     if persona == "other_finance":
-        from accounts.choices import Role
         from conftest import make_user
+        from core.roles import Role
         from registry.models import Organisation
 
         other = Organisation.objects.create(name="平湖市强村公司", kind="village_company")

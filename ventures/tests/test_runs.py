@@ -11,9 +11,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.choices import Role
 from audit.models import ObjectChange
 from conftest import make_user
+from core.roles import Role
 from ledger.models import Account, JournalEntry, Posting
 from ledger.services import lock_period
 from registry.choices import VillageKind

@@ -10,8 +10,8 @@ from urllib.parse import unquote
 import pytest
 from django.urls import reverse
 
-from accounts.choices import Role
 from conftest import make_user
+from core.roles import Role
 from registry.choices import OrganisationKind
 from registry.models import Organisation
 from ventures import services

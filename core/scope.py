@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from rest_framework import permissions
 
-from accounts.choices import Role
+from core.roles import Role
 
 if TYPE_CHECKING:
     from accounts.models import Grant
@@ -27,6 +27,8 @@ __all__ = [
     "RestrictedQuerySet",
     "ScopePolicy",
     "ScopedPermission",
+    "holds_role",
+    "is_unscoped_admin",
     "may_write",
     "may_write_any",
     "restrict",
@@ -65,7 +67,7 @@ def scope_q(grants: list[Grant], policy: ScopePolicy) -> Q | bool:
     q = Q()
     reached = False
     for grant in grants:
-        if grant.region_id is None and grant.village_id is None and grant.organisation_id is None:
+        if _is_unscoped(grant):
             return True
         if grant.region_id is not None:
             if policy.village_path is not None:
@@ -85,19 +87,59 @@ def scope_q(grants: list[Grant], policy: ScopePolicy) -> Q | bool:
     return q if reached else False
 
 
-def _write_grants(user, policy: ScopePolicy) -> list[Grant]:
+def _is_unscoped(grant) -> bool:
+    return grant.region_id is None and grant.village_id is None and grant.organisation_id is None
+
+
+def is_unscoped_admin(user) -> bool:
+    """Whether `user` is a city admin over everything (or the system actor)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return any(g.role == Role.CITY_ADMIN and _is_unscoped(g) for g in user.grant_list)
+
+
+def _role_grants(user, roles) -> list[Grant]:
+    """The grants through which `user` acts in one of `roles` (city admins always, auditors
+    never); an unscoped city admin's grant alone when there is one."""
     grants = user.grant_list
-    unscoped_admin = [
-        g
-        for g in grants
-        if g.role == Role.CITY_ADMIN
-        and g.region_id is None
-        and g.village_id is None
-        and g.organisation_id is None
-    ]
-    roles = set(policy.write_roles) | {Role.CITY_ADMIN}
-    roles.discard(Role.AUDITOR)
-    return unscoped_admin or [g for g in grants if g.role in roles]
+    unscoped_admin = [g for g in grants if g.role == Role.CITY_ADMIN and _is_unscoped(g)]
+    allowed = set(roles) | {Role.CITY_ADMIN}
+    allowed.discard(Role.AUDITOR)
+    return unscoped_admin or [g for g in grants if g.role in allowed]
+
+
+def _write_grants(user, policy: ScopePolicy) -> list[Grant]:
+    return _role_grants(user, policy.write_roles)
+
+
+def _grant_reaches(grant, village, organisation) -> bool:
+    """Whether one grant covers this village or organisation (an unsaved target never)."""
+    if _is_unscoped(grant):
+        return True
+    if village is not None:
+        if grant.region_id is not None and village.pk and village.pk.startswith(grant.region_id):
+            return True
+        # An unsaved target's pk is None, and None == None must never grant anything.
+        if village.pk is not None and grant.village_id == village.pk:
+            return True
+    if organisation is not None:
+        if organisation.pk is not None and grant.organisation_id == organisation.pk:
+            return True
+        if (
+            grant.region_id is not None
+            and organisation.region_id
+            and organisation.region_id.startswith(grant.region_id)
+        ):
+            return True
+    return False
+
+
+def holds_role(user, roles, *, village=None, organisation=None) -> bool:
+    """Whether `user` acts in one of `roles` (or as city admin; auditors never) for this
+    village or organisation. From the cached grants: no query beyond `user.grant_list`."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return any(_grant_reaches(g, village, organisation) for g in _role_grants(user, roles))
 
 
 def restrict(queryset: models.QuerySet, user, action: str = "view") -> models.QuerySet:
@@ -141,25 +183,9 @@ def may_write(user, model: type[models.Model], *, village=None, organisation=Non
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     policy: ScopePolicy = model.scope_policy
-    for grant in _write_grants(user, policy):
-        if grant.region_id is None and grant.village_id is None and grant.organisation_id is None:
-            return True
-        if village is not None and policy.village_path is not None:
-            if grant.region_id is not None and village.pk.startswith(grant.region_id):
-                return True
-            # An unsaved target's pk is None, and None == None must never grant anything.
-            if village.pk is not None and grant.village_id == village.pk:
-                return True
-        if organisation is not None and policy.organisation_path is not None:
-            if organisation.pk is not None and grant.organisation_id == organisation.pk:
-                return True
-            if (
-                grant.region_id is not None
-                and organisation.region_id
-                and organisation.region_id.startswith(grant.region_id)
-            ):
-                return True
-    return False
+    village = village if policy.village_path is not None else None
+    organisation = organisation if policy.organisation_path is not None else None
+    return any(_grant_reaches(g, village, organisation) for g in _write_grants(user, policy))
 
 
 class RestrictedQuerySet(models.QuerySet):

@@ -6,7 +6,7 @@
   `restrict(queryset, user, action)`, with the action taken from the HTTP method; creation
   and re-homing of a row are checked with `may_write`; writes run in `transaction.atomic`.
 
-Kept apart from `baotuan/api.py` on purpose: REST_FRAMEWORK's settings import that module
+Kept apart from `core/api/handlers.py` on purpose: REST_FRAMEWORK's settings import that module
 while DRF's viewsets module is still loading, so it must not import viewsets itself.
 """
 
@@ -18,10 +18,11 @@ from collections.abc import Mapping
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers, status, viewsets
-from rest_framework.exceptions import APIException, MethodNotAllowed
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import MethodNotAllowed
 
-from accounts.permissions import may_write, restrict
+from core.api.handlers import Conflict
+from core.scope import may_write, restrict
 
 __all__ = [
     "ACTION_FOR_METHOD",
@@ -44,12 +45,6 @@ ACTION_FOR_METHOD = {
 }
 
 FEN_MAX = 2**63 - 1  # BigIntegerField
-
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = _("The change conflicts with existing data.")
-    default_code = "conflict"
 
 
 class FenField(serializers.IntegerField):

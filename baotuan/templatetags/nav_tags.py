@@ -1,0 +1,38 @@
+"""Which optional navigation entries a user sees (top floor: it reads several apps)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import template
+
+from audit.models import ObjectChange
+from core.scope import may_write_any
+from registry.models import VillageStat
+
+register = template.Library()
+
+
+@dataclass(frozen=True)
+class NavRights:
+    import_stats: bool
+    change_log: bool
+    admin: bool
+
+
+def nav_rights(user) -> NavRights:
+    """Which optional navigation entries this user sees, from the cached grants (no query
+    beyond the one that loads `user.grant_list`)."""
+    if user is None or not user.is_authenticated:
+        return NavRights(False, False, False)
+    return NavRights(
+        import_stats=may_write_any(user, VillageStat),
+        change_log=bool(user.roles & ObjectChange.scope_policy.view_roles),
+        admin=user.is_staff,
+    )
+
+
+@register.simple_tag
+def rights_for(user) -> NavRights:
+    """`{% rights_for request.user as rights %}` then `{% if rights.change_log %}`."""
+    return nav_rights(user)

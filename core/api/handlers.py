@@ -1,0 +1,48 @@
+"""API hooks named in settings.REST_FRAMEWORK: one error shape, the domain errors mapped to
+HTTP once, and the page size.
+
+Nothing here may import rest_framework.viewsets (DRF imports these while loading it); the
+shared viewset and serializer bases are in `core/api/base.py`.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, pagination, status
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core import errors
+
+__all__ = ["Conflict", "PageNumberPagination", "api_error", "exception_handler"]
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("The change conflicts with existing data.")
+    default_code = "conflict"
+
+
+def api_error(error: errors.DomainError, field: str = "non_field_errors") -> exceptions.APIException:
+    """The DRF exception a domain error answers with: 403, 409, or 400 naming `field`."""
+    if isinstance(error, errors.NotAllowed):
+        return exceptions.PermissionDenied(str(error))
+    if isinstance(error, errors.Conflict):
+        return Conflict(str(error))
+    return exceptions.ValidationError({field: [str(error)]})
+
+
+def exception_handler(exc, context):
+    """DRF's handler, with domain errors mapped by class and every error wrapped as
+    {"error": {"status", "detail"}}."""
+    if isinstance(exc, errors.DomainError):
+        exc = api_error(exc)
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        response.data = {"error": {"status": response.status_code, "detail": response.data}}
+    return response
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    """50 rows a page by default; clients may ask for up to 500 with ?page_size=."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
