@@ -54,6 +54,7 @@ test: install-dev
 test-sqlite:
 	@echo "==> tests on SQLite"
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=baotuan.settings_test
 	DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS)
 
@@ -66,6 +67,7 @@ bench: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff format --check .
 
 # Refresh the catalogues after changing UI strings; translate the new entries, then compile

@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "core.middleware.DomainErrorMiddleware",
     # Last, so that a locked-out login is refused before any view runs.
     "axes.middleware.AxesMiddleware",
 ]
