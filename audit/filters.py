@@ -1,4 +1,6 @@
-"""Filters of the change-log page (django-filter)."""
+"""Filters of the change log, in one place: the page's (`ObjectChangeFilterSet`: by user name,
+type, local days) and the API's (`ObjectChangeApiFilterSet`: by user id, source, ISO times).
+They differ because a person picks from lists and days, a program passes ids and instants."""
 
 from __future__ import annotations
 
@@ -8,13 +10,15 @@ import django_filters
 from django import forms
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as drf_filters
 
 from audit.models import ObjectChange
 from core.models import ChangeLoggedModel
 
-__all__ = ["ObjectChangeFilterSet"]
+__all__ = ["ObjectChangeApiFilterSet", "ObjectChangeFilterSet"]
 
 
 def logged_content_types(request=None):
@@ -76,3 +80,28 @@ class ObjectChangeFilterSet(django_filters.FilterSet):
 
     def filter_until(self, queryset, name, value):
         return queryset.filter(changeset__time__lt=_day_start(value + dt.timedelta(days=1)))
+
+
+class ObjectChangeApiFilterSet(drf_filters.FilterSet):
+    user = django_filters.NumberFilter(field_name="changeset__user_id", label=_("User id"))
+    source = django_filters.CharFilter(field_name="changeset__source", label=_("Source"))
+    request_id = django_filters.UUIDFilter(
+        field_name="changeset__request_id", label=_("Request id")
+    )
+    content_type = django_filters.CharFilter(
+        method="filter_content_type",
+        label=_("Model, as app_label.model"),
+        validators=[RegexValidator(r"^\w+\.\w+$", _("Write the model as app_label.model."))],
+    )
+    object_pk = django_filters.CharFilter(label=_("Object id"))
+    time = django_filters.IsoDateTimeFromToRangeFilter(
+        field_name="changeset__time", label=_("Time range (time_after, time_before; ISO 8601)")
+    )
+
+    class Meta:
+        model = ObjectChange
+        fields = ["action"]
+
+    def filter_content_type(self, queryset, name, value):
+        app_label, model = value.lower().split(".")
+        return queryset.filter(content_type__app_label=app_label, content_type__model=model)

@@ -87,7 +87,6 @@ class ObjectChange(AppendOnlyModel):
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"
 
-
     # Who and when live on the change set; these read through (select_related("changeset")).
     time = property(lambda self: self.changeset.time)
     user = property(lambda self: self.changeset.user)

@@ -47,9 +47,7 @@ def _log_m2m(sender, instance, action, reverse, model, pk_set, **kwargs):
     """Membership changes (e.g. Organisation.villages) are updates of the owning object."""
     if reverse or not isinstance(instance, ChangeLoggedModel):
         return
-    field = next(
-        (f for f in instance._meta.many_to_many if f.remote_field.through is sender), None
-    )
+    field = next((f for f in instance._meta.many_to_many if f.remote_field.through is sender), None)
     if field is None:
         return
     if action in ("pre_add", "pre_remove", "pre_clear"):

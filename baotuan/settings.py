@@ -93,7 +93,7 @@ WSGI_APPLICATION = "baotuan.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],  # every template lives in its app: <app>/templates/<app>/
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -147,7 +147,8 @@ AXES_RESET_ON_SUCCESS = True
 # --- i18n / time ----------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Every app keeps its catalogue in <app>/locale (found by Django; `make messages` fills them).
+LOCALE_PATHS: list = []
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Asia/Shanghai"  # display zone; datetimes are stored in UTC (USE_TZ)
@@ -156,7 +157,6 @@ TIME_ZONE = "Asia/Shanghai"  # display zone; datetimes are stored in UTC (USE_TZ
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [
-    BASE_DIR / "static",
     # ECharts comes from the npm registry at install time (package.json), never from a CDN.
     ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]

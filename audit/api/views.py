@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from audit.api.filters import ObjectChangeFilterSet
 from audit.api.serializers import ObjectChangeSerializer
+from audit.filters import ObjectChangeApiFilterSet
 from audit.models import ObjectChange
 from core.api.base import ScopedReadOnlyViewSet
 
@@ -15,5 +15,5 @@ class ObjectChangeViewSet(ScopedReadOnlyViewSet):
 
     queryset = ObjectChange.objects.select_related("content_type", "changeset")
     serializer_class = ObjectChangeSerializer
-    filterset_class = ObjectChangeFilterSet
+    filterset_class = ObjectChangeApiFilterSet
     lookup_value_regex = "[0-9]+"

@@ -38,8 +38,12 @@ def pinghu_admin(tree):
 @pytest.fixture
 def stat_change(call, clerk):
     """A 2023 row for 徐家埭村 created by the clerk through the API; its change-log row."""
-    response = call(clerk, "post", "/api/v1/stats/",
-                    {"village": XUJIADAI, "year": 2023, "total_income": 100_000_000})
+    response = call(
+        clerk,
+        "post",
+        "/api/v1/stats/",
+        {"village": XUJIADAI, "year": 2023, "total_income": 100_000_000},
+    )
     assert response.status_code == 201
     return ObjectChange.objects.get(content_type__model="villagestat")
 
@@ -154,23 +158,42 @@ def history(tree, clerk, admin, enclave_company, stat_change):
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        pytest.param(lambda h: {"content_type": "registry.villagestat"}, ["update", "create"],
-                     id="content_type_case"),
-        pytest.param(lambda h: {"content_type": "registry.VillageStat", "action": "update"},
-                     ["update"], id="content_type_any_case_and_action_case"),
+        pytest.param(
+            lambda h: {"content_type": "registry.villagestat"},
+            ["update", "create"],
+            id="content_type_case",
+        ),
+        pytest.param(
+            lambda h: {"content_type": "registry.VillageStat", "action": "update"},
+            ["update"],
+            id="content_type_any_case_and_action_case",
+        ),
         pytest.param(lambda h: {"user": h["create"].user_id}, ["create"], id="user_case"),
         pytest.param(lambda h: {"source": "cli"}, ["organisation", "update"], id="source_case"),
-        pytest.param(lambda h: {"object_pk": str(h["stat"].pk), "content_type":
-                                "registry.villagestat"}, ["update", "create"],
-                     id="object_pk_case"),
-        pytest.param(lambda h: {"request_id": str(h["create"].request_id)}, ["create"],
-                     id="request_id_case"),
-        pytest.param(lambda h: {"time_after": h["update"].time.isoformat(),
-                                "content_type": "registry.villagestat"}, ["update"],
-                     id="time_after_case"),
-        pytest.param(lambda h: {"time_before": h["create"].time.isoformat(),
-                                "content_type": "registry.villagestat"}, ["create"],
-                     id="time_before_case"),
+        pytest.param(
+            lambda h: {"object_pk": str(h["stat"].pk), "content_type": "registry.villagestat"},
+            ["update", "create"],
+            id="object_pk_case",
+        ),
+        pytest.param(
+            lambda h: {"request_id": str(h["create"].request_id)}, ["create"], id="request_id_case"
+        ),
+        pytest.param(
+            lambda h: {
+                "time_after": h["update"].time.isoformat(),
+                "content_type": "registry.villagestat",
+            },
+            ["update"],
+            id="time_after_case",
+        ),
+        pytest.param(
+            lambda h: {
+                "time_before": h["create"].time.isoformat(),
+                "content_type": "registry.villagestat",
+            },
+            ["create"],
+            id="time_before_case",
+        ),
     ],
 )
 def test_changes_filter_by_model_action_user_object_and_time(
@@ -184,15 +207,19 @@ def test_changes_filter_by_model_action_user_object_and_time(
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        pytest.param("content_type=villagestat",
-                     {"content_type": ["Write the model as app_label.model."]},
-                     id="content_type_without_app_case"),
-        pytest.param("action=edit",
-                     {"action": ["Select a valid choice. edit is not one of the available "
-                                 "choices."]},
-                     id="action_case"),
-        pytest.param("time_after=yesterday", {"time": ["Enter a valid date/time."]},
-                     id="time_case"),
+        pytest.param(
+            "content_type=villagestat",
+            {"content_type": ["Write the model as app_label.model."]},
+            id="content_type_without_app_case",
+        ),
+        pytest.param(
+            "action=edit",
+            {"action": ["Select a valid choice. edit is not one of the available choices."]},
+            id="action_case",
+        ),
+        pytest.param(
+            "time_after=yesterday", {"time": ["Enter a valid date/time."]}, id="time_case"
+        ),
     ],
 )
 def test_an_invalid_change_filter_is_a_400(call, auditor, history, query, expected):
