@@ -25,6 +25,7 @@ from alliances.models import (
     Minutes,
     Vote,
 )
+from alliances.models.meetings import meeting_frozen
 from core.admin import ReadOnlyAdmin
 from registry.admin import ScopedAdmin
 
@@ -69,13 +70,6 @@ class MembershipAdmin(ScopedAdmin):
 # --- Meetings ----------------------------------------------------------------------------------
 
 
-def _meeting_frozen(meeting) -> bool:
-    return (
-        meeting is not None
-        and Minutes.objects.filter(meeting=meeting, signed_off_at__isnull=False).exists()
-    )
-
-
 @admin.register(MeetingSeries)
 class MeetingSeriesAdmin(ScopedAdmin):
     list_display = ["title", "alliance", "kind", "first_on", "every_months", "until"]
@@ -90,13 +84,13 @@ class AgendaItemInline(admin.TabularInline):
     extra = 0
 
     def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and not _meeting_frozen(obj)
+        return super().has_add_permission(request, obj) and not meeting_frozen(obj)
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not _meeting_frozen(obj)
+        return super().has_change_permission(request, obj) and not meeting_frozen(obj)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and not _meeting_frozen(obj)
+        return super().has_delete_permission(request, obj) and not meeting_frozen(obj)
 
 
 @admin.register(Meeting)
@@ -112,7 +106,7 @@ class MeetingAdmin(ScopedAdmin):
     inlines = [AgendaItemInline]
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not _meeting_frozen(obj)
+        return super().has_change_permission(request, obj) and not meeting_frozen(obj)
 
     def has_delete_permission(self, request, obj=None):
         return False  # attendance, minutes and decisions keep pointing to it
@@ -154,7 +148,7 @@ class MinutesAdmin(ScopedAdmin):
         super().save_model(request, obj, form, change)
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.is_signed_off:
+        if obj is not None and meeting_frozen(obj.meeting_id, obj):
             return False
         return super().has_change_permission(request, obj)
 
@@ -189,7 +183,7 @@ class DecisionAdmin(ScopedAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and (obj.is_closed or _meeting_frozen(obj.meeting_id)):
+        if obj is not None and (obj.is_closed or meeting_frozen(obj.meeting_id)):
             return False
         return super().has_change_permission(request, obj)
 

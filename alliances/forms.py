@@ -14,6 +14,8 @@ from alliances.choices import (
     QuorumRule,
     VoteChoice,
 )
+from alliances.exceptions import MeetingError
+from alliances.selectors import series_days
 
 __all__ = [
     "AgendaItemForm",
@@ -140,8 +142,6 @@ class SeriesForm(forms.Form):
         if first and until and until < first:
             self.add_error("until", _("The series ends on or after its first meeting."))
         elif first and until and data.get("every_months"):
-            from alliances.services import MeetingError, series_days
-
             try:
                 series_days(first, data["every_months"], until)
             except MeetingError as error:

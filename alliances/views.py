@@ -1,13 +1,17 @@
 """The alliances pages: alliance list and page, meeting page (with the minutes' sign-off),
 duty board, duty page (progress, evidence, verification).
 
-Views are thin: they fetch, call one service, and redirect or render. The services decide
-who may do what; a refusal for lack of rights answers 403 and changes nothing, any other
-refusal is shown on the page. List pages run a fixed number of queries (the duty board is
-paged).
+Views are thin: they fetch, call one service (acting as the signed-in user), and redirect
+or render. The services decide who may do what; a refusal for lack of rights answers 403 and
+changes nothing, any other refusal is shown on the page with the status its class names
+(409 for a frozen record or a refused vote, else 400). Quorum and tally are the selectors'
+(`alliances.selectors`), the frozen-minutes rule is `meeting_frozen`. List pages run a fixed
+number of queries (the duty board is paged).
 """
 
 from __future__ import annotations
+
+from dataclasses import asdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from alliances import services
+from alliances import selectors, services
 from alliances.choices import CLOSED_DUTY_STATUSES, PRESENT_STATUSES, DecisionResult, DutyStatus
 from alliances.forms import (
     AgendaItemForm,
@@ -53,8 +57,9 @@ from alliances.models import (
     Vote,
 )
 from alliances.models.duties import overdue_q
+from alliances.models.meetings import meeting_frozen
+from core.errors import DomainError, NotAllowed
 from core.scope import may_write
-from lib import voting
 from projects.selectors import projects_by_status
 
 __all__ = [
@@ -257,6 +262,9 @@ def _roll(meeting: Meeting) -> list[dict]:
         roll.append(
             {
                 "key": _member_key(membership.village_id, membership.organisation_id),
+                "member_key": selectors.member_key(
+                    membership.village_id, membership.organisation_id
+                ),
                 "name": _member_name(membership),
                 "member": membership.member,
                 "row": row,
@@ -299,11 +307,14 @@ def _meeting_context(request, meeting: Meeting, bound: dict | None = None) -> di
         .select_related("author", "amended_by", "signed_off_by")
         .first()
     )
-    frozen = minutes is not None and minutes.is_signed_off
+    frozen = meeting_frozen(meeting, minutes)
     roll = _roll(meeting)
-    members = roll  # one entry per member on the meeting day
-    present = sum(entry["present"] for entry in roll)
-    needed = voting.quorum_needed(meeting.quorum_rule, len(members))
+    # The selectors' quorum, from the roll read here (no query of its own).
+    quorum = selectors.quorum(
+        meeting,
+        members={entry["member_key"] for entry in roll},
+        attendance=[entry["row"] for entry in roll if entry["row"] is not None],
+    )
     agenda = list(meeting.agenda_items.order_by("order", "pk"))
     decisions = list(
         Decision.objects.filter(meeting=meeting)
@@ -321,20 +332,8 @@ def _meeting_context(request, meeting: Meeting, bound: dict | None = None) -> di
     owners = {entry["key"]: entry for entry in roll}
     for decision in decisions:
         votes = list(decision.votes.all())
-        if decision.is_closed:
-            decision.counted = services.tally(decision)
-        else:
-            decision.counted = voting.Tally(
-                sum(v.choice == "for" for v in votes),
-                sum(v.choice == "against" for v in votes),
-                sum(v.choice == "abstain" for v in votes),
-            )
-        decision.needed = voting.votes_needed(
-            decision.rule,
-            decision.present_count if decision.is_closed else present,
-            decision.member_count if decision.is_closed else len(members),
-            decision.counted.against,
-        )
+        decision.counted = selectors.tally(decision, votes)
+        decision.needed = selectors.votes_needed(decision, quorum, decision.counted)
         decision.vote_form = decision.duty_forms = None
         decision.may_close = may_run and not frozen and not decision.is_closed
         if not decision.is_closed and not frozen:
@@ -367,12 +366,7 @@ def _meeting_context(request, meeting: Meeting, bound: dict | None = None) -> di
         "meeting": meeting,
         "agenda": agenda,
         "roll": roll,
-        "quorum": {
-            "members": len(members),
-            "present": present,
-            "needed": needed,
-            "met": present >= needed,
-        },
+        "quorum": asdict(quorum),
         "minutes": minutes,
         "frozen": frozen,
         "can_sign": can_sign,
@@ -394,21 +388,20 @@ def meeting_detail(request, pk: int):
 
 
 def _attempt(request, function, *args, **kwargs):
-    """Call a service; returns (result, None) or (None, HTTP status) with the refusal shown.
+    """Call a service as the signed-in user; returns (result, None) or (None, HTTP status)
+    with the refusal shown on the page.
 
-    Lack of rights answers 403; a frozen record or a second vote 409; another broken rule
-    400. The service changed nothing in every refusal.
+    Lack of rights answers 403; any other refusal the status its class names (a frozen
+    record or a refused vote 409, another broken rule 400). The service changed nothing in
+    every refusal.
     """
     try:
-        return function(*args, **kwargs), None
-    except services.NotAllowed as exc:
+        return function(*args, actor=request.user, **kwargs), None
+    except NotAllowed as exc:
         raise PermissionDenied(str(exc)) from None
-    except (services.FrozenError, services.VoteError) as exc:
+    except DomainError as exc:
         messages.error(request, str(exc))
-        return None, 409
-    except services.AllianceError as exc:
-        messages.error(request, str(exc))
-        return None, 400
+        return None, exc.status_code
 
 
 def _require_write(user, model) -> None:
@@ -443,7 +436,6 @@ def meeting_create(request, pk: int):
                 data["kind"],
                 data["title"],
                 data["starts_at"],
-                request.user,
                 location=data["location"],
                 consortium=consortium,
                 quorum_rule=data["quorum_rule"],
@@ -475,7 +467,6 @@ def series_create(request, pk: int):
                 data["first_on"],
                 data["every_months"],
                 data["until"],
-                request.user,
                 start_time=data["start_time"],
                 location=data["location"],
                 quorum_rule=data["quorum_rule"],
@@ -510,7 +501,6 @@ def agenda_add(request, pk: int):
             services.add_agenda_item,
             meeting,
             data["title"],
-            request.user,
             description=data["description"],
         )
         if item is not None:
@@ -527,9 +517,7 @@ def attendance_record(request, pk: int):
     form = AttendanceForm(request.POST, roll=_roll(meeting))
     status = 400
     if form.is_valid():
-        rows, status = _attempt(
-            request, services.record_attendances, meeting, form.entries(), request.user
-        )
+        rows, status = _attempt(request, services.record_attendances, meeting, form.entries())
         if rows is not None:
             messages.success(request, _("Attendance saved."))
             return _back_to(meeting, "attendance")
@@ -545,7 +533,7 @@ def minutes_write(request, pk: int):
     status = 400
     if form.is_valid():
         minutes, status = _attempt(
-            request, services.write_minutes, meeting, form.cleaned_data["text"], request.user
+            request, services.write_minutes, meeting, form.cleaned_data["text"]
         )
         if minutes is not None:
             messages.success(request, _("Minutes saved."))
@@ -569,7 +557,6 @@ def decision_add(request, pk: int):
             data["text"],
             data["rule"],
             data["agenda_item"],
-            request.user,
         )
         if decision is not None:
             messages.success(request, _("Decision added; it is open for votes."))
@@ -595,7 +582,7 @@ def votes_record(request, pk: int):
     form = VoteGridForm(request.POST, voters=voters)
     status = 400
     if form.is_valid():
-        votes, status = _attempt(request, services.cast_votes, decision, form.votes(), request.user)
+        votes, status = _attempt(request, services.cast_votes, decision, form.votes())
         if votes is not None:
             messages.success(request, _("Votes recorded."))
             return _back_to(meeting, f"decision-{decision.pk}")
@@ -607,7 +594,7 @@ def votes_record(request, pk: int):
 def decision_close(request, pk: int):
     decision = _decision(pk)
     _require_write(request.user, Decision)
-    closed, status = _attempt(request, services.close_decision, decision, request.user)
+    closed, status = _attempt(request, services.close_decision, decision)
     if closed is not None:
         messages.success(
             request,
@@ -637,9 +624,7 @@ def decision_duties(request, pk: int):
             for row in formset.cleaned_data
             if row
         ]
-        duties, status = _attempt(
-            request, services.create_duties_from_decision, decision, items, request.user
-        )
+        duties, status = _attempt(request, services.create_duties_from_decision, decision, items)
         if duties is not None:
             messages.success(
                 request,
@@ -660,7 +645,7 @@ def minutes_sign_off(request, pk: int):
     meeting = _meeting(pk)
     minutes = get_object_or_404(Minutes, meeting=meeting)
     try:
-        services.sign_off_minutes(minutes, request.user)
+        services.sign_off_minutes(minutes, actor=request.user)
     except services.NotAllowed as exc:
         if not may_write(request.user, Minutes):
             raise PermissionDenied(str(exc)) from None
@@ -724,7 +709,12 @@ def duty_update(request, pk: int):
         data = form.cleaned_data
         try:
             services.add_duty_update(
-                duty, data["status"], data["percent"], data["note"], request.user, on=data["on"]
+                duty,
+                data["status"],
+                data["percent"],
+                data["note"],
+                actor=request.user,
+                on=data["on"],
             )
         except services.AllianceError as exc:
             form.add_error(None, str(exc))
@@ -744,7 +734,7 @@ def duty_evidence(request, pk: int):
     if form.is_valid():
         try:
             services.add_evidence(
-                duty, form.cleaned_data["file"], form.cleaned_data["title"], request.user
+                duty, form.cleaned_data["file"], form.cleaned_data["title"], actor=request.user
             )
         except services.AllianceError as exc:
             form.add_error("file", str(exc))
@@ -761,7 +751,7 @@ def duty_verify(request, pk: int):
     if not may_write(request.user, Decision):
         raise PermissionDenied(_("Only a city administrator verifies duties."))
     try:
-        services.verify_duty(duty, request.user, request.POST.get("note", ""))
+        services.verify_duty(duty, request.POST.get("note", ""), actor=request.user)
     except (services.AllianceError, services.NotAllowed) as exc:
         messages.error(request, str(exc))
     else:

@@ -2,9 +2,10 @@
 
 Meetings, agenda, attendance, minutes and decisions are written by unscoped city admins;
 a village clerk casts their own village's vote and reports progress (and evidence) on their
-own village's duties. Every write goes through `alliances.services`: a refusal for lack of
-rights answers 403, a frozen record (signed-off minutes, a closed decision, a verified duty)
-or a second vote 409, any other broken rule 400; nothing is changed.
+own village's duties. Every write goes through `alliances.services`; its refusals reach the
+one domain-error handler (`core.api.handlers`): lack of rights answers 403, a frozen record
+(signed-off minutes, a closed decision, a verified duty) or a second vote 409, any other
+broken rule 400; nothing is changed.
 """
 
 from __future__ import annotations
@@ -16,12 +17,11 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from alliances import services
+from alliances import selectors, services
 from alliances.api.serializers import (
     AgendaItemSerializer,
     AttendanceSerializer,
@@ -50,7 +50,7 @@ from alliances.models import (
     Minutes,
     Vote,
 )
-from alliances.models.meetings import MSG_MEETING_FROZEN, meeting_frozen
+from alliances.models.meetings import check_meeting_open
 from core.api.base import Conflict, ScopedModelViewSet, ScopedReadOnlyViewSet
 from core.scope import restrict
 
@@ -66,18 +66,6 @@ __all__ = [
 ]
 
 
-def call(function, *args, **kwargs):
-    """Run a service, mapping its refusals to HTTP answers (nothing was changed)."""
-    try:
-        return function(*args, **kwargs)
-    except services.NotAllowed as exc:
-        raise PermissionDenied(str(exc)) from None
-    except (services.FrozenError, services.VoteError) as exc:
-        raise Conflict(str(exc)) from None
-    except services.AllianceError as exc:
-        raise serializers.ValidationError({"non_field_errors": [str(exc)]}) from None
-
-
 class MeetingSeriesViewSet(ScopedModelViewSet):
     """Recurring meetings (e.g. the quarterly roundtable)."""
 
@@ -90,14 +78,8 @@ class MeetingSeriesViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
     def schedule(self, request, pk=None):
         """Create the series' meetings not yet created (idempotent); returns the new ones."""
-        created = call(services.schedule_series, self.get_object(), request.user)
+        created = services.schedule_series(self.get_object(), actor=request.user)
         return Response(MeetingSerializer(created, many=True).data)
-
-
-def _check_open(meeting) -> None:
-    """409 once the meeting's minutes are signed off (its record is frozen)."""
-    if meeting_frozen(getattr(meeting, "pk", meeting)):
-        raise Conflict(str(MSG_MEETING_FROZEN))
 
 
 class MeetingViewSet(ScopedModelViewSet):
@@ -110,18 +92,18 @@ class MeetingViewSet(ScopedModelViewSet):
     lookup_value_regex = "[0-9]+"
 
     def perform_update(self, serializer):
-        _check_open(serializer.instance)
+        check_meeting_open(serializer.instance)
         super().perform_update(serializer)
 
     def perform_destroy(self, instance):
-        _check_open(instance)
+        check_meeting_open(instance)
         super().perform_destroy(instance)
 
     @extend_schema(responses=QuorumSerializer)
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def quorum(self, request, pk=None):
         """Members on the meeting day, how many attended, how many are needed."""
-        q = services.quorum(self.get_object())
+        q = selectors.quorum(self.get_object())
         return Response(QuorumSerializer(q).data)
 
 
@@ -132,17 +114,17 @@ class AgendaItemViewSet(ScopedModelViewSet):
     lookup_value_regex = "[0-9]+"
 
     def perform_create(self, serializer):
-        _check_open(serializer.validated_data["meeting"])
+        check_meeting_open(serializer.validated_data["meeting"])
         super().perform_create(serializer)
 
     def perform_update(self, serializer):
         # Neither out of a frozen meeting nor into one.
-        _check_open(serializer.instance.meeting_id)
-        _check_open(serializer.validated_data.get("meeting"))
+        check_meeting_open(serializer.instance.meeting_id)
+        check_meeting_open(serializer.validated_data.get("meeting"))
         super().perform_update(serializer)
 
     def perform_destroy(self, instance):
-        _check_open(instance.meeting_id)
+        check_meeting_open(instance.meeting_id)
         super().perform_destroy(instance)
 
 
@@ -157,13 +139,12 @@ class AttendanceViewSet(ScopedModelViewSet):
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        serializer.instance = call(
-            services.record_attendance,
+        serializer.instance = services.record_attendance(
             data["meeting"],
             data.get("village") or data.get("organisation"),
             data.get("status", "present"),
-            self.request.user,
-            attendee=data.get("attendee", ""),
+            data.get("attendee", ""),
+            actor=self.request.user,
         )
 
 
@@ -180,11 +161,10 @@ class MinutesViewSet(ScopedModelViewSet):
         data = serializer.validated_data
         if Minutes.objects.filter(meeting=data["meeting"]).exists():
             raise Conflict(_("This meeting already has minutes; amend them instead."))
-        serializer.instance = call(
-            services.write_minutes,
+        serializer.instance = services.write_minutes(
             data["meeting"],
             data["text"],
-            self.request.user,
+            actor=self.request.user,
             is_illustrative=data.get("is_illustrative", False),
         )
 
@@ -195,20 +175,16 @@ class MinutesViewSet(ScopedModelViewSet):
             raise serializers.ValidationError(
                 {"meeting": [_("Minutes cannot move to another meeting.")]}
             )
-        if minutes.is_signed_off:
-            raise Conflict(_("These minutes were signed off and cannot be edited."))
-        serializer.instance = call(
-            services.write_minutes,
-            minutes.meeting,
-            data.get("text", minutes.text),
-            self.request.user,
+        # Signed-off minutes are refused by the service (409), with the meeting's record.
+        serializer.instance = services.write_minutes(
+            minutes.meeting, data.get("text", minutes.text), actor=self.request.user
         )
 
     @extend_schema(request=None, responses=MinutesSerializer)
     @action(detail=True, methods=["post"], url_path="sign-off", filter_backends=[])
     def sign_off(self, request, pk=None):
         """Sign off (and freeze) the minutes; never by their author."""
-        minutes = call(services.sign_off_minutes, self.get_object(), request.user)
+        minutes = services.sign_off_minutes(self.get_object(), actor=request.user)
         return Response(MinutesSerializer(minutes).data)
 
 
@@ -223,13 +199,12 @@ class DecisionViewSet(ScopedModelViewSet):
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        serializer.instance = call(
-            services.add_decision,
+        serializer.instance = services.add_decision(
             data["meeting"],
             data["text"],
             data.get("rule", "simple_present"),
             data.get("agenda_item"),
-            self.request.user,
+            actor=self.request.user,
             is_illustrative=data.get("is_illustrative", False),
         )
 
@@ -242,14 +217,14 @@ class DecisionViewSet(ScopedModelViewSet):
         params = CastVoteSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        vote = call(services.cast_vote, decision, data["member"], data["choice"], request.user)
+        vote = services.cast_vote(decision, data["member"], data["choice"], actor=request.user)
         return Response(VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=DecisionSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
     def close(self, request, pk=None):
         """Close voting: the tally and the result by the decision's rule are stored."""
-        decision = call(services.close_decision, self.get_object(), request.user)
+        decision = services.close_decision(self.get_object(), actor=request.user)
         return Response(DecisionSerializer(decision).data)
 
     @extend_schema(request=NewDutySerializer(many=True), responses={201: DutySerializer(many=True)})
@@ -269,7 +244,7 @@ class DecisionViewSet(ScopedModelViewSet):
             }
             for item in params.validated_data
         ]
-        duties = call(services.create_duties_from_decision, decision, items, request.user)
+        duties = services.create_duties_from_decision(decision, items, actor=request.user)
         return Response(DutySerializer(duties, many=True).data, status=status.HTTP_201_CREATED)
 
 
@@ -314,13 +289,12 @@ class DutyViewSet(ScopedModelViewSet):
         data = dict(serializer.validated_data)
         owner = data.pop("owner_village", None) or data.pop("owner_organisation", None)
         data.pop("owner_organisation", None)
-        duty = call(
-            services.create_duty,
+        duty = services.create_duty(
             data.pop("alliance"),
             data.pop("title"),
             owner,
             data.pop("due_on"),
-            self.request.user,
+            actor=self.request.user,
             **data,
         )
         serializer.instance = (
@@ -350,13 +324,12 @@ class DutyViewSet(ScopedModelViewSet):
         params = DutyUpdateSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        update = call(
-            services.add_duty_update,
+        update = services.add_duty_update(
             duty,
             data["status"],
             data.get("percent"),
             data.get("note", ""),
-            request.user,
+            actor=request.user,
             on=data.get("on"),
         )
         return Response(DutyUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
@@ -368,7 +341,7 @@ class DutyViewSet(ScopedModelViewSet):
         duty = get_object_or_404(restrict(Duty.objects.all(), request.user, "view"), pk=pk)
         params = VerifySerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        update = call(services.verify_duty, duty, request.user, params.validated_data["note"])
+        update = services.verify_duty(duty, params.validated_data["note"], actor=request.user)
         return Response(DutyUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -400,8 +373,8 @@ class DutyViewSet(ScopedModelViewSet):
         params = DutyEvidenceSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        evidence = call(
-            services.add_evidence, duty, data["file"], data.get("title", ""), request.user
+        evidence = services.add_evidence(
+            duty, data["file"], data.get("title", ""), actor=request.user
         )
         return Response(
             DutyEvidenceSerializer(evidence, context={"request": request}).data,

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from alliances.choices import VoteChoice
+from alliances.exceptions import MeetingError
 from alliances.models import (
     AgendaItem,
     Alliance,
@@ -23,6 +24,7 @@ from alliances.models import (
     Minutes,
     Vote,
 )
+from alliances.selectors import series_days
 from core.api.base import StrictModelSerializer
 from registry.models import Organisation, Village
 
@@ -143,8 +145,6 @@ class MeetingSeriesSerializer(StrictModelSerializer):
         ]
 
     def validate(self, attrs):
-        from alliances.services import MeetingError, series_days
-
         first, until = self.current(attrs, "first_on"), self.current(attrs, "until")
         every = self.current(attrs, "every_months")
         if first and until and every and until >= first and every >= 1:

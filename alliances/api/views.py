@@ -1,7 +1,8 @@
 """Alliances API: everyone signed in reads; unscoped city admins write.
 
 Memberships are created and ended through `alliances.services` (join / leave), which refuse
-overlapping memberships; a refusal answers 400 and changes nothing.
+overlapping memberships; a refusal answers 400 (403 for lack of rights) through the one
+domain-error handler (`core.api.handlers`) and changes nothing.
 """
 
 from __future__ import annotations
@@ -9,9 +10,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from alliances import services
@@ -25,6 +24,7 @@ from alliances.api.serializers import (
 )
 from alliances.models import Alliance, Consortium, ConsortiumType, Mechanism, Membership
 from core.api.base import ScopedModelViewSet
+from core.api.handlers import api_error
 
 __all__ = [
     "AllianceViewSet",
@@ -94,20 +94,15 @@ class MembershipViewSet(ScopedModelViewSet):
     def perform_create(self, serializer) -> None:
         self.check_write_scope(serializer)
         data = serializer.validated_data
-        try:
-            serializer.instance = services.join(
-                data.get("alliance") or data.get("consortium"),
-                data.get("village") or data.get("organisation"),
-                data.get("role", Membership._meta.get_field("role").default),
-                data["joined_on"],
-                self.request.user,
-                is_illustrative=data.get("is_illustrative", False),
-                note=data.get("note", ""),
-            )
-        except services.NotAllowed as exc:
-            raise PermissionDenied(str(exc)) from None
-        except services.MembershipError as exc:
-            raise serializers.ValidationError({"non_field_errors": [str(exc)]}) from None
+        serializer.instance = services.join(
+            data.get("alliance") or data.get("consortium"),
+            data.get("village") or data.get("organisation"),
+            data.get("role", Membership._meta.get_field("role").default),
+            data["joined_on"],
+            actor=self.request.user,
+            is_illustrative=data.get("is_illustrative", False),
+            note=data.get("note", ""),
+        )
 
     @extend_schema(request=LeaveSerializer, responses=MembershipSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
@@ -117,10 +112,9 @@ class MembershipViewSet(ScopedModelViewSet):
         params = LeaveSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         try:
-            services.leave(membership, params.validated_data["left_on"], request.user)
-        except services.NotAllowed as exc:
-            raise PermissionDenied(str(exc)) from None
+            services.leave(membership, params.validated_data["left_on"], actor=request.user)
         except services.MembershipError as exc:
-            raise serializers.ValidationError({"left_on": [str(exc)]}) from None
+            # The one rule broken here is about the day: the error names that field.
+            raise api_error(exc, field="left_on") from None
         membership.refresh_from_db()
         return Response(MembershipSerializer(membership).data)

@@ -43,6 +43,7 @@ from core.roles import Role
 from core.scope import RestrictedQuerySet, ScopePolicy
 
 __all__ = [
+    "MSG_MEETING_FROZEN",
     "AgendaItem",
     "Attendance",
     "Decision",
@@ -50,6 +51,8 @@ __all__ = [
     "MeetingSeries",
     "Minutes",
     "Vote",
+    "check_meeting_open",
+    "meeting_frozen",
 ]
 
 
@@ -106,25 +109,45 @@ MSG_MEETING_FROZEN = _(
 )
 
 
-def meeting_frozen(meeting_id) -> bool:
-    """Whether the meeting's minutes are signed off (asks the database)."""
+_UNREAD = object()
+
+
+def meeting_frozen(meeting, minutes=_UNREAD) -> bool:
+    """The frozen-minutes rule, decided here only: a meeting's record (the meeting itself,
+    its agenda, attendance, decisions and votes) is frozen once its minutes are signed off.
+
+    `meeting` is a Meeting, its pk, or None (nothing stored yet: never frozen). Pass the
+    meeting's `minutes` (None if it has none) when they are read already: no query then;
+    otherwise the database is asked, so a stale instance is refused too.
+    """
+    if minutes is not _UNREAD:
+        return minutes is not None and minutes.is_signed_off
+    meeting_id = getattr(meeting, "pk", meeting)
     return (
         meeting_id is not None
-        and Minutes.objects.filter(meeting_id=meeting_id, signed_off_at__isnull=False).exists()
+        and Minutes.objects.filter(meeting_id=meeting_id).signed_off().exists()
     )
+
+
+def check_meeting_open(meeting, minutes=_UNREAD) -> None:
+    """Refuse (FrozenError, 409) a change of a frozen meeting's record (`meeting_frozen`)."""
+    if meeting_frozen(meeting, minutes):
+        raise FrozenError(MSG_MEETING_FROZEN)
 
 
 class MeetingQuerySet(RestrictedQuerySet):
     # A bulk write must not reach a meeting whose minutes are signed off (its quorum, its
     # day and its group are part of the frozen record); a trigger refuses it too.
-    def update(self, **kwargs):
-        if self.filter(minutes__signed_off_at__isnull=False).exists():
+    def _check_open(self) -> None:
+        if self.filter(pk__in=Minutes.objects.signed_off().values("meeting_id")).exists():
             raise FrozenError(MSG_MEETING_FROZEN)
+
+    def update(self, **kwargs):
+        self._check_open()
         return super().update(**kwargs)
 
     def delete(self):
-        if self.filter(minutes__signed_off_at__isnull=False).exists():
-            raise FrozenError(MSG_MEETING_FROZEN)
+        self._check_open()
         return super().delete()
 
 
@@ -198,13 +221,12 @@ class Meeting(ChangeLoggedModel):
         return self.consortium if self.consortium_id is not None else self.alliance
 
     def save(self, *args, **kwargs):
-        if not self._state.adding and meeting_frozen(self.pk):
-            raise FrozenError(MSG_MEETING_FROZEN)
+        if not self._state.adding:
+            check_meeting_open(self.pk)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        if meeting_frozen(self.pk):
-            raise FrozenError(MSG_MEETING_FROZEN)
+        check_meeting_open(self.pk)
         return super().delete(*args, **kwargs)
 
 
@@ -238,13 +260,12 @@ class AgendaItem(ChangeLoggedModel):
             if self._state.adding
             else AgendaItem.objects.filter(pk=self.pk).values_list("meeting_id", flat=True).first()
         )
-        if meeting_frozen(self.meeting_id) or meeting_frozen(stored):
-            raise FrozenError(MSG_MEETING_FROZEN)
+        check_meeting_open(self.meeting_id)
+        check_meeting_open(stored)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        if meeting_frozen(self.meeting_id):
-            raise FrozenError(MSG_MEETING_FROZEN)
+        check_meeting_open(self.meeting_id)
         return super().delete(*args, **kwargs)
 
 
@@ -293,11 +314,15 @@ class Attendance(MemberFields, ChangeLoggedModel):
 
 
 class MinutesQuerySet(RestrictedQuerySet):
+    def signed_off(self):
+        """Minutes signed off: the database's side of `Minutes.is_signed_off`."""
+        return self.filter(signed_off_at__isnull=False)
+
     def update(self, **kwargs):
         raise FrozenError(_("Minutes change only one at a time, and never once signed off."))
 
     def delete(self):
-        if self.filter(signed_off_at__isnull=False).exists():
+        if self.signed_off().exists():
             raise FrozenError(_("Signed-off minutes cannot be deleted."))
         return super().delete()
 
@@ -379,10 +404,7 @@ class Minutes(ChangeLoggedModel):
 
     def _stored_signed_off(self) -> bool:
         # Asks the database, so a stale instance read before the sign-off is refused too.
-        return (
-            not self._state.adding
-            and Minutes.objects.filter(pk=self.pk, signed_off_at__isnull=False).exists()
-        )
+        return not self._state.adding and Minutes.objects.filter(pk=self.pk).signed_off().exists()
 
     def save(self, *args, **kwargs):
         if self._stored_signed_off():

@@ -1,8 +1,10 @@
 """The alliances services: every write of memberships, meetings, decisions and duties.
 
-Each function owns its transaction, checks the acting user (None: a trusted caller such as
-the demo loader or a command) and refuses with an `alliances.exceptions` error, leaving the
-database as it was.
+Each function owns its transaction, takes the acting user as a required keyword `actor`
+(`core.actors.SYSTEM` for the demo loader and commands; a missing actor is refused), checks
+its scope with `core.scope` and refuses with an `alliances.exceptions` error, leaving the
+database as it was. The reads (quorum, tally, the days of a series) are in
+`alliances.selectors`.
 """
 
 from alliances.exceptions import (
@@ -22,8 +24,6 @@ from alliances.services.duties import (
     verify_duty,
 )
 from alliances.services.meetings import (
-    MAX_MEETINGS_PER_SERIES,
-    Quorum,
     add_agenda_item,
     add_decision,
     cast_vote,
@@ -31,26 +31,21 @@ from alliances.services.meetings import (
     close_decision,
     create_meeting,
     create_series,
-    quorum,
     record_attendance,
     record_attendances,
     schedule_series,
-    series_days,
     sign_off_minutes,
-    tally,
     write_minutes,
 )
 from alliances.services.memberships import join, leave
 
 __all__ = [
-    "MAX_MEETINGS_PER_SERIES",
     "AllianceError",
     "DutyError",
     "FrozenError",
     "MeetingError",
     "MembershipError",
     "NotAllowed",
-    "Quorum",
     "VoteError",
     "add_agenda_item",
     "add_decision",
@@ -65,13 +60,10 @@ __all__ = [
     "create_series",
     "join",
     "leave",
-    "quorum",
     "record_attendance",
     "record_attendances",
     "schedule_series",
-    "series_days",
     "sign_off_minutes",
-    "tally",
     "verify_duty",
     "write_minutes",
 ]

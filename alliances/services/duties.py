@@ -15,9 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alliances.choices import CLOSED_DUTY_STATUSES, DecisionResult, DutyStatus
+from alliances.choices import DecisionResult, DutyStatus
 from alliances.exceptions import DutyError, FrozenError, NotAllowed
 from alliances.models import Alliance, Decision, Duty, DutyEvidence, DutyUpdate, Membership
+from core.actors import as_user, is_system, require_actor
 from core.scope import may_write
 from registry.models import Organisation, Village
 
@@ -38,15 +39,13 @@ EVIDENCE_EXTENSIONS = frozenset(
 REPORTABLE = (DutyStatus.IN_PROGRESS, DutyStatus.DONE)
 
 
-def _may_manage(user) -> bool:
+def _may_manage(actor) -> bool:
     # Creating and verifying duties is the alliance's business: unscoped city admins.
-    return user is None or may_write(user, Decision)
+    return may_write(actor, Decision)
 
 
-def _may_report(user, duty: Duty) -> bool:
-    return user is None or may_write(
-        user, Duty, village=duty.owner_village, organisation=duty.owner_organisation
-    )
+def _may_report(actor, duty: Duty) -> bool:
+    return may_write(actor, Duty, village=duty.owner_village, organisation=duty.owner_organisation)
 
 
 def _owner_fields(owner) -> dict:
@@ -63,8 +62,8 @@ def create_duty(
     title: str,
     owner,
     due_on: date,
-    user=None,
     *,
+    actor,
     decision: Decision | None = None,
     description: str = "",
     owner_user=None,
@@ -74,11 +73,12 @@ def create_duty(
     """Add a duty to the alliance's responsibility list.
 
     Raises:
-        NotAllowed: the user is not a city admin.
+        NotAllowed: no actor, or not a city admin.
         DutyError: no title or due day; an owner village that is not a member of the
             alliance; a decision of another alliance, not closed, or not passed.
     """
-    if not _may_manage(user):
+    actor = require_actor(actor)
+    if not _may_manage(actor):
         raise NotAllowed(_("You may not add duties to the responsibility list."))
     if not title.strip():
         raise DutyError(_("Enter the duty's title."))
@@ -110,16 +110,17 @@ def create_duty(
 
 
 @transaction.atomic
-def create_duties_from_decision(decision: Decision, duties: list[dict], user=None) -> list[Duty]:
+def create_duties_from_decision(decision: Decision, duties: list[dict], *, actor) -> list[Duty]:
     """Turn a passed decision into owned duties, all or nothing.
 
     Each item: {"title", "owner" (Village or Organisation), "due_on", optional
     "description", "owner_user", "owner_name", "is_illustrative"}.
     """
+    actor = require_actor(actor)
     if not duties:
         raise DutyError(_("Name at least one duty."))
     alliance = decision.meeting.alliance
-    return [create_duty(alliance, user=user, decision=decision, **item) for item in duties]
+    return [create_duty(alliance, actor=actor, decision=decision, **item) for item in duties]
 
 
 @transaction.atomic
@@ -128,8 +129,8 @@ def add_duty_update(
     status: str,
     percent: int | None = None,
     note: str = "",
-    user=None,
     *,
+    actor,
     on: date | None = None,
     is_illustrative: bool = False,
     recorded_at: datetime | None = None,
@@ -139,12 +140,14 @@ def add_duty_update(
     `recorded_at` (now if None) is for recording past progress (the demo).
 
     Raises:
-        NotAllowed: the user may not write this duty's owner (e.g. another village's clerk).
+        NotAllowed: no actor, or one who may not write this duty's owner (e.g. another
+            village's clerk).
         FrozenError: the duty is verified.
         DutyError: an unknown status or "verified" (use `verify_duty`), a percentage out of
             0-100 (done is 100), a day in the future or before the latest update's.
     """
-    if not _may_report(user, duty):
+    actor = require_actor(actor)
+    if not _may_report(actor, duty):
         raise NotAllowed(_("You may report progress only on your own village's duties."))
     if status == DutyStatus.VERIFIED:
         raise DutyError(_("A duty is verified by a city administrator, not by a progress report."))
@@ -173,7 +176,7 @@ def add_duty_update(
         status=status,
         percent=percent,
         note=note,
-        author=user,
+        author=as_user(actor),
         recorded_at=recorded_at or timezone.now(),
         is_illustrative=is_illustrative,
     )
@@ -187,9 +190,9 @@ def add_duty_update(
 @transaction.atomic
 def verify_duty(
     duty: Duty,
-    user,
     note: str = "",
     *,
+    actor,
     on: date | None = None,
     is_illustrative: bool = False,
     recorded_at: datetime | None = None,
@@ -199,16 +202,18 @@ def verify_duty(
     `recorded_at` (now if None) is for recording past checks (the demo).
 
     Raises:
-        NotAllowed: not a city admin, or the same person who reported it done.
+        NotAllowed: no actor, not a city admin, the system (a verification names the person
+            who checked: four eyes), or the same person who reported it done.
         DutyError: the duty is not done (or already verified).
     """
-    if user is None or not may_write(user, Decision):
+    actor = require_actor(actor)
+    if is_system(actor) or not _may_manage(actor):
         raise NotAllowed(_("Only a city administrator verifies duties."))
     locked = Duty.objects.select_for_update().get(pk=duty.pk)
     if locked.status != DutyStatus.DONE:
         raise DutyError(_("Only a done duty can be verified."))
     done = locked.updates.order_by("-pk").first()
-    if done is not None and done.author_id == user.pk:
+    if done is not None and done.author_id == actor.pk:
         raise NotAllowed(_("A duty is verified by someone other than the person who did it."))
     on = on or timezone.localdate()
     if on > timezone.localdate():
@@ -221,27 +226,28 @@ def verify_duty(
         status=DutyStatus.VERIFIED,
         percent=100,
         note=note,
-        author=user,
+        author=actor,
         recorded_at=recorded_at or timezone.now(),
         is_illustrative=is_illustrative,
     )
     locked.status, locked.percent = DutyStatus.VERIFIED, 100
-    locked.verified_by, locked.verified_on = user, on
+    locked.verified_by, locked.verified_on = actor, on
     locked.save()
     duty.refresh_from_db()
     return update
 
 
 @transaction.atomic
-def add_evidence(duty: Duty, file, title: str = "", user=None) -> DutyEvidence:
+def add_evidence(duty: Duty, file, title: str = "", *, actor) -> DutyEvidence:
     """Attach a file to a duty (kept, never replaced).
 
     Raises:
-        NotAllowed: the user may not write this duty's owner.
+        NotAllowed: no actor, or one who may not write this duty's owner.
         FrozenError: the duty is verified.
         DutyError: no file, an unaccepted file type, or a file over the size limit.
     """
-    if not _may_report(user, duty):
+    actor = require_actor(actor)
+    if not _may_report(actor, duty):
         raise NotAllowed(_("You may add evidence only to your own village's duties."))
     if file is None:
         raise DutyError(_("Choose a file."))
@@ -258,8 +264,6 @@ def add_evidence(duty: Duty, file, title: str = "", user=None) -> DutyEvidence:
     locked = Duty.objects.select_for_update().get(pk=duty.pk)
     if locked.status == DutyStatus.VERIFIED:
         raise FrozenError(_("This duty was verified: its evidence is closed."))
-    return DutyEvidence.objects.create(duty=locked, file=file, title=title, uploaded_by=user)
-
-
-def is_closed(duty: Duty) -> bool:
-    return duty.status in CLOSED_DUTY_STATUSES
+    return DutyEvidence.objects.create(
+        duty=locked, file=file, title=title, uploaded_by=as_user(actor)
+    )

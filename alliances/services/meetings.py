@@ -1,4 +1,5 @@
-"""Meetings: scheduling a series, attendance and quorum, minutes, decisions and votes.
+"""Meetings: scheduling a series, attendance, minutes, decisions and votes (quorum and tally
+are computed by `alliances.selectors`; the frozen-minutes rule is `meeting_frozen`).
 
 Meetings, attendance, minutes and decisions are written by unscoped city admins; a vote
 may also be cast by the clerk of the voting village. Signed-off minutes freeze the meeting's
@@ -8,11 +9,9 @@ record (attendance, decisions, minutes); a closed decision freezes its votes and
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -34,18 +33,18 @@ from alliances.models import (
     Decision,
     Meeting,
     MeetingSeries,
-    Membership,
     Minutes,
     Vote,
 )
+from alliances.models.meetings import check_meeting_open, meeting_frozen
+from alliances.selectors import member_keys, quorum, series_days, tally
 from audit.models import ObjectChange
+from core.actors import as_user, is_system, require_actor
 from core.scope import may_write
 from lib import voting
-from lib.recurrence import occurrences
 from registry.models import Organisation, Village
 
 __all__ = [
-    "Quorum",
     "add_agenda_item",
     "add_decision",
     "cast_vote",
@@ -53,19 +52,16 @@ __all__ = [
     "close_decision",
     "create_meeting",
     "create_series",
-    "member_keys",
-    "quorum",
     "record_attendance",
     "record_attendances",
     "schedule_series",
     "sign_off_minutes",
-    "tally",
     "write_minutes",
 ]
 
 
-def _require(user, model, message: str) -> None:
-    if user is not None and not may_write(user, model):
+def _require(actor, model, message: str) -> None:
+    if not may_write(actor, model):
         raise NotAllowed(message)
 
 
@@ -75,48 +71,6 @@ def _member_fields(member) -> dict:
     if isinstance(member, Organisation):
         return {"village": None, "organisation": member}
     raise TypeError(f"not a village or organisation: {member!r}")
-
-
-def _key(village_id, organisation_id) -> tuple[str, object]:
-    return ("v", village_id) if village_id is not None else ("o", organisation_id)
-
-
-def member_keys(meeting: Meeting) -> set[tuple[str, object]]:
-    """The members of the meeting's group on the meeting day, as keys (one query)."""
-    group = (
-        {"consortium": meeting.consortium_id}
-        if meeting.consortium_id
-        else {"alliance": meeting.alliance_id}
-    )
-    rows = Membership.objects.filter(**group).members_on(meeting.day)
-    return {_key(v, o) for v, o in rows.values_list("village_id", "organisation_id")}
-
-
-def _check_not_frozen(meeting) -> None:
-    """Refuse a change of the meeting's record (a Meeting or its pk) once minutes are signed."""
-    if Minutes.objects.filter(meeting=meeting, signed_off_at__isnull=False).exists():
-        raise FrozenError(
-            _("The minutes of this meeting are signed off: its record can no longer change.")
-        )
-
-
-@dataclass(frozen=True)
-class Quorum:
-    members: int
-    present: int
-    needed: int
-    met: bool
-
-
-def quorum(meeting: Meeting, members: set | None = None) -> Quorum:
-    """Members present (or represented) among the group's members on the meeting day."""
-    members = member_keys(meeting) if members is None else members
-    rows = Attendance.objects.filter(meeting=meeting, status__in=PRESENT_STATUSES)
-    present = sum(
-        1 for v, o in rows.values_list("village_id", "organisation_id") if _key(v, o) in members
-    )
-    needed = voting.quorum_needed(meeting.quorum_rule, len(members))
-    return Quorum(len(members), present, needed, present >= needed)
 
 
 def _check_meeting_fields(alliance, kind, title, quorum_rule, consortium=None) -> None:
@@ -136,8 +90,8 @@ def create_meeting(
     kind: str,
     title: str,
     starts_at: dt.datetime,
-    user=None,
     *,
+    actor,
     location: str = "",
     consortium: Consortium | None = None,
     quorum_rule: str = QuorumRule.MAJORITY,
@@ -147,11 +101,12 @@ def create_meeting(
     """Call a single meeting of the alliance (or of one of its consortia).
 
     Raises:
-        NotAllowed: the user may not write meetings.
+        NotAllowed: no actor, or one who may not write meetings.
         MeetingError: no title or start, an unknown kind or quorum rule, a consortium of
             another alliance.
     """
-    _require(user, Meeting, _("You may not call meetings."))
+    actor = require_actor(actor)
+    _require(actor, Meeting, _("You may not call meetings."))
     _check_meeting_fields(alliance, kind, title, quorum_rule, consortium)
     if starts_at is None:
         raise MeetingError(_("Enter when the meeting starts."))
@@ -168,27 +123,6 @@ def create_meeting(
     )
 
 
-MAX_MEETINGS_PER_SERIES = 100  # 25 years of quarterly meetings; stops a runaway `until`
-
-
-def series_days(first_on: dt.date, every_months: int, until: dt.date) -> list[dt.date]:
-    """The days of a series' meetings, refused beyond MAX_MEETINGS_PER_SERIES.
-
-    Raises:
-        MeetingError: more meetings than that (or an interval under one month).
-    """
-    try:
-        days = occurrences(first_on, every_months, until)
-    except ValueError:  # under a month, or beyond lib.recurrence's own bound
-        days = None
-    if days is None or len(days) > MAX_MEETINGS_PER_SERIES:
-        raise MeetingError(
-            _("A series has at most %(max)d meetings: choose an earlier end or a longer interval.")
-            % {"max": MAX_MEETINGS_PER_SERIES}
-        )
-    return days
-
-
 @transaction.atomic
 def create_series(
     alliance: Alliance,
@@ -197,8 +131,8 @@ def create_series(
     first_on: dt.date,
     every_months: int,
     until: dt.date,
-    user=None,
     *,
+    actor,
     start_time: dt.time = dt.time(14),
     location: str = "",
     quorum_rule: str = QuorumRule.MAJORITY,
@@ -206,11 +140,12 @@ def create_series(
     """Create a recurring meeting and schedule its meetings, all or nothing.
 
     Raises:
-        NotAllowed: the user may not write meetings.
+        NotAllowed: no actor, or one who may not write meetings.
         MeetingError: no title, an unknown kind or quorum rule, an interval under one month,
             an end before the first meeting.
     """
-    _require(user, MeetingSeries, _("You may not schedule meetings."))
+    actor = require_actor(actor)
+    _require(actor, MeetingSeries, _("You may not schedule meetings."))
     _check_meeting_fields(alliance, kind, title, quorum_rule)
     if every_months is None or every_months < 1:
         raise MeetingError(_("A series meets at least every month (every 1 month or more)."))
@@ -228,17 +163,18 @@ def create_series(
         location=location.strip(),
         quorum_rule=quorum_rule,
     )
-    return series, schedule_series(series, user)
+    return series, schedule_series(series, actor=actor)
 
 
 @transaction.atomic
-def add_agenda_item(meeting: Meeting, title: str, user=None, description: str = "") -> AgendaItem:
+def add_agenda_item(meeting: Meeting, title: str, description: str = "", *, actor) -> AgendaItem:
     """Append an item to the meeting's agenda; refused once the minutes are signed off."""
-    _require(user, AgendaItem, _("You may not change the agenda."))
+    actor = require_actor(actor)
+    _require(actor, AgendaItem, _("You may not change the agenda."))
     if not title.strip():
         raise MeetingError(_("Enter the agenda item's title."))
     Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
-    _check_not_frozen(meeting)
+    check_meeting_open(meeting)
     last = meeting.agenda_items.order_by("-order").values_list("order", flat=True).first()
     return AgendaItem.objects.create(
         meeting=meeting, order=(last or 0) + 1, title=title.strip(), description=description
@@ -246,12 +182,13 @@ def add_agenda_item(meeting: Meeting, title: str, user=None, description: str = 
 
 
 @transaction.atomic
-def schedule_series(series: MeetingSeries, user=None) -> list[Meeting]:
+def schedule_series(series: MeetingSeries, *, actor) -> list[Meeting]:
     """Create the series' meetings not yet created (numbered 1, 2, …); returns the new ones.
 
     Idempotent: a second call creates nothing. Meetings already created keep their data.
     """
-    _require(user, Meeting, _("You may not schedule meetings."))
+    actor = require_actor(actor)
+    _require(actor, Meeting, _("You may not schedule meetings."))
     MeetingSeries.objects.select_for_update().filter(pk=series.pk).first()
     existing = set(series.meetings.values_list("sequence", flat=True))
     tz = timezone.get_current_timezone()
@@ -285,22 +222,28 @@ def schedule_series(series: MeetingSeries, user=None) -> list[Meeting]:
 
 @transaction.atomic
 def record_attendance(
-    meeting: Meeting, member, status: str = AttendanceStatus.PRESENT, user=None, attendee: str = ""
+    meeting: Meeting,
+    member,
+    status: str = AttendanceStatus.PRESENT,
+    attendee: str = "",
+    *,
+    actor,
 ) -> Attendance:
     """Record whether a member attended (one row per member; a second call corrects it).
 
     Raises:
-        NotAllowed: the user may not write meetings.
+        NotAllowed: no actor, or one who may not write meetings.
         FrozenError: the minutes are signed off.
         MeetingError: not a member on the meeting day; unknown status; or the member has
             voted and would be marked absent.
     """
-    _require(user, Attendance, _("You may not record attendance."))
+    actor = require_actor(actor)
+    _require(actor, Attendance, _("You may not record attendance."))
     if status not in AttendanceStatus.values:
         raise MeetingError(_("Unknown attendance status."))
     fields = _member_fields(member)
     Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
-    _check_not_frozen(meeting)
+    check_meeting_open(meeting)
     member_key = ("v", member.pk) if fields["village"] is not None else ("o", member.pk)
     if member_key not in member_keys(meeting):
         raise MeetingError(
@@ -321,28 +264,35 @@ def record_attendance(
 
 
 @transaction.atomic
-def record_attendances(meeting: Meeting, rows: list[tuple], user=None) -> list[Attendance]:
+def record_attendances(meeting: Meeting, rows: list[tuple], *, actor) -> list[Attendance]:
     """Record the attendance of several members at once: all rows or none.
 
     Each row is `(member, status, attendee)`; the rules are `record_attendance`'s, and the
     first refusal undoes the rows already written.
     """
-    _require(user, Attendance, _("You may not record attendance."))
+    actor = require_actor(actor)
+    _require(actor, Attendance, _("You may not record attendance."))
     return [
-        record_attendance(meeting, member, status, user, attendee=attendee)
+        record_attendance(meeting, member, status, attendee, actor=actor)
         for member, status, attendee in rows
     ]
 
 
 @transaction.atomic
 def write_minutes(
-    meeting: Meeting, text: str, user=None, *, is_illustrative=False, at: dt.datetime | None = None
+    meeting: Meeting,
+    text: str,
+    *,
+    actor,
+    is_illustrative=False,
+    at: dt.datetime | None = None,
 ) -> Minutes:
     """Write or amend the minutes; refused once they are signed off.
 
     `at` (when they were written; now if None) is for recording past meetings (the demo).
     """
-    _require(user, Minutes, _("You may not write minutes."))
+    actor = require_actor(actor)
+    _require(actor, Minutes, _("You may not write minutes."))
     if not text.strip():
         raise MeetingError(_("The minutes are empty."))
     minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
@@ -350,16 +300,16 @@ def write_minutes(
         return Minutes.objects.create(
             meeting=meeting,
             text=text,
-            author=user,
+            author=as_user(actor),
             written_at=at or timezone.now(),
             is_illustrative=is_illustrative,
         )
-    if minutes.is_signed_off:
+    if meeting_frozen(meeting, minutes):
         raise FrozenError(_("These minutes were signed off and cannot be edited."))
     minutes.text = text
     minutes.written_at = at or timezone.now()
     # Whoever amends the text shares its authorship: they may not sign it off either.
-    minutes.amended_by = user
+    minutes.amended_by = as_user(actor)
     minutes.save()
     return minutes
 
@@ -377,22 +327,29 @@ def _has_edited(minutes: Minutes, user) -> bool:
 
 
 @transaction.atomic
-def sign_off_minutes(minutes: Minutes, user, *, at: dt.datetime | None = None) -> Minutes:
-    """Sign off (and so freeze) the minutes: by someone other than their author.
+def sign_off_minutes(minutes: Minutes, *, actor, at: dt.datetime | None = None) -> Minutes:
+    """Sign off (and so freeze) the minutes: by a person other than their author.
 
     `at` (now if None) is for recording past meetings (the demo).
+
+    Raises:
+        NotAllowed: no actor, one who may not write minutes, or one who wrote or amended
+            them (four eyes).
+        FrozenError: already signed off.
+        MeetingError: the system signs nothing off: a sign-off names its person.
     """
-    _require(user, Minutes, _("You may not sign off minutes."))
+    actor = require_actor(actor)
+    _require(actor, Minutes, _("You may not sign off minutes."))
     locked = Minutes.objects.select_for_update().get(pk=minutes.pk)
-    if locked.is_signed_off:
+    if meeting_frozen(locked.meeting_id, locked):
         raise FrozenError(_("These minutes are already signed off."))
-    if user is not None and _has_edited(locked, user):
+    if is_system(actor):
+        raise MeetingError(_("Name the person who signs off the minutes."))
+    if _has_edited(locked, actor):
         raise NotAllowed(
             _("Minutes are signed off by someone other than those who wrote or amended them.")
         )
-    if user is None:
-        raise MeetingError(_("Name the person who signs off the minutes."))
-    locked.signed_off_by = user
+    locked.signed_off_by = actor
     locked.signed_off_at = at or timezone.now()
     locked.save()
     minutes.refresh_from_db()
@@ -405,19 +362,20 @@ def add_decision(
     text: str,
     rule: str = DecisionRule.SIMPLE_PRESENT,
     agenda_item: AgendaItem | None = None,
-    user=None,
     *,
+    actor,
     is_illustrative: bool = False,
 ) -> Decision:
     """Put a motion to the meeting (open for votes)."""
-    _require(user, Decision, _("You may not add decisions."))
+    actor = require_actor(actor)
+    _require(actor, Decision, _("You may not add decisions."))
     if rule not in DecisionRule.values:
         raise MeetingError(_("Unknown decision rule."))
     if not text.strip():
         raise MeetingError(_("Enter the text of the decision."))
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
         raise MeetingError(_("The agenda item belongs to another meeting."))
-    _check_not_frozen(meeting)
+    check_meeting_open(meeting)
     return Decision.objects.create(
         meeting=meeting,
         agenda_item=agenda_item,
@@ -427,35 +385,25 @@ def add_decision(
     )
 
 
-def tally(decision: Decision) -> voting.Tally:
-    """The votes counted so far (one query); for a closed decision, its stored tally."""
-    if decision.is_closed:
-        return voting.Tally(decision.votes_for, decision.votes_against, decision.votes_abstain)
-    counts = decision.votes.aggregate(
-        **{c: Count("pk", filter=Q(choice=c)) for c in VoteChoice.values}
-    )
-    return voting.Tally(counts["for"], counts["against"], counts["abstain"])
-
-
 @transaction.atomic
-def cast_vote(decision: Decision, member, choice: str, user=None) -> Vote:
+def cast_vote(decision: Decision, member, choice: str, *, actor) -> Vote:
     """Record `member`'s vote; once per member, only if present, only while open.
 
     Raises:
-        NotAllowed: the user may not vote for this member (a clerk votes for their village).
+        NotAllowed: no actor, or one who may not vote for this member (a clerk votes for
+            their own village).
         VoteError: the decision is closed, the member was not present, or has already voted.
     """
+    actor = require_actor(actor)
     fields = _member_fields(member)
-    if user is not None and not may_write(
-        user, Vote, village=fields["village"], organisation=fields["organisation"]
-    ):
+    if not may_write(actor, Vote, village=fields["village"], organisation=fields["organisation"]):
         raise NotAllowed(_("You may not vote for “%(member)s”.") % {"member": member})
     if choice not in VoteChoice.values:
         raise VoteError(_("Vote for, against or abstain."))
     locked = Decision.objects.select_for_update().get(pk=decision.pk)
     if locked.is_closed:
         raise VoteError(_("Voting on this decision is closed."))
-    _check_not_frozen(locked.meeting_id)
+    check_meeting_open(locked.meeting_id)
     if not Attendance.objects.filter(
         meeting_id=locked.meeting_id, status__in=PRESENT_STATUSES, **fields
     ).exists():
@@ -466,7 +414,9 @@ def cast_vote(decision: Decision, member, choice: str, user=None) -> Vote:
         raise VoteError(_("“%(member)s” has already voted on this decision.") % {"member": member})
     try:
         with transaction.atomic():
-            return Vote.objects.create(decision=locked, choice=choice, cast_by=user, **fields)
+            return Vote.objects.create(
+                decision=locked, choice=choice, cast_by=as_user(actor), **fields
+            )
     except IntegrityError:  # a concurrent vote of the same member won the race
         raise VoteError(
             _("“%(member)s” has already voted on this decision.") % {"member": member}
@@ -474,28 +424,30 @@ def cast_vote(decision: Decision, member, choice: str, user=None) -> Vote:
 
 
 @transaction.atomic
-def cast_votes(decision: Decision, votes: list[tuple], user=None) -> list[Vote]:
+def cast_votes(decision: Decision, votes: list[tuple], *, actor) -> list[Vote]:
     """Record several members' votes (`(member, choice)` pairs): all or none.
 
     The rules are `cast_vote`'s (once per member, only if present, only while open); the
     first refusal undoes the votes already recorded.
     """
+    actor = require_actor(actor)
     if not votes:
         raise VoteError(_("Choose at least one member's vote."))
-    return [cast_vote(decision, member, choice, user) for member, choice in votes]
+    return [cast_vote(decision, member, choice, actor=actor) for member, choice in votes]
 
 
 @transaction.atomic
-def close_decision(decision: Decision, user=None, *, at: dt.datetime | None = None) -> Decision:
+def close_decision(decision: Decision, *, actor, at: dt.datetime | None = None) -> Decision:
     """Close voting: store the tally and the result by the decision's rule and quorum.
 
     `at` (now if None) is for recording past meetings (the demo).
     """
-    _require(user, Decision, _("You may not close decisions."))
+    actor = require_actor(actor)
+    _require(actor, Decision, _("You may not close decisions."))
     locked = Decision.objects.select_for_update().select_related("meeting").get(pk=decision.pk)
     if locked.is_closed:
         raise FrozenError(_("This decision is already closed."))
-    _check_not_frozen(locked.meeting_id)
+    check_meeting_open(locked.meeting_id)
     counted = tally(locked)
     q = quorum(locked.meeting)
     result = voting.outcome(locked.rule, locked.meeting.quorum_rule, counted, q.present, q.members)
@@ -504,7 +456,7 @@ def close_decision(decision: Decision, user=None, *, at: dt.datetime | None = No
     locked.present_count, locked.member_count = q.present, q.members
     locked.result = result.value
     locked.status = DecisionStatus.CLOSED
-    locked.closed_by = user
+    locked.closed_by = as_user(actor)
     locked.closed_at = at or timezone.now()
     locked.save()
     decision.refresh_from_db()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from alliances.choices import MembershipRole
 from alliances.exceptions import MembershipError, NotAllowed
 from alliances.models import Alliance, Consortium, Membership
+from core.actors import require_actor
 from core.scope import may_write
 from registry.models import Organisation, Village
 
@@ -37,8 +38,8 @@ def _member_fields(member) -> dict:
     raise TypeError(f"not a village or organisation: {member!r}")
 
 
-def _check_user(user) -> None:
-    if user is not None and not may_write(user, Membership):
+def _check_actor(actor) -> None:
+    if not may_write(actor, Membership):
         raise NotAllowed(_("You may not change memberships."))
 
 
@@ -48,23 +49,24 @@ def join(
     member: Village | Organisation,
     role: str = MembershipRole.MEMBER,
     joined_on: date | None = None,
-    user=None,
     *,
+    actor,
     is_illustrative: bool = False,
     note: str = "",
 ) -> Membership:
     """Make `member` a member of `group` from `joined_on`.
 
     Args:
-        user: the acting user (checked with `may_write`); None for trusted callers
-            (the demo loader, commands).
+        actor: who acts (checked with `may_write`): a user, or SYSTEM for the demo loader
+            and commands.
 
     Raises:
-        NotAllowed: the user may not write memberships.
+        NotAllowed: no actor, or one who may not write memberships.
         MembershipError: the member already has a membership of the group on or after
             `joined_on` (overlapping periods), or the role is unknown.
     """
-    _check_user(user)
+    actor = require_actor(actor)
+    _check_actor(actor)
     if joined_on is None:
         raise MembershipError(_("Enter the day the member joined."))
     if role not in MembershipRole.values:
@@ -94,15 +96,16 @@ def join(
 
 
 @transaction.atomic
-def leave(membership: Membership, left_on: date, user=None) -> Membership:
+def leave(membership: Membership, left_on: date, *, actor) -> Membership:
     """End `membership` with `left_on` as its last day.
 
     Raises:
-        NotAllowed: the user may not write memberships.
+        NotAllowed: no actor, or one who may not write memberships.
         MembershipError: the membership has already ended, or `left_on` is before the day
             the member joined.
     """
-    _check_user(user)
+    actor = require_actor(actor)
+    _check_actor(actor)
     locked = Membership.objects.select_for_update().get(pk=membership.pk)
     if locked.left_on is not None:
         raise MembershipError(_("This membership has already ended."))

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from alliances.models import Alliance, Consortium, ConsortiumType, Mechanism
+from core.actors import SYSTEM
 
 D = date.fromisoformat
 
@@ -29,8 +30,8 @@ def members(alliance, tree, enclave_company):
     from alliances import services
 
     for name in ("徐家埭村", "山塘村", "峰山村"):
-        services.join(alliance, tree[name], "core", D("2022-01-01"))
-    services.join(alliance, enclave_company, "member", D("2022-01-01"))
+        services.join(alliance, tree[name], "core", D("2022-01-01"), actor=SYSTEM)
+    services.join(alliance, enclave_company, "member", D("2022-01-01"), actor=SYSTEM)
     return [tree["徐家埭村"], tree["山塘村"], tree["峰山村"], enclave_company]
 
 
@@ -54,7 +55,7 @@ def all_present(meeting, members):
     from alliances import services
 
     for member in members:
-        services.record_attendance(meeting, member, "present")
+        services.record_attendance(meeting, member, "present", actor=SYSTEM)
     return meeting
 
 
@@ -62,7 +63,7 @@ def all_present(meeting, members):
 def passed_decision(all_present, members):
     from alliances import services
 
-    decision = services.add_decision(all_present, "建立联盟责任清单")
+    decision = services.add_decision(all_present, "建立联盟责任清单", actor=SYSTEM)
     for member in members:
-        services.cast_vote(decision, member, "for")
-    return services.close_decision(decision)
+        services.cast_vote(decision, member, "for", actor=SYSTEM)
+    return services.close_decision(decision, actor=SYSTEM)

@@ -9,6 +9,7 @@ from alliances import services
 from alliances.choices import MembershipRole
 from alliances.models import Alliance, Consortium, Membership
 from alliances.tests.conftest import D
+from core.actors import SYSTEM
 
 API = "/api/v1/"
 
@@ -27,9 +28,9 @@ def call(client_for):
 
 @pytest.fixture
 def members(alliance, consortium, tree):
-    services.join(alliance, tree["徐家埭村"], MembershipRole.CORE, D("2022-01-01"))
-    services.join(alliance, tree["山塘村"], MembershipRole.CORE, D("2022-01-01"))
-    services.join(consortium, tree["山塘村"], MembershipRole.MEMBER, D("2022-01-01"))
+    services.join(alliance, tree["徐家埭村"], MembershipRole.CORE, D("2022-01-01"), actor=SYSTEM)
+    services.join(alliance, tree["山塘村"], MembershipRole.CORE, D("2022-01-01"), actor=SYSTEM)
+    services.join(consortium, tree["山塘村"], MembershipRole.MEMBER, D("2022-01-01"), actor=SYSTEM)
     return Membership.objects.all()
 
 
@@ -72,6 +73,7 @@ def test_lists_run_a_fixed_number_of_queries(
             tree["峰山村"],
             MembershipRole.MEMBER,
             D("2022-01-01"),
+            actor=SYSTEM,
         )
     with django_assert_num_queries(queries):
         response = client.get(f"{API}{path}")
@@ -80,7 +82,7 @@ def test_lists_run_a_fixed_number_of_queries(
 
 def test_memberships_filtered_by_day(call, clerk, members, tree):
     gone = Membership.objects.get(alliance__isnull=False, village=tree["山塘村"])
-    services.leave(gone, D("2022-06-30"))
+    services.leave(gone, D("2022-06-30"), actor=SYSTEM)
     response = call(clerk, "get", f"{API}memberships/?on=2022-07-01&alliance={gone.alliance_id}")
     assert [m["member_name"] for m in response.json()["results"]] == ["徐家埭村"]
 

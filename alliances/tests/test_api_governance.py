@@ -8,7 +8,8 @@ import pytest
 from alliances import services
 from alliances.models import Decision, Duty, DutyUpdate, Meeting, Minutes, Vote
 from alliances.tests.conftest import D
-from conftest import make_user
+from core.actors import SYSTEM
+from tests.support import make_user
 
 API = "/api/v1/"
 
@@ -28,7 +29,9 @@ def call(client_for):
 @pytest.fixture
 def duty(passed_decision, members):
     return services.create_duties_from_decision(
-        passed_decision, [{"title": "提交清单", "owner": members[0], "due_on": D("2022-06-30")}]
+        passed_decision,
+        [{"title": "提交清单", "owner": members[0], "due_on": D("2022-06-30")}],
+        actor=SYSTEM,
     )[0]
 
 
@@ -99,7 +102,7 @@ def test_an_admin_runs_a_meeting_end_to_end(call, admin, alliance, members, cler
 
 
 def test_voting_twice_answers_409_and_nothing_changes(call, admin, all_present, members):
-    decision = services.add_decision(all_present, "决定")
+    decision = services.add_decision(all_present, "决定", actor=SYSTEM)
     body = {"village": members[0].pk, "choice": "for"}
     assert call(admin, "post", f"decisions/{decision.pk}/vote/", body).status_code == 201
     response = call(admin, "post", f"decisions/{decision.pk}/vote/", {**body, "choice": "against"})
@@ -109,7 +112,7 @@ def test_voting_twice_answers_409_and_nothing_changes(call, admin, all_present, 
 
 
 def test_a_clerk_votes_for_their_own_village_only(call, clerk, all_present, members):
-    decision = services.add_decision(all_present, "决定")
+    decision = services.add_decision(all_present, "决定", actor=SYSTEM)
     url = f"decisions/{decision.pk}/vote/"
     assert call(clerk, "post", url, {"village": members[0].pk, "choice": "for"}).status_code == 201
     response = call(clerk, "post", url, {"village": members[1].pk, "choice": "for"})
@@ -130,7 +133,7 @@ def test_a_clerk_cannot_write_meetings_or_close_decisions(call, clerk, alliance,
         },
     )
     assert response.status_code == 403
-    decision = services.add_decision(all_present, "决定")
+    decision = services.add_decision(all_present, "决定", actor=SYSTEM)
     assert call(clerk, "post", f"decisions/{decision.pk}/close/").status_code in (403, 404)
     assert Meeting.objects.count() == 1
     assert Decision.objects.get().status == "open"
@@ -183,7 +186,7 @@ def test_a_clerk_cannot_create_or_verify_duties(call, clerk, alliance, members, 
         },
     )
     assert response.status_code == 403
-    services.add_duty_update(duty, "done", None, "", None, on=D("2022-06-01"))
+    services.add_duty_update(duty, "done", None, "", actor=SYSTEM, on=D("2022-06-01"))
     assert call(clerk, "post", f"duties/{duty.pk}/verify/", {}).status_code == 403
     assert Duty.objects.count() == 1
     assert Duty.objects.get().status == "done"
@@ -196,6 +199,7 @@ def test_duties_filter_by_overdue_and_owner(call, clerk, passed_decision, member
             {"title": "逾期", "owner": members[0], "due_on": D("2022-06-30")},
             {"title": "未来", "owner": members[1], "due_on": D("2999-06-30")},
         ],
+        actor=SYSTEM,
     )
     titles = [d["title"] for d in call(clerk, "get", "duties/?overdue=true").json()["results"]]
     assert titles == ["逾期"]
@@ -224,17 +228,23 @@ def test_lists_run_a_fixed_number_of_queries(
 ):
     client = client_for(clerk)
     services.create_duties_from_decision(
-        passed_decision, [{"title": "一", "owner": members[0], "due_on": D("2022-06-30")}]
+        passed_decision,
+        [{"title": "一", "owner": members[0], "due_on": D("2022-06-30")}],
+        actor=SYSTEM,
     )
     client.get(f"{API}{path}")
     with django_assert_num_queries(queries):
         client.get(f"{API}{path}")
     for n in range(3):
-        decision = services.add_decision(passed_decision.meeting, f"决定{n}", "simple_cast")
-        services.cast_vote(decision, members[1], "for")
-        services.close_decision(decision)
+        decision = services.add_decision(
+            passed_decision.meeting, f"决定{n}", "simple_cast", actor=SYSTEM
+        )
+        services.cast_vote(decision, members[1], "for", actor=SYSTEM)
+        services.close_decision(decision, actor=SYSTEM)
         services.create_duties_from_decision(
-            decision, [{"title": f"事项{n}", "owner": members[1], "due_on": D("2022-06-30")}]
+            decision,
+            [{"title": f"事项{n}", "owner": members[1], "due_on": D("2022-06-30")}],
+            actor=SYSTEM,
         )
     with django_assert_num_queries(queries):
         assert client.get(f"{API}{path}").status_code == 200

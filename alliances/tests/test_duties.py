@@ -15,6 +15,7 @@ from alliances import services
 from alliances.models import Duty, DutyEvidence, DutyUpdate
 from alliances.selectors import duties_on_time
 from alliances.tests.conftest import D
+from core.actors import SYSTEM
 
 
 @pytest.fixture
@@ -29,6 +30,7 @@ def duty(passed_decision, members):
                 "owner_name": "沈书记",
             }
         ],
+        actor=SYSTEM,
     )[0]
 
 
@@ -39,7 +41,7 @@ def test_a_passed_decision_creates_owned_duties(passed_decision, members, admin)
             {"title": "规划旅游线路一", "owner": members[1], "due_on": D("2022-09-30")},
             {"title": "出资", "owner": members[3], "due_on": D("2022-12-31")},
         ],
-        admin,
+        actor=admin,
     )
     assert [(d.decision, d.owner, d.status) for d in duties] == [
         (passed_decision, members[1], "planned"),
@@ -49,14 +51,16 @@ def test_a_passed_decision_creates_owned_duties(passed_decision, members, admin)
 
 
 def test_a_rejected_or_open_decision_creates_no_duty(all_present, members):
-    open_decision = services.add_decision(all_present, "开展电商考察")
-    rejected = services.add_decision(all_present, "另一决定")
-    services.cast_vote(rejected, members[0], "against")
-    services.close_decision(rejected)
+    open_decision = services.add_decision(all_present, "开展电商考察", actor=SYSTEM)
+    rejected = services.add_decision(all_present, "另一决定", actor=SYSTEM)
+    services.cast_vote(rejected, members[0], "against", actor=SYSTEM)
+    services.close_decision(rejected, actor=SYSTEM)
     for decision in (open_decision, rejected):
         with pytest.raises(services.DutyError):
             services.create_duties_from_decision(
-                decision, [{"title": "x", "owner": members[0], "due_on": D("2022-06-30")}]
+                decision,
+                [{"title": "x", "owner": members[0], "due_on": D("2022-06-30")}],
+                actor=SYSTEM,
             )
     assert not Duty.objects.exists()
 
@@ -79,6 +83,7 @@ def test_duties_are_all_or_nothing_and_owned_by_members(passed_decision, members
                 {"title": "一", "owner": members[0], "due_on": D("2022-06-30")},
                 {"title": "二", "owner": outsider, "due_on": D("2022-06-30")},
             ],
+            actor=SYSTEM,
         )
     assert not Duty.objects.exists()
 
@@ -88,14 +93,14 @@ def test_a_clerk_cannot_create_duties(passed_decision, members, clerk):
         services.create_duties_from_decision(
             passed_decision,
             [{"title": "一", "owner": members[0], "due_on": D("2022-06-30")}],
-            clerk,
+            actor=clerk,
         )
     assert not Duty.objects.exists()
 
 
 def test_progress_is_appended_and_the_latest_update_is_the_state(duty, clerk):
-    services.add_duty_update(duty, "in_progress", 40, "已起草", clerk, on=D("2022-05-01"))
-    services.add_duty_update(duty, "done", None, "已提交", clerk, on=D("2022-06-20"))
+    services.add_duty_update(duty, "in_progress", 40, "已起草", actor=clerk, on=D("2022-05-01"))
+    services.add_duty_update(duty, "done", None, "已提交", actor=clerk, on=D("2022-06-20"))
     duty.refresh_from_db()
     assert (duty.status, duty.percent, duty.done_on) == ("done", 100, D("2022-06-20"))
     assert list(duty.updates.values_list("status", "percent", "note", "author")) == [
@@ -106,9 +111,9 @@ def test_progress_is_appended_and_the_latest_update_is_the_state(duty, clerk):
 
 def test_a_clerk_cannot_update_another_villages_duty(duty, other_clerk):
     with pytest.raises(services.NotAllowed):
-        services.add_duty_update(duty, "done", None, "", other_clerk, on=D("2022-06-01"))
+        services.add_duty_update(duty, "done", None, "", actor=other_clerk, on=D("2022-06-01"))
     with pytest.raises(services.NotAllowed):
-        services.add_evidence(duty, SimpleUploadedFile("a.pdf", b"%PDF"), "", other_clerk)
+        services.add_evidence(duty, SimpleUploadedFile("a.pdf", b"%PDF"), "", actor=other_clerk)
     duty.refresh_from_db()
     assert (duty.status, duty.percent) == ("planned", 0)
     assert not DutyUpdate.objects.exists()
@@ -128,15 +133,15 @@ def test_a_clerk_cannot_update_another_villages_duty(duty, other_clerk):
     ],
 )
 def test_a_wrong_update_is_refused_and_nothing_changes(case, status, percent, on, duty, clerk):
-    services.add_duty_update(duty, "in_progress", 20, "", clerk, on=D("2022-05-01"))
+    services.add_duty_update(duty, "in_progress", 20, "", actor=clerk, on=D("2022-05-01"))
     with pytest.raises(services.DutyError):
-        services.add_duty_update(duty, status, percent, "", clerk, on=D(on))
+        services.add_duty_update(duty, status, percent, "", actor=clerk, on=D(on))
     duty.refresh_from_db()
     assert (duty.status, duty.percent, duty.updates.count()) == ("in_progress", 20, 1)
 
 
 def test_progress_is_never_overwritten(duty, clerk):
-    update = services.add_duty_update(duty, "in_progress", 40, "", clerk, on=D("2022-05-01"))
+    update = services.add_duty_update(duty, "in_progress", 40, "", actor=clerk, on=D("2022-05-01"))
     update.percent = 90
     with pytest.raises(services.FrozenError):
         update.save()
@@ -145,7 +150,7 @@ def test_progress_is_never_overwritten(duty, clerk):
     with pytest.raises(services.FrozenError):
         DutyUpdate.objects.update(percent=90)
     stale = Duty.objects.get()
-    services.add_duty_update(duty, "in_progress", 60, "", clerk, on=D("2022-05-02"))
+    services.add_duty_update(duty, "in_progress", 60, "", actor=clerk, on=D("2022-05-02"))
     stale.title = "改名"  # a copy read before the last update must not bring back 40%
     with pytest.raises(services.FrozenError):
         stale.save()
@@ -167,33 +172,35 @@ def test_progress_is_never_overwritten(duty, clerk):
 
 def test_a_city_admin_verifies_a_done_duty_then_it_is_closed(duty, clerk, admin):
     with pytest.raises(services.DutyError):
-        services.verify_duty(duty, admin)  # not done yet
-    services.add_duty_update(duty, "done", None, "", clerk, on=D("2022-06-20"))
+        services.verify_duty(duty, actor=admin)  # not done yet
+    services.add_duty_update(duty, "done", None, "", actor=clerk, on=D("2022-06-20"))
     with pytest.raises(services.NotAllowed):
-        services.verify_duty(duty, clerk)
-    services.verify_duty(duty, admin, "已核实", on=D("2022-07-01"))
+        services.verify_duty(duty, actor=clerk)
+    services.verify_duty(duty, "已核实", actor=admin, on=D("2022-07-01"))
     duty.refresh_from_db()
     assert (duty.status, duty.verified_by, duty.verified_on) == ("verified", admin, D("2022-07-01"))
     with pytest.raises(services.FrozenError):
-        services.add_duty_update(duty, "in_progress", 50, "", clerk)
+        services.add_duty_update(duty, "in_progress", 50, "", actor=clerk)
     with pytest.raises(services.FrozenError):
-        services.add_evidence(duty, SimpleUploadedFile("a.pdf", b"%PDF"), "", clerk)
+        services.add_evidence(duty, SimpleUploadedFile("a.pdf", b"%PDF"), "", actor=clerk)
     assert duty.updates.count() == 2
 
 
 def test_the_person_who_did_it_does_not_verify_it(duty, admin):
-    services.add_duty_update(duty, "done", None, "", admin, on=D("2022-06-20"))
+    services.add_duty_update(duty, "done", None, "", actor=admin, on=D("2022-06-20"))
     with pytest.raises(services.NotAllowed):
-        services.verify_duty(duty, admin)
+        services.verify_duty(duty, actor=admin)
     assert Duty.objects.get().status == "done"
 
 
 def test_overdue_is_computed_in_sql(passed_decision, members, clerk):
     make = [("late", D("2022-06-30")), ("done_late", D("2022-06-30")), ("future", D("2999-01-01"))]
     duties = services.create_duties_from_decision(
-        passed_decision, [{"title": t, "owner": members[0], "due_on": d} for t, d in make]
+        passed_decision,
+        [{"title": t, "owner": members[0], "due_on": d} for t, d in make],
+        actor=SYSTEM,
     )
-    services.add_duty_update(duties[1], "done", None, "", clerk, on=D("2022-08-01"))
+    services.add_duty_update(duties[1], "done", None, "", actor=clerk, on=D("2022-08-01"))
     today = timezone.localdate()
     flags = dict(Duty.objects.with_overdue(today).values_list("title", "overdue"))
     assert flags == {"late": True, "done_late": False, "future": False}
@@ -202,13 +209,13 @@ def test_overdue_is_computed_in_sql(passed_decision, members, clerk):
 
 def test_evidence_is_kept_and_checked(duty, clerk):
     evidence = services.add_evidence(
-        duty, SimpleUploadedFile("清单.pdf", b"%PDF-1.4"), "项目清单", clerk
+        duty, SimpleUploadedFile("清单.pdf", b"%PDF-1.4"), "项目清单", actor=clerk
     )
     assert evidence.file.name == f"alliances/duties/{duty.pk}/清单.pdf"
     with evidence.file.open("rb") as stored:
         assert stored.read() == b"%PDF-1.4"
     with pytest.raises(services.DutyError):
-        services.add_evidence(duty, SimpleUploadedFile("run.exe", b"MZ"), "", clerk)
+        services.add_evidence(duty, SimpleUploadedFile("run.exe", b"MZ"), "", actor=clerk)
     evidence.title = "改"
     with pytest.raises(services.FrozenError):
         evidence.save()
@@ -230,13 +237,15 @@ def test_duties_on_time_per_village_in_one_query(
         ("organisation", members[3], D("2022-12-31"), None, False),
     ]
     duties = services.create_duties_from_decision(
-        passed_decision, [{"title": t, "owner": o, "due_on": d} for t, o, d, *_ in rows]
+        passed_decision,
+        [{"title": t, "owner": o, "due_on": d} for t, o, d, *_ in rows],
+        actor=SYSTEM,
     )
     for duty, (_t, _o, _d, done, verified) in zip(duties, rows, strict=True):
         if done is not None:
-            services.add_duty_update(duty, "done", None, "", None, on=done)
+            services.add_duty_update(duty, "done", None, "", actor=SYSTEM, on=done)
         if verified:
-            services.verify_duty(duty, admin)
+            services.verify_duty(duty, actor=admin)
     with django_assert_num_queries(1):
         result = duties_on_time(passed_decision.meeting.alliance, 2022)
     assert result == {members[0].pk: (1, 3), members[1].pk: (1, 2)}
@@ -244,23 +253,27 @@ def test_duties_on_time_per_village_in_one_query(
 
 def test_a_backdated_self_certified_done_is_not_on_time(passed_decision, members, clerk, admin):
     duty = services.create_duties_from_decision(
-        passed_decision, [{"title": "迟报", "owner": members[0], "due_on": D("2022-06-30")}]
+        passed_decision,
+        [{"title": "迟报", "owner": members[0], "due_on": D("2022-06-30")}],
+        actor=SYSTEM,
     )[0]
     # Reported long after the due day, but dated on it by the reporter.
-    services.add_duty_update(duty, "done", 100, "", clerk, on=D("2022-06-30"))
+    services.add_duty_update(duty, "done", 100, "", actor=clerk, on=D("2022-06-30"))
     alliance = passed_decision.meeting.alliance
     assert duties_on_time(alliance, 2022) == {members[0].pk: (0, 1)}
-    services.verify_duty(duty, admin)
+    services.verify_duty(duty, actor=admin)
     assert duties_on_time(alliance, 2022) == {members[0].pk: (1, 1)}
 
 
 def test_a_duty_cannot_be_verified_on_a_future_day(passed_decision, members, admin):
     duty = services.create_duties_from_decision(
-        passed_decision, [{"title": "未来", "owner": members[0], "due_on": D("2022-06-30")}]
+        passed_decision,
+        [{"title": "未来", "owner": members[0], "due_on": D("2022-06-30")}],
+        actor=SYSTEM,
     )[0]
-    services.add_duty_update(duty, "done", 100, "", None, on=D("2022-06-30"))
+    services.add_duty_update(duty, "done", 100, "", actor=SYSTEM, on=D("2022-06-30"))
     with pytest.raises(services.DutyError):
-        services.verify_duty(duty, admin, on=D("2999-01-01"))
+        services.verify_duty(duty, actor=admin, on=D("2999-01-01"))
     duty.refresh_from_db()
     assert duty.status == "done"
     assert duty.verified_on is None
@@ -274,9 +287,9 @@ def test_remind_lists_due_and_overdue_duties_per_owner(passed_decision, members,
         ("已完成", members[0], D("2022-06-01")),
     ]
     duties = services.create_duties_from_decision(
-        passed_decision, [{"title": t, "owner": o, "due_on": d} for t, o, d in rows]
+        passed_decision, [{"title": t, "owner": o, "due_on": d} for t, o, d in rows], actor=SYSTEM
     )
-    services.add_duty_update(duties[3], "done", None, "", None, on=D("2022-05-30"))
+    services.add_duty_update(duties[3], "done", None, "", actor=SYSTEM, on=D("2022-05-30"))
     out = StringIO()
     call_command("remind", "--today", "2022-07-01", stdout=out)
     text = out.getvalue()

@@ -21,9 +21,10 @@ from alliances.models import (
 )
 from alliances.tests.conftest import D
 from audit.models import ObjectChange
-from conftest import make_user
+from core.actors import SYSTEM
 from registry.choices import OrganisationKind
 from registry.models import Organisation
+from tests.support import make_user
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
@@ -55,8 +56,8 @@ def snapshot() -> tuple:
 
 @pytest.fixture
 def signed_off(all_present, admin):
-    minutes = services.write_minutes(all_present, "会议纪要正文", admin)
-    services.sign_off_minutes(minutes, make_user("secretary", "city_admin"))
+    minutes = services.write_minutes(all_present, "会议纪要正文", actor=admin)
+    services.sign_off_minutes(minutes, actor=make_user("secretary", "city_admin"))
     return all_present
 
 
@@ -198,7 +199,7 @@ def test_the_admin_sees_every_form_of_an_open_meeting(client_for, admin, meeting
 
 @pytest.mark.parametrize("who", ["clerk", "auditor"])
 def test_others_see_no_meeting_forms(request, client_for, who, passed_decision):
-    services.add_decision(passed_decision.meeting, "另一项决议")
+    services.add_decision(passed_decision.meeting, "另一项决议", actor=SYSTEM)
     body = page(client_for(request.getfixturevalue(who)), passed_decision.meeting)
     for testid in (
         "agenda-form",
@@ -254,8 +255,8 @@ def test_attendance_is_one_form_saved_at_once_with_quorum(client_for, admin, mee
 
 
 def test_attendance_is_all_or_nothing(client_for, admin, all_present, members):
-    decision = services.add_decision(all_present, "决议")
-    services.cast_vote(decision, members[0], "for")
+    decision = services.add_decision(all_present, "决议", actor=SYSTEM)
+    services.cast_vote(decision, members[0], "for", actor=SYSTEM)
     before = snapshot()
     response = client_for(admin).post(
         f"/alliances/meetings/{all_present.pk}/attendance/",
@@ -322,7 +323,7 @@ def test_signed_off_minutes_freeze_the_meeting_on_the_page_and_its_endpoints(
 
 
 def test_an_admin_puts_a_decision_on_an_agenda_item(client_for, admin, meeting):
-    item = services.add_agenda_item(meeting, "责任清单", admin)
+    item = services.add_agenda_item(meeting, "责任清单", actor=admin)
     response = client_for(admin).post(
         f"/alliances/meetings/{meeting.pk}/decisions/",
         {"text": "建立联盟责任清单", "agenda_item": str(item.pk), "rule": "two_thirds_present"},
@@ -337,7 +338,7 @@ def test_an_admin_puts_a_decision_on_an_agenda_item(client_for, admin, meeting):
 
 
 def test_votes_are_one_grid_and_a_second_vote_is_refused(client_for, admin, all_present, members):
-    decision = services.add_decision(all_present, "建立联盟责任清单")
+    decision = services.add_decision(all_present, "建立联盟责任清单", actor=SYSTEM)
     client = client_for(admin)
     body = page(client, all_present)
     assert 'data-testid="vote-form"' in body
@@ -366,7 +367,7 @@ def test_votes_are_one_grid_and_a_second_vote_is_refused(client_for, admin, all_
 
 
 def test_a_clerk_votes_for_their_own_village_only(client_for, clerk, auditor, all_present, members):
-    decision = services.add_decision(all_present, "建立联盟责任清单")
+    decision = services.add_decision(all_present, "建立联盟责任清单", actor=SYSTEM)
     client = client_for(clerk)
     assert page(client, all_present).count('type="radio"') == 3  # their own row only
     url = f"/alliances/decisions/{decision.pk}/votes/"
@@ -380,8 +381,8 @@ def test_a_clerk_votes_for_their_own_village_only(client_for, clerk, auditor, al
 
 
 def test_closing_shows_the_result_and_freezes_the_decision(client_for, admin, all_present, members):
-    decision = services.add_decision(all_present, "建立联盟责任清单")
-    services.cast_votes(decision, [(m, "for") for m in members[:3]], admin)
+    decision = services.add_decision(all_present, "建立联盟责任清单", actor=SYSTEM)
+    services.cast_votes(decision, [(m, "for") for m in members[:3]], actor=admin)
     client = client_for(admin)
     response = client.post(f"/alliances/decisions/{decision.pk}/close/")
     assert response.status_code == 302
@@ -450,7 +451,7 @@ def test_duties_are_all_or_nothing_and_only_from_a_passed_decision(
 ):
     client = client_for(admin)
     url = f"/alliances/decisions/{passed_decision.pk}/duties/"
-    open_decision = services.add_decision(all_present, "尚未表决")
+    open_decision = services.add_decision(all_present, "尚未表决", actor=SYSTEM)
     before = snapshot()
     bad = _duty_rows(
         passed_decision,
@@ -478,7 +479,7 @@ def test_duties_are_all_or_nothing_and_only_from_a_passed_decision(
 
 @pytest.mark.parametrize("who", ["clerk", "auditor", None])
 def test_every_meeting_endpoint_refuses_others(request, client_for, who, all_present, members):
-    decision = services.add_decision(all_present, "决议")
+    decision = services.add_decision(all_present, "决议", actor=SYSTEM)
     user = request.getfixturevalue(who) if who else None
     client = client_for(user)
     base = f"/alliances/meetings/{all_present.pk}"
@@ -517,18 +518,19 @@ def _grow(meeting, alliance, admin, count):
         org = Organisation.objects.create(
             name=f"强村公司{n}", kind=OrganisationKind.JOINT_INVESTMENT, region_id="330482"
         )
-        services.join(alliance, org, "member", D("2022-01-01"))
-        services.record_attendance(meeting, org, "present", attendee=f"代表{n}")
+        services.join(alliance, org, "member", D("2022-01-01"), actor=SYSTEM)
+        services.record_attendance(meeting, org, "present", actor=SYSTEM, attendee=f"代表{n}")
         extra.append(org)
     for n in range(count):
-        item = services.add_agenda_item(meeting, f"议程{n}")
-        decision = services.add_decision(meeting, f"决议{n}", agenda_item=item)
-        services.cast_votes(decision, [(org, "for") for org in extra])
+        item = services.add_agenda_item(meeting, f"议程{n}", actor=SYSTEM)
+        decision = services.add_decision(meeting, f"决议{n}", actor=SYSTEM, agenda_item=item)
+        services.cast_votes(decision, [(org, "for") for org in extra], actor=SYSTEM)
         if n % 2:
-            services.close_decision(decision)
+            services.close_decision(decision, actor=SYSTEM)
             services.create_duties_from_decision(
                 decision,
                 [{"title": f"事项{n}", "owner": extra[0], "due_on": D("2022-12-31")}],
+                actor=SYSTEM,
             )
 
 
@@ -593,9 +595,12 @@ def test_the_admin_refuses_closed_decisions_votes_and_progress(client_for, passe
         "编制清单",
         passed_decision.votes.first().village,
         D("2022-06-30"),
+        actor=SYSTEM,
         decision=passed_decision,
     )
-    update = services.add_duty_update(duty, "in_progress", 30, "进行中", on=D("2022-04-01"))
+    update = services.add_duty_update(
+        duty, "in_progress", 30, "进行中", actor=SYSTEM, on=D("2022-04-01")
+    )
     root = User.objects.create_superuser("root", password="pw-root")
     client = client_for(root)
     before = snapshot()

@@ -7,7 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from alliances import services
 from alliances.models import Duty, DutyEvidence, DutyUpdate, Membership, Minutes
 from alliances.tests.conftest import D
-from conftest import make_user
+from core.actors import SYSTEM
+from tests.support import make_user
 
 
 def _duties(decision, owner, count, start=0):
@@ -17,6 +18,7 @@ def _duties(decision, owner, count, start=0):
             {"title": f"责任事项{start + n}", "owner": owner, "due_on": D("2022-06-30")}
             for n in range(count)
         ],
+        actor=SYSTEM,
     )
 
 
@@ -60,7 +62,7 @@ def test_duty_board_filters_and_runs_a_fixed_number_of_queries(
     client = client_for(clerk)
     url = f"/alliances/{passed_decision.meeting.alliance_id}/duties/"
     first = _duties(passed_decision, members[0], 3)
-    services.add_duty_update(first[0], "done", None, "", clerk, on=D("2022-06-01"))
+    services.add_duty_update(first[0], "done", None, "", actor=clerk, on=D("2022-06-01"))
     with django_assert_num_queries(7) as small:
         response = client.get(url, {"owner": f"v{members[0].pk}", "overdue": "on"})
     body = response.content.decode()
@@ -74,7 +76,7 @@ def test_duty_board_filters_and_runs_a_fixed_number_of_queries(
 
 
 def test_meeting_page_shows_quorum_votes_and_minutes(client_for, admin, passed_decision):
-    services.write_minutes(passed_decision.meeting, "会议纪要正文", admin)
+    services.write_minutes(passed_decision.meeting, "会议纪要正文", actor=admin)
     body = client_for(admin).get(f"/alliances/meetings/{passed_decision.meeting_id}/")
     text = body.content.decode()
     assert body.status_code == 200
@@ -84,7 +86,7 @@ def test_meeting_page_shows_quorum_votes_and_minutes(client_for, admin, passed_d
 
 
 def test_another_admin_signs_off_the_minutes_on_the_page(client_for, admin, passed_decision):
-    services.write_minutes(passed_decision.meeting, "会议纪要正文", admin)
+    services.write_minutes(passed_decision.meeting, "会议纪要正文", actor=admin)
     other = make_user("secretary", "city_admin")
     client = client_for(other)
     url = f"/alliances/meetings/{passed_decision.meeting_id}/"
@@ -95,7 +97,7 @@ def test_another_admin_signs_off_the_minutes_on_the_page(client_for, admin, pass
 
 
 def test_the_author_and_a_clerk_cannot_sign_off(client_for, admin, clerk, passed_decision):
-    services.write_minutes(passed_decision.meeting, "会议纪要正文", admin)
+    services.write_minutes(passed_decision.meeting, "会议纪要正文", actor=admin)
     url = f"/alliances/meetings/{passed_decision.meeting_id}/sign-off/"
     assert client_for(clerk).post(url).status_code == 403
     client_for(admin).post(url)
@@ -156,7 +158,7 @@ def test_evidence_upload_and_download(client_for, clerk, duty):
 
 
 def test_an_admin_verifies_on_the_page(client_for, clerk, admin, duty):
-    services.add_duty_update(duty, "done", None, "", clerk, on=D("2022-06-01"))
+    services.add_duty_update(duty, "done", None, "", actor=clerk, on=D("2022-06-01"))
     client = client_for(admin)
     assert 'data-testid="verify"' in client.get(f"/alliances/duties/{duty.pk}/").content.decode()
     client.post(f"/alliances/duties/{duty.pk}/verify/")
@@ -195,7 +197,7 @@ def test_alliance_list_counts_with_one_subquery_each(
     from registry.models import Village
 
     membership = Membership.objects.get(alliance=alliance, village=members[1])
-    services.leave(membership, D("2022-06-30"))
+    services.leave(membership, D("2022-06-30"), actor=SYSTEM)
     client = client_for(admin)
 
     def grow(start, count):
@@ -255,9 +257,9 @@ def test_consortium_member_counts_are_current_members(
     client_for, clerk, alliance, consortium, tree
 ):
     for name in ("徐家埭村", "山塘村", "峰山村"):
-        services.join(consortium, tree[name], "member", D("2022-01-01"))
+        services.join(consortium, tree[name], "member", D("2022-01-01"), actor=SYSTEM)
     gone = Membership.objects.get(consortium=consortium, village=tree["峰山村"])
-    services.leave(gone, D("2022-06-30"))
+    services.leave(gone, D("2022-06-30"), actor=SYSTEM)
     response = client_for(clerk).get(f"/alliances/{alliance.pk}/")
     (row,) = response.context["consortia"]
     assert row.member_count == 2

@@ -35,6 +35,7 @@ from alliances.models import (
     Minutes,
 )
 from baotuan.demo import facts
+from core.actors import SYSTEM
 from registry.choices import VillageKind
 from registry.models import Village, VillageStat
 
@@ -66,7 +67,9 @@ def _join_once(group, village, role, joined_on, *, is_illustrative, note) -> boo
         **{"alliance" if isinstance(group, Alliance) else "consortium": group}, village=village
     ).exists():
         return False
-    services.join(group, village, role, joined_on, is_illustrative=is_illustrative, note=note)
+    services.join(
+        group, village, role, joined_on, actor=SYSTEM, is_illustrative=is_illustrative, note=note
+    )
     return True
 
 
@@ -357,7 +360,7 @@ def _fill_meeting(meeting, spec, members, number, admin, clerk) -> int:
         for order, title in enumerate(spec["agenda"], 1)
     ]
     for member, status in zip(members, _attendance_pattern(members, number), strict=True):
-        services.record_attendance(meeting, member.member, status)
+        services.record_attendance(meeting, member.member, status, actor=SYSTEM)
     present = [
         m
         for m, s in zip(members, _attendance_pattern(members, number), strict=True)
@@ -366,12 +369,21 @@ def _fill_meeting(meeting, spec, members, number, admin, clerk) -> int:
     made = 0
     for index, (text, rule, illustrative, duties) in enumerate(spec["decisions"]):
         decision = services.add_decision(
-            meeting, text, rule, items[min(index, len(items) - 1)], is_illustrative=illustrative
+            meeting,
+            text,
+            rule,
+            items[min(index, len(items) - 1)],
+            actor=SYSTEM,
+            is_illustrative=illustrative,
         )
         for i, membership in enumerate(present):
-            services.cast_vote(decision, membership.member, _vote(i, number, duties is None))
+            services.cast_vote(
+                decision, membership.member, _vote(i, number, duties is None), actor=SYSTEM
+            )
         # Recorded as of the meeting, not of the day the demo is loaded.
-        services.close_decision(decision, at=meeting.starts_at + CLOSED_AFTER * (index + 1))
+        services.close_decision(
+            decision, actor=SYSTEM, at=meeting.starts_at + CLOSED_AFTER * (index + 1)
+        )
         if duties is None:
             continue
         if duties == "illustrative_members":
@@ -391,6 +403,7 @@ def _fill_meeting(meeting, spec, members, number, admin, clerk) -> int:
                 title,
                 village,
                 due_on,
+                actor=SYSTEM,
                 decision=decision,
                 owner_user=clerk
                 if clerk is not None and _is_clerk_village(clerk, village)
@@ -398,13 +411,15 @@ def _fill_meeting(meeting, spec, members, number, admin, clerk) -> int:
                 is_illustrative=True,
             )
             made += 1
-            author = clerk if duty.owner_user_id else None
+            # The owner's clerk reports their own duty; the rest is recorded by the system.
+            # A verification names its person (four eyes): the demo admin.
+            author = clerk if duty.owner_user_id else SYSTEM
             for entry in history:
                 if entry[0] == "verify":
                     services.verify_duty(
                         duty,
-                        admin,
                         "已核实（示例）",
+                        actor=admin,
                         on=entry[1],
                         is_illustrative=True,
                         recorded_at=_evening(entry[1]),
@@ -416,15 +431,20 @@ def _fill_meeting(meeting, spec, members, number, admin, clerk) -> int:
                         status,
                         percent,
                         note,
-                        author,
+                        actor=author,
                         on=day,
                         is_illustrative="示例" in note,
                         recorded_at=_evening(day),
                     )
     minutes = services.write_minutes(
-        meeting, spec["minutes"], None, is_illustrative=True, at=meeting.starts_at + MINUTES_AFTER
+        meeting,
+        spec["minutes"],
+        actor=SYSTEM,
+        is_illustrative=True,
+        at=meeting.starts_at + MINUTES_AFTER,
     )
-    services.sign_off_minutes(minutes, admin, at=meeting.starts_at + SIGNED_OFF_AFTER)
+    # A sign-off names its person (four eyes): the demo admin, not the system.
+    services.sign_off_minutes(minutes, actor=admin, at=meeting.starts_at + SIGNED_OFF_AFTER)
     return made
 
 
@@ -466,7 +486,7 @@ def load_meetings() -> dict[str, int]:
             "is_illustrative": True,
         },
     )
-    services.schedule_series(series)
+    services.schedule_series(series, actor=SYSTEM)
     planned = [("joint", *JOINT_MEETING, "joint")]
     planned += [(number, None, None, None, "roundtable") for number in range(1, 5)]
     for key, title, day, location, kind in planned:
@@ -505,6 +525,6 @@ def load_meetings() -> dict[str, int]:
     )
     if created:
         for membership in members[:6]:
-            services.record_attendance(tour, membership.member, "present")
+            services.record_attendance(tour, membership.member, "present", actor=SYSTEM)
         added["meetings"] += 1
     return added
