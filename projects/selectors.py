@@ -1,4 +1,5 @@
-"""Read-only queries other apps use (the alliance page, rankings, the public showcase)."""
+"""The projects app's reads: who may write what (from the cached grants, no query), and the
+queries other pages and apps use (the alliance page, rankings, the public showcase)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,42 @@ from collections import defaultdict
 
 from django.db.models import Count, OuterRef, Subquery
 
+from core.scope import may_write, may_write_any
 from projects.choices import ProjectStatus
 from projects.models import ProgressReport, Project
 
-__all__ = ["projects_by_status", "public_projects", "village_progress"]
+__all__ = [
+    "consortium_choices",
+    "consortium_model",
+    "may_change_project",
+    "may_write_any_project",
+    "projects_by_status",
+    "public_projects",
+    "village_progress",
+]
+
+
+def may_write_any_project(user) -> bool:
+    """Whether `user` may write some project (shows the import entry point)."""
+    return may_write_any(user, Project)
+
+
+def may_change_project(user, project: Project) -> bool:
+    """Whether `user` may write `project` and its progress (no query: cached grants)."""
+    return may_write(
+        user, Project, village=project.lead_village, organisation=project.lead_organisation
+    )
+
+
+def consortium_model():
+    """The Consortium model, reached through the project's foreign key: consortia are the
+    alliances app's, a layer above this one, so projects does not import it."""
+    return Project._meta.get_field("consortium").related_model
+
+
+def consortium_choices() -> list[tuple[int, str]]:
+    """(pk, name) of every consortium, by name: the project list's filter menu (one query)."""
+    return list(consortium_model().objects.order_by("name").values_list("pk", "name"))
 
 
 def projects_by_status(alliance) -> list[dict]:

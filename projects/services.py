@@ -1,6 +1,10 @@
-"""Writes of the projects app: progress reports, and the xlsx round trips.
+"""Writes of the projects app: progress reports, attachments, and the two xlsx imports.
 
-Every write checks scope with `restrict` / `may_write` and runs in one transaction. The two
+Every function takes the acting user as a required keyword `actor` (`core.actors.SYSTEM` for
+the demo and commands; a missing actor is refused before anything is read), checks scope
+with `core.scope` (`may_change_project`, `may_write`) and runs in one transaction. The
+sheets' columns and the exports are in `projects.sheets`; the scope checks that pages use
+too are in `projects.selectors`. The two
 imports (progress of the project list; cooperation lists) follow registry's statistics
 import: every row is validated first, errors name the spreadsheet row and the column as
 written in the file, and nothing is written if any row is wrong. Re-importing the same file
@@ -10,7 +14,6 @@ through `core.db` and are logged with `audit.services.log_bulk` in the same tran
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,18 +21,19 @@ from pathlib import PurePath
 from typing import Any, NamedTuple
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import log_bulk
+from core.actors import as_user, require_actor
 from core.db import adapt, bulk_insert, bulk_update
-from core.scope import may_write, may_write_any
+from core.scope import may_write
 from lib import progress as progress_lib
 from lib import tabular
-from lib.tabular import INVALID, CellError, Column, money_column
-from projects.choices import AttachmentKind, CooperationKind, ProjectCategory, ProjectStatus
+from lib.tabular import INVALID, Column
+from projects.choices import AttachmentKind
+from projects.exceptions import NotAllowed, ProjectError
 from projects.models import (
     IMAGE_SUFFIXES,
     AnnualPlan,
@@ -39,7 +43,8 @@ from projects.models import (
     Project,
     ProjectAttachment,
 )
-from registry.choices import YEAR_MAX, YEAR_MIN
+from projects.selectors import may_change_project
+from projects.sheets import COOPERATION_COLUMNS, KIND_LABELS, PROGRESS_COLUMNS
 
 __all__ = [
     "ATTACHMENT_MAX_BYTES",
@@ -51,13 +56,9 @@ __all__ = [
     "ProjectError",
     "RowError",
     "add_attachment",
-    "export_cooperation",
-    "export_progress",
     "file_progress",
     "import_cooperation",
     "import_progress",
-    "may_change_project",
-    "may_write_any_project",
 ]
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -84,45 +85,26 @@ ATTACHMENT_SUFFIXES = frozenset(_SIGNATURES)
 assert IMAGE_SUFFIXES <= ATTACHMENT_SUFFIXES
 
 
-class ProjectError(ValueError):
-    """Bad input or a refused operation; nothing was written."""
-
-
-class NotAllowed(ProjectError):
-    """The user may not write this project."""
-
-
-def may_write_any_project(user) -> bool:
-    """Whether `user` may write some project (shows the import entry point)."""
-    return may_write_any(user, Project)
-
-
-def may_change_project(user, project: Project) -> bool:
-    """Whether `user` may write `project` and its progress (no query: cached grants)."""
-    return may_write(
-        user, Project, village=project.lead_village, organisation=project.lead_organisation
-    )
-
-
 # --- Single writes ------------------------------------------------------------------------
 
 
 def file_progress(
     project: Project,
     *,
+    actor,
     period: date,
     completed_in_year: int,
     completed_total: int | None = None,
     note: str = "",
-    user=None,
     is_illustrative: bool = False,
 ) -> ProgressReport:
     """File a progress report for the month of `period` (a new row: reports are never edited).
 
     The plan percentage and the lead over the time schedule are computed from the year's
-    annual plan as it stands now. `user` None is the system (demo, CLI).
+    annual plan as it stands now. `actor` is who files it (SYSTEM for the demo, the CLI).
     """
-    if user is not None and not may_change_project(user, project):
+    actor = require_actor(actor)
+    if not may_change_project(actor, project):
         raise NotAllowed(_("You may not report progress for this project."))
     _check_amounts(completed_in_year, completed_total)
     period = progress_lib.month_end(period)
@@ -142,7 +124,7 @@ def file_progress(
             plan_percent=measured.percent,
             schedule_gap=measured.gap,
             note=note,
-            author=user,
+            author=as_user(actor),
             is_illustrative=is_illustrative,
         )
 
@@ -157,20 +139,22 @@ def _check_amounts(completed_in_year, completed_total) -> None:
 
 
 def add_attachment(
-    project: Project, file, *, title: str = "", kind: str = AttachmentKind.PHOTO, user=None
+    project: Project, file, *, actor, title: str = "", kind: str = AttachmentKind.PHOTO
 ) -> ProjectAttachment:
     """Attach a photo or document to `project` (a new row; the file is kept as uploaded).
 
     Accepted: pictures (jpg, png, gif, webp), pdf and office documents up to
     ATTACHMENT_MAX_BYTES; the file's first bytes must match its type. A photo must be a
-    picture. An empty title is the file name. `user` None is the system (demo, CLI).
+    picture. An empty title is the file name. `actor` is who attaches it (SYSTEM for the
+    demo, the CLI).
 
     Raises:
-        NotAllowed: the user may not change this project.
+        NotAllowed: no actor, or one who may not change this project.
         ProjectError: no file, an empty or too large file, a type not accepted, or a
             "photo" that is not a picture.
     """
-    if user is not None and not may_change_project(user, project):
+    actor = require_actor(actor)
+    if not may_change_project(actor, project):
         raise NotAllowed(_("You may not add attachments to this project."))
     if file is None:
         raise ProjectError(_("Choose a file."))
@@ -264,94 +248,7 @@ def _yuan(fen: int | None) -> Decimal | None:
     return None if fen is None else Decimal(fen).scaleb(-2)
 
 
-# --- Converters for the Chinese file formats ---------------------------------------------
-
-MSG_PERIOD = tabular.gettext_noop("Write the month as YYYY-MM (e.g. 2022-06).")
-
-
-def month() -> tabular.Converter:
-    """A reporting month: "2022-06", "2022-6", "2022年6月" or a date cell → its last day."""
-
-    def convert(value: Any) -> date:
-        if isinstance(value, datetime):
-            return progress_lib.month_end(value.date())
-        if isinstance(value, date):
-            return progress_lib.month_end(value)
-        text = tabular.cell_text(value).strip().replace("年", "-").replace("月", "")
-        text = text.replace("/", "-").replace(".", "-")
-        parts = text.split("-")
-        if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit():
-            year, month_ = int(parts[0]), int(parts[1])
-            if YEAR_MIN <= year <= YEAR_MAX and 1 <= month_ <= 12:
-                return progress_lib.month_end(date(year, month_, 1))
-        if not text:
-            raise CellError(tabular.MSG_REQUIRED)
-        raise CellError(MSG_PERIOD)
-
-    return convert
-
-
-def choice(labels: dict[str, str], *, required: bool = True) -> tabular.Converter:
-    """A choice written as its Chinese label (or its code): returns the code."""
-    lookup = {label: code for code, label in labels.items()} | {code: code for code in labels}
-
-    def convert(value: Any) -> str | None:
-        text = tabular.cell_text(value).strip()
-        if not text:
-            if required:
-                raise CellError(tabular.MSG_REQUIRED)
-            return None
-        found = lookup.get(text)
-        if found is None:
-            raise CellError(tabular.MSG_CHOICE, choices="、".join(labels.values()))
-        return found
-
-    return convert
-
-
-# The file formats are Chinese whatever the interface language (as the statistics files).
-CATEGORY_LABELS = {
-    ProjectCategory.INDUSTRY: "产业发展",
-    ProjectCategory.RURAL_REVITALISATION: "乡村振兴",
-    ProjectCategory.AGRICULTURE: "现代农业",
-    ProjectCategory.TOURISM: "文化旅游",
-    ProjectCategory.ECOLOGY: "生态环境",
-    ProjectCategory.INFRASTRUCTURE: "基础设施",
-    ProjectCategory.EDUCATION: "教育",
-    ProjectCategory.HEALTH: "卫生健康",
-    ProjectCategory.PARTY_BUILDING: "党建",
-    ProjectCategory.SOCIAL: "社会治理",
-    ProjectCategory.OTHER: "其他",
-}
-STATUS_LABELS = {
-    ProjectStatus.PLANNED: "谋划",
-    ProjectStatus.UNDER_CONSTRUCTION: "在建",
-    ProjectStatus.OPERATING: "运营",
-    ProjectStatus.COMPLETED: "完成",
-    ProjectStatus.SUSPENDED: "暂停",
-}
-KIND_LABELS = {
-    CooperationKind.NEIGHBOUR_PARTY_BUILDING: "毗邻党建",
-    CooperationKind.MOUNTAIN_SEA: "山海协作",
-}
-CATEGORY_LABELS = {str(k): v for k, v in CATEGORY_LABELS.items()}
-STATUS_LABELS = {str(k): v for k, v in STATUS_LABELS.items()}
-KIND_LABELS = {str(k): v for k, v in KIND_LABELS.items()}
-
-
 # --- Progress of the project list ------------------------------------------------------------
-
-PROGRESS_COLUMNS: list[Column] = [
-    Column("code", "项目编号", tabular.text(required=True, max_length=40), required=True,
-           xlsx_format="@"),
-    Column("name", "项目名称", tabular.text(max_length=200), xlsx_format="@"),
-    Column("lead", "牵头单位", tabular.text(max_length=200), xlsx_format="@"),
-    Column("period", "报告期", month(), required=True, xlsx_format="@"),
-    money_column("planned", "年度计划投资"),
-    money_column("completed_in_year", "本年累计完成投资", required=False),
-    money_column("completed_total", "开工以来累计完成投资"),
-    Column("note", "进展情况", tabular.text(max_length=2000)),
-]
 
 MSG_UNKNOWN_PROJECT = _("No project with this code.")
 MSG_NAME_MISMATCH = _("The name does not match: this code is “{name}”.")
@@ -360,46 +257,15 @@ MSG_DUPLICATE_ROW = _("The same project and period are already in row {row}.")
 MSG_TOTAL_BELOW_YEAR = _("Less than the investment completed this year.")
 
 
-def export_progress(user, period: date, queryset=None) -> bytes:
-    """The project list the user may update, as xlsx to fill in for `period`'s month.
-
-    Rows are prefilled with the report in force for that month, if any, so an untouched
-    file imports as "unchanged".
-    """
-    period = progress_lib.month_end(period)
-    qs = queryset if queryset is not None else Project.objects.restrict(user, "change")
-    latest = ProgressReport.objects.filter(project=OuterRef("pk"), period=period).order_by("-pk")
-    plan = AnnualPlan.objects.filter(project=OuterRef("pk"), year=period.year)
-    rows = qs.order_by("code").annotate(
-        planned=Subquery(plan.values("planned_investment")[:1]),
-        done=Subquery(latest.values("completed_in_year")[:1]),
-        total=Subquery(latest.values("completed_total")[:1]),
-        last_note=Subquery(latest.values("note")[:1]),
-    ).values_list(
-        "code", "name", "lead_village__short_name", "lead_organisation__name",
-        "planned", "done", "total", "last_note",
-    )
-    buffer = io.BytesIO()
-    tabular.write_xlsx(
-        buffer,
-        PROGRESS_COLUMNS,
-        (
-            (code, name, village or org or "", f"{period:%Y-%m}", _yuan(planned), _yuan(done),
-             _yuan(total), note or None)
-            for code, name, village, org, planned, done, total, note in rows
-        ),
-        sheet_name="项目进度",
-    )
-    return buffer.getvalue()
-
-
-def import_progress(source, *, user=None, filename: str | None = None) -> ImportResult:
+def import_progress(source, *, actor, filename: str | None = None) -> ImportResult:
     """File the progress reports of a filled-in project list: all rows or none.
 
     A row whose 本年累计完成投资 is blank is skipped (not reported this month). A row equal to
     the report in force for its project and month is unchanged; any other row files a new
-    report (the older one stays: history is the data).
+    report (the older one stays: history is the data). A project the actor may not change is
+    a row error.
     """
+    actor = require_actor(actor)
     result = ImportResult()
     parsed = _read(source, filename, PROGRESS_COLUMNS, result)
     if parsed is None:
@@ -428,7 +294,7 @@ def import_progress(source, *, user=None, filename: str | None = None) -> Import
         if project is None:
             errors.append(RowError(number, headers["code"], str(MSG_UNKNOWN_PROJECT), code))
             continue
-        if user is not None and not may_change_project(user, project):
+        if not may_change_project(actor, project):
             errors.append(RowError(number, headers["code"], str(MSG_NO_PERMISSION), code))
             continue
         name = row.get("name")
@@ -490,7 +356,7 @@ def import_progress(source, *, user=None, filename: str | None = None) -> Import
             measured = progress_lib.progress(wanted[0], planned, period)
             new_rows.append(
                 (project.pk, period, wanted[0], wanted[1], planned, measured.percent,
-                 measured.gap, wanted[2], getattr(user, "pk", None), now)
+                 measured.gap, wanted[2], getattr(as_user(actor), "pk", None), now)
             )
         if new_rows:
             fields = [
@@ -525,59 +391,16 @@ def _db_row(row: tuple) -> tuple:
 
 # --- Cooperation lists --------------------------------------------------------------------
 
-COOPERATION_COLUMNS: list[Column] = [
-    Column("year", "年度", tabular.integer(required=True, minimum=YEAR_MIN, maximum=YEAR_MAX),
-           required=True, xlsx_format="0"),
-    Column("kind", "类型", choice(KIND_LABELS), required=True),
-    Column("side_a", "甲方", tabular.text(required=True, max_length=100), required=True),
-    Column("side_b", "乙方", tabular.text(required=True, max_length=100), required=True),
-    Column("number", "序号", tabular.integer(minimum=0, maximum=100_000), xlsx_format="0"),
-    Column("name", "项目名称", tabular.text(required=True, max_length=200), required=True),
-    Column("category", "类别", choice(CATEGORY_LABELS), required=True),
-    Column("lead_unit_a", "甲方牵头单位", tabular.text(max_length=200)),
-    Column("lead_unit_b", "乙方牵头单位", tabular.text(max_length=200)),
-    Column("status", "状态", choice(STATUS_LABELS, required=False)),
-    Column("note", "备注", tabular.text(max_length=300)),
-    Column("is_illustrative", "示例", tabular.yes_no(blank=False)),
-]
 COOP_FIELDS = ("number", "category", "lead_unit_a", "lead_unit_b", "status", "note",
                "is_illustrative")
 MSG_DUPLICATE_PROJECT = _("The same list and project name are already in row {row}.")
 
 
-def export_cooperation(queryset=None) -> bytes:
-    """Cooperation projects in the import format (export → import changes nothing)."""
-    qs = CooperationProject.objects.all() if queryset is None else queryset
-    rows = qs.order_by("list__year", "list__kind", "list_id", "number", "pk").values_list(
-        "list__year", "list__kind", "list__side_a_name", "list__side_b_name", "number",
-        "name", "category", "lead_unit_a", "lead_unit_b", "status", "note", "is_illustrative",
-    )
-    buffer = io.BytesIO()
-    tabular.write_xlsx(
-        buffer,
-        COOPERATION_COLUMNS,
-        (
-            (year, KIND_LABELS[kind], a, b, number, name, CATEGORY_LABELS[category],
-             unit_a or None, unit_b or None, STATUS_LABELS[status], note or None,
-             "是" if illustrative else "否")
-            for year, kind, a, b, number, name, category, unit_a, unit_b, status, note,
-            illustrative in rows
-        ),
-        sheet_name="合作项目",
-    )
-    return buffer.getvalue()
-
-
-def cooperation_template() -> bytes:
-    buffer = io.BytesIO()
-    tabular.write_xlsx(buffer, COOPERATION_COLUMNS, [], sheet_name="合作项目")
-    return buffer.getvalue()
-
-
-def import_cooperation(source, *, user=None, filename: str | None = None) -> ImportResult:
+def import_cooperation(source, *, actor, filename: str | None = None) -> ImportResult:
     """Upsert cooperation projects by (list, name); lists are created as needed."""
+    actor = require_actor(actor)
     result = ImportResult()
-    if user is not None and not may_write(user, CooperationProject):
+    if not may_write(actor, CooperationProject):
         result.errors.append(RowError(None, "", str(MSG_NO_PERMISSION_LISTS)))
         return result
     parsed = _read(source, filename, COOPERATION_COLUMNS, result)

@@ -1,4 +1,5 @@
-"""Pages of the projects app: thin views over `projects.services` and `lib.progress`.
+"""Pages of the projects app: thin views over `projects.services` (acting as the signed-in
+user), `projects.selectors`, `projects.sheets` and `lib.progress`.
 
 The project list runs a fixed number of queries whatever the data size (count, page with its
 consortium, lead and latest progress report in one query, and the two filter menus).
@@ -19,10 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from alliances.models import Consortium
 from core.scope import may_write, restrict
 from lib import progress as progress_lib
-from projects import services
+from projects import selectors, services, sheets
 from projects.choices import ProjectCategory, ProjectStatus
 from projects.forms import (
     AttachmentForm,
@@ -97,7 +97,7 @@ def project_list(request):
         "page": page,
         "projects": page.object_list,
         "form": form,
-        "consortia": list(Consortium.objects.order_by("name").values_list("pk", "name")),
+        "consortia": selectors.consortium_choices(),
         "villages": list(
             Village.objects.filter(led_projects__isnull=False)
             .distinct()
@@ -107,7 +107,7 @@ def project_list(request):
         "statuses": ProjectStatus.choices,
         "categories": ProjectCategory.choices,
         "can_import": bool(request.user.is_authenticated)
-        and services.may_write_any_project(request.user),
+        and selectors.may_write_any_project(request.user),
         "default_period": _last_month_end(),
     }
     return render(request, "projects/project_list.html", context)
@@ -186,7 +186,7 @@ def project_detail(request, pk):
     if returns is not None:
         for year_, amount in zip(returns.years, returns.income, strict=True):
             income.setdefault(year_, amount)
-    can_report = services.may_change_project(request.user, project)
+    can_report = selectors.may_change_project(request.user, project)
     context = {
         "project": project,
         "partners": list(project.partners.select_related("village", "organisation")),
@@ -220,7 +220,7 @@ def progress_add(request, pk):
     project = get_object_or_404(
         Project.objects.select_related("lead_village", "lead_organisation"), pk=pk
     )
-    if not services.may_change_project(request.user, project):
+    if not selectors.may_change_project(request.user, project):
         return HttpResponseForbidden(_("You may not report progress for this project."))
     form = ProgressForm(request.POST)
     if form.is_valid():
@@ -228,11 +228,11 @@ def progress_add(request, pk):
         try:
             services.file_progress(
                 project,
+                actor=request.user,
                 period=data["period"],
                 completed_in_year=fen_from_wan(data["completed_in_year"]),
                 completed_total=fen_from_wan(data["completed_total"]),
                 note=data["note"],
-                user=request.user,
             )
         except services.ProjectError as error:
             messages.error(request, str(error))
@@ -251,14 +251,14 @@ def attachment_add(request, pk):
     project = get_object_or_404(
         Project.objects.select_related("lead_village", "lead_organisation"), pk=pk
     )
-    if not services.may_change_project(request.user, project):
+    if not selectors.may_change_project(request.user, project):
         return HttpResponseForbidden(_("You may not add attachments to this project."))
     form = AttachmentForm(request.POST, request.FILES, max_bytes=services.ATTACHMENT_MAX_BYTES)
     if form.is_valid():
         data = form.cleaned_data
         try:
             attachment = services.add_attachment(
-                project, data["file"], title=data["title"], kind=data["kind"], user=request.user
+                project, data["file"], actor=request.user, title=data["title"], kind=data["kind"]
             )
         except services.ProjectError as error:
             messages.error(request, str(error))
@@ -301,14 +301,14 @@ def progress_export(request):
     except ValueError:
         period = _last_month_end()
     _form, qs = filtered_projects(request.GET)
-    data = services.export_progress(request.user, period, restrict(qs, request.user, "change"))
+    data = sheets.export_progress(request.user, period, restrict(qs, request.user, "change"))
     return _xlsx(data, f"projects-progress-{period:%Y-%m}.xlsx")
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def progress_import(request):
-    if not services.may_write_any_project(request.user):
+    if not selectors.may_write_any_project(request.user):
         return HttpResponseForbidden(_("You may not update project progress."))
     return _import_page(
         request,
@@ -330,7 +330,7 @@ def _import_page(request, importer, *, title, lead, back, download, template_url
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        result = importer(upload.read(), user=request.user, filename=upload.name)
+        result = importer(upload.read(), actor=request.user, filename=upload.name)
         if result.ok:
             messages.success(
                 request,
@@ -390,13 +390,13 @@ def cooperation_export(request):
     year = _year(request.GET.get("year"), None)
     if year is not None:
         qs = qs.filter(list__year=year)
-    return _xlsx(services.export_cooperation(qs), f"cooperation-{year or 'all'}.xlsx")
+    return _xlsx(sheets.export_cooperation(qs), f"cooperation-{year or 'all'}.xlsx")
 
 
 @login_required
 @require_safe
 def cooperation_template(request):
-    return _xlsx(services.cooperation_template(), "cooperation-template.xlsx")
+    return _xlsx(sheets.cooperation_template(), "cooperation-template.xlsx")
 
 
 @login_required

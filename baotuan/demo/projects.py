@@ -15,8 +15,9 @@ from django.db import transaction
 
 from alliances.models import Consortium
 from baotuan.demo import facts
+from core.actors import SYSTEM
 from lib.progress import month_end
-from projects import services
+from projects import services, sheets
 from projects.models import AnnualPlan, Milestone, ProgressReport, Project, ProjectPartner
 from registry.models import Organisation, Village
 from ventures.models import Venture
@@ -238,6 +239,7 @@ def _plan_and_reports(project: Project, planned_wan: int, pace: float) -> int:
         done = int(planned_wan * WAN * share) // 10_000 * 10_000  # whole 100 yuan
         services.file_progress(
             project,
+            actor=SYSTEM,
             period=month_end(date(DEMO_YEAR, month, 1)),
             completed_in_year=done,
             note="示例进度" if month < last else "示例：1—9 月进度",
@@ -383,7 +385,7 @@ def load_projects() -> dict[str, int]:
             project=pipe, organisation=shanghai, defaults={"role": "other"}
         )
 
-    result = services.import_cooperation(_cooperation_rows(), user=None)
+    result = services.import_cooperation(_cooperation_rows(), actor=SYSTEM)
     if not result.ok:  # the rows are ours: a failure is a bug in this module
         raise RuntimeError(f"cooperation demo rows refused: {result.errors[:3]}")
     added["cooperation"] = result.created
@@ -400,8 +402,8 @@ def _cooperation_rows() -> bytes:
     for row in COOPERATION_FACTS:
         named_by_year.setdefault(row[0], []).append(row)
     rows = []
-    status_labels = services.STATUS_LABELS
-    cat_labels = services.CATEGORY_LABELS
+    status_labels = sheets.STATUS_LABELS
+    cat_labels = sheets.CATEGORY_LABELS
     serial = 0
     for year, count in COOPERATION_PER_YEAR.items():
         number = 0
@@ -455,7 +457,7 @@ def _cooperation_rows() -> bytes:
                 )
             )
     buffer = io.BytesIO()
-    tabular.write_xlsx(buffer, services.COOPERATION_COLUMNS, rows)
+    tabular.write_xlsx(buffer, sheets.COOPERATION_COLUMNS, rows)
     return buffer.getvalue()
 
 

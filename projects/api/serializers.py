@@ -9,7 +9,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 
-from alliances.models import Consortium
 from core.api.base import FenField, StrictModelSerializer
 from core.scope import may_write
 from projects.choices import ProjectStatus
@@ -24,6 +23,7 @@ from projects.models import (
     ProjectAttachment,
     ProjectPartner,
 )
+from projects.selectors import consortium_model
 
 
 @extend_schema_field(
@@ -66,7 +66,7 @@ class ProjectSerializer(StrictModelSerializer):
     def validate(self, attrs):
         request = self.context.get("request")
         user = getattr(request, "user", None)
-        if not may_write(user, Consortium):  # true only for an unscoped city admin
+        if not may_write(user, consortium_model()):  # true only for an unscoped city admin
             for name in self.ADMIN_ONLY:
                 if name in attrs and attrs[name] != getattr(self.instance, name, None):
                     raise PermissionDenied(

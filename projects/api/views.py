@@ -1,7 +1,8 @@
 """Projects API: scoped viewsets (rows out of scope are 404; creation checked with may_write).
 
 Progress reports are append-only: list, retrieve and create (through the service, which
-computes the plan percentage); PUT, PATCH and DELETE answer 405.
+computes the plan percentage); PUT, PATCH and DELETE answer 405. The services' refusals reach
+the one domain-error handler (`core.api.handlers`): 403 for lack of rights, 400 otherwise.
 """
 
 from __future__ import annotations
@@ -9,12 +10,12 @@ from __future__ import annotations
 from django.db.models import Q
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.api.base import ScopedModelViewSet
+from core.api.handlers import api_error
 from projects import services
 from projects.api.serializers import (
     AnnualPlanSerializer,
@@ -108,19 +109,14 @@ class ProgressReportViewSet(ScopedModelViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            report = services.file_progress(
-                data["project"],
-                period=data["period"],
-                completed_in_year=data["completed_in_year"],
-                completed_total=data.get("completed_total"),
-                note=data.get("note", ""),
-                user=request.user,
-            )
-        except services.NotAllowed as error:
-            raise PermissionDenied(str(error)) from None
-        except services.ProjectError as error:
-            raise serializers.ValidationError({"non_field_errors": [str(error)]}) from None
+        report = services.file_progress(
+            data["project"],
+            actor=request.user,
+            period=data["period"],
+            completed_in_year=data["completed_in_year"],
+            completed_total=data.get("completed_total"),
+            note=data.get("note", ""),
+        )
         return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
 
 
@@ -153,14 +149,13 @@ class ProjectAttachmentViewSet(ScopedModelViewSet):
             attachment = services.add_attachment(
                 data["project"],
                 data["file"],
+                actor=request.user,
                 title=data.get("title", ""),
                 kind=data.get("kind", AttachmentKind.PHOTO),
-                user=request.user,
             )
-        except services.NotAllowed as error:
-            raise PermissionDenied(str(error)) from None
         except services.ProjectError as error:
-            raise serializers.ValidationError({"file": [str(error)]}) from None
+            # What is refused here is the file (type, size, content): the error names it.
+            raise api_error(error, field="file") from None
         return Response(self.get_serializer(attachment).data, status=status.HTTP_201_CREATED)
 
 

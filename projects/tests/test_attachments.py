@@ -5,11 +5,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit.models import ObjectChange
-from conftest import make_user
+from core.actors import SYSTEM
 from core.roles import Role
 from core.scope import ScopePolicy
 from projects import services
 from projects.models import ProjectAttachment
+from tests.support import make_user
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 PDF = b"%PDF-1.4\n%test\n"
@@ -78,7 +79,7 @@ def test_other_villages_clerk_and_auditor_are_refused(client_for, request, proje
     response = client.post(upload_url(project), {"title": "x", "kind": "photo", "file": png()})
     assert response.status_code == 403
     with pytest.raises(services.NotAllowed):
-        services.add_attachment(project, png(), title="x", user=user)
+        services.add_attachment(project, png(), actor=user, title="x")
     assert not ProjectAttachment.objects.exists()
     assert not ObjectChange.objects.filter(content_type=ProjectAttachment.content_type()).exists()
 
@@ -129,8 +130,8 @@ def test_errors_are_in_chinese(client_for, clerk, project):
 
 
 def test_download_streams_pictures_inline_and_documents_as_files(client_for, auditor, project):
-    photo = services.add_attachment(project, png("现场.png"), title="现场")
-    document = services.add_attachment(project, pdf("批复.pdf"), kind="document")
+    photo = services.add_attachment(project, png("现场.png"), actor=SYSTEM, title="现场")
+    document = services.add_attachment(project, pdf("批复.pdf"), actor=SYSTEM, kind="document")
     client = client_for(auditor)  # reads everything, writes nothing
     response = client.get(download_url(photo))
     assert response.status_code == 200
@@ -145,7 +146,7 @@ def test_download_streams_pictures_inline_and_documents_as_files(client_for, aud
 
 
 def test_download_is_refused_out_of_scope(client_for, clerk, project, monkeypatch):
-    attachment = services.add_attachment(project, pdf(), kind="document")
+    attachment = services.add_attachment(project, pdf(), actor=SYSTEM, kind="document")
     response = client_for(None).get(download_url(attachment))
     assert response.status_code == 302
     assert "/login" in response["Location"]
@@ -212,7 +213,7 @@ def test_api_refuses_bad_files_and_edits(client_for, clerk, project):
     response = client.post(API, {"project": project.pk, "kind": "photo"})
     assert response.status_code == 400
     assert not ProjectAttachment.objects.exists()
-    attachment = services.add_attachment(project, png())
+    attachment = services.add_attachment(project, png(), actor=SYSTEM)
     url = f"{API}{attachment.pk}/"
     assert client.patch(url, {"title": "y"}, content_type="application/json").status_code == 405
     assert client.delete(url).status_code == 405

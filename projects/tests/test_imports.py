@@ -9,7 +9,7 @@ import pytest
 
 from audit.models import ObjectChange
 from lib import tabular
-from projects import services
+from projects import services, sheets
 from projects.models import CooperationList, CooperationProject, ProgressReport
 
 D = date.fromisoformat
@@ -39,7 +39,7 @@ def fill(data: bytes, values: dict[str, dict[str, object]]) -> bytes:
 def test_progress_round_trip_files_reports_and_a_reimport_changes_nothing(
     project, other_project, admin
 ):
-    sheet = services.export_progress(admin, D("2022-06-30"))
+    sheet = sheets.export_progress(admin, D("2022-06-30"))
     filled = fill(
         sheet,
         {
@@ -47,7 +47,7 @@ def test_progress_round_trip_files_reports_and_a_reimport_changes_nothing(
             "FS-01": {"本年累计完成投资（元）": "150000.5", "开工以来累计完成投资（元）": 200000},
         },
     )
-    result = services.import_progress(filled, user=admin, filename="p.xlsx")
+    result = services.import_progress(filled, actor=admin, filename="p.xlsx")
     assert result.ok, result.errors
     assert (result.created, result.unchanged) == (2, 0)
     report = ProgressReport.objects.get(project=project)
@@ -60,7 +60,7 @@ def test_progress_round_trip_files_reports_and_a_reimport_changes_nothing(
     assert logged.count() == 2
 
     changes = ObjectChange.objects.count()
-    again = services.import_progress(filled, user=admin, filename="p.xlsx")
+    again = services.import_progress(filled, actor=admin, filename="p.xlsx")
     assert again.ok
     assert (again.created, again.unchanged) == (0, 2)
     assert ProgressReport.objects.count() == 2
@@ -68,14 +68,14 @@ def test_progress_round_trip_files_reports_and_a_reimport_changes_nothing(
 
     # The export for the month now carries the reports: importing it untouched is a no-op.
     untouched = services.import_progress(
-        services.export_progress(admin, D("2022-06-30")), user=admin
+        sheets.export_progress(admin, D("2022-06-30")), actor=admin
     )
     assert (untouched.created, untouched.unchanged) == (0, 2)
 
 
 @pytest.mark.django_db
 def test_progress_blank_rows_are_skipped(project, admin):
-    result = services.import_progress(services.export_progress(admin, D("2022-06-30")), user=admin)
+    result = services.import_progress(sheets.export_progress(admin, D("2022-06-30")), actor=admin)
     assert result.ok
     assert result.skipped == 1
     assert not ProgressReport.objects.exists()
@@ -93,7 +93,7 @@ def test_progress_import_is_all_or_nothing_with_row_and_column(project, other_pr
         ("XJD-01", None, None, "2022-09", None, Decimal("10"), Decimal("5"), None),
         ("XJD-01", None, None, "2022-06", None, Decimal("100"), None, None),  # duplicate
     ]
-    result = services.import_progress(xlsx(services.PROGRESS_COLUMNS, rows), user=clerk)
+    result = services.import_progress(xlsx(services.PROGRESS_COLUMNS, rows), actor=clerk)
     found = [(e.row, e.column) for e in result.errors]
     assert found == [
         (3, "项目编号"),
@@ -110,7 +110,7 @@ def test_progress_import_is_all_or_nothing_with_row_and_column(project, other_pr
 
 @pytest.mark.django_db
 def test_progress_import_refuses_a_non_spreadsheet(admin):
-    result = services.import_progress(b"\x89PNG....", user=admin, filename="x.xlsx")
+    result = services.import_progress(b"\x89PNG....", actor=admin, filename="x.xlsx")
     assert not result.ok
     assert result.errors[0].row is None
 
@@ -151,7 +151,7 @@ COOP_ROWS = [
 @pytest.mark.django_db
 def test_cooperation_import_creates_lists_and_reimport_changes_nothing(tree, admin):
     data = xlsx(services.COOPERATION_COLUMNS, COOP_ROWS)
-    result = services.import_cooperation(data, user=admin)
+    result = services.import_cooperation(data, actor=admin)
     assert result.ok, result.errors
     assert result.created == 3
     assert CooperationList.objects.count() == 2
@@ -160,17 +160,17 @@ def test_cooperation_import_creates_lists_and_reimport_changes_nothing(tree, adm
     assert CooperationProject.objects.get(name="示例项目").is_illustrative
 
     changes = ObjectChange.objects.count()
-    again = services.import_cooperation(data, user=admin)
+    again = services.import_cooperation(data, actor=admin)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
     assert ObjectChange.objects.count() == changes
 
     # export → import is a no-op too
-    back = services.import_cooperation(services.export_cooperation(), user=admin)
+    back = services.import_cooperation(sheets.export_cooperation(), actor=admin)
     assert (back.created, back.updated, back.unchanged) == (0, 0, 3)
 
     changed = list(COOP_ROWS)
     changed[1] = (*COOP_ROWS[1][:9], "完成", "2021 年底完成", "否")
-    result = services.import_cooperation(xlsx(services.COOPERATION_COLUMNS, changed), user=admin)
+    result = services.import_cooperation(xlsx(services.COOPERATION_COLUMNS, changed), actor=admin)
     assert (result.created, result.updated, result.unchanged) == (0, 1, 2)
     branch = CooperationProject.objects.get(name="南北山塘联合党支部")
     assert (branch.status, branch.note) == ("completed", "2021 年底完成")
@@ -185,7 +185,7 @@ def test_cooperation_import_errors_name_row_and_column_and_write_nothing(tree, a
         (2018, "毗邻党建", "金山", "平湖", 3, "y", "航天", None, None, "在建", None, "否"),
         COOP_ROWS[0],
     ]
-    result = services.import_cooperation(xlsx(services.COOPERATION_COLUMNS, rows), user=admin)
+    result = services.import_cooperation(xlsx(services.COOPERATION_COLUMNS, rows), actor=admin)
     assert [(e.row, e.column) for e in result.errors] == [
         (3, "类型"),
         (4, "类别"),
@@ -197,6 +197,42 @@ def test_cooperation_import_errors_name_row_and_column_and_write_nothing(tree, a
 
 @pytest.mark.django_db
 def test_only_admins_import_cooperation_lists(tree, clerk):
-    result = services.import_cooperation(xlsx(services.COOPERATION_COLUMNS, COOP_ROWS), user=clerk)
+    result = services.import_cooperation(xlsx(services.COOPERATION_COLUMNS, COOP_ROWS), actor=clerk)
     assert not result.ok
     assert not CooperationProject.objects.exists()
+
+
+# --- cooperation import: blank optional cells ----------------------------------------------
+
+
+def test_a_blank_status_or_number_keeps_the_existing_value(tree, admin):
+    def upload(rows):
+        buffer = io.BytesIO()
+        tabular.write_xlsx(buffer, services.COOPERATION_COLUMNS, rows)
+        return services.import_cooperation(buffer.getvalue(), actor=admin)
+
+    row = (
+        2018,
+        "毗邻党建",
+        "金山",
+        "平湖",
+        7,
+        "联合党支部",
+        "党建",
+        None,
+        None,
+        "完成",
+        None,
+        "否",
+    )
+    assert upload([row]).ok
+    blank = (*row[:4], None, *row[5:9], None, *row[10:])
+    result = upload([blank])
+    assert result.ok, result.errors
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 1)
+    project = CooperationProject.objects.get()
+    assert (project.number, project.status) == (7, "completed")
+    # A new project with blank cells still gets the defaults.
+    result = upload([(*blank[:5], "新项目", *blank[6:])])
+    assert result.created == 1
+    assert CooperationProject.objects.get(name="新项目").status == "planned"

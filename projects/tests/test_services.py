@@ -6,6 +6,8 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from audit.models import ObjectChange
+from core.actors import SYSTEM
+from core.errors import NotAllowed
 from projects import services
 from projects.models import ProgressImmutable, ProgressReport, Project
 
@@ -15,7 +17,7 @@ D = date.fromisoformat
 @pytest.mark.django_db
 def test_a_clerk_files_progress_for_the_project_their_village_leads(project, clerk):
     report = services.file_progress(
-        project, period=D("2022-06-15"), completed_in_year=60_000_000, note="主体完工", user=clerk
+        project, actor=clerk, period=D("2022-06-15"), completed_in_year=60_000_000, note="主体完工"
     )
     assert report.period == D("2022-06-30")
     assert report.planned_investment == 100_000_000
@@ -30,7 +32,7 @@ def test_a_clerk_may_not_report_for_another_villages_project(other_project, cler
     before = ProgressReport.objects.count()
     with pytest.raises(services.NotAllowed):
         services.file_progress(
-            other_project, period=D("2022-06-30"), completed_in_year=1, user=clerk
+            other_project, actor=clerk, period=D("2022-06-30"), completed_in_year=1
         )
     assert ProgressReport.objects.count() == before
 
@@ -38,7 +40,7 @@ def test_a_clerk_may_not_report_for_another_villages_project(other_project, cler
 @pytest.mark.django_db
 def test_auditors_never_write(project, auditor):
     with pytest.raises(services.NotAllowed):
-        services.file_progress(project, period=D("2022-06-30"), completed_in_year=1, user=auditor)
+        services.file_progress(project, actor=auditor, period=D("2022-06-30"), completed_in_year=1)
     assert not ProgressReport.objects.exists()
 
 
@@ -46,17 +48,17 @@ def test_auditors_never_write(project, auditor):
 def test_bad_amounts_are_refused(project, admin):
     with translation.override("en"), pytest.raises(services.ProjectError, match="since start"):
         services.file_progress(
-            project, period=D("2022-06-30"), completed_in_year=10, completed_total=5, user=admin
+            project, actor=admin, period=D("2022-06-30"), completed_in_year=10, completed_total=5
         )
     with pytest.raises(services.ProjectError):
-        services.file_progress(project, period=D("2022-06-30"), completed_in_year=-1, user=admin)
+        services.file_progress(project, actor=admin, period=D("2022-06-30"), completed_in_year=-1)
     assert not ProgressReport.objects.exists()
 
 
 @pytest.mark.django_db
 def test_progress_reports_are_append_only(project, admin):
     report = services.file_progress(
-        project, period=D("2022-06-30"), completed_in_year=10_000_000, user=admin
+        project, actor=admin, period=D("2022-06-30"), completed_in_year=10_000_000
     )
     report.completed_in_year = 99
     with pytest.raises(ProgressImmutable):
@@ -73,10 +75,10 @@ def test_progress_reports_are_append_only(project, admin):
 @pytest.mark.django_db
 def test_a_correction_is_a_new_report_and_the_old_one_stays(project, admin):
     services.file_progress(
-        project, period=D("2022-06-30"), completed_in_year=10_000_000, user=admin
+        project, actor=admin, period=D("2022-06-30"), completed_in_year=10_000_000
     )
     services.file_progress(
-        project, period=D("2022-06-30"), completed_in_year=12_000_000, note="更正", user=admin
+        project, actor=admin, period=D("2022-06-30"), completed_in_year=12_000_000, note="更正"
     )
     assert list(ProgressReport.objects.values_list("completed_in_year", flat=True)) == [
         10_000_000,
@@ -97,3 +99,16 @@ def test_a_project_has_exactly_one_lead(project, fengshan, enclave_company):
             lead_village=fengshan,
             lead_organisation=enclave_company,
         )
+
+
+def test_no_actor_is_refused_and_nothing_is_written(project):
+    # None used to mean "the system" and had every right; now the system says SYSTEM.
+    with pytest.raises(NotAllowed):
+        services.file_progress(project, actor=None, period=D("2022-06-30"), completed_in_year=1)
+    with pytest.raises(NotAllowed):
+        services.import_cooperation(b"", actor=None)
+    assert not ProgressReport.objects.exists()
+    report = services.file_progress(
+        project, actor=SYSTEM, period=D("2022-06-30"), completed_in_year=1
+    )
+    assert report.author is None

@@ -51,7 +51,7 @@ def test_the_project_list_runs_a_fixed_number_of_queries(
 @pytest.mark.django_db
 def test_project_page_shows_the_chart_and_progress(client_for, clerk, project):
     services.file_progress(
-        project, period=D("2022-06-30"), completed_in_year=60_000_000, user=clerk
+        project, actor=clerk, period=D("2022-06-30"), completed_in_year=60_000_000
     )
     response = client_for(clerk).get(reverse("projects:project_detail", args=[project.pk]))
     assert response.status_code == 200
