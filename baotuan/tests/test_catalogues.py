@@ -67,7 +67,8 @@ def test_every_app_keeps_its_own_catalogue():
     # One agreed place: <app>/locale for every app of the project, none at the root.
     apps = {p.parent.name for p in ROOT.glob("*/apps.py")}
     places = {p.relative_to(ROOT).parts[0] for p in CATALOGUES}
-    assert apps and places == apps
+    assert apps
+    assert places == apps
 
 
 @pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))

@@ -1,9 +1,9 @@
 from django.core.management.base import BaseCommand
 
 from audit.context import change_context
-from core.actors import SYSTEM
 from baotuan.demo import alliances, rankings, registry, ventures
 from baotuan.demo import projects as demo_projects
+from core.actors import SYSTEM
 
 
 class Command(BaseCommand):
