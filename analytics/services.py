@@ -200,8 +200,8 @@ def indicators(region_code: str, year: int, *, detail: bool = False) -> dict[str
     total_before = np.array([row[5] for row in before], dtype=np.float64)
 
     weak_rows = (
-        (VillageStat.objects.weak_in(year) | VillageStat.objects.weak_in(previous))
-        .filter(village__code__startswith=region_code)
+        VillageStat.objects.with_weak_status(years=(year, previous), under=region_code)
+        .filter(is_weak=True)
         .values_list("year", "village_id")
     )
     weak: dict[int, set[str]] = {year: set(), previous: set()}
@@ -402,8 +402,8 @@ def trend(region_code: str, years: Iterable[int] | None = None) -> list[dict[str
     returns received (None in a year without posted returns).
 
     ``years`` None means every year with statistics in the region. Queries: the statistics,
-    one per year for the weak-village lines in force (`weak_in`), the weak rows, the returns
-    — fixed whatever the number of villages. An empty list when there are no statistics.
+    the weak-village lines in force (`with_weak_status`), the weak counts, the returns —
+    fixed whatever the number of villages and years. An empty list when there are no statistics.
     """
     region_code = str(region_code).strip()
     rows = VillageStat.objects.filter(village__code__startswith=region_code)
@@ -417,12 +417,9 @@ def trend(region_code: str, years: Iterable[int] | None = None) -> list[dict[str
     row_years = np.array([row[0] for row in fetched], dtype=np.int64)
     incomes = np.array([row[2] for row in fetched], dtype=np.float64)
     found = sorted(set(row_years.tolist()))
-    weak_query = None
-    for year in found:
-        query = VillageStat.objects.weak_in(year)
-        weak_query = query if weak_query is None else weak_query | query
     weak = dict(
-        weak_query.filter(village__code__startswith=region_code)
+        VillageStat.objects.with_weak_status(years=found, under=region_code)
+        .filter(is_weak=True)
         .values("year")
         .annotate(n=Count("pk"))
         .order_by()

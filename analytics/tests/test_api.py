@@ -80,7 +80,7 @@ def test_a_second_request_is_served_from_the_cache_until_data_changes(stats, cli
     assert again.json() == after.json() == indicators("330482", 2022)
 
 
-# session, user, grants, data version, region, statistics, thresholds in force for Y and Y−1,
+# session, user, grants, data version, region, statistics, thresholds in force in Y−1–Y,
 # weak rows, group names, returns
-QUERIES = 10
+QUERIES = 9
 CACHED_QUERIES = 3  # session, user, data version

@@ -162,10 +162,10 @@ def _more_villages(count):
         add_stats(code, 2022, 600_000 + 1000 * i)
 
 
-# session, user, data version (twice: indicators, trend), region, statistics, thresholds for
-# 2022 and 2021, weak rows, names, returns; trend: statistics, thresholds for 2021 and 2022,
-# weak counts, returns; ancestors' names; grants (navigation)
-REGION_QUERIES = 18
+# session, user, data version (twice: indicators, trend), region, statistics, thresholds in
+# force in 2021–2022, weak rows, names, returns; trend: statistics, thresholds in force in
+# 2021–2022, weak counts, returns; ancestors' names; grants (navigation)
+REGION_QUERIES = 16
 CACHED_REGION_QUERIES = 6  # session, user, data version ×2, ancestors, grants
 
 

@@ -87,9 +87,9 @@ def test_the_first_rendering_runs_a_fixed_number_of_queries(
     for year in (2022, 2021)[: 1 + extra_years]:
         rankings.compute_snapshot(scheme, year)
     cache.clear()
-    # version (2), scheme, snapshots, entries ×2, city (year, indicators: 5), returns (2),
-    # notices
-    with django_assert_num_queries(17):
+    # version (2), scheme, snapshots, entries ×2, city (year, indicators: region, statistics,
+    # thresholds, weak rows, names, returns), returns (2), notices
+    with django_assert_num_queries(16):
         get(client, reverse("showcase:index"))
 
 

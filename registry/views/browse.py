@@ -27,7 +27,7 @@ from registry.forms_browse import (
     VillageFilterForm,
     VillageStatForm,
 )
-from registry.models import Region, Village, VillageStat, WeakVillageThreshold
+from registry.models import Region, Village, VillageStat
 from registry.selectors import peers as village_peers
 
 PAGE_SIZE = 50
@@ -153,41 +153,15 @@ def village_list(request):
     )
 
 
-def _status_by_year(village: Village, stats: list[VillageStat]) -> dict[int, bool | None]:
-    """Weak (True), not weak (False) or no line in force (None), for each year's figures.
-
-    The same rule as VillageStat.objects.weak_in: the most specific threshold in force that
-    year whose region contains the village decides. One query for all years.
-    """
-    thresholds = list(
-        WeakVillageThreshold.objects.filter(region_id__in=_ancestor_codes(village.code))
-    )
-    result = {}
-    for stat in stats:
-        in_force = [
-            t
-            for t in thresholds
-            if t.valid_from <= stat.year and (t.valid_to is None or t.valid_to >= stat.year)
-        ]
-        if not in_force:
-            result[stat.year] = None
-            continue
-        most_specific = max(len(t.region_id) for t in in_force)
-        result[stat.year] = any(
-            t.is_weak(stat) for t in in_force if len(t.region_id) == most_specific
-        )
-    return result
-
-
 @login_required
 @require_safe
 def village_detail(request, code):
     village = get_object_or_404(
         Village.objects.select_related("township", "county__parent__parent"), pk=code
     )
-    stats = list(village.stats.order_by("year"))
-    status = _status_by_year(village, stats)
-    rows = [(stat, status[stat.year]) for stat in stats]
+    # Each year judged under the weak-village line in force (the thresholds, then the rows).
+    stats = list(village.stats.with_weak_status(under=village.code).order_by("year"))
+    rows = [(stat, stat.is_weak) for stat in stats]
     chart = {
         "labels": {
             "total_income": _("Total income"),
