@@ -45,7 +45,6 @@ PAGE_SECONDS = 600
 BROWSER_SECONDS = 60
 NOTICES_SHOWN = 5
 CITY_COVERAGE = 0.9  # share of the largest yearly village count for a year to be "complete"
-CITY_REGION = "330482"  # 平湖市: the city shown when the scheme names no region
 
 
 def cached_page(view):
@@ -113,7 +112,7 @@ def _rows_with_values(table, columns) -> list[dict[str, Any]]:
 
 
 def _city(region_code: str) -> dict[str, Any] | None:
-    """平湖's indicators in its latest complete year (None without statistics).
+    """The region's indicators in its latest complete year (None without statistics).
 
     A year is complete when at least CITY_COVERAGE of the largest yearly number of villages
     with statistics have figures for it: the first few villages reporting a new year must
@@ -211,7 +210,7 @@ def _projects() -> list[dict[str, Any]]:
 def index(request):
     scheme = _published()
     context: dict[str, Any] = {"scheme": scheme, "table": None}
-    region = CITY_REGION
+    region = settings.SHOWCASE_REGION  # the city shown when the scheme names no region
     if scheme is not None:
         snapshots = rankings.current_snapshots(scheme)
         if snapshots:

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -102,6 +103,22 @@ def test_a_new_snapshot_shows_at_once(client, scheme, django_capture_on_commit_c
 
     html = get(client, reverse("showcase:index")).content.decode()
     assert "↑2" in html
+
+
+def test_the_region_shown_without_a_scheme_is_the_showcase_region_setting(client, stats):
+    # No published scheme names a region: the showcase shows SHOWCASE_REGION's figures,
+    # read when the page is rendered (a setting, not a constant of the code).
+    default = get(client, reverse("showcase:index")).content.decode()
+    cache.clear()
+    with override_settings(SHOWCASE_REGION="331121"):
+        moved = get(client, reverse("showcase:index")).content.decode()
+
+    assert 'id="city-title"' in default
+    assert "平湖市" in default
+    assert "青田县" not in default
+    assert 'id="city-title"' in moved
+    assert "青田县" in moved
+    assert "平湖市" not in moved
 
 
 def test_each_language_has_its_own_page(client, ranked):
