@@ -30,7 +30,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from analytics import rankings
-from analytics import services as indicator_services
+from analytics import selectors as indicators
+from analytics.kpis import KPI_SOURCES
 from analytics.models import RankingScheme
 from lib.money import fen_to_wan_yuan
 from projects import selectors as project_selectors
@@ -131,7 +132,7 @@ def _city(region_code: str) -> dict[str, Any] | None:
     most = max(counts.values())
     year = max(y for y, n in counts.items() if n >= CITY_COVERAGE * most)
     try:
-        data = indicator_services.indicators(region_code, year)
+        data = indicators.indicators(region_code, year)
     except ValueError:  # never let the public page fail on the figures: no card instead
         return None
     return {
@@ -171,7 +172,7 @@ def _returns() -> list[dict[str, Any]]:
         rows = []
         for year in sorted(years_by_county[county]):
             try:
-                data = indicator_services.indicators(county, year)
+                data = indicators.indicators(county, year)
             except ValueError:
                 continue  # no statistics for that year
             returns = data["returns"]
@@ -288,7 +289,7 @@ def method(request, scheme):
     total = sum(k.weight for k in kpis) or 1
     items = []
     for kpi in kpis:
-        source = rankings.KPI_SOURCES.get(kpi.key)
+        source = KPI_SOURCES.get(kpi.key)
         items.append(
             {
                 "kpi": kpi,

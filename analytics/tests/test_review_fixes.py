@@ -11,9 +11,10 @@ from django.core.cache import cache
 from django.db.models.deletion import ProtectedError
 from django.urls import reverse
 
-from analytics import rankings, reports, services
+from analytics import kpis, reports, selectors, services
 from analytics.models import RankingSnapshot
 from analytics.tests.conftest import INCOMES, add_stats
+from core.actors import SYSTEM
 from registry.choices import VillageKind
 from registry.models import Village
 
@@ -27,8 +28,8 @@ def empty_cache():
 
 @pytest.fixture
 def ranked(scheme):
-    rankings.compute_snapshot(scheme, 2021)
-    rankings.compute_snapshot(scheme, 2022)
+    services.compute_snapshot(scheme, 2021, actor=SYSTEM)
+    services.compute_snapshot(scheme, 2022, actor=SYSTEM)
     return scheme
 
 
@@ -46,7 +47,7 @@ def get(client, url, lang="zh-hans", **extra):
 
 
 def test_indicators_of_a_year_with_all_incomes_zero(zero_2023):
-    data = services.indicators("330482", 2023, detail=True)
+    data = selectors.indicators("330482", 2023, detail=True)
 
     assert data["villages"] == 4
     assert data["gini"] is None
@@ -58,7 +59,7 @@ def test_indicators_of_a_year_with_all_incomes_zero(zero_2023):
     assert data["detail"]["children"]["within"] is None
     assert set(data["detail"]["lorenz"]["without"]) == {None}
     assert data["growth"]["median"] == -1.0
-    trend = {row["year"]: row for row in services.trend("330482")}
+    trend = {row["year"]: row for row in selectors.trend("330482")}
     assert trend[2023]["gini"] is None
 
 
@@ -161,7 +162,7 @@ def test_a_region_code_with_a_newline_is_404(client_for, stats, admin):
 
 
 def test_deleting_a_user_who_computed_a_snapshot_is_refused(ranked, admin):
-    snapshot = rankings.compute_snapshot(ranked, 2022, admin, correction="修正")
+    snapshot = services.compute_snapshot(ranked, 2022, actor=admin, correction="修正")
     before = RankingSnapshot.objects.filter(pk=snapshot.pk).values().get()
 
     with pytest.raises(ProtectedError):
@@ -193,25 +194,25 @@ def fifteen(tree):
 
 
 def test_a_village_is_listed_once_in_the_top_and_bottom(fifteen):
-    ranking = services.indicators("330482", 2022, detail=True)["detail"]["ranking"]
+    ranking = selectors.indicators("330482", 2022, detail=True)["detail"]["ranking"]
     codes = [row["code"] for row in ranking["top"] + ranking["bottom"]]
     assert len(codes) == len(set(codes)) == 15
     assert len(ranking["top"]) == 10
     assert len(ranking["bottom"]) == 5
 
-    data = services.indicators("330482", 2022, detail=True)
-    book = openpyxl.load_workbook(io.BytesIO(reports.workbook(data, services.trend("330482"))))
+    data = selectors.indicators("330482", 2022, detail=True)
+    book = openpyxl.load_workbook(io.BytesIO(reports.workbook(data, selectors.trend("330482"))))
     sheet = book[reports.sheet_names()["ranking"]]
     listed = [sheet.cell(row=r, column=2).value for r in range(4, sheet.max_row + 1)]
     assert len(listed) == len(set(listed)) == 15
 
 
 def test_tied_villages_share_a_competition_rank_on_the_dashboard_and_village_page(fifteen):
-    ranking = services.indicators("330482", 2022, detail=True)["detail"]["ranking"]
+    ranking = selectors.indicators("330482", 2022, detail=True)["detail"]["ranking"]
     rows = ranking["top"] + ranking["bottom"][::-1]
     assert [row["rank"] for row in rows[:3]] == [1, 1, 3]
     for row in rows:
-        peers = services.peers(row["code"], "330482107", "330482", 2022)
+        peers = selectors.peers(row["code"], "330482107", "330482", 2022)
         assert peers["county"]["rank"] == row["rank"], row["code"]
 
 
@@ -239,7 +240,7 @@ def test_the_city_card_ignores_a_year_only_a_few_villages_reported(client, ranke
 def test_growth_from_a_zero_base_is_missing_and_the_method_says_so(client, ranked):
     add_stats("330482107208", 2020, 0)
     add_stats("330482107201", 2020, 100)
-    growth = rankings.income_growth(ranked, ["330482107208", "330482107201"], 2021)
+    growth = kpis.income_growth(ranked, ["330482107208", "330482107201"], 2021)
     assert growth["330482107208"] is None
     assert growth["330482107201"] == pytest.approx(6_999.0)
 

@@ -9,10 +9,11 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 
-from analytics import rankings
+from analytics import kpis, services
 from analytics.models import RankingScheme
 from analytics.tests.test_services import posted_2022  # noqa: F401  (fixture)
 from conftest import make_user
+from core.actors import SYSTEM
 from core.roles import Role
 from ventures import services as ventures
 
@@ -28,8 +29,8 @@ def empty_cache():
 
 @pytest.fixture
 def ranked(scheme):
-    rankings.compute_snapshot(scheme, 2021)
-    rankings.compute_snapshot(scheme, 2022)
+    services.compute_snapshot(scheme, 2021, actor=SYSTEM)
+    services.compute_snapshot(scheme, 2022, actor=SYSTEM)
     return scheme
 
 
@@ -86,7 +87,7 @@ def test_the_first_rendering_runs_a_fixed_number_of_queries(
     client, scheme, extra_years, django_assert_num_queries
 ):
     for year in (2022, 2021)[: 1 + extra_years]:
-        rankings.compute_snapshot(scheme, year)
+        services.compute_snapshot(scheme, year, actor=SYSTEM)
     cache.clear()
     # version (2), scheme, snapshots, entries ×2, city (year, indicators: region, statistics,
     # thresholds, weak rows, names, returns), returns (2), notices
@@ -95,11 +96,11 @@ def test_the_first_rendering_runs_a_fixed_number_of_queries(
 
 
 def test_a_new_snapshot_shows_at_once(client, scheme, django_capture_on_commit_callbacks):
-    rankings.compute_snapshot(scheme, 2021)
+    services.compute_snapshot(scheme, 2021, actor=SYSTEM)
     assert "↑2" not in get(client, reverse("showcase:index")).content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
-        rankings.compute_snapshot(scheme, 2022)  # on commit: a new generation
+        services.compute_snapshot(scheme, 2022, actor=SYSTEM)  # on commit: a new generation
 
     html = get(client, reverse("showcase:index")).content.decode()
     assert "↑2" in html
@@ -143,7 +144,7 @@ def test_the_language_link_sets_the_cookie_and_stays_on_the_site(client, setting
 def test_the_method_page(client, ranked):
     html = get(client, reverse("showcase:method", args=[ranked.pk])).content.decode()
     with translation.override("zh-hans"):
-        assert str(rankings.KPI_SOURCES["collective_income"].label) in html
+        assert str(kpis.KPI_SOURCES["collective_income"].label) in html
     assert "50.0%" in html
     assert "1、2、2、4" in html  # the tie rule, in Chinese
     assert "2021" in html
