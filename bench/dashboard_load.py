@@ -58,14 +58,15 @@ def load_data() -> dict:
     from accounts.models import Grant, User
     from audit.context import change_context
     from bench.stats_import import baseline, generate_xlsx
+    from core.actors import SYSTEM
     from core.roles import Role
     from registry.models import Village, VillageStat, WeakVillageThreshold
     from registry.services.divisions import load_divisions
 
     figures: dict = {}
-    with change_context(source="cli", path="bench"):
+    with change_context(user=SYSTEM, source="cli", path="bench"):
         started = time.perf_counter()
-        load_divisions(["33"])
+        load_divisions(["33"], actor=SYSTEM)
         villages = list(Village.objects.order_by("code").values_list("code", "short_name"))
         path = OUT / "zhejiang-stats-10y.xlsx"
         if not path.exists():

@@ -1,19 +1,28 @@
-"""Reads of the registry that need no actor: where a village stands among its peers.
+"""Reads of the registry that need no actor: where a village stands among its peers, and
+the NBS 2023 division tree the project ships (registry/data/divisions/, all of China:
+31 provinces, ≈620,000 village-level units).
 
 Nothing here writes; the services (registry.services) hold the writes.
 """
 
 from __future__ import annotations
 
+import csv
+import gzip
 import math
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from lib.ranking import competition_ranks
+from registry.choices import RegionLevel
 from registry.models import VillageStat
 
-__all__ = ["peers"]
+__all__ = ["DIVISIONS_DIR", "peers", "read_divisions"]
+
+DIVISIONS_DIR = Path(__file__).resolve().parent / "data" / "divisions"
 
 
 def peers(
@@ -51,3 +60,42 @@ def peers(
         "township": standing([row[2] for row in rows if row[1] == township_code]),
         "county": standing([row[2] for row in rows]),
     }
+
+
+def _rows(name: str) -> Iterator[dict[str, str]]:
+    with gzip.open(DIVISIONS_DIR / f"{name}.csv.gz", "rt", encoding="utf-8", newline="") as f:
+        yield from csv.DictReader(f)
+
+
+def _selected(row: dict[str, str], provinces: set[str], areas: set[str]) -> bool:
+    if row.get("provinceCode", row["code"][:2]) in provinces:
+        return True
+    area = row.get("areaCode") or (row["code"][:6] if len(row["code"]) >= 6 else None)
+    if area in areas:
+        return True
+    # Ancestors of a selected area (its province and city) are needed for the tree.
+    return any(a.startswith(row["code"]) for a in areas)
+
+
+def read_divisions(
+    provinces: Iterable[str] = (), areas: Iterable[str] = ()
+) -> tuple[list[tuple[str, str, int, str | None]], list[tuple[str, str, str]]]:
+    """Regions (code, name, level, parent) and villages (code, name, township) selected."""
+    provinces, areas = set(provinces), set(areas)
+    regions: list[tuple[str, str, int, str | None]] = []
+    for file, level, parent_key in (
+        ("provinces", RegionLevel.PROVINCE, None),
+        ("cities", RegionLevel.CITY, "provinceCode"),
+        ("areas", RegionLevel.COUNTY, "cityCode"),
+        ("streets", RegionLevel.TOWNSHIP, "areaCode"),
+    ):
+        for row in _rows(file):
+            if _selected(row, provinces, areas):
+                parent = row[parent_key] if parent_key else None
+                regions.append((row["code"], row["name"], int(level), parent))
+    villages = [
+        (row["code"], row["name"], row["streetCode"])
+        for row in _rows("villages")
+        if row["provinceCode"] in provinces or row["areaCode"] in areas
+    ]
+    return regions, villages
