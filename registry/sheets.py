@@ -8,8 +8,8 @@ import is a no-op. These are reads: the caller passes the rows the user may see.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from decimal import Decimal
 
+from core.imports import yuan
 from lib import tabular
 from lib.tabular import Column, money_column
 from registry.choices import YEAR_MAX, YEAR_MIN
@@ -65,11 +65,6 @@ DATA_FIELDS: tuple[str, ...] = (
 )
 
 
-def _yuan(fen: int | None) -> Decimal | None:
-    # Decimal from an int, scaled by a power of ten: exact, always two decimals.
-    return None if fen is None else Decimal(fen).scaleb(-2)
-
-
 def export_rows(queryset=None, *, year: int | None = None, region: str | None = None):
     """Rows in STAT_COLUMNS order (money as Decimal 元, 示例 as 是/否), streamed from the
     database with values_list().iterator(): no model instances."""
@@ -92,8 +87,8 @@ def export_rows(queryset=None, *, year: int | None = None, region: str | None = 
         pcdi,
         illustrative,
     ) in rows.iterator(chunk_size=5000):
-        money = (_yuan(total), _yuan(operating), _yuan(recurring))
-        yield (code, name, year_, *money, *counts, _yuan(pcdi), "是" if illustrative else "否")
+        money = (yuan(total), yuan(operating), yuan(recurring))
+        yield (code, name, year_, *money, *counts, yuan(pcdi), "是" if illustrative else "否")
 
 
 def export_stats(target, fmt: str, *, queryset=None, year=None, region=None) -> int:

@@ -20,8 +20,8 @@ import os
 import tempfile
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import chain, repeat
 from typing import IO, Any, NamedTuple
 
@@ -29,7 +29,6 @@ from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection, connections, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.context import change_context, current
@@ -37,6 +36,7 @@ from audit.models import ObjectChange
 from audit.services import log_bulk
 from core.actors import is_system, require_actor
 from core.db import bulk_insert, bulk_update
+from core.imports import ImportResult, Progress, RowError, read_upload, sort_errors
 from core.scope import is_unscoped_admin, may_write
 from lib import tabular
 from lib.tabular import INVALID
@@ -68,45 +68,6 @@ MSG_CONFLICT = _(
     "imported. Please try again."
 )
 MSG_INTERNAL = _("The import failed unexpectedly; nothing was imported.")
-
-
-class RowError(NamedTuple):
-    """One problem: spreadsheet row (header = 1; None for the whole file), column header
-    as written in the file, the message (translated), and the offending value."""
-
-    row: int | None
-    column: str
-    message: str
-    value: Any = ""
-
-
-@dataclass
-class ImportResult:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    dry_run: bool = False
-    errors: list[RowError] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "dry_run": self.dry_run,
-            "error_count": len(self.errors),
-            "ignored_columns": self.ignored_columns,
-        }
-
-
-Progress = Callable[[int, int, str], None]
 
 
 def _no_progress(done: int, total: int, phase: str) -> None:
@@ -254,24 +215,17 @@ def _import_stats(
 ) -> ImportResult:
     report = progress or _no_progress
     result = ImportResult(dry_run=dry_run)
-    report(0, 0, "reading")
-    try:
-        table = tabular.read_table(
-            source, filename=filename, max_bytes=settings.STATS_IMPORT_MAX_BYTES
-        )
-    except tabular.TableReadError as exc:
-        return _fail(result, None, "", gettext(exc.message).format(**exc.params))
-    total = len(table.rows)
-    result.rows = total
-    report(0, total, "validating")
-    parsed = tabular.parse(table, STAT_COLUMNS)
-    result.ignored_columns = parsed.ignored
-    result.errors = [
-        RowError(e.row, e.column, e.render(gettext), tabular.cell_text(e.value))
-        for e in parsed.errors
-    ]
-    if not parsed.values:  # the header is wrong or there are no rows: nothing to check
+    parsed = read_upload(
+        source,
+        STAT_COLUMNS,
+        result,
+        max_bytes=settings.STATS_IMPORT_MAX_BYTES,
+        filename=filename,
+        progress=report,
+    )
+    if parsed is None:  # unreadable, a wrong header or no rows: nothing to check
         return result
+    total = result.rows
 
     plan = _validate(parsed, actor, result, report)
     if result.errors:
@@ -368,11 +322,7 @@ def _validate(parsed: tabular.Parsed, actor, result: ImportResult, report: Progr
                 message = MSG_DUPLICATE.format(row=first)
                 errors.append(RowError(numbers[index], code_header, message, key[0]))
     if errors:
-        order = {c.key: i for i, c in enumerate(STAT_COLUMNS)}
-        rank = {header: order[key] for key, header in headers.items()}
-        merged = result.errors + errors
-        merged.sort(key=lambda e: (e.row or 0, rank.get(e.column, 0)))
-        result.errors = merged
+        result.errors = sort_errors(result.errors + errors, STAT_COLUMNS, headers)
     return _Plan(fields=[f for f in DATA_FIELDS if f in values])
 
 
