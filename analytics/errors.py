@@ -1,13 +1,12 @@
-"""The refusals of analytics' writes (computing ranking snapshots); nothing is changed."""
+"""The refusals of analytics, in the one domain error hierarchy (core.errors): nothing is
+changed, and the class decides the HTTP answer (core.api.handlers, core.middleware)."""
 
 from __future__ import annotations
+
+from core.errors import Invalid, NotAllowed
 
 __all__ = ["NotAllowed", "RankingError"]
 
 
-class RankingError(ValueError):
+class RankingError(Invalid):
     """A snapshot that cannot be computed (frozen period, no data, bad scheme); nothing changed."""
-
-
-class NotAllowed(PermissionError):
-    """The user may not compute rankings; nothing changed."""

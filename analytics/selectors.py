@@ -22,6 +22,7 @@ from django.db.models import Count, Max, Sum
 from django.utils.translation import gettext as _
 
 from audit.models import ObjectChange
+from core.errors import Invalid
 from lib import inequality
 from lib.ranking import competition_ranks
 from registry.models import Region, VillageStat
@@ -162,12 +163,13 @@ def indicators(region_code: str, year: int, *, detail: bool = False) -> dict[str
     child region's figures, the top and bottom villages, the Lorenz curve and a histogram.
     It runs no extra query (the child regions' names come with the group names).
 
-    Raises ValueError for an unknown region or a year without statistics in the region.
+    Raises Invalid (a ValueError) for an unknown region or a year without statistics in the
+    region.
     """
     region_code = str(region_code).strip()
     region = Region.objects.filter(code=region_code).values_list("name", "level").first()
     if region is None:
-        raise ValueError(_("Unknown region “{code}”.").format(code=region_code))
+        raise Invalid(_("Unknown region “{code}”.").format(code=region_code))
     year = int(year)
     previous = year - 1
 
@@ -187,7 +189,7 @@ def indicators(region_code: str, year: int, *, detail: bool = False) -> dict[str
     )
     current = [row for row in rows if row[0] == year]
     if not current:
-        raise ValueError(
+        raise Invalid(
             _("No statistics for {name} ({code}) in {year}.").format(
                 name=region[0], code=region_code, year=year
             )
@@ -483,7 +485,7 @@ def cached(function, *args, **kwargs):
 
     The version is read before the computation, so a write committed meanwhile can only
     make the entry newer than its key says (recomputed under the next version), never stale.
-    A ValueError (unknown region, no statistics) is not cached.
+    A refusal (Invalid: unknown region, no statistics) is not cached.
     """
     version = data_version()
     key = "analytics:{}:{}:{}:{}".format(

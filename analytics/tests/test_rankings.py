@@ -14,6 +14,7 @@ from analytics.models import RankingEntry, RankingKPI, RankingScheme, RankingSna
 from audit.context import change_context
 from audit.models import ObjectChange
 from conftest import make_user
+from core import errors
 from core.actors import SYSTEM
 from core.models import ImmutableError
 from core.roles import Role
@@ -268,3 +269,14 @@ def test_project_progress_and_duties_on_time_come_from_their_apps(scheme, monkey
     assert values[THIRD] == {"project_progress": 40.0, "duties_on_time": None}
     # FIRST: 100/2 + 0/2 = 50; SECOND: 0 + 100/2 = 50 (tied); THIRD: 0; FOURTH: 0.
     assert ranks(snapshot) == [(FIRST, 1), (SECOND, 1), (THIRD, 3), (FOURTH, 3)]
+
+
+def test_the_refusals_are_domain_errors(scheme, clerk):
+    # One hierarchy (core.errors): the class decides the HTTP answer, nothing local maps it.
+    assert issubclass(services.RankingError, errors.Invalid)
+    assert services.NotAllowed is errors.NotAllowed
+    with pytest.raises(errors.NotAllowed):
+        services.compute_snapshot(scheme, 2022, actor=clerk)
+    with pytest.raises(errors.NotAllowed):
+        services.compute_snapshot(scheme, 2022, actor=None)
+    assert RankingSnapshot.objects.count() == 0
