@@ -15,7 +15,12 @@ The ventures fixtures (enclave park and its register) are reused from ventures' 
 
 import pytest
 
-from analytics.tests.rankings_setup import alliance_of_four, scheme  # noqa: F401  (fixtures)
+from analytics.tests.rankings_setup import (  # noqa: F401  (fixtures)
+    alliance_of_four,
+    empty_cache,
+    ranked,
+    scheme,
+)
 from registry.choices import VillageKind
 from registry.models import Village, VillageStat, WeakVillageThreshold
 from ventures.tests.conftest import (  # noqa: F401  (fixtures)

@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
+from django.db.models.deletion import ProtectedError
 from django.utils import translation
 
 from alliances.models import Membership
@@ -13,11 +14,11 @@ from analytics import rankings, services
 from analytics.models import RankingEntry, RankingKPI, RankingScheme, RankingSnapshot
 from audit.context import change_context
 from audit.models import ObjectChange
-from conftest import make_user
 from core import errors
 from core.actors import SYSTEM
 from core.models import ImmutableError
 from core.roles import Role
+from tests.support import make_user
 
 FIRST, SECOND, THIRD, FOURTH = "330482106201", "330482107201", "330482106209", "330482107208"
 
@@ -280,3 +281,18 @@ def test_the_refusals_are_domain_errors(scheme, clerk):
     with pytest.raises(errors.NotAllowed):
         services.compute_snapshot(scheme, 2022, actor=None)
     assert RankingSnapshot.objects.count() == 0
+
+
+# A user who computed a snapshot cannot be deleted (the snapshot is frozen).
+
+
+def test_deleting_a_user_who_computed_a_snapshot_is_refused(ranked, admin):
+    snapshot = services.compute_snapshot(ranked, 2022, actor=admin, correction="修正")
+    before = RankingSnapshot.objects.filter(pk=snapshot.pk).values().get()
+
+    with pytest.raises(ProtectedError):
+        admin.delete()
+
+    admin.refresh_from_db()
+    assert RankingSnapshot.objects.filter(pk=snapshot.pk).values().get() == before
+    assert before["computed_by_id"] == admin.pk

@@ -11,31 +11,18 @@ from django.utils import translation
 
 from analytics import kpis, services
 from analytics.models import RankingScheme
+from analytics.tests.conftest import add_stats
+from analytics.tests.rankings_setup import get
 from analytics.tests.test_services import posted_2022  # noqa: F401  (fixture)
-from conftest import make_user
 from core.actors import SYSTEM
 from core.roles import Role
+from tests.support import make_user
 from ventures import services as ventures
 
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def ranked(scheme):
-    services.compute_snapshot(scheme, 2021, actor=SYSTEM)
-    services.compute_snapshot(scheme, 2022, actor=SYSTEM)
-    return scheme
-
-
-def get(client, url, lang="zh-hans"):
-    return client.get(url, HTTP_ACCEPT_LANGUAGE=lang)
+pytestmark = pytest.mark.usefixtures("empty_cache")
 
 
 def test_anonymous_visitors_see_the_ranking_with_movement(client, ranked):
@@ -206,3 +193,35 @@ def test_published_projects_are_listed(client, ranked, monkeypatch):
     assert 'data-testid="projects"' in html
     assert "保通码头" in html
     assert "500.00" in html  # 万元
+
+
+# The city card shows its latest complete year.
+
+
+def test_the_city_card_ignores_a_year_only_a_few_villages_reported(client, ranked):
+    add_stats("330482107208", 2023, 10)  # one early figure for 2023
+
+    html = get(client, reverse("showcase:index")).content.decode()
+    assert "平湖市 · 2022 年" in html
+    assert "有统计数据的村 4 个。" in html
+    assert "2023" not in html
+
+    for code in ("330482107201", "330482106209", "330482106201"):  # 4 of 4: complete
+        add_stats(code, 2023, 1_000_000)
+    cache.clear()
+    html = get(client, reverse("showcase:index")).content.decode()
+    assert "平湖市 · 2023 年" in html
+
+
+# Growth from a zero base: missing, and the method page says so.
+
+
+def test_growth_from_a_zero_base_is_missing_and_the_method_says_so(client, ranked):
+    add_stats("330482107208", 2020, 0)
+    add_stats("330482107201", 2020, 100)
+    growth = kpis.income_growth(ranked, ["330482107208", "330482107201"], 2021)
+    assert growth["330482107208"] is None
+    assert growth["330482107201"] == pytest.approx(6_999.0)
+
+    html = get(client, reverse("showcase:method", args=[ranked.pk]), "en").content.decode()
+    assert "last year&#x27;s income was zero" in html
