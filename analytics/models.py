@@ -1,8 +1,8 @@
 """Rankings for the public showcase (比拼晾晒): schemes as data, frozen snapshots per period.
 
 A `RankingScheme` names who is ranked (an alliance's member villages, or the villages of a
-region) and its KPIs (`RankingKPI`: a key into `analytics.rankings.KPI_SOURCES`, a
-direction and a weight). `analytics.rankings.compute_snapshot` computes one period and
+region) and its KPIs (`RankingKPI`: a key into `analytics.kpis.KPI_SOURCES`, a
+direction and a weight). `analytics.services.compute_snapshot` computes one period and
 freezes the result as a `RankingSnapshot` with one `RankingEntry` per village; the
 snapshot keeps the KPI definitions it was computed with, so a later change of weights never
 rewrites history. A frozen snapshot is never edited or deleted (model, queryset and a
@@ -113,7 +113,7 @@ class RankingScheme(ChangeLoggedModel):
 
 
 class RankingKPI(ChangeLoggedModel):
-    """One KPI of a scheme. `key` names a source in `analytics.rankings.KPI_SOURCES`."""
+    """One KPI of a scheme. `key` names a source in `analytics.kpis.KPI_SOURCES`."""
 
     scheme = models.ForeignKey(
         RankingScheme, on_delete=models.CASCADE, related_name="kpis", verbose_name=_("scheme")
@@ -152,7 +152,9 @@ class RankingKPI(ChangeLoggedModel):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        from analytics.rankings import KPI_SOURCES
+        # Imported when used: the KPI sources read other apps' selectors, which the model
+        # module need not load (analytics.kpis imports no model of analytics).
+        from analytics.kpis import KPI_SOURCES
 
         if self.key not in KPI_SOURCES:
             raise ValidationError({"key": _("Unknown indicator “{key}”.").format(key=self.key)})

@@ -1,6 +1,6 @@
 """The indicators of a region and year as an xlsx workbook with native Excel charts.
 
-Built with xlsxwriter in memory from the dicts of `analytics.services` (`indicators(...,
+Built with xlsxwriter in memory from the dicts of `analytics.selectors` (`indicators(...,
 detail=True)` and `trend(...)`): no query here. Money is written in yuan as numbers
 (fen / 100) for reading and charting; the exact fen figures are the API's. Headings follow
 the active language.

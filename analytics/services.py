@@ -1,578 +1,157 @@
-"""Gap indicators for a region and a year, computed set-based from the statistics.
+"""Writes of analytics: computing and freezing a ranking scheme's snapshot of a period.
 
-A handful of queries fetch flat arrays (`values_list`); numpy and `lib.inequality` do the
-rest, so the number of queries does not grow with the number of villages.
-
-Returns received are the amounts of ventures' distribution lines of posted or published
-runs whose period ends in the year. The statistics are taken as the income *without*
-them; "with returns" adds each village's returns to its total collective income.
+Every function takes the acting `actor` (keyword-only, required; commands and the demo pass
+`core.actors.SYSTEM`) and refuses a missing one before reading anything. The reads are in
+`analytics.selectors` (indicators) and `analytics.rankings` (snapshots as shown).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from typing import Any
+from decimal import Decimal
 
-import numpy as np
-from django.core.cache import cache
-from django.db.models import Count, Max, Sum
+import orjson
+from django.db import transaction
 from django.utils.translation import gettext as _
 
+from analytics.errors import NotAllowed, RankingError
+from analytics.kpis import KPI_SOURCES
+from analytics.models import RankingEntry, RankingKPI, RankingScheme, RankingSnapshot
+from analytics.rankings import bump_showcase_version, ranked_villages
 from audit.models import ObjectChange
-from lib import inequality
-from lib.ranking import competition_ranks
-from registry.models import Region, VillageStat
-from ventures.choices import RunStatus
-from ventures.models import DistributionLine
+from audit.services import log_bulk
+from core.actors import as_user, require_actor
+from core.db import bulk_insert
+from core.scope import may_write
+from lib import ranking as scoring
 
-__all__ = [
-    "CACHE_SECONDS",
-    "RANKED",
-    "TOP_GROUPS",
-    "cached",
-    "data_version",
-    "indicators",
-    "peers",
-    "trend",
-]
-
-TOP_GROUPS = 10  # groups listed per decomposition, largest within-contribution first
-RANKED = 10  # villages listed at the top and at the bottom of a region's ranking (detail)
-LORENZ_POINTS = 51
-HISTOGRAM_BINS = 12
-CACHE_SECONDS = 3600
-# Child regions by the length of the parent's code: province → cities → counties → townships
-# → villages (a township's children are its villages, listed rather than decomposed).
-CHILD_LENGTH = {2: 4, 4: 6, 6: 9, 9: 12}
+__all__ = ["NotAllowed", "RankingError", "compute_snapshot"]
 
 
-def _num(value: float | None, places: int = 6) -> float | None:
-    """A JSON-safe float: None for NaN or infinity (e.g. a ratio over a zero)."""
-    if value is None or not math.isfinite(value):
-        return None
-    return round(float(value), places)
+def _clean(value: float | int | None) -> float | int | None:
+    if value is None or isinstance(value, int):
+        return value
+    return round(float(value), 6) if math.isfinite(value) else None
 
 
-def _fen(value: float) -> int:
-    return int(round(float(value)))
+ENTRY_FIELDS = ["snapshot_id", "village_id", "values", "scores", "score", "rank", "tied"]
 
 
-def _distribution(values: np.ndarray) -> dict[str, int]:
-    # lib.inequality refuses a zero total (its shares are undefined); when every value is
-    # zero, every percentile is plainly zero too.
-    shares = inequality.ratios(values) if values.any() else None
-    p10, p90 = (shares.p10, shares.p90) if shares is not None else (0.0, 0.0)
-    return {
-        "min": _fen(values.min()),
-        "p10": _fen(p10),
-        "median": _fen(np.median(values)),
-        "p90": _fen(p90),
-        "max": _fen(values.max()),
-        "mean": _fen(values.mean()),
-        "sum": _fen(values.sum()),
-    }
+def compute_snapshot(
+    scheme: RankingScheme, year: int, *, actor, correction: str | None = None
+) -> RankingSnapshot:
+    """Rank the scheme's villages for `year` and freeze the result.
 
+    Args:
+        actor: who computes (an unscoped city admin, or SYSTEM for the `baotuan rank`
+            command and the demo loader); stored as `computed_by` (None for SYSTEM).
+        correction: None for the first computation of the period. To correct a frozen
+            period, the reason: the result is a new version that supersedes the latest.
 
-def _ratios(values: np.ndarray) -> dict[str, float | None]:
-    if not values.any():  # all incomes zero: shares of a zero total are undefined
-        return {"max_min": None, "palma": None, "s80_s20": None, "p90_p10": None}
-    r = inequality.ratios(values)
-    return {
-        "max_min": _num(r.max_min),
-        "palma": _num(r.palma),
-        "s80_s20": _num(r.s80_s20),
-        "p90_p10": _num(r.p90_p10),
-    }
-
-
-def _theil_by_group(values: np.ndarray, groups: np.ndarray):
-    """Theil T decomposed by group, or None when every income is zero (undefined)."""
-    return inequality.theil_decomposition(values, groups, kind="T") if values.any() else None
-
-
-def _decomposition(values: np.ndarray, groups: np.ndarray, names: dict[str, str]) -> dict:
-    d = _theil_by_group(values, groups)
-    labels, sizes = np.unique(groups, return_counts=True)
-    counts = dict(zip(labels, sizes, strict=True))
-    rows = [
-        {
-            "code": str(code),
-            "name": names.get(str(code), ""),
-            "villages": int(counts[code]),
-            "population_share": _num(
-                int(counts[code]) / values.size if d is None else d.population_share[i]
-            ),
-            "income_share": None if d is None else _num(d.income_share[i]),
-            "theil_t": None if d is None else _num(d.group_index[i]),
-            "contribution": None if d is None else _num(d.contribution[i]),
-        }
-        for i, code in enumerate(labels if d is None else d.groups)
-    ]
-    if d is None:
-        return {
-            "total": None,
-            "between": None,
-            "within": None,
-            "between_share": None,
-            "group_count": len(rows),
-            "top_groups": rows[:TOP_GROUPS],
-        }
-    rows.sort(key=lambda row: (-(row["contribution"] or 0.0), row["code"]))
-    return {
-        "total": _num(d.total),
-        "between": _num(d.between),
-        "within": _num(d.within),
-        "between_share": _num(d.between_share),
-        "group_count": len(rows),
-        "top_groups": rows[:TOP_GROUPS],
-    }
-
-
-def _gini(values: np.ndarray) -> float | None:
-    """The Gini, None when every income is zero (undefined for a zero mean)."""
-    return _num(inequality.gini(values)) if values.any() else None
-
-
-def _theil_t(values: np.ndarray) -> float | None:
-    return _num(inequality.theil_t(values)) if values.any() else None
-
-
-def _gap(values: np.ndarray) -> dict[str, float | None]:
-    return {
-        "gini": _gini(values),
-        "theil_t": _theil_t(values),
-        **_ratios(values),
-    }
-
-
-def _growth(current: float, previous: float | None) -> float | None:
-    if previous is None or previous == 0:
-        return None
-    return _num(current / previous - 1.0)
-
-
-def indicators(region_code: str, year: int, *, detail: bool = False) -> dict[str, Any]:
-    """The gap indicators of the villages under `region_code` in `year`.
-
-    ``detail=True`` adds a "detail" entry for dashboards and reports (see `_detail`): every
-    child region's figures, the top and bottom villages, the Lorenz curve and a histogram.
-    It runs no extra query (the child regions' names come with the group names).
-
-    Raises ValueError for an unknown region or a year without statistics in the region.
+    Raises:
+        NotAllowed: no actor, or one who may not compute rankings.
+        RankingError: the period is frozen (and no correction was asked), there is nothing
+            to correct, the scheme has no KPIs or an unknown one, nobody is
+            ranked, or no village has any value for the year.
     """
-    region_code = str(region_code).strip()
-    region = Region.objects.filter(code=region_code).values_list("name", "level").first()
-    if region is None:
-        raise ValueError(_("Unknown region “{code}”.").format(code=region_code))
+    actor = require_actor(actor)
+    if not may_write(actor, RankingSnapshot):
+        raise NotAllowed(_("You may not compute rankings."))
     year = int(year)
-    previous = year - 1
-
-    rows = list(
-        VillageStat.objects.filter(village__code__startswith=region_code, year__in=(year, previous))
-        .order_by("year", "village_id")
-        .values_list(
-            "year",
-            "village_id",
-            "village__short_name",
-            "village__township_id",
-            "village__county_id",
-            "total_income",
-            "operating_income",
-            "is_illustrative",
+    if correction is not None and not correction.strip():
+        raise RankingError(_("A correction needs a reason."))
+    with transaction.atomic():
+        # The scheme row is the lock: two computations of one scheme run one after the other.
+        scheme = RankingScheme.objects.select_for_update().get(pk=scheme.pk)
+        latest = (
+            RankingSnapshot.objects.filter(scheme=scheme, period=year).order_by("-version").first()
         )
-    )
-    current = [row for row in rows if row[0] == year]
-    if not current:
-        raise ValueError(
-            _("No statistics for {name} ({code}) in {year}.").format(
-                name=region[0], code=region_code, year=year
+        if latest is not None and correction is None:
+            raise RankingError(
+                _(
+                    "The ranking of {year} is frozen (version {version}); a correction is a "
+                    "new version with a reason."
+                ).format(year=year, version=latest.version)
             )
-        )
-    before = [row for row in rows if row[0] == previous]
+        if latest is None and correction is not None:
+            raise RankingError(_("There is no ranking of {year} to correct.").format(year=year))
+        kpis = list(RankingKPI.objects.filter(scheme=scheme).order_by("order", "pk"))
+        if not kpis:
+            raise RankingError(_("The scheme has no KPIs."))
+        for kpi in kpis:
+            source = KPI_SOURCES.get(kpi.key)
+            if source is None:
+                raise RankingError(
+                    _("The indicator “{key}” is unknown or not available.").format(key=kpi.key)
+                )
+        codes = ranked_villages(scheme, year)
+        if not codes:
+            raise RankingError(_("Nobody to rank in {year}.").format(year=year))
+        columns = [KPI_SOURCES[kpi.key].values(scheme, codes, year) for kpi in kpis]
+        matrix = [[_clean(column.get(code)) for column in columns] for code in codes]
+        try:
+            result = scoring.rank(matrix, [k.direction for k in kpis], [k.weight for k in kpis])
+        except ValueError:
+            raise RankingError(
+                _("No village ranked has any value for {year}.").format(year=year)
+            ) from None
 
-    codes = np.array([row[1] for row in current])
-    townships = np.array([row[3] for row in current])
-    counties = np.array([row[4] for row in current])
-    total = np.array([row[5] for row in current], dtype=np.float64)
-    operating = np.array([row[6] for row in current], dtype=np.float64)
-    total_before = np.array([row[5] for row in before], dtype=np.float64)
-
-    weak_rows = (
-        (VillageStat.objects.weak_in(year) | VillageStat.objects.weak_in(previous))
-        .filter(village__code__startswith=region_code)
-        .values_list("year", "village_id")
-    )
-    weak: dict[int, set[str]] = {year: set(), previous: set()}
-    for weak_year, village in weak_rows:
-        weak[weak_year].add(village)
-    with_stats = set(codes.tolist())
-    lifted = (weak[previous] & with_stats) - weak[year]
-
-    child_length = CHILD_LENGTH.get(len(region_code), 12)
-    children = np.array([code[:child_length] for code in codes.tolist()])
-    group_codes = set(townships.tolist()) | set(counties.tolist())
-    if detail and child_length < 12:
-        group_codes |= set(children.tolist())
-    names = dict(Region.objects.filter(code__in=group_codes).values_list("code", "name"))
-
-    n = len(current)
-    result: dict[str, Any] = {
-        "region": {"code": region_code, "name": region[0], "level": region[1]},
-        "year": year,
-        "villages": n,
-        "weak": {
-            "count": len(weak[year]),
-            "share": _num(len(weak[year]) / n),
-            "previous_year": len(weak[previous]) if before else None,
-            "lifted": len(lifted) if before else None,
-        },
-        "total_income": _distribution(total),
-        "operating_income": _distribution(operating),
-        # None (shown "—") when every income is zero: the measures are undefined then.
-        "gini": _gini(total),
-        "theil_t": _theil_t(total),
-        "by_county": _decomposition(total, counties, names),
-        "by_township": _decomposition(total, townships, names),
-        "ratios": _ratios(total),
-        "growth": {
-            "villages_previous_year": len(before),
-            "median": _growth(
-                float(np.median(total)), float(np.median(total_before)) if before else None
-            ),
-            "mean": _growth(float(total.mean()), float(total_before.mean()) if before else None),
-        },
-        "returns": _returns(region_code, year, codes, [row[2] for row in current], total),
-    }
-    if detail:
-        result["detail"] = _detail(
-            codes,
-            [row[2] for row in current],
-            total,
-            operating,
-            children,
-            child_length,
-            names,
-            weak[year],
-            result["returns"],
-        )
-        result["detail"]["illustrative"] = sum(1 for row in current if row[7])
-    return result
-
-
-def _detail(
-    codes: np.ndarray,
-    short_names: list[str],
-    total: np.ndarray,
-    operating: np.ndarray,
-    children: np.ndarray,
-    child_length: int,
-    names: dict[str, str],
-    weak: set[str],
-    returns: dict[str, Any] | None,
-) -> dict[str, Any]:
-    """Figures for the dashboard and the reports (money in fen).
-
-    children: one row per child region (cities, counties or townships) with its villages,
-    weak villages, median and mean income, Gini, and its part in the Theil T decomposition
-    of the region by child region; None when the children are villages. ranking: the top
-    and bottom RANKED villages by total income (every village when the children are
-    villages). lorenz: LORENZ_POINTS points of the Lorenz curve (with returns too, when
-    there are any). histogram: village counts per income bin (see `_histogram`).
-    illustrative (added by the caller): how many villages' figures are generated (示例).
-    """
-    n = total.size
-    order = np.lexsort((codes, -total))  # richest first; ties by code
-    weak_flags = np.array([code in weak for code in codes.tolist()], dtype=bool)
-
-    def village(i: int, rank: int) -> dict[str, Any]:
-        return {
-            "rank": rank,
-            "code": str(codes[i]),
-            "name": short_names[i],
-            "total_income": _fen(total[i]),
-            "operating_income": _fen(operating[i]),
-            "weak": bool(weak_flags[i]),
-        }
-
-    # Competition ranks ("1224", as the village page's peers and the rankings): villages
-    # with the same income (in fen) share the better rank.
-    ranks, _tied = competition_ranks([_fen(total[i]) for i in order.tolist()])
-    ranked = [village(int(i), rank) for rank, i in zip(ranks, order.tolist(), strict=True)]
-    if child_length < 12:
-        # The bottom list never repeats a village of the top list (11–19 villages).
-        ranking = {"top": ranked[:RANKED], "bottom": ranked[max(RANKED, n - RANKED) :][::-1]}
-    else:
-        ranking = {"top": ranked, "bottom": []}
-
-    child_rows = None
-    if child_length < 12:
-        d = _theil_by_group(total, children)
-        groups = np.unique(children) if d is None else d.groups
-        index = np.searchsorted(groups, children)
-        child_rows = []
-        for g, code in enumerate(groups.tolist()):
-            members = index == g
-            values = total[members]
-            child_rows.append(
-                {
-                    "code": code,
-                    "name": names.get(code, ""),
-                    "villages": int(members.sum()),
-                    "weak": int(weak_flags[members].sum()),
-                    "median": _fen(np.median(values)),
-                    "mean": _fen(values.mean()),
-                    "gini": _gini(values),
-                    "income_share": None if d is None else _num(d.income_share[g]),
-                    "population_share": _num(
-                        members.sum() / n if d is None else d.population_share[g]
-                    ),
-                    "theil_t": None if d is None else _num(d.group_index[g]),
-                    "contribution": None if d is None else _num(d.contribution[g]),
-                }
-            )
-        child_rows = {
-            "level": child_length,
-            "between": None if d is None else _num(d.between),
-            "within": None if d is None else _num(d.within),
-            "between_share": None if d is None else _num(d.between_share),
-            "rows": child_rows,
-        }
-
-    population = np.linspace(0.0, 1.0, LORENZ_POINTS)
-    lorenz = {
-        "population": [round(float(p), 4) for p in population],
-        "without": _lorenz(total),
-        "with": None,
-    }
-    if returns:
-        received = {v["code"]: v["amount"] for v in returns["per_village"]}
-        amounts = np.array([received.get(code, 0) for code in codes.tolist()], dtype=np.float64)
-        lorenz["with"] = _lorenz(total + amounts)
-    return {
-        "child_level": child_length,
-        "children": child_rows,
-        "ranking": ranking,
-        "lorenz": lorenz,
-        "histogram": _histogram(total),
-    }
-
-
-def _lorenz(values: np.ndarray) -> list[float | None]:
-    """Income shares at LORENZ_POINTS population shares; all None when every income is zero
-    (no share of nothing: the chart shows no curve)."""
-    if not values.any():
-        return [None] * LORENZ_POINTS
-    _, share = inequality.lorenz_curve(values, points=LORENZ_POINTS)
-    return [round(float(s), 5) for s in share]
-
-
-def _nice_step(span: float, bins: int) -> float:
-    """The smallest 1, 2 or 5 × 10^k at least span / bins (a readable bin width)."""
-    raw = max(span / bins, 1.0)
-    magnitude = 10 ** math.floor(math.log10(raw))
-    for factor in (1, 2, 5, 10):
-        if factor * magnitude >= raw:
-            return float(factor * magnitude)
-    return float(10 * magnitude)  # pragma: no cover  (the loop always returns)
-
-
-def _histogram(total: np.ndarray) -> dict[str, Any]:
-    """Village counts per income bin, in fen: ``edges`` are the HISTOGRAM_BINS + 1 bounds
-    (the bins are [edge_k, edge_k+1)); the bins cover 0 to the 98th percentile with a
-    readable width, and the last bin also holds every village above it (``open_ended``), so
-    that one very rich village does not squeeze everyone else into the first bar."""
-    top = float(np.percentile(total, 98))
-    step = _nice_step(top if top > 0 else float(total.max() or 1), HISTOGRAM_BINS)
-    bins = max(1, min(HISTOGRAM_BINS, math.ceil(top / step) if top > 0 else 1))
-    edges = np.arange(bins + 1, dtype=np.float64) * step
-    index = np.minimum((total // step).astype(np.int64), bins - 1)
-    counts = np.bincount(index, minlength=bins)
-    return {
-        "edges": [_fen(e) for e in edges],
-        "counts": [int(c) for c in counts],
-        "open_ended": bool(total.max() >= edges[-1]),
-    }
-
-
-def trend(region_code: str, years: Iterable[int] | None = None) -> list[dict[str, Any]]:
-    """Per year (ascending) for the villages under `region_code`: villages with statistics,
-    median and mean total income (fen), Gini and Theil T, weak villages, and the Gini with
-    returns received (None in a year without posted returns).
-
-    ``years`` None means every year with statistics in the region. Queries: the statistics,
-    one per year for the weak-village lines in force (`weak_in`), the weak rows, the returns
-    — fixed whatever the number of villages. An empty list when there are no statistics.
-    """
-    region_code = str(region_code).strip()
-    rows = VillageStat.objects.filter(village__code__startswith=region_code)
-    if years is not None:
-        rows = rows.filter(year__in=list(years))
-    fetched = list(
-        rows.order_by("year", "village_id").values_list("year", "village_id", "total_income")
-    )
-    if not fetched:
-        return []
-    row_years = np.array([row[0] for row in fetched], dtype=np.int64)
-    incomes = np.array([row[2] for row in fetched], dtype=np.float64)
-    found = sorted(set(row_years.tolist()))
-    weak_query = None
-    for year in found:
-        query = VillageStat.objects.weak_in(year)
-        weak_query = query if weak_query is None else weak_query | query
-    weak = dict(
-        weak_query.filter(village__code__startswith=region_code)
-        .values("year")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("year", "n")
-    )
-    returns: dict[int, dict[str, int]] = {}
-    for year, village, amount in (
-        DistributionLine.objects.filter(
-            village__code__startswith=region_code,
-            run__status__in=(RunStatus.POSTED, RunStatus.PUBLISHED),
-            run__period_end__year__in=found,
-        )
-        .values("run__period_end__year", "village_id")
-        .annotate(amount=Sum("amount"))
-        .order_by()
-        .values_list("run__period_end__year", "village_id", "amount")
-    ):
-        returns.setdefault(year, {})[village] = amount
-    result = []
-    for year in found:
-        in_year = row_years == year
-        total = incomes[in_year]
-        with_returns = None
-        if year in returns:
-            received = returns[year]
-            amounts = np.array(
-                [received.get(fetched[i][1], 0) for i in np.flatnonzero(in_year).tolist()],
-                dtype=np.float64,
-            )
-            with_returns = _gini(total + amounts)
-        result.append(
+        shares = dict(zip(result.used, result.weights.tolist(), strict=True))
+        method = [
             {
-                "year": year,
-                "villages": int(total.size),
-                "median": _fen(np.median(total)),
-                "mean": _fen(total.mean()),
-                "gini": _gini(total),
-                "theil_t": _theil_t(total),
-                "weak": int(weak.get(year, 0)),
-                "gini_with_returns": with_returns,
+                "key": kpi.key,
+                "label": kpi.label or str(KPI_SOURCES[kpi.key].label),
+                "unit": KPI_SOURCES[kpi.key].unit,
+                "direction": kpi.direction,
+                "weight": str(kpi.weight),
+                "share": round(shares[k], 6) if k in shares else None,
+                "omitted": k in result.omitted,
             }
+            for k, kpi in enumerate(kpis)
+        ]
+        snapshot = RankingSnapshot.objects.create(
+            scheme=scheme,
+            period=year,
+            version=1 if latest is None else latest.version + 1,
+            supersedes=latest,
+            reason=correction or "",
+            kpis=method,
+            computed_by=as_user(actor),
+            is_illustrative=scheme.is_illustrative,
         )
-    return result
-
-
-def peers(
-    village_code: str, township_code: str, county_code: str, year: int
-) -> dict[str, Any] | None:
-    """Where a village stands among its peers in `year` (one query): its rank by total
-    collective income (1 = highest; tied villages share the better rank), the number of
-    villages with statistics, the share ranked above it, and the median — among the villages
-    of its township and of its county. None if the village has no statistics that year."""
-    rows = list(
-        VillageStat.objects.filter(village__county_id=county_code, year=year).values_list(
-            "village_id", "village__township_id", "total_income"
-        )
-    )
-    own = next((row[2] for row in rows if row[0] == village_code), None)
-    if own is None:
-        return None
-
-    def standing(incomes: list[int]) -> dict[str, Any]:
-        # Competition ranks, as on the dashboard's ranking (lib.ranking): 1 + the number of
-        # villages with a higher income (listing `own` once more changes no rank).
-        rank = competition_ranks([own, *incomes])[0][0]
-        above = rank - 1
-        return {
-            "rank": rank,
-            "of": len(incomes),
-            "top_share": _num((above + 1) / len(incomes), 4),
-            "median": _fen(np.median(np.array(incomes, dtype=np.float64))),
-        }
-
-    return {
-        "year": year,
-        "total_income": own,
-        "township": standing([row[2] for row in rows if row[1] == township_code]),
-        "county": standing([row[2] for row in rows]),
-    }
-
-
-def data_version() -> int:
-    """A number that changes whenever the data behind the indicators may have changed.
-
-    Every write to the statistics, thresholds, villages, regions and distribution runs goes
-    to the change log (single writes by signals, bulk writes by their services), so the last
-    change-log id is a cheap version (an index-only MAX). Any change anywhere invalidates:
-    coarse, but never stale.
-    """
-    return ObjectChange.objects.aggregate(last=Max("pk"))["last"] or 0
-
-
-def cached(function, *args, **kwargs):
-    """`function(*args, **kwargs)` through the Django cache, keyed by the data version.
-
-    The version is read before the computation, so a write committed meanwhile can only
-    make the entry newer than its key says (recomputed under the next version), never stale.
-    A ValueError (unknown region, no statistics) is not cached.
-    """
-    version = data_version()
-    key = "analytics:{}:{}:{}:{}".format(
-        function.__name__,
-        ":".join(map(str, args)),
-        ":".join(f"{k}={v}" for k, v in sorted(kwargs.items())),
-        version,
-    )
-    value = cache.get(key)
-    if value is None:
-        value = function(*args, **kwargs)
-        cache.set(key, value, CACHE_SECONDS)
-    return value
-
-
-def _returns(
-    region_code: str, year: int, codes: np.ndarray, short_names: list[str], total: np.ndarray
-) -> dict[str, Any] | None:
-    """Returns received per village and the gap with and without them (None if none)."""
-    received = dict(
-        DistributionLine.objects.filter(
-            village__code__startswith=region_code,
-            run__status__in=(RunStatus.POSTED, RunStatus.PUBLISHED),
-            run__period_end__year=year,
-        )
-        .values("village_id")
-        .annotate(amount=Sum("amount"))
-        .order_by()
-        .values_list("village_id", "amount")
-    )
-    if not received:
-        return None
-    amounts = np.array([received.get(code, 0) for code in codes.tolist()], dtype=np.float64)
-    without, with_returns = _gap(total), _gap(total + amounts)
-    per_village = [
-        {"code": code, "name": name, "amount": int(amount)}
-        for code, name, amount in zip(codes.tolist(), short_names, amounts.tolist(), strict=True)
-        if amount
-    ]
-    per_village.sort(key=lambda row: (-row["amount"], row["code"]))
-    return {
-        "villages_receiving": len(per_village),
-        "total": _fen(amounts.sum()),
-        "to_villages_without_statistics": _fen(sum(received.values())) - _fen(amounts.sum()),
-        "per_village": per_village,
-        "without": without,
-        "with": with_returns,
-        "change": {
-            key: (
-                None
-                if without[key] is None or with_returns[key] is None
-                else _num(with_returns[key] - without[key])
+        rows = []
+        for i, code in enumerate(codes):
+            values = {kpi.key: matrix[i][k] for k, kpi in enumerate(kpis)}
+            scores = {
+                kpis[k].key: round(float(result.kpi_scores[i][j]), 2)
+                for j, k in enumerate(result.used)
+            }
+            rows.append(
+                (
+                    snapshot.pk,
+                    code,
+                    orjson.dumps(values).decode(),
+                    orjson.dumps(scores).decode(),
+                    Decimal(result.points[i]) / 100,
+                    result.ranks[i],
+                    result.tied[i],
+                )
             )
-            for key in without
-        },
-    }
+        bulk_insert(RankingEntry, ENTRY_FIELDS, rows)
+        pks = dict(RankingEntry.objects.filter(snapshot=snapshot).values_list("village_id", "pk"))
+        names = ["id", *ENTRY_FIELDS]
+        log_bulk(
+            RankingEntry,
+            (
+                (
+                    ObjectChange.Action.CREATE,
+                    pks[row[1]],
+                    f"{row[1]} #{row[5]}",
+                    None,
+                    dict(zip(names, (pks[row[1]], *row[:4], str(row[4]), *row[5:]), strict=True)),
+                )
+                for row in rows
+            ),
+        )
+        transaction.on_commit(bump_showcase_version)
+    return snapshot

@@ -30,7 +30,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from analytics import rankings
-from analytics import services as indicator_services
+from analytics import selectors as indicators
+from analytics.kpis import KPI_SOURCES
 from analytics.models import RankingScheme
 from lib.money import fen_to_wan_yuan
 from projects import selectors as project_selectors
@@ -45,7 +46,6 @@ PAGE_SECONDS = 600
 BROWSER_SECONDS = 60
 NOTICES_SHOWN = 5
 CITY_COVERAGE = 0.9  # share of the largest yearly village count for a year to be "complete"
-CITY_REGION = "330482"  # 平湖市: the city shown when the scheme names no region
 
 
 def cached_page(view):
@@ -113,7 +113,7 @@ def _rows_with_values(table, columns) -> list[dict[str, Any]]:
 
 
 def _city(region_code: str) -> dict[str, Any] | None:
-    """平湖's indicators in its latest complete year (None without statistics).
+    """The region's indicators in its latest complete year (None without statistics).
 
     A year is complete when at least CITY_COVERAGE of the largest yearly number of villages
     with statistics have figures for it: the first few villages reporting a new year must
@@ -132,7 +132,7 @@ def _city(region_code: str) -> dict[str, Any] | None:
     most = max(counts.values())
     year = max(y for y, n in counts.items() if n >= CITY_COVERAGE * most)
     try:
-        data = indicator_services.indicators(region_code, year)
+        data = indicators.indicators(region_code, year)
     except ValueError:  # never let the public page fail on the figures: no card instead
         return None
     return {
@@ -172,7 +172,7 @@ def _returns() -> list[dict[str, Any]]:
         rows = []
         for year in sorted(years_by_county[county]):
             try:
-                data = indicator_services.indicators(county, year)
+                data = indicators.indicators(county, year)
             except ValueError:
                 continue  # no statistics for that year
             returns = data["returns"]
@@ -211,7 +211,7 @@ def _projects() -> list[dict[str, Any]]:
 def index(request):
     scheme = _published()
     context: dict[str, Any] = {"scheme": scheme, "table": None}
-    region = CITY_REGION
+    region = settings.SHOWCASE_REGION  # the city shown when the scheme names no region
     if scheme is not None:
         snapshots = rankings.current_snapshots(scheme)
         if snapshots:
@@ -289,7 +289,7 @@ def method(request, scheme):
     total = sum(k.weight for k in kpis) or 1
     items = []
     for kpi in kpis:
-        source = rankings.KPI_SOURCES.get(kpi.key)
+        source = KPI_SOURCES.get(kpi.key)
         items.append(
             {
                 "kpi": kpi,

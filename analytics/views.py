@@ -3,7 +3,7 @@ trends, the income distribution, the Lorenz curve, the decomposition by child re
 drill-down links down to the village pages), and the ranking of its villages; the same as an
 xlsx workbook and as a printable page.
 
-Views are thin: the figures come from `analytics.services` (through the cache, keyed by the
+Views are thin: the figures come from `analytics.selectors` (through the cache, keyed by the
 data version), the workbook from `analytics.reports`. A page runs a fixed number of queries
 whatever the number of villages (pinned in the tests).
 """
@@ -17,18 +17,20 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from analytics import reports, services
+from analytics import reports, selectors
 from registry.choices import RegionLevel, parse_year
 from registry.models import Region, VillageStat
 
 DEFAULT_REGION = "330482"  # 平湖市: the demo's home
+
+
 def _region_figures(code: str, year: int) -> tuple[dict, list[dict]]:
     """(indicators with detail, trend over every year), or 404 with the service's reason."""
     try:
-        data = services.cached(services.indicators, code, year, detail=True)
+        data = selectors.cached(selectors.indicators, code, year, detail=True)
     except ValueError as exc:
         raise Http404(str(exc)) from None
-    return data, services.cached(services.trend, code)
+    return data, selectors.cached(selectors.trend, code)
 
 
 def _ancestors(code: str) -> list[tuple[str, str]]:

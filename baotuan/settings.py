@@ -195,6 +195,15 @@ SPECTACULAR_SETTINGS = {
 STATS_IMPORT_MAX_BYTES = envint("STATS_IMPORT_MAX_BYTES", str(64 * 1024 * 1024))
 # Run web imports in a background thread so the page can show progress; tests run inline.
 IMPORT_RUN_INLINE = envbool("IMPORT_RUN_INLINE", "false")
+# The region (a 2-, 4-, 6- or 9-digit division code) whose indicators the public showcase
+# shows when the published ranking scheme names none; the default is 平湖市, the demo's city.
+SHOWCASE_REGION = os.getenv("BAOTUAN_SHOWCASE_REGION", "330482").strip()
+if not (
+    SHOWCASE_REGION.isascii() and SHOWCASE_REGION.isdigit() and len(SHOWCASE_REGION) in {2, 4, 6, 9}
+):
+    raise ImproperlyConfigured(
+        f"BAOTUAN_SHOWCASE_REGION must be a region code, not {SHOWCASE_REGION!r}"
+    )
 
 LOGGING = {
     "version": 1,

@@ -39,12 +39,13 @@ def base():
     from alliances.choices import MembershipRole
     from alliances.models import Alliance, Consortium, ConsortiumType, Membership
     from audit.context import change_context
+    from core.actors import SYSTEM
     from core.roles import Role
     from registry.models import Village
     from registry.services.divisions import load_divisions
 
-    with change_context(source="cli", path="bench"):
-        load_divisions(["33"])
+    with change_context(user=SYSTEM, source="cli", path="bench"):
+        load_divisions(["33"], actor=SYSTEM)
         alliance = Alliance.objects.create(name="bench alliance", region_id="330482")
         kind = ConsortiumType.objects.create(name="飞地抱团")
         consortia = [

@@ -141,14 +141,15 @@ def main(engine: str) -> dict:
     setup_django(url)
 
     from audit.context import change_context
+    from core.actors import SYSTEM
     from registry.models import Village, VillageStat, WeakVillageThreshold
     from registry.services.divisions import load_divisions
     from registry.services.stats_io import import_stats
 
     results: dict = {"engine": engine}
-    with change_context(source="cli", path="bench"):
+    with change_context(user=SYSTEM, source="cli", path="bench"):
         with timed(results, "load_divisions_s"):
-            load_divisions(["33"])
+            load_divisions(["33"], actor=SYSTEM)
         villages = list(Village.objects.order_by("code").values_list("code", "short_name"))
         path = OUT / "zhejiang-stats-10y.xlsx"
         if not path.exists():
@@ -162,12 +163,12 @@ def main(engine: str) -> dict:
         clear_stats()
 
         with timed(results, "import_s"):
-            outcome = import_stats(path)
+            outcome = import_stats(path, actor=SYSTEM)
         assert not outcome.errors, outcome.errors[:3]
         assert outcome.created == results["rows"], outcome
         assert VillageStat.objects.count() == results["rows"]
         with timed(results, "reimport_unchanged_s"):
-            again = import_stats(path)
+            again = import_stats(path, actor=SYSTEM)
         assert again.unchanged == results["rows"] and again.created == again.updated == 0
 
         WeakVillageThreshold.objects.create(

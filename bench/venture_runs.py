@@ -204,6 +204,7 @@ def main(engine: str, runs: int) -> dict:
     from django.db.models import Sum
 
     from audit.context import change_context
+    from core.actors import SYSTEM
     from ledger.choices import AccountKind
     from ledger.models import Account, Posting
     from ledger.services import balances, check_ledger
@@ -215,9 +216,9 @@ def main(engine: str, runs: int) -> dict:
     from ventures.services import approve_run, post_run, prepare_run, publish_run, record_income
 
     results: dict = {"engine": engine, "holders": HOLDERS, "runs": runs, "runs_goal": MONTHS}
-    with change_context(source="cli", path="bench"):
+    with change_context(user=SYSTEM, source="cli", path="bench"):
         with timed(results, "load_divisions_s"):
-            load_divisions(["33"])
+            load_divisions(["33"], actor=SYSTEM)
         villages = list(Village.objects.order_by("code").values_list("code", flat=True)[:HOLDERS])
         assert len(villages) == HOLDERS, len(villages)
         company = Organisation.objects.create(

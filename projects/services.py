@@ -14,11 +14,9 @@ through `core.db` and are logged with `audit.services.log_bulk` in the same tran
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import PurePath
-from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,10 +26,13 @@ from django.utils.translation import gettext_lazy as _
 from audit.services import log_bulk
 from core.actors import as_user, require_actor
 from core.db import adapt, bulk_insert, bulk_update
+from core.imports import ImportResult, RowError, read_upload
+from core.imports import sort_errors as _sorted
+from core.imports import yuan as _yuan
 from core.scope import may_write
 from lib import progress as progress_lib
 from lib import tabular
-from lib.tabular import INVALID, Column
+from lib.tabular import INVALID
 from projects.choices import AttachmentKind
 from projects.exceptions import NotAllowed, ProjectError
 from projects.models import (
@@ -197,55 +198,12 @@ def add_attachment(
 # --- Import results -----------------------------------------------------------------------
 
 
-class RowError(NamedTuple):
-    """One problem: spreadsheet row (header = 1; None: the whole file), column header as
-    written in the file, the message, and the offending value."""
-
-    row: int | None
-    column: str
-    message: str
-    value: Any = ""
-
-
-@dataclass
-class ImportResult:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    skipped: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
+# The import machinery (RowError, ImportResult, reading, error order, 元 cells) is shared
+# with registry's statistics import: core.imports.
 
 
 def _read(source, filename, columns, result: ImportResult) -> tabular.Parsed | None:
-    try:
-        table = tabular.read_table(source, filename=filename, max_bytes=MAX_IMPORT_BYTES)
-    except tabular.TableReadError as exc:
-        result.errors.append(RowError(None, "", gettext(exc.message).format(**exc.params)))
-        return None
-    result.rows = len(table.rows)
-    parsed = tabular.parse(table, columns)
-    result.ignored_columns = parsed.ignored
-    result.errors = [
-        RowError(e.row, e.column, e.render(gettext), tabular.cell_text(e.value))
-        for e in parsed.errors
-    ]
-    return parsed if parsed.values else None
-
-
-def _sorted(errors: list[RowError], columns: list[Column], headers: dict[str, str]):
-    order = {c.key: i for i, c in enumerate(columns)}
-    rank = {header: order[key] for key, header in headers.items()}
-    return sorted(errors, key=lambda e: (e.row or 0, rank.get(e.column, 0)))
-
-
-def _yuan(fen: int | None) -> Decimal | None:
-    return None if fen is None else Decimal(fen).scaleb(-2)
+    return read_upload(source, columns, result, max_bytes=MAX_IMPORT_BYTES, filename=filename)
 
 
 # --- Progress of the project list ------------------------------------------------------------

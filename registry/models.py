@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import reduce
 from operator import or_
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from core.models import ChangeLoggedModel
@@ -98,7 +99,7 @@ class VillageQuerySet(RestrictedQuerySet):
         return self.filter(Q(name__contains=text) | Q(township__name__contains=text))
 
     def weak_in(self, year: int) -> VillageQuerySet:
-        """Villages under a weak-village line in force in `year` (one SQL query)."""
+        """Villages under the weak-village line in force for them in `year`."""
         return self.filter(pk__in=VillageStat.objects.weak_in(year).values("village_id"))
 
     def not_weak_in(self, year: int) -> VillageQuerySet:
@@ -137,7 +138,8 @@ class Village(ChangeLoggedModel):
             # Region filters are code-prefix matches (LIKE '330482%'); PostgreSQL needs the
             # pattern opclass to use an index for them under a non-C collation.
             models.Index(
-                fields=["code"], name="registry_village_code_prefix",
+                fields=["code"],
+                name="registry_village_code_prefix",
                 opclasses=["varchar_pattern_ops"],
             ),
         ]
@@ -152,16 +154,24 @@ class Organisation(ChangeLoggedModel):
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
     region = models.ForeignKey(
-        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="organisations",
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisations",
         verbose_name=_("region"),
     )
     villages = models.ManyToManyField(
-        Village, blank=True, related_name="organisations", verbose_name=_("villages"),
+        Village,
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("villages"),
         help_text=_("Villages that own or belong to this organisation."),
     )
     description = models.TextField(_("description"), blank=True)
     is_illustrative = models.BooleanField(
-        _("illustrative (示例)"), default=False,
+        _("illustrative (示例)"),
+        default=False,
         help_text=_("Generated for the demo, not a published fact."),
     )
 
@@ -182,11 +192,19 @@ class VillageOrOrganisation(models.Model):
     member, an attendee or a voter. One definition of the two columns and of their check."""
 
     village = models.ForeignKey(
-        Village, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Village,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("village"),
     )
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("organisation"),
     )
 
@@ -210,34 +228,72 @@ class VillageOrOrganisation(models.Model):
 
 
 class VillageStatQuerySet(RestrictedQuerySet):
-    def weak_in(self, year: int) -> VillageStatQuerySet:
-        """Statistics rows of `year` below the weak-village line in force for their village.
+    def with_weak_status(
+        self, *, years: Iterable[int] | None = None, under: str | None = None
+    ) -> VillageStatQuerySet:
+        """The rows annotated `is_weak`: True below the weak-village line in force for their
+        village in their year, False above it, None when no line is in force. The one rule
+        of the weak line: the village page, the village list, the API and analytics ask it.
 
-        Each village is judged by the most specific threshold (longest region code) in force
-        that year, so a county's own line overrides the province's. One SQL query.
+        The line in force is the most specific threshold (longest region code) in force that
+        year whose region contains the village, so a county's own line overrides the
+        province's; where one region has several thresholds in force that year, the village
+        is weak under any of them. `years` and `under` (a region or village code) keep only
+        the rows of those years and of the villages under that code, and so only the
+        thresholds that can judge them. One query reads those thresholds, here; the test
+        itself runs in SQL with the rows.
         """
-        thresholds = sorted(
-            WeakVillageThreshold.objects.in_force(year),
-            key=lambda t: len(t.region_id),
-            reverse=True,
+        rows, status = self._judged(years, under)
+        return rows.annotate(
+            is_weak=Value(None, output_field=models.BooleanField()) if status is None else status
         )
-        clauses = []
-        for i, threshold in enumerate(thresholds):
-            more_specific = [
-                t.region_id
-                for t in thresholds[:i]
-                if t.region_id.startswith(threshold.region_id) and t.region_id != threshold.region_id
-            ]
-            test = threshold.weak_q()
-            if test is None:
-                continue
-            clause = Q(village__code__startswith=threshold.region_id) & test
-            for code in more_specific:
-                clause &= ~Q(village__code__startswith=code)
-            clauses.append(clause)
-        if not clauses:
-            return self.none()
-        return self.filter(year=year).filter(reduce(or_, clauses))
+
+    def weak_in(self, year: int) -> VillageStatQuerySet:
+        """Statistics rows of `year` below the weak-village line in force for their village
+        (the rule of `with_weak_status`)."""
+        rows, status = self._judged([year], None)
+        if status is None:
+            return rows.none()  # no line in force that year: nobody is weak
+        return rows.alias(is_weak=status).filter(is_weak=True)
+
+    def _judged(
+        self, years: Iterable[int] | None, under: str | None
+    ) -> tuple[VillageStatQuerySet, Case | None]:
+        """The rows of `years` under `under`, and the CASE judging them (None: no line)."""
+        rows = self
+        thresholds = WeakVillageThreshold.objects.all()
+        if years is not None:
+            years = sorted(set(years))
+            rows = rows.filter(year__in=years)
+            if not years:
+                return rows, None
+            thresholds = thresholds.filter(valid_from__lte=years[-1]).filter(
+                Q(valid_to__isnull=True) | Q(valid_to__gte=years[0])
+            )
+        if under is not None:
+            rows = rows.filter(village__code__startswith=under)
+            # The lines of the regions containing `under`, and of the regions below it.
+            thresholds = thresholds.filter(
+                Q(region_id__in=[under[:n] for n in range(1, len(under) + 1)])
+                | Q(region__code__startswith=under)
+            )
+        by_region: dict[str, list[WeakVillageThreshold]] = {}
+        for threshold in thresholds:
+            by_region.setdefault(threshold.region_id, []).append(threshold)
+        # One CASE, most specific region first: the first region that contains the village
+        # and has a line in force in the row's year decides.
+        cases = []
+        for region in sorted(by_region, key=lambda code: (-len(code), code)):
+            lines = by_region[region]
+            in_region = Q(village__code__startswith=region)
+            weak = [line.in_force_q() & test for line in lines if (test := line.weak_q())]
+            if weak:
+                cases.append(When(in_region & reduce(or_, weak), then=Value(True)))
+            in_force = reduce(or_, (line.in_force_q() for line in lines))
+            cases.append(When(in_region & in_force, then=Value(False)))
+        if not cases:
+            return rows, None
+        return rows, Case(*cases, default=Value(None), output_field=models.BooleanField())
 
 
 class VillageStat(ChangeLoggedModel):
@@ -260,14 +316,13 @@ class VillageStat(ChangeLoggedModel):
         _("rural per-capita disposable income"), null=True, blank=True, help_text=MONEY_HELP
     )
     is_illustrative = models.BooleanField(
-        _("illustrative (示例)"), default=False,
+        _("illustrative (示例)"),
+        default=False,
         help_text=_("Generated for the demo, not a published fact."),
     )
 
     objects = VillageStatQuerySet.as_manager()
-    scope_policy = ScopePolicy(
-        write_roles=frozenset({Role.VILLAGE_CLERK}), village_path="village"
-    )
+    scope_policy = ScopePolicy(write_roles=frozenset({Role.VILLAGE_CLERK}), village_path="village")
 
     class Meta:
         verbose_name = _("village statistics")
@@ -365,18 +420,10 @@ class WeakVillageThreshold(ChangeLoggedModel):
         combine = (lambda a, b: a | b) if self.rule == ThresholdRule.ANY else (lambda a, b: a & b)
         return reduce(combine, tests)
 
-    def is_weak(self, stat: VillageStat) -> bool:
-        """The same test in Python, for one row."""
-        results = [
-            value is not None and value < line
-            for value, line in (
-                (stat.total_income, self.total_income_below),
-                (stat.operating_income, self.operating_income_below),
-                (stat.recurring_income, self.recurring_income_below),
-            )
-            if line is not None
-        ]
-        return (any if self.rule == ThresholdRule.ANY else all)(results) if results else False
+    def in_force_q(self) -> Q:
+        """The test on VillageStat.year: the line is in force in the row's year."""
+        q = Q(year__gte=self.valid_from)
+        return q if self.valid_to is None else q & Q(year__lte=self.valid_to)
 
 
 class ImportJob(models.Model):

@@ -153,8 +153,9 @@ def ranked(registry_data):
     from datetime import date
 
     from alliances.models import Alliance, Membership
-    from analytics import rankings
+    from analytics import services
     from analytics.models import RankingKPI, RankingScheme
+    from core.actors import SYSTEM
 
     alliance = Alliance.objects.create(name="测试联盟", region_id="330482")
     for code, *_rest in VILLAGES:
@@ -163,7 +164,7 @@ def ranked(registry_data):
         name="比拼晾晒", alliance=alliance, is_published=True, description="按集体经济总收入。"
     )
     RankingKPI.objects.create(scheme=scheme, key="collective_income", weight=1, order=1)
-    rankings.compute_snapshot(scheme, 2023)
+    services.compute_snapshot(scheme, 2023, actor=SYSTEM)
     return scheme
 
 

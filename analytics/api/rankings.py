@@ -2,7 +2,7 @@
 
 Public like the showcase: anonymous clients see published schemes and their snapshots;
 signed-in users see unpublished ones too. Snapshots are computed by `baotuan rank` (or
-`analytics.rankings.compute_snapshot`), never written through the API. Entries name
+`analytics.services.compute_snapshot`), never written through the API. Entries name
 villages and figures only.
 """
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import viewsets
 from rest_framework.response import Response
 
-from analytics import services
+from analytics import selectors
 from analytics.api.serializers import IndicatorsQuerySerializer
 from core.api.base import ScopedViewSetMixin
+from core.api.handlers import api_error
+from core.errors import Invalid
 from registry.models import Region
 
 __all__ = ["IndicatorsViewSet"]
@@ -36,9 +38,9 @@ class IndicatorsViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
         params.is_valid(raise_exception=True)
         try:
             # Through the cache (keyed by the data version): a province is ~25,000 villages.
-            data = services.cached(
-                services.indicators, params.validated_data["region"], params.validated_data["year"]
+            data = selectors.cached(
+                selectors.indicators, params.validated_data["region"], params.validated_data["year"]
             )
-        except ValueError as exc:
-            raise serializers.ValidationError({"detail": str(exc)}) from None
+        except Invalid as exc:  # unknown region or no statistics: 400, keyed "detail"
+            raise api_error(exc, field="detail") from None
         return Response(data)

@@ -15,7 +15,12 @@ The ventures fixtures (enclave park and its register) are reused from ventures' 
 
 import pytest
 
-from analytics.tests.rankings_setup import alliance_of_four, scheme  # noqa: F401  (fixtures)
+from analytics.tests.rankings_setup import (  # noqa: F401  (fixtures)
+    alliance_of_four,
+    empty_cache,
+    ranked,
+    scheme,
+)
 from registry.choices import VillageKind
 from registry.models import Village, VillageStat, WeakVillageThreshold
 from ventures.tests.conftest import (  # noqa: F401  (fixtures)
@@ -36,8 +41,11 @@ CODES_2022 = sorted(INCOMES)
 
 def add_stats(code, year, total_yuan):
     return VillageStat.objects.create(
-        village_id=code, year=year, total_income=total_yuan * YUAN,
-        operating_income=total_yuan * YUAN // 2, recurring_income=total_yuan * YUAN // 2,
+        village_id=code,
+        year=year,
+        total_income=total_yuan * YUAN,
+        operating_income=total_yuan * YUAN // 2,
+        recurring_income=total_yuan * YUAN // 2,
         population=1000,
     )
 
@@ -49,14 +57,21 @@ def stats(tree):
         ("330482106201", "广陈村", "330482106"),
     ):
         Village.objects.create(
-            code=code, name=name + "村民委员会", short_name=name, kind=VillageKind.VILLAGE,
-            township_id=township, county_id="330482",
+            code=code,
+            name=name + "村民委员会",
+            short_name=name,
+            kind=VillageKind.VILLAGE,
+            township_id=township,
+            county_id="330482",
         )
     for code, (y2021, y2022) in INCOMES.items():
         add_stats(code, 2021, y2021)
         add_stats(code, 2022, y2022)
     add_stats("331121201201", 2022, 50_000)
     WeakVillageThreshold.objects.create(
-        name="浙江省消薄标准", region_id="33", valid_from=2018, total_income_below=1_000_000 * YUAN,
+        name="浙江省消薄标准",
+        region_id="33",
+        valid_from=2018,
+        total_income_below=1_000_000 * YUAN,
     )
     return INCOMES

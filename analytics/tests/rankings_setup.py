@@ -1,4 +1,6 @@
-"""Fixtures of the ranking tests: the four 平湖 villages of `stats` in one alliance.
+"""Fixtures of the ranking and showcase tests: the four 平湖 villages of `stats` in one
+alliance, their scheme, its frozen 2021 and 2022 (`ranked`), an empty cache, and `get`
+(a page in a language).
 
 Incomes (yuan) from analytics/tests/conftest.py, and what the 50/50 income + growth scheme
 makes of them:
@@ -15,9 +17,12 @@ makes of them:
 from datetime import date
 
 import pytest
+from django.core.cache import cache
 
 from alliances.models import Alliance, Membership
+from analytics import services
 from analytics.models import RankingKPI, RankingScheme
+from core.actors import SYSTEM
 
 
 @pytest.fixture
@@ -39,3 +44,23 @@ def scheme(alliance_of_four):
     RankingKPI.objects.create(scheme=scheme, key="collective_income", weight=50, order=1)
     RankingKPI.objects.create(scheme=scheme, key="income_growth", weight=50, order=2)
     return scheme
+
+
+@pytest.fixture
+def ranked(scheme):
+    services.compute_snapshot(scheme, 2021, actor=SYSTEM)
+    services.compute_snapshot(scheme, 2022, actor=SYSTEM)
+    return scheme
+
+
+@pytest.fixture
+def empty_cache():
+    """The showcase and the dashboards read through the cache; test databases reuse
+    change-log ids, so an entry of another test could answer."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def get(client, url, lang="zh-hans", **extra):
+    return client.get(url, HTTP_ACCEPT_LANGUAGE=lang, **extra)

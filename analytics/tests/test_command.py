@@ -4,7 +4,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from analytics.services import indicators
+from analytics.selectors import indicators
 
 
 def run(*args):

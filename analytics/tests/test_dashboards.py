@@ -1,4 +1,4 @@
-"""Dashboards: the region picker, the region page (figures = analytics.services), drill-down
+"""Dashboards: the region picker, the region page (figures = analytics.selectors), drill-down
 links, fixed query counts, and the services added for them (trend, detail, peers, cache)."""
 
 import json
@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from analytics import services
+from analytics import selectors
 from analytics.tests.conftest import CODES_2022, INCOMES, YUAN, add_stats
 from lib import inequality
 from registry.choices import VillageKind
@@ -69,7 +69,7 @@ def test_region_page_shows_the_service_figures(stats, client_for, clerk):
     response = client_for(clerk).get(PINGHU_2022)
     assert response.status_code == 200
     data = response.context["data"]
-    assert data == services.indicators("330482", 2022, detail=True)
+    assert data == selectors.indicators("330482", 2022, detail=True)
     html = response.content.decode()
     assert re.search(r'data-testid="weak-count">1<', html)
     assert re.search(r'data-testid="median">160.00<', html)  # 1,600,000 yuan in 万元
@@ -162,10 +162,10 @@ def _more_villages(count):
         add_stats(code, 2022, 600_000 + 1000 * i)
 
 
-# session, user, data version (twice: indicators, trend), region, statistics, thresholds for
-# 2022 and 2021, weak rows, names, returns; trend: statistics, thresholds for 2021 and 2022,
-# weak counts, returns; ancestors' names; grants (navigation)
-REGION_QUERIES = 18
+# session, user, data version (twice: indicators, trend), region, statistics, thresholds in
+# force in 2021–2022, weak rows, names, returns; trend: statistics, thresholds in force in
+# 2021–2022, weak counts, returns; ancestors' names; grants (navigation)
+REGION_QUERIES = 16
 CACHED_REGION_QUERIES = 6  # session, user, data version ×2, ancestors, grants
 
 
@@ -206,10 +206,10 @@ def test_page_is_chinese_by_default_and_english_on_request(stats, client_for, cl
 
 
 def test_trend_equals_indicators_year_by_year(stats):
-    rows = services.trend("330482")
+    rows = selectors.trend("330482")
     assert [r["year"] for r in rows] == [2021, 2022]
     for row in rows:
-        data = services.indicators("330482", row["year"])
+        data = selectors.indicators("330482", row["year"])
         assert row["villages"] == data["villages"]
         assert row["median"] == data["total_income"]["median"]
         assert row["mean"] == data["total_income"]["mean"]
@@ -217,19 +217,19 @@ def test_trend_equals_indicators_year_by_year(stats):
         assert row["theil_t"] == data["theil_t"]
         assert row["weak"] == data["weak"]["count"]
         assert row["gini_with_returns"] is None
-    assert services.trend("330482", [2022]) == rows[1:]
-    assert services.trend("330499") == []
+    assert selectors.trend("330482", [2022]) == rows[1:]
+    assert selectors.trend("330499") == []
 
 
 def test_histogram_has_readable_bins_and_an_open_top():
     total = np.array([10, 20, 30, 40, 50, 60, 70, 80, 90, 10_000], dtype=float) * 1_000_000
-    h = services._histogram(total)
+    h = selectors._histogram(total)
     assert sum(h["counts"]) == 10
     step = h["edges"][1] - h["edges"][0]
     assert str(step // 1_000_000)[0] in "125"  # 1, 2 or 5 × 10^k (万元)
     assert h["open_ended"]
     assert h["counts"][-1] >= 1
-    assert len(h["counts"]) <= services.HISTOGRAM_BINS
+    assert len(h["counts"]) <= selectors.HISTOGRAM_BINS
 
 
 @pytest.fixture
@@ -269,17 +269,17 @@ def test_with_and_without_returns_on_the_page_and_in_the_trend(posted_2022, clie
 
 def test_peers_rank_and_median_in_township_and_county(stats):
     # 2022 in 平湖: 4,000,000 (广陈村) > 2,000,000 (山塘村) > 1,200,000 (林埭村) > 800,000
-    p = services.peers("330482106209", "330482106", "330482", 2022)
+    p = selectors.peers("330482106209", "330482106", "330482", 2022)
     assert p["total_income"] == 2_000_000 * YUAN
     assert p["county"] == {"rank": 2, "of": 4, "top_share": 0.5, "median": 1_600_000 * YUAN}
     assert p["township"] == {"rank": 2, "of": 2, "top_share": 1.0, "median": 3_000_000 * YUAN}
-    assert services.peers("330482106209", "330482106", "330482", 2019) is None
+    assert selectors.peers("330482106209", "330482106", "330482", 2019) is None
 
 
 def test_peers_ties_share_the_better_rank(stats):
     add_stats("330482106201", 2020, 5)
     add_stats("330482106209", 2020, 5)
-    p = services.peers("330482106209", "330482106", "330482", 2020)
+    p = selectors.peers("330482106209", "330482106", "330482", 2020)
     assert p["county"]["rank"] == 1
     assert p["county"]["of"] == 2
 
@@ -299,14 +299,14 @@ def test_village_page_shows_where_it_stands(stats, client_for, clerk, django_ass
 
 
 def test_cache_is_keyed_by_the_data_version(stats, django_assert_num_queries):
-    first = services.cached(services.indicators, "330482", 2022)
+    first = selectors.cached(selectors.indicators, "330482", 2022)
     with django_assert_num_queries(1):  # the version only
-        assert services.cached(services.indicators, "330482", 2022) == first
-    before = services.data_version()
+        assert selectors.cached(selectors.indicators, "330482", 2022) == first
+    before = selectors.data_version()
     add_stats("330482107201", 2020, 1)  # any change-logged write moves the version
-    assert services.data_version() > before
+    assert selectors.data_version() > before
     with CaptureQueriesContext(connection) as captured:
-        assert services.cached(services.indicators, "330482", 2022) == first  # same figures
+        assert selectors.cached(selectors.indicators, "330482", 2022) == first  # same figures
     assert len(captured) > 1  # recomputed under the new version
     with pytest.raises(ValueError):
-        services.cached(services.indicators, "330499", 2022)
+        selectors.cached(selectors.indicators, "330499", 2022)

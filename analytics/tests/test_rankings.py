@@ -6,16 +6,19 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
+from django.db.models.deletion import ProtectedError
 from django.utils import translation
 
 from alliances.models import Membership
-from analytics import rankings
+from analytics import rankings, services
 from analytics.models import RankingEntry, RankingKPI, RankingScheme, RankingSnapshot
 from audit.context import change_context
 from audit.models import ObjectChange
-from conftest import make_user
+from core import errors
+from core.actors import SYSTEM
 from core.models import ImmutableError
 from core.roles import Role
+from tests.support import make_user
 
 FIRST, SECOND, THIRD, FOURTH = "330482106201", "330482107201", "330482106209", "330482107208"
 
@@ -32,7 +35,7 @@ def ranks(snapshot):
 
 
 def test_a_year_is_ranked_and_frozen(scheme):
-    snapshot = rankings.compute_snapshot(scheme, 2022)
+    snapshot = services.compute_snapshot(scheme, 2022, actor=SYSTEM)
 
     assert (snapshot.period, snapshot.version, snapshot.supersedes) == (2022, 1, None)
     assert ranks(snapshot) == [(FIRST, 1), (SECOND, 2), (THIRD, 3), (FOURTH, 4)]
@@ -50,7 +53,9 @@ def test_a_year_is_ranked_and_frozen(scheme):
 
 
 def test_a_kpi_nobody_has_is_left_out_of_the_year(scheme):
-    snapshot = rankings.compute_snapshot(scheme, 2021)  # no 2020 statistics: no growth
+    snapshot = services.compute_snapshot(
+        scheme, 2021, actor=SYSTEM
+    )  # no 2020 statistics: no growth
 
     assert [(k["key"], k["omitted"], k["share"]) for k in snapshot.kpis] == [
         ("collective_income", False, 1.0),
@@ -60,20 +65,22 @@ def test_a_kpi_nobody_has_is_left_out_of_the_year(scheme):
 
 
 def test_recomputing_a_frozen_year_is_refused_and_changes_nothing(scheme):
-    rankings.compute_snapshot(scheme, 2022)
+    services.compute_snapshot(scheme, 2022, actor=SYSTEM)
     before = (RankingSnapshot.objects.count(), RankingEntry.objects.count())
 
-    with pytest.raises(rankings.RankingError, match="frozen"):
-        rankings.compute_snapshot(scheme, 2022)
+    with pytest.raises(services.RankingError, match="frozen"):
+        services.compute_snapshot(scheme, 2022, actor=SYSTEM)
 
     assert (RankingSnapshot.objects.count(), RankingEntry.objects.count()) == before
 
 
 def test_a_correction_is_a_new_version_superseding_the_old(scheme):
-    first = rankings.compute_snapshot(scheme, 2022)
+    first = services.compute_snapshot(scheme, 2022, actor=SYSTEM)
     RankingKPI.objects.filter(scheme=scheme, key="income_growth").delete()
 
-    second = rankings.compute_snapshot(scheme, 2022, correction="增长指标有误，按收入重算")
+    second = services.compute_snapshot(
+        scheme, 2022, actor=SYSTEM, correction="增长指标有误，按收入重算"
+    )
 
     assert (second.version, second.supersedes, second.reason) == (
         2,
@@ -90,14 +97,14 @@ def test_a_correction_is_a_new_version_superseding_the_old(scheme):
     [(2022, "  ", "needs a reason"), (2021, "typo", "no ranking of 2021 to correct")],
 )
 def test_bad_corrections_are_refused(scheme, year, reason, message):
-    rankings.compute_snapshot(scheme, 2022)
-    with pytest.raises(rankings.RankingError, match=message):
-        rankings.compute_snapshot(scheme, year, correction=reason)
+    services.compute_snapshot(scheme, 2022, actor=SYSTEM)
+    with pytest.raises(services.RankingError, match=message):
+        services.compute_snapshot(scheme, year, actor=SYSTEM, correction=reason)
     assert RankingSnapshot.objects.count() == 1
 
 
 def test_snapshots_and_entries_are_never_edited_or_deleted(scheme):
-    snapshot = rankings.compute_snapshot(scheme, 2022)
+    snapshot = services.compute_snapshot(scheme, 2022, actor=SYSTEM)
     entry = snapshot.entries.first()
 
     for attempt in (
@@ -124,7 +131,9 @@ def test_ties_share_a_rank(alliance_of_four):
     scheme = RankingScheme.objects.create(name="经营占比", alliance=alliance_of_four)
     RankingKPI.objects.create(scheme=scheme, key="operating_share", weight=1)
 
-    snapshot = rankings.compute_snapshot(scheme, 2022)  # every village: operating = half
+    snapshot = services.compute_snapshot(
+        scheme, 2022, actor=SYSTEM
+    )  # every village: operating = half
 
     assert set(snapshot.entries.values_list("rank", "tied", "score")) == {
         (1, True, Decimal("100.00"))
@@ -132,8 +141,8 @@ def test_ties_share_a_rank(alliance_of_four):
 
 
 def test_movement_against_the_previous_year(scheme):
-    rankings.compute_snapshot(scheme, 2021)
-    rankings.compute_snapshot(scheme, 2022)
+    services.compute_snapshot(scheme, 2021, actor=SYSTEM)
+    services.compute_snapshot(scheme, 2022, actor=SYSTEM)
 
     table = rankings.ranking_table(scheme, 2022)
 
@@ -150,8 +159,8 @@ def test_movement_against_the_previous_year(scheme):
 
 
 def test_rank_history(scheme):
-    rankings.compute_snapshot(scheme, 2021)
-    rankings.compute_snapshot(scheme, 2022)
+    services.compute_snapshot(scheme, 2021, actor=SYSTEM)
+    services.compute_snapshot(scheme, 2022, actor=SYSTEM)
 
     history = rankings.rank_history(scheme)
 
@@ -166,7 +175,7 @@ def test_rank_history(scheme):
 
 def test_members_at_the_end_of_the_year(scheme):
     Membership.objects.filter(village_id=FOURTH).update(joined_on="2022-06-01")
-    snapshot = rankings.compute_snapshot(scheme, 2021)
+    snapshot = services.compute_snapshot(scheme, 2021, actor=SYSTEM)
     assert FOURTH not in dict(ranks(snapshot))
     assert len(ranks(snapshot)) == 3
 
@@ -174,7 +183,10 @@ def test_members_at_the_end_of_the_year(scheme):
 def test_a_region_scheme_ranks_villages_with_statistics(stats):
     scheme = RankingScheme.objects.create(name="林埭镇", region_id="330482107")
     RankingKPI.objects.create(scheme=scheme, key="collective_income", weight=1)
-    assert ranks(rankings.compute_snapshot(scheme, 2022)) == [(SECOND, 1), (FOURTH, 2)]
+    assert ranks(services.compute_snapshot(scheme, 2022, actor=SYSTEM)) == [
+        (SECOND, 1),
+        (FOURTH, 2),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -188,8 +200,8 @@ def test_a_region_scheme_ranks_villages_with_statistics(stats):
 )
 def test_schemes_that_cannot_be_computed(scheme, setup, year, message):
     setup(scheme)
-    with pytest.raises(rankings.RankingError, match=message):
-        rankings.compute_snapshot(scheme, year)
+    with pytest.raises(services.RankingError, match=message):
+        services.compute_snapshot(scheme, year, actor=SYSTEM)
     assert RankingSnapshot.objects.count() == 0
 
 
@@ -200,13 +212,13 @@ def test_a_scheme_names_an_alliance_or_a_region(alliance_of_four):
 
 def test_only_city_admins_compute_and_the_change_log_has_every_entry(scheme, clerk, auditor):
     for user in (clerk, auditor):
-        with pytest.raises(rankings.NotAllowed):
-            rankings.compute_snapshot(scheme, 2022, user)
+        with pytest.raises(services.NotAllowed):
+            services.compute_snapshot(scheme, 2022, actor=user)
     assert RankingSnapshot.objects.count() == 0
 
     admin = make_user("cityadmin", Role.CITY_ADMIN)
     with change_context(source="web", user=admin):
-        snapshot = rankings.compute_snapshot(scheme, 2022, admin)
+        snapshot = services.compute_snapshot(scheme, 2022, actor=admin)
     assert snapshot.computed_by == admin
     logged = ObjectChange.objects.filter(content_type=RankingEntry.content_type())
     assert logged.count() == 4
@@ -215,9 +227,9 @@ def test_only_city_admins_compute_and_the_change_log_has_every_entry(scheme, cle
 
 
 def test_a_frozen_year_is_refused_in_chinese_too(scheme):
-    rankings.compute_snapshot(scheme, 2022)
-    with translation.override("zh-hans"), pytest.raises(rankings.RankingError, match="已固化"):
-        rankings.compute_snapshot(scheme, 2022)
+    services.compute_snapshot(scheme, 2022, actor=SYSTEM)
+    with translation.override("zh-hans"), pytest.raises(services.RankingError, match="已固化"):
+        services.compute_snapshot(scheme, 2022, actor=SYSTEM)
 
 
 def test_the_rank_command(scheme):
@@ -250,7 +262,7 @@ def test_project_progress_and_duties_on_time_come_from_their_apps(scheme, monkey
     RankingKPI.objects.create(scheme=scheme, key="project_progress", weight=1, order=1)
     RankingKPI.objects.create(scheme=scheme, key="duties_on_time", weight=1, order=2)
 
-    snapshot = rankings.compute_snapshot(scheme, 2022)
+    snapshot = services.compute_snapshot(scheme, 2022, actor=SYSTEM)
 
     values = {e.village_id: e.values for e in snapshot.entries.all()}
     assert values[FIRST] == {"project_progress": 80.0, "duties_on_time": 0.5}
@@ -258,3 +270,29 @@ def test_project_progress_and_duties_on_time_come_from_their_apps(scheme, monkey
     assert values[THIRD] == {"project_progress": 40.0, "duties_on_time": None}
     # FIRST: 100/2 + 0/2 = 50; SECOND: 0 + 100/2 = 50 (tied); THIRD: 0; FOURTH: 0.
     assert ranks(snapshot) == [(FIRST, 1), (SECOND, 1), (THIRD, 3), (FOURTH, 3)]
+
+
+def test_the_refusals_are_domain_errors(scheme, clerk):
+    # One hierarchy (core.errors): the class decides the HTTP answer, nothing local maps it.
+    assert issubclass(services.RankingError, errors.Invalid)
+    assert services.NotAllowed is errors.NotAllowed
+    with pytest.raises(errors.NotAllowed):
+        services.compute_snapshot(scheme, 2022, actor=clerk)
+    with pytest.raises(errors.NotAllowed):
+        services.compute_snapshot(scheme, 2022, actor=None)
+    assert RankingSnapshot.objects.count() == 0
+
+
+# A user who computed a snapshot cannot be deleted (the snapshot is frozen).
+
+
+def test_deleting_a_user_who_computed_a_snapshot_is_refused(ranked, admin):
+    snapshot = services.compute_snapshot(ranked, 2022, actor=admin, correction="修正")
+    before = RankingSnapshot.objects.filter(pk=snapshot.pk).values().get()
+
+    with pytest.raises(ProtectedError):
+        admin.delete()
+
+    admin.refresh_from_db()
+    assert RankingSnapshot.objects.filter(pk=snapshot.pk).values().get() == before
+    assert before["computed_by_id"] == admin.pk

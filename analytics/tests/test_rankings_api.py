@@ -3,16 +3,17 @@
 import pytest
 from rest_framework.test import APIClient
 
-from analytics import rankings
+from analytics import services
 from analytics.models import RankingScheme
+from core.actors import SYSTEM
 
 
 @pytest.fixture
 def ranked(scheme):
-    rankings.compute_snapshot(scheme, 2022)
+    services.compute_snapshot(scheme, 2022, actor=SYSTEM)
     hidden = RankingScheme.objects.create(name="内部试算", alliance=scheme.alliance)
     hidden.kpis.create(key="collective_income", weight=1)
-    rankings.compute_snapshot(hidden, 2022)
+    services.compute_snapshot(hidden, 2022, actor=SYSTEM)
     return scheme, hidden
 
 

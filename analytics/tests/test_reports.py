@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from analytics import services
+from analytics import selectors
 from ventures import services as ventures
 
 REPORT = reverse("analytics:region_report", args=["330482", 2022])
@@ -49,7 +49,7 @@ def test_workbook_sheets_and_values_equal_the_indicators(stats, client_for, cler
         "By child region",
         "Ranking",
     ]
-    data = services.indicators("330482", 2022, detail=True)
+    data = selectors.indicators("330482", 2022, detail=True)
     summary = {row[0]: row[1] for row in _values(book["Summary"]) if row[1] is not None}
     assert summary["Villages with statistics"] == 4
     assert summary["Weak villages"] == 1
@@ -133,7 +133,7 @@ def posted_2022(stats, venture, register, finance, approver):
 def test_workbook_with_returns_has_a_returns_sheet(posted_2022, client_for, clerk):
     book = load_workbook(io.BytesIO(_download(client_for(clerk))))
     assert book.sheetnames[-1] == "Returns"
-    returns = services.indicators("330482", 2022)["returns"]
+    returns = selectors.indicators("330482", 2022)["returns"]
     gini = next(r for r in _values(book["Returns"]) if r[0] == "Gini")
     assert gini[1] == pytest.approx(returns["without"]["gini"], abs=1e-9)
     assert gini[2] == pytest.approx(returns["with"]["gini"], abs=1e-9)
@@ -157,4 +157,4 @@ def test_printable_page(stats, client_for, clerk):
     assert '"print": true' in html  # SVG charts without animation
     assert "广陈镇" in html
     assert "薄弱村" in html
-    assert response.context["data"] == services.indicators("330482", 2022, detail=True)
+    assert response.context["data"] == selectors.indicators("330482", 2022, detail=True)

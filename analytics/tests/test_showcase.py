@@ -5,35 +5,24 @@ from datetime import date
 
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 
-from analytics import rankings
+from analytics import kpis, services
 from analytics.models import RankingScheme
+from analytics.tests.conftest import add_stats
+from analytics.tests.rankings_setup import get
 from analytics.tests.test_services import posted_2022  # noqa: F401  (fixture)
-from conftest import make_user
+from core.actors import SYSTEM
 from core.roles import Role
+from tests.support import make_user
 from ventures import services as ventures
 
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def ranked(scheme):
-    rankings.compute_snapshot(scheme, 2021)
-    rankings.compute_snapshot(scheme, 2022)
-    return scheme
-
-
-def get(client, url, lang="zh-hans"):
-    return client.get(url, HTTP_ACCEPT_LANGUAGE=lang)
+pytestmark = pytest.mark.usefixtures("empty_cache")
 
 
 def test_anonymous_visitors_see_the_ranking_with_movement(client, ranked):
@@ -85,23 +74,39 @@ def test_the_first_rendering_runs_a_fixed_number_of_queries(
     client, scheme, extra_years, django_assert_num_queries
 ):
     for year in (2022, 2021)[: 1 + extra_years]:
-        rankings.compute_snapshot(scheme, year)
+        services.compute_snapshot(scheme, year, actor=SYSTEM)
     cache.clear()
-    # version (2), scheme, snapshots, entries ×2, city (year, indicators: 5), returns (2),
-    # notices
-    with django_assert_num_queries(17):
+    # version (2), scheme, snapshots, entries ×2, city (year, indicators: region, statistics,
+    # thresholds, weak rows, names, returns), returns (2), notices
+    with django_assert_num_queries(16):
         get(client, reverse("showcase:index"))
 
 
 def test_a_new_snapshot_shows_at_once(client, scheme, django_capture_on_commit_callbacks):
-    rankings.compute_snapshot(scheme, 2021)
+    services.compute_snapshot(scheme, 2021, actor=SYSTEM)
     assert "↑2" not in get(client, reverse("showcase:index")).content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
-        rankings.compute_snapshot(scheme, 2022)  # on commit: a new generation
+        services.compute_snapshot(scheme, 2022, actor=SYSTEM)  # on commit: a new generation
 
     html = get(client, reverse("showcase:index")).content.decode()
     assert "↑2" in html
+
+
+def test_the_region_shown_without_a_scheme_is_the_showcase_region_setting(client, stats):
+    # No published scheme names a region: the showcase shows SHOWCASE_REGION's figures,
+    # read when the page is rendered (a setting, not a constant of the code).
+    default = get(client, reverse("showcase:index")).content.decode()
+    cache.clear()
+    with override_settings(SHOWCASE_REGION="331121"):
+        moved = get(client, reverse("showcase:index")).content.decode()
+
+    assert 'id="city-title"' in default
+    assert "平湖市" in default
+    assert "青田县" not in default
+    assert 'id="city-title"' in moved
+    assert "青田县" in moved
+    assert "平湖市" not in moved
 
 
 def test_each_language_has_its_own_page(client, ranked):
@@ -126,7 +131,7 @@ def test_the_language_link_sets_the_cookie_and_stays_on_the_site(client, setting
 def test_the_method_page(client, ranked):
     html = get(client, reverse("showcase:method", args=[ranked.pk])).content.decode()
     with translation.override("zh-hans"):
-        assert str(rankings.KPI_SOURCES["collective_income"].label) in html
+        assert str(kpis.KPI_SOURCES["collective_income"].label) in html
     assert "50.0%" in html
     assert "1、2、2、4" in html  # the tie rule, in Chinese
     assert "2021" in html
@@ -188,3 +193,35 @@ def test_published_projects_are_listed(client, ranked, monkeypatch):
     assert 'data-testid="projects"' in html
     assert "保通码头" in html
     assert "500.00" in html  # 万元
+
+
+# The city card shows its latest complete year.
+
+
+def test_the_city_card_ignores_a_year_only_a_few_villages_reported(client, ranked):
+    add_stats("330482107208", 2023, 10)  # one early figure for 2023
+
+    html = get(client, reverse("showcase:index")).content.decode()
+    assert "平湖市 · 2022 年" in html
+    assert "有统计数据的村 4 个。" in html
+    assert "2023" not in html
+
+    for code in ("330482107201", "330482106209", "330482106201"):  # 4 of 4: complete
+        add_stats(code, 2023, 1_000_000)
+    cache.clear()
+    html = get(client, reverse("showcase:index")).content.decode()
+    assert "平湖市 · 2023 年" in html
+
+
+# Growth from a zero base: missing, and the method page says so.
+
+
+def test_growth_from_a_zero_base_is_missing_and_the_method_says_so(client, ranked):
+    add_stats("330482107208", 2020, 0)
+    add_stats("330482107201", 2020, 100)
+    growth = kpis.income_growth(ranked, ["330482107208", "330482107201"], 2021)
+    assert growth["330482107208"] is None
+    assert growth["330482107201"] == pytest.approx(6_999.0)
+
+    html = get(client, reverse("showcase:method", args=[ranked.pk]), "en").content.decode()
+    assert "last year&#x27;s income was zero" in html

@@ -14,9 +14,10 @@ from decimal import Decimal
 from django.db import transaction
 
 from alliances.models import Alliance
-from analytics import rankings
+from analytics import services
 from analytics.models import MemberRule, RankingKPI, RankingScheme
 from baotuan.demo import facts
+from core.actors import SYSTEM
 
 __all__ = ["SCHEME_NAME", "load", "load_scheme"]
 
@@ -70,7 +71,7 @@ def load(stdout=None) -> list[tuple[str, str, str]]:
     computed = []
     for year in facts.STATS_YEARS:
         if year not in frozen:
-            rankings.compute_snapshot(scheme, year)
+            services.compute_snapshot(scheme, year, actor=SYSTEM)
             computed.append(year)
     if stdout is not None:
         years = ", ".join(map(str, computed)) or "—"

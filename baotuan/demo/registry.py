@@ -10,6 +10,7 @@ from django.db import transaction
 from accounts.models import Grant, User
 from baotuan.demo import facts
 from baotuan.demo.stats import write_demo_stats
+from core.actors import SYSTEM
 from core.roles import Role
 from registry.models import Organisation, Village, WeakVillageThreshold
 from registry.services.divisions import load_divisions
@@ -96,13 +97,13 @@ def load(stdout=None) -> list[tuple[str, str, str]]:
         if stdout is not None:
             stdout.write(text)
 
-    result = load_divisions([facts.PROVINCE], [facts.JINSHAN])
+    result = load_divisions([facts.PROVINCE], [facts.JINSHAN], actor=SYSTEM)
     say(f"区划: 新增 {result.created['regions']} 个区划, {result.created['villages']} 个村级单位")
     say(f"薄弱村标准: 新增 {load_thresholds()} 条")
     say(f"组织: 新增 {load_organisations()} 个")
     path = Path(settings.BASE_DIR) / "var" / "demo" / "demo-stats-2018-2022.csv"
     rows = write_demo_stats(path)
-    outcome = import_stats(path)
+    outcome = import_stats(path, actor=SYSTEM)
     if outcome.errors:
         raise RuntimeError(f"demo statistics did not import: {outcome.errors[:5]}")
     say(

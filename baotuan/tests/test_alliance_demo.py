@@ -23,13 +23,14 @@ from alliances.models import (
 )
 from baotuan.demo import alliances as demo
 from baotuan.demo import facts, registry
+from core.actors import SYSTEM
 from registry.services.divisions import load_divisions
 
 
 @pytest.fixture
 def loaded(db):
     # The demo organisations sit in 平湖, 青田 and 金山, so all three are loaded.
-    load_divisions(areas=[facts.PINGHU, facts.QINGTIAN, facts.JINSHAN])
+    load_divisions(areas=[facts.PINGHU, facts.QINGTIAN, facts.JINSHAN], actor=SYSTEM)
     registry.load_organisations()
     registry.load_users()  # minutes are signed off and duties verified by the demo admin
     demo.load()

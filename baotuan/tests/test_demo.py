@@ -16,6 +16,7 @@ from accounts.models import User
 from baotuan.demo import facts, registry
 from baotuan.demo import ventures as demo
 from baotuan.demo.stats import write_demo_stats
+from core.actors import SYSTEM
 from ledger.models import JournalEntry, Period, Posting
 from ledger.services import check_ledger, locked_through
 from registry.models import Organisation
@@ -51,11 +52,11 @@ def deferred_checks_fire(request):
 @pytest.fixture
 def demo_registry(db, tmp_path):
     """The registry demo on three counties instead of the whole province."""
-    load_divisions(areas=[facts.PINGHU, facts.QINGTIAN, facts.JINSHAN])
+    load_divisions(areas=[facts.PINGHU, facts.QINGTIAN, facts.JINSHAN], actor=SYSTEM)
     registry.load_organisations()
     path = tmp_path / "stats.csv"
     write_demo_stats(path)
-    assert not import_stats(path).errors
+    assert not import_stats(path, actor=SYSTEM).errors
     registry.load_users()
 
 

@@ -5,6 +5,7 @@ import pytest
 
 from baotuan.demo import alliances, facts, registry
 from baotuan.demo import projects as demo
+from core.actors import SYSTEM
 from projects.models import (
     CooperationList,
     CooperationProject,
@@ -20,7 +21,7 @@ MODELS = (Project, ProjectPartner, Milestone, ProgressReport, CooperationList, C
 
 @pytest.fixture
 def loaded(db):
-    load_divisions(areas=[facts.PINGHU, facts.QINGTIAN, facts.JINSHAN])
+    load_divisions(areas=[facts.PINGHU, facts.QINGTIAN, facts.JINSHAN], actor=SYSTEM)
     registry.load_organisations()
     registry.load_users()  # the alliance demo's meetings need them
     alliances.load()

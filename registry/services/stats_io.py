@@ -1,10 +1,10 @@
-"""Importing and exporting village statistics (VillageStat) as xlsx or CSV.
+"""Importing village statistics (VillageStat) from xlsx or CSV, from the CLI or as a web job.
 
-The file format is the template `STAT_COLUMNS` describes (Chinese headers, money in 元 or
-万元). An import validates every row first and writes nothing if any row is wrong; then it
-upserts by (village code, year) in one transaction through the bulk path, and logs each
-created or changed row in the change log. Importing the same file again changes nothing
-and logs nothing. An export writes the same format, so export → import is a no-op.
+The file format is the template `registry.sheets.STAT_COLUMNS` describes (Chinese headers,
+money in 元 or 万元; the export is there too). An import validates every row first and
+writes nothing if any row is wrong; then it upserts by (village code, year) in one
+transaction through the bulk path, and logs each created or changed row in the change log.
+Importing the same file again changes nothing and logs nothing.
 
 Work is set-based: the villages and the existing statistics for the file's rows are loaded
 in a few chunked queries, never one per row.
@@ -20,9 +20,8 @@ import os
 import tempfile
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import chain, repeat
 from typing import IO, Any, NamedTuple
 
@@ -30,77 +29,31 @@ from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection, connections, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.context import change_context, current
 from audit.models import ObjectChange
 from audit.services import log_bulk
+from core.actors import is_system, require_actor
 from core.db import bulk_insert, bulk_update
-from core.scope import may_write
+from core.imports import ImportResult, Progress, RowError, read_upload, sort_errors
+from core.scope import is_unscoped_admin, may_write
 from lib import tabular
-from lib.tabular import INVALID, Column, money_column
-from registry.choices import YEAR_MAX, YEAR_MIN, ImportStatus
+from lib.tabular import INVALID
+from registry.choices import ImportStatus
 from registry.models import ImportJob, Village, VillageStat
+from registry.sheets import DATA_FIELDS, STAT_COLUMNS
 
 __all__ = [
-    "DATA_FIELDS",
-    "STAT_COLUMNS",
     "ImportResult",
     "RowError",
-    "export_rows",
-    "export_stats",
     "import_stats",
-    "iter_export_csv",
     "run_import_job",
     "start_import_job",
-    "write_template",
 ]
 
 logger = logging.getLogger(__name__)
 
-MAX_COUNT = 2_147_483_647  # PositiveIntegerField
-
-STAT_COLUMNS: list[Column] = [
-    Column(
-        "code", "统计用区划代码", tabular.digits(12, required=True), required=True, xlsx_format="@"
-    ),
-    Column("name", "村名", tabular.text(max_length=100), xlsx_format="@"),
-    Column(
-        "year",
-        "年度",
-        tabular.integer(required=True, minimum=YEAR_MIN, maximum=YEAR_MAX),
-        required=True,
-        xlsx_format="0",
-    ),
-    money_column("total_income", "集体经济总收入", required=True),
-    money_column("operating_income", "经营性收入"),
-    money_column("recurring_income", "经常性收入"),
-    Column(
-        "population",
-        "户籍人口（人）",
-        tabular.integer(minimum=0, maximum=MAX_COUNT),
-        xlsx_format="0",
-    ),
-    Column(
-        "households", "户数（户）", tabular.integer(minimum=0, maximum=MAX_COUNT), xlsx_format="0"
-    ),
-    money_column("per_capita_disposable_income", "农村居民人均可支配收入"),
-    Column("is_illustrative", "示例", tabular.yes_no(blank=False)),
-]
-# VillageStat fields a file may set, in model order (besides village and year).
-DATA_FIELDS: tuple[str, ...] = (
-    "total_income",
-    "operating_income",
-    "recurring_income",
-    "population",
-    "households",
-    "per_capita_disposable_income",
-    "is_illustrative",
-)
-MONEY_FIELDS = frozenset(
-    {"total_income", "operating_income", "recurring_income", "per_capita_disposable_income"}
-)
 # What a new row gets for a column the file does not have.
 DEFAULTS = {name: None for name in DATA_FIELDS} | {"is_illustrative": False}
 
@@ -115,45 +68,6 @@ MSG_CONFLICT = _(
     "imported. Please try again."
 )
 MSG_INTERNAL = _("The import failed unexpectedly; nothing was imported.")
-
-
-class RowError(NamedTuple):
-    """One problem: spreadsheet row (header = 1; None for the whole file), column header
-    as written in the file, the message (translated), and the offending value."""
-
-    row: int | None
-    column: str
-    message: str
-    value: Any = ""
-
-
-@dataclass
-class ImportResult:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    dry_run: bool = False
-    errors: list[RowError] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "dry_run": self.dry_run,
-            "error_count": len(self.errors),
-            "ignored_columns": self.ignored_columns,
-        }
-
-
-Progress = Callable[[int, int, str], None]
 
 
 def _no_progress(done: int, total: int, phase: str) -> None:
@@ -235,8 +149,8 @@ def _fail(result: ImportResult, row, column, message, value="") -> ImportResult:
 def import_stats(
     source: str | os.PathLike | IO[bytes] | bytes,
     *,
+    actor,
     dry_run: bool = False,
-    user=None,
     progress: Progress | None = None,
     filename: str | None = None,
 ) -> ImportResult:
@@ -245,8 +159,8 @@ def import_stats(
     Args:
         source: a path, a binary file object or the bytes of an xlsx/xls/ods/csv file.
         dry_run: validate and count what would change, write nothing.
-        user: the acting user; only villages they may write are accepted. None is the
-            system (the CLI): every village.
+        actor: who imports; only villages they may write are accepted (every village for
+            an unscoped city admin, or SYSTEM: the CLI and the demo).
         progress: called as progress(done, total, phase) while reading and validating,
             every few thousand rows; never inside the write transaction, so it may itself
             write to the database (phases: reading, validating, writing, done).
@@ -256,8 +170,9 @@ def import_stats(
     Returns:
         An ImportResult; if `errors` is not empty, nothing was written.
     """
+    actor = require_actor(actor)
     with _gc_paused():
-        return _import_stats(source, dry_run, user, progress, filename)
+        return _import_stats(source, dry_run, actor, progress, filename)
 
 
 _gc_lock = threading.Lock()
@@ -294,32 +209,25 @@ def _gc_paused() -> Iterator[None]:
 def _import_stats(
     source: str | os.PathLike | IO[bytes] | bytes,
     dry_run: bool,
-    user,
+    actor,
     progress: Progress | None,
     filename: str | None,
 ) -> ImportResult:
     report = progress or _no_progress
     result = ImportResult(dry_run=dry_run)
-    report(0, 0, "reading")
-    try:
-        table = tabular.read_table(
-            source, filename=filename, max_bytes=settings.STATS_IMPORT_MAX_BYTES
-        )
-    except tabular.TableReadError as exc:
-        return _fail(result, None, "", gettext(exc.message).format(**exc.params))
-    total = len(table.rows)
-    result.rows = total
-    report(0, total, "validating")
-    parsed = tabular.parse(table, STAT_COLUMNS)
-    result.ignored_columns = parsed.ignored
-    result.errors = [
-        RowError(e.row, e.column, e.render(gettext), tabular.cell_text(e.value))
-        for e in parsed.errors
-    ]
-    if not parsed.values:  # the header is wrong or there are no rows: nothing to check
+    parsed = read_upload(
+        source,
+        STAT_COLUMNS,
+        result,
+        max_bytes=settings.STATS_IMPORT_MAX_BYTES,
+        filename=filename,
+        progress=report,
+    )
+    if parsed is None:  # unreadable, a wrong header or no rows: nothing to check
         return result
+    total = result.rows
 
-    plan = _validate(parsed, user, result, report)
+    plan = _validate(parsed, actor, result, report)
     if result.errors:
         return result
     if dry_run:
@@ -344,7 +252,7 @@ class _Plan:
     fields: list[str]
 
 
-def _validate(parsed: tabular.Parsed, user, result: ImportResult, report: Progress) -> _Plan:
+def _validate(parsed: tabular.Parsed, actor, result: ImportResult, report: Progress) -> _Plan:
     """Checks against the registry: code known, name matching, permission, no duplicates.
 
     Set-based, a chunk of rows at a time (progress is reported per chunk): the common case
@@ -371,8 +279,8 @@ def _validate(parsed: tabular.Parsed, user, result: ImportResult, report: Progre
             and name not in (villages[code].short_name, villages[code].name)
         }
     denied: set[str] = set()
-    if user is not None:
-        denied = {c for c, v in villages.items() if not may_write(user, VillageStat, village=v)}
+    if not is_unscoped_admin(actor):  # an unscoped admin (or SYSTEM) writes every village
+        denied = {c for c, v in villages.items() if not may_write(actor, VillageStat, village=v)}
     problem_codes = denied | ({c for c in codes if c is not INVALID} - known)
     seen: dict[tuple[str, int], int] = {}
     errors: list[RowError] = []
@@ -414,11 +322,7 @@ def _validate(parsed: tabular.Parsed, user, result: ImportResult, report: Progre
                 message = MSG_DUPLICATE.format(row=first)
                 errors.append(RowError(numbers[index], code_header, message, key[0]))
     if errors:
-        order = {c.key: i for i, c in enumerate(STAT_COLUMNS)}
-        rank = {header: order[key] for key, header in headers.items()}
-        merged = result.errors + errors
-        merged.sort(key=lambda e: (e.row or 0, rank.get(e.column, 0)))
-        result.errors = merged
+        result.errors = sort_errors(result.errors + errors, STAT_COLUMNS, headers)
     return _Plan(fields=[f for f in DATA_FIELDS if f in values])
 
 
@@ -524,78 +428,6 @@ def _write(parsed: tabular.Parsed, plan: _Plan, result: ImportResult) -> None:
         log_bulk(VillageStat, chain(created, updated))
 
 
-# --- Export ---------------------------------------------------------------------------------
-
-
-def _yuan(fen: int | None) -> Decimal | None:
-    # Decimal from an int, scaled by a power of ten: exact, always two decimals.
-    return None if fen is None else Decimal(fen).scaleb(-2)
-
-
-def export_rows(queryset=None, *, year: int | None = None, region: str | None = None):
-    """Rows in STAT_COLUMNS order (money as Decimal 元, 示例 as 是/否), streamed from the
-    database with values_list().iterator(): no model instances."""
-    qs = VillageStat.objects.all() if queryset is None else queryset
-    if year is not None:
-        qs = qs.filter(year=year)
-    if region:
-        qs = qs.filter(village__code__startswith=region)
-    rows = qs.order_by("village_id", "year").values_list(
-        "village_id", "village__short_name", "year", *DATA_FIELDS
-    )
-    for (
-        code,
-        name,
-        year_,
-        total,
-        operating,
-        recurring,
-        *counts,
-        pcdi,
-        illustrative,
-    ) in rows.iterator(chunk_size=5000):
-        money = (_yuan(total), _yuan(operating), _yuan(recurring))
-        yield (code, name, year_, *money, *counts, _yuan(pcdi), "是" if illustrative else "否")
-
-
-def export_stats(target, fmt: str, *, queryset=None, year=None, region=None) -> int:
-    """Write statistics to `target` (a path or binary file) as "xlsx" or "csv"; returns
-    the number of rows written."""
-    rows = export_rows(queryset, year=year, region=region)
-    if fmt == "xlsx":
-        return tabular.write_xlsx(target, STAT_COLUMNS, rows)
-    if fmt == "csv":
-        counted = _Counter(rows)
-        tabular.write_csv(target, STAT_COLUMNS, counted)
-        return counted.count
-    raise ValueError(f"unknown format {fmt!r}")
-
-
-class _Counter:
-    def __init__(self, rows: Iterable) -> None:
-        self.rows, self.count = rows, 0
-
-    def __iter__(self):
-        for row in self.rows:
-            self.count += 1
-            yield row
-
-
-def iter_export_csv(queryset=None, *, year=None, region=None) -> Iterator[bytes]:
-    """The CSV export as byte chunks, for a streaming HTTP response."""
-    return tabular.iter_csv(STAT_COLUMNS, export_rows(queryset, year=year, region=region))
-
-
-def write_template(target, fmt: str) -> None:
-    """An empty file with the headers, to fill in."""
-    if fmt == "xlsx":
-        tabular.write_xlsx(target, STAT_COLUMNS, [])
-    elif fmt == "csv":
-        tabular.write_csv(target, STAT_COLUMNS, [])
-    else:
-        raise ValueError(f"unknown format {fmt!r}")
-
-
 # --- Web import jobs ------------------------------------------------------------------------
 
 MAX_STORED_ERRORS = 1000
@@ -605,6 +437,7 @@ def run_import_job(
     job_pk: int,
     file_path: str,
     *,
+    actor,
     language: str | None = None,
     request_id=None,
     request_path: str = "",
@@ -614,9 +447,10 @@ def run_import_job(
 
     Meant to run in a background thread (or inline): it sets the change context itself
     (threads do not inherit the request's: request_id, request_path and ip carry it over),
-    and deletes the file when done.
+    and deletes the file when done. `actor` is who started the job (its `created_by`).
     """
-    job = ImportJob.objects.select_related("created_by").get(pk=job_pk)
+    actor = require_actor(actor)
+    job = ImportJob.objects.get(pk=job_pk)
     jobs = ImportJob.objects.filter(pk=job_pk)
 
     def progress(done: int, total: int, phase: str) -> None:
@@ -627,7 +461,7 @@ def run_import_job(
         with (
             translation.override(language or settings.LANGUAGE_CODE),
             change_context(
-                user=job.created_by,
+                user=actor,
                 source="web",
                 request_id=request_id or uuid.uuid4(),
                 path=request_path,
@@ -636,8 +470,8 @@ def run_import_job(
         ):
             result = import_stats(
                 file_path,
+                actor=actor,
                 dry_run=job.dry_run,
-                user=job.created_by,
                 progress=progress,
                 filename=job.file_name,
             )
@@ -686,24 +520,28 @@ def _run_in_thread(job_pk: int, file_path: str, **kwargs) -> None:
         connections.close_all()
 
 
-def start_import_job(user, upload, *, dry_run: bool = False) -> ImportJob:
-    """Save an uploaded file, create its ImportJob and run the import.
+def start_import_job(upload, *, actor, dry_run: bool = False) -> ImportJob:
+    """Save an uploaded file, create its ImportJob and run the import as `actor`.
 
     The import runs in a background thread so the page can poll its progress, or inline
     when settings.IMPORT_RUN_INLINE (tests). The thread starts once the job row is
     committed, and carries the request's language and change context (threads inherit
-    neither).
+    neither). A job belongs to a signed-in user: SYSTEM imports with `import_stats`.
     """
+    actor = require_actor(actor)
+    if is_system(actor):
+        raise TypeError("an import job is started by a signed-in user; SYSTEM calls import_stats")
     suffix = os.path.splitext(upload.name)[1].lower()[:10]
     with tempfile.NamedTemporaryFile(prefix="baotuan-import-", suffix=suffix, delete=False) as f:
         for chunk in upload.chunks():
             f.write(chunk)
         path = f.name
     job = ImportJob.objects.create(
-        created_by=user, file_name=upload.name[:255], file_size=upload.size, dry_run=dry_run
+        created_by=actor, file_name=upload.name[:255], file_size=upload.size, dry_run=dry_run
     )
     context = current()
     kwargs = {
+        "actor": actor,
         "language": translation.get_language(),
         "request_id": context.request_id,
         "request_path": context.path,

@@ -37,12 +37,19 @@ def thresholds(tree):
     """The province line from 2021 (total < 200,000 or operating < 100,000 元), and 平湖's
     own stricter line for 2022–2023 (recurring < 300,000 元), which overrides it there."""
     province = WeakVillageThreshold.objects.create(
-        name="浙江省 2021", region_id="33", valid_from=2021,
-        total_income_below=200_000_00, operating_income_below=100_000_00,
+        name="浙江省 2021",
+        region_id="33",
+        valid_from=2021,
+        total_income_below=200_000_00,
+        operating_income_below=100_000_00,
     )
     pinghu = WeakVillageThreshold.objects.create(
-        name="平湖市 2022", region_id="330482", valid_from=2022, valid_to=2023,
-        recurring_income_below=300_000_00, rule=ThresholdRule.ANY,
+        name="平湖市 2022",
+        region_id="330482",
+        valid_from=2022,
+        valid_to=2023,
+        recurring_income_below=300_000_00,
+        rule=ThresholdRule.ANY,
     )
     return province, pinghu
 
@@ -60,9 +67,15 @@ def stats(tree):
     ]
     return {
         (code, year): VillageStat.objects.create(
-            village_id=code, year=year, total_income=total, operating_income=operating,
-            recurring_income=recurring, population=1000 + year - 2020, households=400,
-            per_capita_disposable_income=46_276_00, is_illustrative=illustrative,
+            village_id=code,
+            year=year,
+            total_income=total,
+            operating_income=operating,
+            recurring_income=recurring,
+            population=1000 + year - 2020,
+            households=400,
+            per_capita_disposable_income=46_276_00,
+            is_illustrative=illustrative,
         )
         for code, year, total, operating, recurring, illustrative in rows
     }
@@ -77,8 +90,12 @@ def _many_villages(count: int) -> None:
     """`count` more villages in 林埭镇 (bulk: no change log needed for fixtures)."""
     Village.objects.bulk_create(
         Village(
-            code=f"330482107{n:03d}", name=f"测试{n}村村民委员会", short_name=f"测试{n}村",
-            kind=VillageKind.VILLAGE, township_id="330482107", county_id="330482",
+            code=f"330482107{n:03d}",
+            name=f"测试{n}村村民委员会",
+            short_name=f"测试{n}村",
+            kind=VillageKind.VILLAGE,
+            township_id="330482107",
+            county_id="330482",
         )
         for n in range(500, 500 + count)
     )
@@ -379,9 +396,7 @@ def test_village_page_shows_the_header_and_statistics(client_en, clerk, stats, t
     assert "vendor/echarts/echarts.min.js" in html
 
 
-def test_village_page_judges_each_year_under_the_line_in_force(
-    client_en, clerk, stats, thresholds
-):
+def test_village_page_judges_each_year_under_the_line_in_force(client_en, clerk, stats, thresholds):
     response = client_en(clerk).get(reverse("registry:village_detail", args=[XUJIADAI]))
 
     status = {stat.year: weak for stat, weak in response.context["rows"]}
@@ -417,7 +432,7 @@ def test_village_page_query_count_does_not_grow_with_years(
         VillageStat.objects.create(village_id=XUJIADAI, year=year, total_income=100)
     client = client_en(clerk)
 
-    # session, user, village with its regions, statistics, thresholds, peers (analytics),
+    # session, user, village with its regions, statistics, thresholds, peers,
     # grants (navigation)
     with django_assert_num_queries(7):
         response = client.get(reverse("registry:village_detail", args=[XUJIADAI]))
@@ -499,9 +514,7 @@ def test_stat_edit_by_anonymous_changes_nothing(client_en, stats):
 
 
 @pytest.mark.parametrize("persona", ["other_clerk", "auditor"])
-def test_stat_edit_out_of_scope_is_refused_and_changes_nothing(
-    request, client_en, stats, persona
-):
+def test_stat_edit_out_of_scope_is_refused_and_changes_nothing(request, client_en, stats, persona):
     user = request.getfixturevalue(persona)
     before = _snapshot()
     client = client_en(user)
@@ -526,19 +539,31 @@ def test_stat_edit_by_the_villages_clerk_saves_exact_fen_and_logs_the_change(
     assert response["Location"] == reverse("registry:village_detail", args=[XUJIADAI])
     stat.refresh_from_db()
     assert (
-        stat.year, stat.total_income, stat.operating_income, stat.recurring_income,
-        stat.population, stat.households, stat.per_capita_disposable_income,
+        stat.year,
+        stat.total_income,
+        stat.operating_income,
+        stat.recurring_income,
+        stat.population,
+        stat.households,
+        stat.per_capita_disposable_income,
     ) == (2023, 1_234_567_89, 800_000_00, 650_000_50, 2301, 702, 52_000_01)
     assert ObjectChange.objects.count() == logged + 1
     change = ObjectChange.objects.latest("pk")
     assert (change.action, change.user_id, change.source, change.object_pk) == (
-        "update", clerk.pk, "web", str(stat.pk)
+        "update",
+        clerk.pk,
+        "web",
+        str(stat.pk),
     )
     assert change.prechange_data["total_income"] == 2_500_000_00
     assert change.postchange_data["total_income"] == 1_234_567_89
     assert change.changed_fields == [
-        "households", "operating_income", "per_capita_disposable_income", "population",
-        "recurring_income", "total_income",
+        "households",
+        "operating_income",
+        "per_capita_disposable_income",
+        "population",
+        "recurring_income",
+        "total_income",
     ]
 
 
@@ -578,8 +603,14 @@ def test_stat_add_refuses_a_year_that_already_exists(client_en, clerk, stats):
         ("operating_income", "-0.01"),
         ("population", "-5"),
     ],
-    ids=["negative_case", "three_decimals_case", "missing_case", "not_a_number_case",
-         "negative_optional_case", "negative_count_case"],
+    ids=[
+        "negative_case",
+        "three_decimals_case",
+        "missing_case",
+        "not_a_number_case",
+        "negative_optional_case",
+        "negative_count_case",
+    ],
 )
 def test_stat_edit_rejects_invalid_figures_and_changes_nothing(
     client_en, clerk, stats, field, value

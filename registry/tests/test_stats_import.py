@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from audit.models import ObjectChange
+from core.actors import SYSTEM
 from registry.models import VillageStat
 from registry.services import stats_io
 from registry.services.stats_io import import_stats
@@ -443,7 +444,7 @@ def test_a_user_may_import_only_villages_in_their_scope(clerk, tmp_path):
 
     # When the clerk imports it
     with translation.override("en"):
-        result = import_stats(path, user=clerk)
+        result = import_stats(path, actor=clerk)
 
     # Then the 峰山村 row is an error and nothing is written
     assert [tuple(e) for e in result.errors] == [
@@ -457,7 +458,9 @@ def test_a_user_may_import_only_villages_in_their_scope(clerk, tmp_path):
 def test_progress_is_reported_through_every_phase(tree, tmp_path):
     calls = []
 
-    result = import_stats(xlsx(tmp_path, GOOD), progress=lambda *args: calls.append(args))
+    result = import_stats(
+        xlsx(tmp_path, GOOD), progress=lambda *args: calls.append(args), actor=SYSTEM
+    )
 
     assert result.created == 2
     assert calls == [
@@ -470,7 +473,7 @@ def test_progress_is_reported_through_every_phase(tree, tmp_path):
 
 def _queries(path):
     with CaptureQueriesContext(connection) as captured:
-        result = import_stats(path)
+        result = import_stats(path, actor=SYSTEM)
     assert result.errors == []
     return len(captured)
 
@@ -504,7 +507,9 @@ def test_duplicates_are_found_across_progress_chunks(tree, tmp_path, monkeypatch
     calls = []
 
     with translation.override("en"):
-        result = import_stats(xlsx(tmp_path, [header, *rows]), progress=lambda *a: calls.append(a))
+        result = import_stats(
+            xlsx(tmp_path, [header, *rows]), progress=lambda *a: calls.append(a), actor=SYSTEM
+        )
 
     assert [tuple(e) for e in result.errors] == [
         (6, "统计用区划代码", "The same village and year are already in row 2.", XU)
@@ -528,7 +533,7 @@ def test_the_garbage_collector_is_off_during_an_import_and_restored_after(
     monkeypatch.setattr(stats_io, "_no_progress", lambda *args: seen.append(gc.isenabled()))
     (gc.enable if enabled else gc.disable)()
     try:
-        result = import_stats(xlsx(tmp_path, GOOD))
+        result = import_stats(xlsx(tmp_path, GOOD), actor=SYSTEM)
         after = gc.isenabled()
     finally:
         gc.enable()

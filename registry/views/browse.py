@@ -18,7 +18,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from analytics import services as analytics
 from core.htmx import render_page, wants_fragment
 from core.scope import may_write
 from registry.choices import RegionLevel
@@ -28,7 +27,8 @@ from registry.forms_browse import (
     VillageFilterForm,
     VillageStatForm,
 )
-from registry.models import Region, Village, VillageStat, WeakVillageThreshold
+from registry.models import Region, Village, VillageStat
+from registry.selectors import peers as village_peers
 
 PAGE_SIZE = 50
 # Above this many counties the region filter offers free code entry only (a national
@@ -73,9 +73,7 @@ def region_tree(request):
     roots = list(_children_of(None))
     # A county or city deployment has one province: open it straight away.
     opened = list(_children_of(roots[0].code)) if len(roots) == 1 else None
-    return render(
-        request, "registry/region_tree.html", {"roots": roots, "opened_children": opened}
-    )
+    return render(request, "registry/region_tree.html", {"roots": roots, "opened_children": opened})
 
 
 @login_required
@@ -107,9 +105,7 @@ def _county_choices() -> list[Region] | None:
 
 
 def _stat_years() -> list[int]:
-    return list(
-        VillageStat.objects.order_by("-year").values_list("year", flat=True).distinct()
-    )
+    return list(VillageStat.objects.order_by("-year").values_list("year", flat=True).distinct())
 
 
 @login_required
@@ -157,40 +153,15 @@ def village_list(request):
     )
 
 
-def _status_by_year(village: Village, stats: list[VillageStat]) -> dict[int, bool | None]:
-    """Weak (True), not weak (False) or no line in force (None), for each year's figures.
-
-    The same rule as VillageStat.objects.weak_in: the most specific threshold in force that
-    year whose region contains the village decides. One query for all years.
-    """
-    thresholds = list(
-        WeakVillageThreshold.objects.filter(region_id__in=_ancestor_codes(village.code))
-    )
-    result = {}
-    for stat in stats:
-        in_force = [
-            t for t in thresholds
-            if t.valid_from <= stat.year and (t.valid_to is None or t.valid_to >= stat.year)
-        ]
-        if not in_force:
-            result[stat.year] = None
-            continue
-        most_specific = max(len(t.region_id) for t in in_force)
-        result[stat.year] = any(
-            t.is_weak(stat) for t in in_force if len(t.region_id) == most_specific
-        )
-    return result
-
-
 @login_required
 @require_safe
 def village_detail(request, code):
     village = get_object_or_404(
         Village.objects.select_related("township", "county__parent__parent"), pk=code
     )
-    stats = list(village.stats.order_by("year"))
-    status = _status_by_year(village, stats)
-    rows = [(stat, status[stat.year]) for stat in stats]
+    # Each year judged under the weak-village line in force (the thresholds, then the rows).
+    stats = list(village.stats.with_weak_status(under=village.code).order_by("year"))
+    rows = [(stat, stat.is_weak) for stat in stats]
     chart = {
         "labels": {
             "total_income": _("Total income"),
@@ -209,9 +180,9 @@ def village_detail(request, code):
         "per_capita": [s.per_capita_disposable_income for s in stats],
         "illustrative": [s.is_illustrative for s in stats],
     }
-    # Where it stands among its peers in its latest year (analytics; one query).
+    # Where it stands among its peers in its latest year (one query).
     peers = (
-        analytics.peers(village.code, village.township_id, village.county_id, stats[-1].year)
+        village_peers(village.code, village.township_id, village.county_id, stats[-1].year)
         if stats
         else None
     )

@@ -1,7 +1,7 @@
 """Statistics import and export pages.
 
 Thin views: the import itself is registry.services.stats_io (a background job whose
-progress the job page polls with htmx); downloads stream from the same service.
+progress the job page polls with htmx); downloads stream from registry.sheets.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_safe
 
-from core.roles import Role
-from core.scope import may_write_any
+from core.scope import is_unscoped_admin, may_write_any
 from registry.choices import ImportStatus
 from registry.forms import StatsExportForm, StatsImportForm
 from registry.models import ImportJob, VillageStat
 from registry.services import stats_io
+from registry.sheets import STAT_COLUMNS, export_stats, iter_export_csv, write_template
 
 ERRORS_PER_PAGE = 100
 RECENT_JOBS = 10
@@ -36,15 +36,8 @@ def _may_import(user) -> bool:
 
 def _jobs_for(user):
     """Import jobs a user may see: their own; every job for an unscoped city admin."""
-    unscoped_admin = any(
-        g.role == Role.CITY_ADMIN
-        and g.region_id is None
-        and g.village_id is None
-        and g.organisation_id is None
-        for g in user.grant_list
-    )
     jobs = ImportJob.objects.select_related("created_by")
-    return jobs if unscoped_admin or user.is_superuser else jobs.filter(created_by=user)
+    return jobs if is_unscoped_admin(user) or user.is_superuser else jobs.filter(created_by=user)
 
 
 @login_required
@@ -55,14 +48,14 @@ def stats_import(request):
     form = StatsImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         job = stats_io.start_import_job(
-            request.user, form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"]
+            form.cleaned_data["file"], actor=request.user, dry_run=form.cleaned_data["dry_run"]
         )
         return redirect("registry:import_job", pk=job.pk)
     context = {
         "form": form,
         "export_form": StatsExportForm(),
         "jobs": ImportJob.objects.filter(created_by=request.user)[:RECENT_JOBS],
-        "columns": stats_io.STAT_COLUMNS,
+        "columns": STAT_COLUMNS,
     }
     return render(request, "registry/import.html", context)
 
@@ -101,7 +94,7 @@ def import_job_status(request, pk: int):
 def stats_template(request, fmt: str):
     if fmt not in ("xlsx", "csv"):
         raise Http404
-    return _file_response(lambda path: stats_io.write_template(path, fmt), fmt, "村级统计导入模板")
+    return _file_response(lambda path: write_template(path, fmt), fmt, "村级统计导入模板")
 
 
 @login_required
@@ -117,15 +110,13 @@ def stats_export(request):
     name = "村级统计" + "".join(f"_{part}" for part in (region, year) if part)
     if fmt == "csv":
         response = StreamingHttpResponse(
-            stats_io.iter_export_csv(queryset, year=year, region=region),
+            iter_export_csv(queryset, year=year, region=region),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = content_disposition_header(True, f"{name}.csv")
         return response
     return _file_response(
-        lambda path: stats_io.export_stats(
-            path, "xlsx", queryset=queryset, year=year, region=region
-        ),
+        lambda path: export_stats(path, "xlsx", queryset=queryset, year=year, region=region),
         "xlsx",
         name,
     )

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from analytics import services
+from analytics import selectors
 
 
 def _yuan(fen: int | None) -> str:
@@ -33,7 +33,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, region, year, format, **options):
         try:
-            data = services.indicators(region, year)
+            data = selectors.indicators(region, year)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         if format == "json":

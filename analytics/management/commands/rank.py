@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from analytics import rankings
+from analytics import services
 from analytics.models import RankingScheme
 from audit.context import change_context
+from core.actors import SYSTEM
 
 
 class Command(BaseCommand):
@@ -32,13 +33,13 @@ class Command(BaseCommand):
             ranking_scheme = RankingScheme.objects.get(pk=scheme)
         except RankingScheme.DoesNotExist:
             raise CommandError(f"No ranking scheme with id {scheme}.") from None
-        with change_context(source="cli", path="rank"):
+        with change_context(user=SYSTEM, source="cli", path="rank"):
             for one_year in year:
                 try:
-                    snapshot = rankings.compute_snapshot(
-                        ranking_scheme, one_year, correction=correct
+                    snapshot = services.compute_snapshot(
+                        ranking_scheme, one_year, actor=SYSTEM, correction=correct
                     )
-                except rankings.RankingError as exc:
+                except services.RankingError as exc:
                     raise CommandError(str(exc)) from None
                 first = snapshot.entries.order_by("rank", "village_id").select_related("village")[
                     :3

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from registry.services.stats_io import export_stats
+from registry.sheets import export_stats
 
 
 class Command(BaseCommand):

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from audit.context import change_context
+from core.actors import SYSTEM
 from registry.services.stats_io import import_stats
 
 
@@ -38,8 +39,8 @@ class Command(BaseCommand):
             if verbosity > 1:
                 self.stderr.write(f"{phase} {done}/{total}")
 
-        with change_context(source="cli", path="import_stats"):
-            result = import_stats(file, dry_run=dry_run, progress=progress)
+        with change_context(user=SYSTEM, source="cli", path="import_stats"):
+            result = import_stats(file, actor=SYSTEM, dry_run=dry_run, progress=progress)
         for column in result.ignored_columns:
             self.stderr.write(
                 self.style.WARNING(_("Ignored unknown column: {column}").format(column=column))

@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.context import change_context
+from core.actors import SYSTEM
 from registry.services.divisions import load_divisions
 
 
@@ -17,9 +18,9 @@ class Command(BaseCommand):
         if not province and not area:
             raise CommandError("请指定 --province 或 --area（例如 --province 33 --area 310116）")
         started = time.perf_counter()
-        with change_context(source="cli", path="load_divisions"):
+        with change_context(user=SYSTEM, source="cli", path="load_divisions"):
             try:
-                result = load_divisions(province, area)
+                result = load_divisions(province, area, actor=SYSTEM)
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
         self.stdout.write(

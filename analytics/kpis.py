@@ -1,0 +1,150 @@
+"""The indicators a ranking scheme may rank by (`KPI_SOURCES`), each reading the values of
+all ranked villages for a year in one or two queries.
+
+A `RankingKPI.key` names one of them; `analytics.services.compute_snapshot` ranks by them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from alliances import selectors as alliance_selectors
+from analytics.errors import RankingError
+from projects import selectors as project_selectors
+from registry.models import VillageStat
+
+if TYPE_CHECKING:
+    from analytics.models import RankingScheme
+
+__all__ = ["KPI_SOURCES", "KPISource", "Values"]
+
+Values = dict[str, float | int | None]
+
+
+def _stats(codes: list[str], years: tuple[int, ...]) -> dict[tuple[str, int], tuple[int, int]]:
+    rows = VillageStat.objects.filter(village_id__in=codes, year__in=years).values_list(
+        "village_id", "year", "total_income", "operating_income"
+    )
+    return {(code, year): (total, operating) for code, year, total, operating in rows}
+
+
+def collective_income(scheme, codes: list[str], year: int) -> Values:
+    """Total collective income in fen (VillageStat.total_income)."""
+    stats = _stats(codes, (year,))
+    return {code: stats[(code, year)][0] if (code, year) in stats else None for code in codes}
+
+
+def income_growth(scheme, codes: list[str], year: int) -> Values:
+    """Growth of total collective income over the previous year (0.25 = +25%).
+
+    Missing (None, so the village scores 0 for it) without statistics in either year, and
+    also from a zero base: a rise from 0 has no finite rate, and any number chosen for it
+    would rank such a village arbitrarily. The published description says so."""
+    stats = _stats(codes, (year, year - 1))
+    result: Values = {}
+    for code in codes:
+        now, before = stats.get((code, year)), stats.get((code, year - 1))
+        result[code] = now[0] / before[0] - 1 if now and before and before[0] > 0 else None
+    return result
+
+
+def operating_share(scheme, codes: list[str], year: int) -> Values:
+    """Operating income as a share of total collective income (0–1)."""
+    stats = _stats(codes, (year,))
+    result: Values = {}
+    for code in codes:
+        row = stats.get((code, year))
+        result[code] = row[1] / row[0] if row and row[0] > 0 else None
+    return result
+
+
+def project_progress(scheme, codes: list[str], year: int) -> Values:
+    """Progress of the villages' projects in the year (0–100), from the projects app."""
+    progress = project_selectors.village_progress(year)
+    return {code: _number(progress.get(code)) for code in codes}
+
+
+def duties_on_time(scheme, codes: list[str], year: int) -> Values:
+    """Share of the alliance's duties owned by the village done on time in the year (0–1).
+
+    On time means verified by the alliance as done on or before the due day (a village's own
+    report of "done" does not count until it is verified: see alliances.selectors)."""
+    if scheme.alliance_id is None:
+        raise RankingError(_("Duties done on time needs a scheme for an alliance."))
+    counts = alliance_selectors.duties_on_time(scheme.alliance, year)  # {code: (done on time, due)}
+    result: Values = {}
+    for code in codes:
+        done, due = counts.get(code, (0, 0))
+        result[code] = done / due if due else None
+    return result
+
+
+def _number(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+@dataclass(frozen=True)
+class KPISource:
+    """An indicator a scheme may rank by; `unit` tells the showcase how to show raw values."""
+
+    label: str | Promise
+    unit: str  # "fen", "ratio" (shown as %), "percent" (already 0–100)
+    direction: str  # the usual direction, offered as the default
+    values: Callable[[RankingScheme, list[str], int], Values]
+    description: str | Promise = ""
+
+
+KPI_SOURCES: dict[str, KPISource] = {
+    "collective_income": KPISource(
+        gettext_lazy("Collective income"),
+        "fen",
+        "higher",
+        collective_income,
+        gettext_lazy("The village's total collective income in the year (statistics)."),
+    ),
+    "income_growth": KPISource(
+        gettext_lazy("Income growth"),
+        "ratio",
+        "higher",
+        income_growth,
+        gettext_lazy(
+            "Total collective income this year over last year, minus one; missing (scores "
+            "0) when either year has no statistics or last year's income was zero (growth "
+            "from nothing has no rate)."
+        ),
+    ),
+    "operating_share": KPISource(
+        gettext_lazy("Operating income share"),
+        "ratio",
+        "higher",
+        operating_share,
+        gettext_lazy("Operating income as a share of total collective income."),
+    ),
+    "project_progress": KPISource(
+        gettext_lazy("Project progress"),
+        "percent",
+        "higher",
+        project_progress,
+        gettext_lazy("Progress of the village's prosperity projects in the year (0–100)."),
+    ),
+    "duties_on_time": KPISource(
+        gettext_lazy("Duties done on time"),
+        "ratio",
+        "higher",
+        duties_on_time,
+        gettext_lazy(
+            "Share of the village's alliance duties due in the year that were verified as "
+            "done on or before their due day."
+        ),
+    ),
+}
