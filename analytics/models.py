@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from analytics.choices import Direction, MemberRule, PeriodKind
 from core.models import AppendOnlyModel, AppendOnlyQuerySet, ChangeLoggedModel, ImmutableError
 from core.scope import RestrictedQuerySet, ScopePolicy
 
@@ -35,20 +36,6 @@ __all__ = [
 # Anonymous visitors may read (the showcase); views and the API show published schemes
 # only. No write roles: only unscoped city admins write.
 PUBLIC_POLICY = ScopePolicy(public=True)
-
-
-class Direction(models.TextChoices):
-    HIGHER = "higher", _("higher is better")
-    LOWER = "lower", _("lower is better")
-
-
-class PeriodKind(models.TextChoices):
-    YEAR = "year", _("year")
-
-
-class MemberRule(models.TextChoices):
-    PERIOD_END = "period_end", _("members at the end of the period")
-    CURRENT = "current", _("current members, also for earlier periods")
 
 
 class RankingScheme(ChangeLoggedModel):

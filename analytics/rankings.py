@@ -20,7 +20,8 @@ from django.core.cache import cache
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from analytics.models import MemberRule, RankingEntry, RankingScheme, RankingSnapshot
+from analytics.choices import MemberRule
+from analytics.models import RankingEntry, RankingScheme, RankingSnapshot
 from registry.models import VillageStat
 
 __all__ = [

@@ -10,6 +10,7 @@ whatever the number of villages (pinned in the tests).
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
@@ -18,10 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from analytics import reports, selectors
-from registry.choices import RegionLevel, parse_year
+from analytics.forms import RegionPickForm
+from registry.choices import RegionLevel
 from registry.models import Region, VillageStat
-
-DEFAULT_REGION = "330482"  # 平湖市: the demo's home
 
 
 def _region_figures(code: str, year: int) -> tuple[dict, list[dict]]:
@@ -97,14 +97,14 @@ def index(request):
         .values_list("village__county_id", "latest", "villages")
     )
     latest = {county: year for county, year, _n in counties}
-    region = (request.GET.get("region") or "").strip()
-    if region:
-        year = parse_year(request.GET.get("year") or "")
+    pick = RegionPickForm(request.GET)
+    if pick.is_valid():
+        region, year = pick.cleaned_data["region"], pick.cleaned_data["year"]
         if year is None:
             year = max((y for c, y in latest.items() if c.startswith(region[:6])), default=None)
             if year is None:
                 year = max(latest.values(), default=None)
-        if region.isascii() and region.isdigit() and 2 <= len(region) <= 12 and year is not None:
+        if year is not None:
             return redirect("analytics:region", code=region, year=year)
     names = dict(
         Region.objects.filter(
@@ -132,12 +132,9 @@ def index(request):
             }
         )
     default = None
-    if DEFAULT_REGION in latest:
-        default = {
-            "code": DEFAULT_REGION,
-            "name": names.get(DEFAULT_REGION, ""),
-            "year": latest[DEFAULT_REGION],
-        }
+    home = settings.SHOWCASE_REGION  # the deployment's own region is offered first
+    if home in latest:
+        default = {"code": home, "name": names.get(home, ""), "year": latest[home]}
     elif counties:
         default = {
             "code": counties[0][0],

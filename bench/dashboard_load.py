@@ -99,7 +99,8 @@ def ranking(villages: list[tuple[str, str]]) -> int:
 
     from alliances.models import Alliance, Membership
     from analytics import services
-    from analytics.models import MemberRule, RankingKPI, RankingScheme
+    from analytics.choices import MemberRule
+    from analytics.models import RankingKPI, RankingScheme
     from bench.stats_import import YEARS
     from core.actors import SYSTEM
 

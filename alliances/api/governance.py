@@ -13,7 +13,6 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -22,6 +21,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from alliances import selectors, services
+from alliances.api.filters import DutyFilterSet
 from alliances.api.serializers import (
     AgendaItemSerializer,
     AttendanceSerializer,
@@ -255,22 +255,6 @@ class VoteViewSet(ScopedReadOnlyViewSet):
     serializer_class = VoteSerializer
     filterset_fields = ["decision", "village", "organisation", "choice"]
     lookup_value_regex = "[0-9]+"
-
-
-class DutyFilterSet(filters.FilterSet):
-    overdue = filters.BooleanFilter(method="filter_overdue", label="Overdue")
-
-    class Meta:
-        model = Duty
-        fields = ["alliance", "decision", "owner_village", "owner_organisation", "status"]
-
-    def filter_overdue(self, queryset, name, value):
-        today = timezone.localdate()
-        return (
-            queryset.overdue(today)
-            if value
-            else queryset.exclude(pk__in=queryset.overdue(today).values("pk"))
-        )
 
 
 class DutyViewSet(ScopedModelViewSet):

@@ -8,12 +8,12 @@ domain-error handler (`core.api.handlers`) and changes nothing.
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from alliances import services
+from alliances.api.filters import MembershipFilterSet
 from alliances.api.serializers import (
     AllianceSerializer,
     ConsortiumSerializer,
@@ -69,17 +69,6 @@ class MechanismViewSet(ScopedModelViewSet):
     serializer_class = MechanismSerializer
     filterset_fields = ["alliance"]
     lookup_value_regex = "[0-9]+"
-
-
-class MembershipFilterSet(filters.FilterSet):
-    on = filters.DateFilter(method="filter_on", label="Members on this day")
-
-    class Meta:
-        model = Membership
-        fields = ["alliance", "consortium", "village", "organisation", "role"]
-
-    def filter_on(self, queryset, name, value):
-        return queryset.members_on(value)
 
 
 class MembershipViewSet(ScopedModelViewSet):

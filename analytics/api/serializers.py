@@ -1,6 +1,13 @@
+"""Analytics API serializers: the indicators query; ranking schemes with their KPIs, frozen
+snapshots with their entries (villages and figures only)."""
+
+from __future__ import annotations
+
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from analytics.models import RankingEntry, RankingKPI, RankingScheme, RankingSnapshot
 from registry.choices import YEAR_MAX, YEAR_MIN
 
 
@@ -11,3 +18,73 @@ class IndicatorsQuerySerializer(serializers.Serializer):
     year = serializers.IntegerField(
         min_value=YEAR_MIN, max_value=YEAR_MAX, help_text=_("Statistics year.")
     )
+
+
+class RankingKPISerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RankingKPI
+        fields = ["key", "label", "direction", "weight", "order"]
+
+
+class RankingSchemeSerializer(serializers.ModelSerializer):
+    kpis = RankingKPISerializer(many=True, read_only=True)
+
+    class Meta:
+        model = RankingScheme
+        fields = [
+            "id",
+            "name",
+            "alliance",
+            "region",
+            "member_rule",
+            "description",
+            "period_kind",
+            "is_published",
+            "is_illustrative",
+            "kpis",
+        ]
+
+
+class RankingEntrySerializer(serializers.ModelSerializer):
+    village_name = serializers.CharField(source="village.short_name", read_only=True)
+    values = serializers.SerializerMethodField()
+    scores = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RankingEntry
+        fields = ["village", "village_name", "rank", "tied", "score", "values", "scores"]
+
+    @extend_schema_field(
+        {"type": "object", "additionalProperties": {"type": "number", "nullable": True}}
+    )
+    def get_values(self, entry) -> dict:
+        """Raw KPI values by key: fen for income, ratios as fractions; null when missing."""
+        return entry.values
+
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "number"}})
+    def get_scores(self, entry) -> dict:
+        """Each KPI's 0–100 score by key."""
+        return entry.scores
+
+
+class RankingSnapshotSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RankingSnapshot
+        fields = [
+            "id",
+            "scheme",
+            "period",
+            "version",
+            "supersedes",
+            "reason",
+            "kpis",
+            "computed_at",
+            "is_illustrative",
+        ]
+
+
+class RankingSnapshotDetailSerializer(RankingSnapshotSerializer):
+    entries = RankingEntrySerializer(many=True, read_only=True)
+
+    class Meta(RankingSnapshotSerializer.Meta):
+        fields = [*RankingSnapshotSerializer.Meta.fields, "entries"]

@@ -15,7 +15,8 @@ from django.db import transaction
 
 from alliances.models import Alliance
 from analytics import services
-from analytics.models import MemberRule, RankingKPI, RankingScheme
+from analytics.choices import MemberRule
+from analytics.models import RankingKPI, RankingScheme
 from baotuan.demo import facts
 from core.actors import SYSTEM
 

@@ -7,7 +7,6 @@ the one domain-error handler (`core.api.handlers`): 403 for lack of rights, 400 
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -17,6 +16,7 @@ from rest_framework.response import Response
 from core.api.base import ScopedModelViewSet
 from core.api.handlers import api_error
 from projects import services
+from projects.api.filters import ProjectFilterSet, by_project
 from projects.api.serializers import (
     AnnualPlanSerializer,
     CooperationListSerializer,
@@ -29,7 +29,6 @@ from projects.api.serializers import (
     ProjectSerializer,
 )
 from projects.choices import AttachmentKind
-from projects.forms import MAX_ID
 from projects.models import (
     AnnualPlan,
     CooperationList,
@@ -41,31 +40,6 @@ from projects.models import (
     ProjectAttachment,
     ProjectPartner,
 )
-
-
-class ProjectFilterSet(filters.FilterSet):
-    village = filters.CharFilter(method="filter_village", label="village code (lead or partner)")
-
-    class Meta:
-        model = Project
-        fields = ["consortium", "status", "category", "is_illustrative", "venture", "village"]
-
-    def filter_village(self, queryset, name, value):
-        partner_of = ProjectPartner.objects.filter(village_id=value).values("project_id")
-        return queryset.filter(Q(lead_village_id=value) | Q(pk__in=partner_of))
-
-
-class ByProjectFilterSet(filters.FilterSet):
-    # Bounded: a 20-digit id overflows the database's integers (400, not 500).
-    project = filters.NumberFilter(field_name="project_id", min_value=1, max_value=MAX_ID)
-
-
-def _by_project(model_):
-    return type(
-        f"{model_.__name__}FilterSet",
-        (ByProjectFilterSet,),
-        {"Meta": type("Meta", (), {"model": model_, "fields": ["project"]})},
-    )
 
 
 class ProjectViewSet(ScopedModelViewSet):
@@ -82,19 +56,19 @@ class ProjectViewSet(ScopedModelViewSet):
 class ProjectPartnerViewSet(ScopedModelViewSet):
     queryset = ProjectPartner.objects.order_by("project_id", "pk")
     serializer_class = ProjectPartnerSerializer
-    filterset_class = _by_project(ProjectPartner)
+    filterset_class = by_project(ProjectPartner)
 
 
 class AnnualPlanViewSet(ScopedModelViewSet):
     queryset = AnnualPlan.objects.order_by("project_id", "year")
     serializer_class = AnnualPlanSerializer
-    filterset_class = _by_project(AnnualPlan)
+    filterset_class = by_project(AnnualPlan)
 
 
 class MilestoneViewSet(ScopedModelViewSet):
     queryset = Milestone.objects.order_by("project_id", "due_on", "pk")
     serializer_class = MilestoneSerializer
-    filterset_class = _by_project(Milestone)
+    filterset_class = by_project(Milestone)
 
 
 class ProgressReportViewSet(ScopedModelViewSet):
@@ -102,7 +76,7 @@ class ProgressReportViewSet(ScopedModelViewSet):
 
     queryset = ProgressReport.objects.order_by("project_id", "period", "pk")
     serializer_class = ProgressReportSerializer
-    filterset_class = _by_project(ProgressReport)
+    filterset_class = by_project(ProgressReport)
     http_method_names = ["get", "post", "head", "options"]
 
     def create(self, request, *args, **kwargs):
@@ -123,7 +97,7 @@ class ProgressReportViewSet(ScopedModelViewSet):
 class IncomeRecordViewSet(ScopedModelViewSet):
     queryset = IncomeRecord.objects.order_by("project_id", "year")
     serializer_class = IncomeRecordSerializer
-    filterset_class = _by_project(IncomeRecord)
+    filterset_class = by_project(IncomeRecord)
 
 
 class ProjectAttachmentViewSet(ScopedModelViewSet):
@@ -132,7 +106,7 @@ class ProjectAttachmentViewSet(ScopedModelViewSet):
 
     queryset = ProjectAttachment.objects.order_by("project_id", "-uploaded_at", "pk")
     serializer_class = ProjectAttachmentSerializer
-    filterset_class = _by_project(ProjectAttachment)
+    filterset_class = by_project(ProjectAttachment)
     http_method_names = ["get", "post", "head", "options"]
     parser_classes = [MultiPartParser, FormParser]
 
