@@ -30,7 +30,7 @@ post_run time ÷ baseline postings/s (the issue's posting-throughput goal: ≥ 0
 With --runs N < 120 the baseline writes the same N entries, and the 120-run figures are an
 extrapolation (keys "extrapolated_120_*": N-run time × 120 / N).
 
-Checks: `ledger.services.check_ledger()` is [], and the holders' payable balances (Σ and each
+Checks: `ledger.selectors.check_ledger()` is [], and the holders' payable balances (Σ and each
 holder's) equal the distributed amounts of the runs (Σ and each holder's lines).
 """
 
@@ -129,6 +129,7 @@ def baseline(runs: int) -> tuple[int, float]:
     """The fastest honest write of the same postings: an entry row, then COPY / executemany."""
     from django.db import transaction
 
+    from core.actors import SYSTEM
     from core.db import bulk_insert
     from ledger.choices import AccountKind
     from ledger.models import Account, JournalEntry, Posting
@@ -139,7 +140,7 @@ def baseline(runs: int) -> tuple[int, float]:
     company = Organisation.objects.create(
         name="bench baseline company", kind=OrganisationKind.JOINT_INVESTMENT
     )
-    pool = get_account(kind=AccountKind.INCOME, organisation=company).pk
+    pool = get_account(kind=AccountKind.INCOME, organisation=company, actor=SYSTEM).pk
     Account.objects.bulk_create(
         Account(kind=AccountKind.DISTRIBUTION_PAYABLE, organisation=company, name=f"H{i:05d}")
         for i in range(HOLDERS)
@@ -206,7 +207,7 @@ def main(engine: str, runs: int) -> dict:
     from audit.context import change_context
     from ledger.choices import AccountKind
     from ledger.models import Account, Posting
-    from ledger.services import balances, check_ledger
+    from ledger.selectors import balances, check_ledger
     from registry.choices import OrganisationKind
     from registry.models import Organisation, Village
     from registry.services.divisions import load_divisions

@@ -44,17 +44,12 @@ from django.utils.translation import gettext as _
 from audit.models import ObjectChange
 from audit.services import log_bulk
 from core.db import bulk_insert
+from ledger.books import books_language
 from ledger.choices import AccountKind
 from ledger.exceptions import LedgerError
 from ledger.models import Account
-from ledger.services import (
-    balances,
-    books_language,
-    get_account,
-    get_accounts,
-    post_entry,
-    reverse_entry,
-)
+from ledger.selectors import balances
+from ledger.services import get_account, get_accounts, post_entry, reverse_entry
 from lib.distribution import (
     DistributionError,
     as_rate,
@@ -246,12 +241,13 @@ def _lock_run(run: DistributionRun | int) -> DistributionRun:
     )
 
 
-def _venture_account(venture: Venture, kind: str, suffix: str = "") -> Account:
+def _venture_account(venture: Venture, kind: str, suffix: str = "", *, actor) -> Account:
     return get_account(
         kind=kind,
         organisation=venture.organisation,
         name=venture.ledger_name + suffix,
         currency=venture.currency,
+        actor=actor,
     )
 
 
@@ -391,12 +387,13 @@ def record_contribution(
         holder = _holder(holder)
         suffix = LAND_QUOTA_ACCOUNT_SUFFIX if kind == ContributionKind.LAND_QUOTA else ""
         with _ledger():
-            debit = _venture_account(venture, AccountKind.CASH, suffix)
+            debit = _venture_account(venture, AccountKind.CASH, suffix, actor=user)
             credit = get_account(
                 kind=AccountKind.CAPITAL,
                 organisation=venture.organisation,
                 name=_holder_account_name(venture, *_holder_ids(holder)),
                 currency=venture.currency,
+                actor=user,
             )
             with books_language():
                 description = _("{venture}: {kind} contribution of {holder}").format(
@@ -406,7 +403,7 @@ def record_contribution(
                 date=day,
                 description=description,
                 lines=[(debit, amount), (credit, -amount)],
-                user=user,
+                actor=user,
                 source=f"ventures.venture:{venture.pk}",
             )
         return Contribution.objects.create(
@@ -460,10 +457,10 @@ def record_income(
                 date=day,
                 description=description + (f" ({payer})" if payer is not None else ""),
                 lines=[
-                    (_venture_account(venture, AccountKind.CASH), amount),
-                    (_venture_account(venture, AccountKind.INCOME), -amount),
+                    (_venture_account(venture, AccountKind.CASH, actor=user), amount),
+                    (_venture_account(venture, AccountKind.INCOME, actor=user), -amount),
                 ],
-                user=user,
+                actor=user,
                 source=f"ventures.venture:{venture.pk}",
             )
         return IncomeReceipt.objects.create(
@@ -1023,7 +1020,9 @@ def _holder_account_name(venture: Venture, village_id, organisation_id) -> str:
     return f"{venture.ledger_name}-Organisation-{organisation_id}"
 
 
-def _payable_accounts(venture: Venture, holders: set[tuple[str | None, int | None]]) -> dict:
+def _payable_accounts(
+    venture: Venture, holders: set[tuple[str | None, int | None]], *, actor
+) -> dict:
     """(village_id, organisation_id) → pk of the venture's payable account for each holder.
 
     The accounts are on the operating company's books, found or created in bulk by the
@@ -1036,6 +1035,7 @@ def _payable_accounts(venture: Venture, holders: set[tuple[str | None, int | Non
         organisation=venture.organisation_id,
         names=by_name,
         currency=venture.currency,
+        actor=actor,
     )
     return {holder: pks[name] for name, holder in by_name.items()}
 
@@ -1085,20 +1085,20 @@ def post_run(run: DistributionRun, *, user, date=None) -> DistributionRun:
         lines = DistributionLine.objects.filter(run=run, amount__gt=0).order_by("pk")
         amounts = list(lines.values_list("village_id", "organisation_id", "amount"))
         with _ledger():
-            payables = _payable_accounts(venture, {(v, o) for v, o, _a in amounts})
+            payables = _payable_accounts(venture, {(v, o) for v, o, _a in amounts}, actor=user)
             source_kind = (
                 AccountKind.INCOME
                 if run.source == DistributionSource.INCOME
                 else AccountKind.EQUITY
             )
-            entry_lines: list[tuple] = [(_venture_account(venture, source_kind), run.total)]
+            entry_lines: list[tuple] = [(_venture_account(venture, source_kind, actor=user), run.total)]
             if run.reserve_amount:
                 entry_lines.append(
-                    (_venture_account(venture, AccountKind.RESERVE), -run.reserve_amount)
+                    (_venture_account(venture, AccountKind.RESERVE, actor=user), -run.reserve_amount)
                 )
             if run.welfare_amount:
                 entry_lines.append(
-                    (_venture_account(venture, AccountKind.WELFARE), -run.welfare_amount)
+                    (_venture_account(venture, AccountKind.WELFARE, actor=user), -run.welfare_amount)
                 )
             entry_lines.extend((payables[(v, o)], -amount) for v, o, amount in amounts)
             with books_language():
@@ -1109,7 +1109,7 @@ def post_run(run: DistributionRun, *, user, date=None) -> DistributionRun:
                 date=day,
                 description=description,
                 lines=entry_lines,
-                user=user,
+                actor=user,
                 idempotency_key=f"distribution-run:{run.pk}",
                 source=f"ventures.distributionrun:{run.pk}",
             )
@@ -1240,7 +1240,7 @@ def reverse_run(run: DistributionRun, *, user, reason: str, date=None) -> Distri
                 run.posted_entry,
                 date=day,
                 description=description,
-                user=user,
+                actor=user,
                 idempotency_key=f"distribution-run-reversal:{run.pk}",
             )
         run.status = RunStatus.REVERSED

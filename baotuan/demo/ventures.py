@@ -29,10 +29,12 @@ from django.db.models import Sum
 
 from accounts.models import Grant, User
 from baotuan.demo import facts
+from core.actors import SYSTEM
 from core.roles import Role
 from ledger.choices import AccountKind
 from ledger.models import Account, JournalEntry, Period
-from ledger.services import balances, lock_period, locked_through
+from ledger.selectors import balances, locked_through
+from ledger.services import lock_period
 from registry.choices import OrganisationKind, VillageKind
 from registry.models import Organisation, Village, VillageStat
 from ventures import services
@@ -478,7 +480,7 @@ def lock_complete_periods(say) -> int:
         y, m = first.year, first.month
     locked = 0
     while (y, m) <= (year, month):
-        lock_period(y, m)
+        lock_period(y, m, actor=SYSTEM)
         locked += 1
         y, m = y + m // 12, m % 12 + 1
     return locked

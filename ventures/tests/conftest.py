@@ -15,7 +15,6 @@ each test, as the ledger's own tests do.
 from datetime import date
 
 import pytest
-from django.db import connection, transaction
 
 from audit.models import ObjectChange
 from ledger.models import Account, JournalEntry, Posting
@@ -33,18 +32,6 @@ from ventures.models import (
 
 D = date.fromisoformat
 FENGSHAN, XUJIADAI, SHANTANG = "331121201201", "330482107208", "330482106209"
-
-
-@pytest.fixture(autouse=True)
-def deferred_checks_fire(request):
-    yield
-    uses_db = "db" in request.fixturenames or "transactional_db" in request.fixturenames
-    if not uses_db or connection.vendor != "postgresql" or connection.connection is None:
-        return
-    if not connection.in_atomic_block or connection.needs_rollback:
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 @pytest.fixture(autouse=True)

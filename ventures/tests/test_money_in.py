@@ -8,9 +8,11 @@ each posted to the ledger as it is recorded.
 
 import pytest
 
+from core.actors import SYSTEM
 from ledger.choices import AccountKind
 from ledger.models import Account, JournalEntry, Posting
-from ledger.services import balances, lock_period
+from ledger.selectors import balances
+from ledger.services import lock_period
 from ventures import services
 from ventures.exceptions import LedgerRefused, NotAllowed, VentureError
 from ventures.models import Contribution, IncomeReceipt
@@ -147,7 +149,7 @@ def test_writing_into_a_locked_period_is_refused_by_the_ledger_and_nothing_chang
     venture, finance, tree
 ):
     services.record_income(venture, amount=100, received_on=D("2023-12-20"), user=finance)
-    lock_period(2023, 12)
+    lock_period(2023, 12, actor=SYSTEM)
     before = snapshot()
 
     with pytest.raises(LedgerRefused, match="locked"):

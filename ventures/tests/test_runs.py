@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from audit.models import ObjectChange
 from conftest import make_user
+from core.actors import SYSTEM
 from core.roles import Role
 from ledger.models import Account, JournalEntry, Posting
 from ledger.services import lock_period
@@ -487,7 +488,7 @@ def test_posting_before_the_period_ends_is_refused(approved, finance):
 
 
 def test_posting_into_a_locked_period_is_refused(approved, finance):
-    lock_period(2023, 12)
+    lock_period(2023, 12, actor=SYSTEM)
     before = snapshot()
 
     with pytest.raises(LedgerRefused, match="locked"):
