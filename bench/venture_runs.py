@@ -96,7 +96,7 @@ def stakes(venture, villages: list[str], finance, results: dict) -> None:
     started = time.perf_counter()
     for i, code in enumerate(villages[:STAKE_SAMPLE]):
         add_stake(
-            venture, holder=f"village:{code}", units=units(i), effective_from=start, user=finance
+            venture, holder=f"village:{code}", units=units(i), effective_from=start, actor=finance
         )
     results["add_stake_first_1000_per_s"] = round(STAKE_SAMPLE / (time.perf_counter() - started))
     rest = list(enumerate(villages))[STAKE_SAMPLE:]
@@ -248,7 +248,7 @@ def main(engine: str, runs: int) -> dict:
                     received_on=first.replace(day=15),
                     period_start=first,
                     period_end=last,
-                    user=finance,
+                    actor=finance,
                 )
         analyze()
 
@@ -265,12 +265,12 @@ def main(engine: str, runs: int) -> dict:
                 period_end=last,
                 policy="pro_rata",
                 params={},
-                user=finance,
+                actor=finance,
             ).run
             t1 = time.perf_counter()
-            run = approve_run(run, user=approver)
+            run = approve_run(run, actor=approver)
             t2 = time.perf_counter()
-            run = post_run(run, user=finance, date=last)
+            run = post_run(run, actor=finance, date=last)
             t3 = time.perf_counter()
             prepare_s.append(t1 - t0)
             approve_s.append(t2 - t1)
@@ -279,7 +279,7 @@ def main(engine: str, runs: int) -> dict:
             posted_runs.append(run)
             if month in publish_at:
                 t4 = time.perf_counter()
-                publish_run(run, user=finance)
+                publish_run(run, actor=finance)
                 publish_s.append(time.perf_counter() - t4)
             if month == 0:
                 analyze()  # the 20,000 payable accounts are new; let the planner know

@@ -23,8 +23,13 @@ def test_counts_and_weak_villages(stats):
 def test_distribution_in_fen(stats):
     data = indicators("330482", 2022)
     assert data["total_income"] == {
-        "min": 80_000_000, "p10": 80_000_000, "median": 160_000_000, "p90": 400_000_000,
-        "max": 400_000_000, "mean": 200_000_000, "sum": 800_000_000,
+        "min": 80_000_000,
+        "p10": 80_000_000,
+        "median": 160_000_000,
+        "p90": 400_000_000,
+        "max": 400_000_000,
+        "mean": 200_000_000,
+        "sum": 800_000_000,
     }
     assert data["operating_income"]["median"] == 80_000_000
     assert data["operating_income"]["max"] == 200_000_000
@@ -91,12 +96,20 @@ def test_unknown_region_or_year_without_statistics(stats, region, year, message)
 def posted_2022(stats, venture, register, finance, approver):
     """1,000,000.00 yuan of 2022 rent, distributed pro rata (600/300/100) and posted."""
     ventures.record_income(
-        venture, amount=100_000_000, received_on=date(2022, 12, 20), user=finance,
-        period_start=date(2022, 1, 1), period_end=date(2022, 12, 31),
+        venture,
+        amount=100_000_000,
+        received_on=date(2022, 12, 20),
+        actor=finance,
+        period_start=date(2022, 1, 1),
+        period_end=date(2022, 12, 31),
     )
     run = ventures.prepare_run(
-        venture, period_start=date(2022, 1, 1), period_end=date(2022, 12, 31),
-        policy="pro_rata", params={}, user=finance,
+        venture,
+        period_start=date(2022, 1, 1),
+        period_end=date(2022, 12, 31),
+        policy="pro_rata",
+        params={},
+        actor=finance,
     ).run
     return run, approver
 
@@ -104,22 +117,28 @@ def posted_2022(stats, venture, register, finance, approver):
 def test_returns_only_from_posted_runs(posted_2022):
     run, approver = posted_2022
     assert indicators("330482", 2022)["returns"] is None  # prepared, not posted
-    run = ventures.approve_run(run, user=approver)
+    run = ventures.approve_run(run, actor=approver)
     assert indicators("330482", 2022)["returns"] is None  # approved, not posted
 
 
 def test_returns_narrow_the_gap(posted_2022, finance):
     run, approver = posted_2022
-    ventures.post_run(ventures.approve_run(run, user=approver), user=finance, date=date(2023, 1, 15))
+    ventures.post_run(
+        ventures.approve_run(run, actor=approver), actor=finance, date=date(2023, 1, 15)
+    )
     lines = dict(DistributionLine.objects.filter(run=run).values_list("village_id", "amount"))
-    assert lines == {"331121201201": 60_000_000, "330482107208": 30_000_000,
-                     "330482106209": 10_000_000}
+    assert lines == {
+        "331121201201": 60_000_000,
+        "330482107208": 30_000_000,
+        "330482106209": 10_000_000,
+    }
 
     returns = indicators("330482", 2022)["returns"]
     assert returns["total"] == 40_000_000
     assert returns["villages_receiving"] == 2
     assert [(v["code"], v["amount"]) for v in returns["per_village"]] == [
-        ("330482107208", 30_000_000), ("330482106209", 10_000_000),
+        ("330482107208", 30_000_000),
+        ("330482106209", 10_000_000),
     ]
     received = np.array([lines.get(c, 0) for c in CODES_2022], dtype=float)
     with_returns = TOTAL_2022 + received

@@ -188,17 +188,17 @@ def _run_to_the_end(
             period_end=end,
             policy=policy,
             params=params,
-            user=preparer,
+            actor=preparer,
         ).run
         done = True
     if run.status == RunStatus.PREPARED:
-        run = services.approve_run(run, user=approver)
+        run = services.approve_run(run, actor=approver)
         done = True
     if run.status == RunStatus.APPROVED:
-        run = services.post_run(run, user=preparer, date=end)
+        run = services.post_run(run, actor=preparer, date=end)
         done = True
     if run.status == RunStatus.POSTED:
-        services.publish_run(run, user=approver)
+        services.publish_run(run, actor=approver)
         run.refresh_from_db()
         done = True
     return run, done
@@ -216,7 +216,7 @@ def _contribute(venture, holder, kind, amount_yuan, day, note, user, existing) -
         amount=amount_yuan * FEN,
         contributed_on=day,
         note=note,
-        user=user,
+        actor=user,
     )
     existing.add(key)
     return True
@@ -276,7 +276,7 @@ def load_enclave(say) -> Venture:
                 units=sum(parts.values()),
                 effective_from=paid_on,
                 note="示例：单位为出资额（元）",
-                user=finance,
+                actor=finance,
             )
             stakes += 1
         for kind, amount in parts.items():
@@ -337,7 +337,7 @@ def load_enclave(say) -> Venture:
                     period_start=period_start,
                     period_end=D(f"{year}-{end}"),
                     note="示例：半年租金（厂房造价的 5%）",
-                    user=finance,
+                    actor=finance,
                 )
                 receipts += 1
     say(f"  租金入账: 新增 {receipts} 笔")
@@ -425,7 +425,7 @@ def load_shantang(say) -> tuple[Venture, list[tuple[str, str, str]]]:
                 units=shares[role],
                 effective_from=paid_on,
                 note=f"占股 {shares[role]}%",
-                user=finance,
+                actor=finance,
             )
     existing = _existing_contributions(venture)
     for role, kind, amount in S["contributions"]:
@@ -441,7 +441,7 @@ def load_shantang(say) -> tuple[Venture, list[tuple[str, str, str]]]:
                 received_on=D(on),
                 kind=IncomeKind.OTHER,
                 note="示例：明月山塘景区经营收入",
-                user=finance,
+                actor=finance,
             )
     run, done = _run_to_the_end(
         venture,
