@@ -6,6 +6,7 @@ Personas (as healthchecks' alice/bob/charlie): `admin` (unscoped city admin), `c
 """
 
 import pytest
+from django.db import connection, transaction
 
 from accounts.models import Grant, User
 from core.roles import Role
@@ -67,6 +68,21 @@ def make_user(username, role=None, **scope):
     if role is not None:
         Grant.objects.create(user=user, role=role, **scope)
     return user
+
+
+@pytest.fixture(autouse=True)
+def deferred_checks_fire(request):
+    """On PostgreSQL, run the deferred (COMMIT-time) checks at the end of every test that used
+    the database: a test's transaction is rolled back, never committed, so without this the
+    ledger's balance triggers (SET CONSTRAINTS ALL IMMEDIATE) would never check its entries."""
+    yield
+    uses_db = "db" in request.fixturenames or "transactional_db" in request.fixturenames
+    if not uses_db or connection.vendor != "postgresql" or connection.connection is None:
+        return
+    if not connection.in_atomic_block or connection.needs_rollback:
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 @pytest.fixture

@@ -45,6 +45,7 @@ def amounts(month: int) -> list[int]:
 
 
 def chart():
+    from core.actors import SYSTEM
     from ledger.choices import AccountKind
     from ledger.models import Account
     from ledger.services import get_account
@@ -54,7 +55,7 @@ def chart():
     company = Organisation.objects.create(
         name="bench joint company", kind=OrganisationKind.JOINT_INVESTMENT
     )
-    pool = get_account(kind=AccountKind.INCOME, organisation=company)
+    pool = get_account(kind=AccountKind.INCOME, organisation=company, actor=SYSTEM)
     # Created in bulk (the accounts are not what is measured); pks are then contiguous.
     Account.objects.bulk_create(
         Account(kind=AccountKind.DISTRIBUTION_PAYABLE, organisation=company, name=f"H{i:05d}")
@@ -113,6 +114,7 @@ def clear_ledger() -> None:
 
 
 def post_all(pool: int, holders: list[int]) -> int:
+    from core.actors import SYSTEM
     from ledger.services import post_entry
 
     written = 0
@@ -124,6 +126,7 @@ def post_all(pool: int, holders: list[int]) -> int:
             lines=lines,
             idempotency_key=f"bench-distribution-{day:%Y-%m}",
             source=f"bench.distribution:{month + 1}",
+            actor=SYSTEM,
         )
         written += len(lines)
     return written
@@ -170,7 +173,9 @@ def main(engine: str) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from audit.context import change_context
-    from ledger.services import balances, check_ledger, lock_period
+    from core.actors import SYSTEM
+    from ledger.selectors import balances, check_ledger
+    from ledger.services import lock_period
 
     results: dict = {"engine": engine, "holders": HOLDERS, "entries": MONTHS}
     with change_context(source="cli", path="bench"):
@@ -187,7 +192,7 @@ def main(engine: str) -> dict:
 
         with timed(results, "lock_119_months_s"):
             for day in months()[:-1]:
-                lock_period(day.year, day.month)
+                lock_period(day.year, day.month, actor=SYSTEM)
         analyze()
 
     as_of = date(FIRST_YEAR + (MONTHS - 1) // 12, (MONTHS - 1) % 12 + 1, 20)

@@ -30,7 +30,7 @@ post_run time ÷ baseline postings/s (the issue's posting-throughput goal: ≥ 0
 With --runs N < 120 the baseline writes the same N entries, and the 120-run figures are an
 extrapolation (keys "extrapolated_120_*": N-run time × 120 / N).
 
-Checks: `ledger.services.check_ledger()` is [], and the holders' payable balances (Σ and each
+Checks: `ledger.selectors.check_ledger()` is [], and the holders' payable balances (Σ and each
 holder's) equal the distributed amounts of the runs (Σ and each holder's lines).
 """
 
@@ -96,7 +96,7 @@ def stakes(venture, villages: list[str], finance, results: dict) -> None:
     started = time.perf_counter()
     for i, code in enumerate(villages[:STAKE_SAMPLE]):
         add_stake(
-            venture, holder=f"village:{code}", units=units(i), effective_from=start, user=finance
+            venture, holder=f"village:{code}", units=units(i), effective_from=start, actor=finance
         )
     results["add_stake_first_1000_per_s"] = round(STAKE_SAMPLE / (time.perf_counter() - started))
     rest = list(enumerate(villages))[STAKE_SAMPLE:]
@@ -129,6 +129,7 @@ def baseline(runs: int) -> tuple[int, float]:
     """The fastest honest write of the same postings: an entry row, then COPY / executemany."""
     from django.db import transaction
 
+    from core.actors import SYSTEM
     from core.db import bulk_insert
     from ledger.choices import AccountKind
     from ledger.models import Account, JournalEntry, Posting
@@ -139,7 +140,7 @@ def baseline(runs: int) -> tuple[int, float]:
     company = Organisation.objects.create(
         name="bench baseline company", kind=OrganisationKind.JOINT_INVESTMENT
     )
-    pool = get_account(kind=AccountKind.INCOME, organisation=company).pk
+    pool = get_account(kind=AccountKind.INCOME, organisation=company, actor=SYSTEM).pk
     Account.objects.bulk_create(
         Account(kind=AccountKind.DISTRIBUTION_PAYABLE, organisation=company, name=f"H{i:05d}")
         for i in range(HOLDERS)
@@ -207,7 +208,7 @@ def main(engine: str, runs: int) -> dict:
     from core.actors import SYSTEM
     from ledger.choices import AccountKind
     from ledger.models import Account, Posting
-    from ledger.services import balances, check_ledger
+    from ledger.selectors import balances, check_ledger
     from registry.choices import OrganisationKind
     from registry.models import Organisation, Village
     from registry.services.divisions import load_divisions
@@ -248,7 +249,7 @@ def main(engine: str, runs: int) -> dict:
                     received_on=first.replace(day=15),
                     period_start=first,
                     period_end=last,
-                    user=finance,
+                    actor=finance,
                 )
         analyze()
 
@@ -265,12 +266,12 @@ def main(engine: str, runs: int) -> dict:
                 period_end=last,
                 policy="pro_rata",
                 params={},
-                user=finance,
+                actor=finance,
             ).run
             t1 = time.perf_counter()
-            run = approve_run(run, user=approver)
+            run = approve_run(run, actor=approver)
             t2 = time.perf_counter()
-            run = post_run(run, user=finance, date=last)
+            run = post_run(run, actor=finance, date=last)
             t3 = time.perf_counter()
             prepare_s.append(t1 - t0)
             approve_s.append(t2 - t1)
@@ -279,7 +280,7 @@ def main(engine: str, runs: int) -> dict:
             posted_runs.append(run)
             if month in publish_at:
                 t4 = time.perf_counter()
-                publish_run(run, user=finance)
+                publish_run(run, actor=finance)
                 publish_s.append(time.perf_counter() - t4)
             if month == 0:
                 analyze()  # the 20,000 payable accounts are new; let the planner know

@@ -1,4 +1,9 @@
-"""The errors of the ledger. All are `ValueError`s, so input validation catching that works.
+"""The errors of the ledger, on the one domain hierarchy (`core.errors`).
+
+Every one is a `LedgerError` (an `Invalid`, so a `ValueError` too: input validation catching
+that works). Those the state of the books forbids are also `Conflict`s (a locked period, an
+entry reversed already, a reused idempotency key, months locked out of order), and edits of
+posted rows are `Frozen`; that class decides the HTTP answer (`core.api.handlers`).
 
 Messages are English msgids translated by gettext when raised.
 """
@@ -8,6 +13,7 @@ from __future__ import annotations
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from core.errors import Conflict, Frozen, Invalid
 from lib.money import format_yuan
 
 __all__ = [
@@ -24,11 +30,11 @@ __all__ = [
 ]
 
 
-class LedgerError(ValueError):
+class LedgerError(Invalid):
     """Base class: the ledger refused an operation; nothing was written."""
 
 
-class LedgerImmutable(LedgerError):
+class LedgerImmutable(Frozen, LedgerError):
     """Posted entries, postings, locks and snapshots are never edited or deleted."""
 
     def __init__(self, what: str = "", *, message: str = ""):
@@ -76,7 +82,7 @@ class UnbalancedEntry(InvalidEntry):
         )
 
 
-class PeriodLocked(LedgerError):
+class PeriodLocked(Conflict, LedgerError):
     def __init__(self, year: int, month: int, *, detail: str = ""):
         self.year, self.month = year, month
         super().__init__(
@@ -88,11 +94,11 @@ class PeriodLocked(LedgerError):
         )
 
 
-class LockOrderError(LedgerError):
+class LockOrderError(Conflict, LedgerError):
     """Periods are locked one month after another, with no gaps."""
 
 
-class AlreadyReversed(LedgerError):
+class AlreadyReversed(Conflict, LedgerError):
     def __init__(self, entry_pk: int, by_pk: int | None = None):
         self.entry_pk, self.by_pk = entry_pk, by_pk
         if by_pk is None:
@@ -104,7 +110,7 @@ class AlreadyReversed(LedgerError):
         super().__init__(message)
 
 
-class IdempotencyConflict(LedgerError):
+class IdempotencyConflict(Conflict, LedgerError):
     """An idempotency key was reused for a different entry."""
 
     def __init__(self, key: str, entry_pk: int):

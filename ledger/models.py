@@ -383,7 +383,7 @@ class BalanceSnapshot(models.Model):
 
     Written by `lock_period` for every account with postings up to that day, in one
     INSERT … SELECT. A balance as of any date is the latest snapshot on or before it plus
-    the postings after it (`ledger.services.balances`).
+    the postings after it (`ledger.selectors.balances`).
     """
 
     account = models.ForeignKey(

@@ -1,15 +1,18 @@
-"""The ledger's service API: what other apps (ventures, analytics) call.
+"""The ledger's writes: what other apps (ventures) call to keep books.
 
     get_account   find or create an account of a village or organisation
+    get_accounts  find or create many accounts of one organisation at once
     post_entry    post a balanced entry (atomic, idempotent, bulk-written)
     reverse_entry post the mirror of an entry, linked to it
-    balances      balances of accounts at the end of a day, from snapshots (set-based)
-    trial_balance every account's balance as debit/credit columns that sum to zero
     lock_period   lock the next month and snapshot every balance at its end
-    check_ledger  every invariant, as a list of problems (ledger.checks)
 
-Amounts are integer fen: + debit, − credit. Every function owns its transaction (it runs
-inside the caller's, if any, as a savepoint) and writes its change-log row there.
+The reads (balances, trial balance, the locked horizon, the invariant checks) are
+`ledger.selectors`; the language entries are written in is `ledger.books`.
+
+Every function takes the acting user (or `core.actors.SYSTEM`) as a required `actor` and
+refuses a missing one before anything else. Amounts are integer fen: + debit, − credit.
+Every function owns its transaction (it runs inside the caller's, if any, as a savepoint)
+and writes its change-log row there.
 
 Concurrency: on PostgreSQL `post_entry` holds a shared advisory lock and `lock_period` an
 exclusive one until their transactions end, so a month cannot be locked while an entry
@@ -25,18 +28,18 @@ import re
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from datetime import date as date_type
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from django.conf import settings
-from django.db import IntegrityError, connection, models, transaction
-from django.utils import timezone, translation
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.context import change_context, current
 from audit.models import ObjectChange
 from audit.services import log_bulk, record
+from core.actors import as_user, require_actor
 from core.db import bulk_insert, is_postgres
-from ledger.checks import check_ledger
+from ledger.books import books_language
 from ledger.choices import AccountKind
 from ledger.exceptions import (
     AlreadyReversed,
@@ -50,18 +53,15 @@ from ledger.exceptions import (
     UnknownAccount,
 )
 from ledger.models import Account, BalanceSnapshot, JournalEntry, Period, Posting, month_end
+from ledger.selectors import check_date, db_date, locked_through
 from lib.money import Money
 
 __all__ = [
-    "balances",
-    "books_language",
-    "check_ledger",
     "get_account",
+    "get_accounts",
     "lock_period",
-    "locked_through",
     "post_entry",
     "reverse_entry",
-    "trial_balance",
 ]
 
 #: The advisory lock that orders posting against period locking (PostgreSQL). "LEDG".
@@ -70,8 +70,6 @@ ADVISORY_LOCK_KEY = 0x4C454447
 LOGGED_LINES_MAX = 20
 #: Account pks per lookup query (well under SQLite's and PostgreSQL's parameter limits).
 LOOKUP_CHUNK = 5000
-#: Account filters longer than this are applied in Python after one unfiltered query.
-FILTER_IN_SQL_MAX = 1000
 
 _CURRENCY = re.compile(r"[A-Z]{3}")
 
@@ -93,6 +91,7 @@ def get_account(
     organisation=None,
     name: str = "",
     currency: str = "CNY",
+    actor,
 ) -> Account:
     """The account of this owner, kind, name and currency, created on first use.
 
@@ -101,11 +100,14 @@ def get_account(
       village / organisation: The owner; exactly one must be given.
       name: Tells apart accounts of one kind and owner (e.g. a holder's code); may be "".
       currency: ISO 4217 code.
+      actor: Who acts (a user or SYSTEM); the change-log actor if the context has none.
     Returns:
       The account. Only a creation is change-logged; finding one writes nothing.
     Raises:
+      NotAllowed: no actor.
       LedgerError: no owner or two owners, an unknown kind or a malformed currency.
     """
+    actor = require_actor(actor)
     if (village is None) == (organisation is None):
         raise LedgerError(_("An account belongs to exactly one village or one organisation."))
     if kind not in AccountKind.values:
@@ -124,12 +126,13 @@ def get_account(
     account = Account.objects.filter(**lookup).first()
     if account is None:
         # get_or_create: a concurrent creator's row is found again instead of failing.
-        account, _created = Account.objects.get_or_create(**lookup)
+        with _acting(actor):
+            account, _created = Account.objects.get_or_create(**lookup)
     return account
 
 
 def get_accounts(
-    *, kind: str, organisation, names: Iterable[str], currency: str = "CNY"
+    *, kind: str, organisation, names: Iterable[str], currency: str = "CNY", actor
 ) -> dict[str, int]:
     """Many accounts of one organisation and kind at once: name → pk, creating the missing.
 
@@ -142,9 +145,11 @@ def get_accounts(
       organisation: The owner (an Organisation or its pk).
       names: The account names wanted.
       currency: ISO 4217 code.
+      actor: Who acts (a user or SYSTEM).
     Returns:
       {name: account pk} for every name given.
     """
+    actor = require_actor(actor)
     if kind not in AccountKind.values:
         raise LedgerError(_("Unknown account kind: {kind}.").format(kind=kind))
     if not isinstance(currency, str) or not _CURRENCY.fullmatch(currency):
@@ -172,19 +177,20 @@ def get_accounts(
     bulk_insert(Account, fields, rows)
     found = lookup()
     label = AccountKind(kind).label
-    log_bulk(
-        Account,
-        (
+    with _acting(actor):
+        log_bulk(
+            Account,
             (
-                ObjectChange.Action.CREATE,
-                found[row[0]],
-                f"{organisation_id} {label} {row[0]}",
-                None,
-                dict(zip(["id", *fields], (found[row[0]], *row), strict=True)),
-            )
-            for row in rows
-        ),
-    )
+                (
+                    ObjectChange.Action.CREATE,
+                    found[row[0]],
+                    f"{organisation_id} {label} {row[0]}",
+                    None,
+                    dict(zip(["id", *fields], (found[row[0]], *row), strict=True)),
+                )
+                for row in rows
+            ),
+        )
     return found
 
 
@@ -197,7 +203,7 @@ def post_entry(
     date,
     description: str,
     lines: Sequence[Line],
-    user=None,
+    actor,
     idempotency_key: str | None = None,
     source: str = "",
 ) -> JournalEntry:
@@ -215,8 +221,8 @@ def post_entry(
       lines: (account or account pk, amount) pairs; at least two. Amounts are int fen
         (a `lib.money.Money` is accepted too, and must be in the account's currency);
         floats, Decimals and zero are refused. The postings keep the lines' order.
-      user: Who posts (None for the system); also the change-log actor if the context
-        has none.
+      actor: Who posts (a user, or SYSTEM); also the change-log actor if the context
+        has none. SYSTEM leaves `created_by` empty.
       idempotency_key: Posting again with a key already used returns the entry posted
         then, writing nothing; with other lines or another date it raises
         `IdempotencyConflict`. Safe under concurrency (the key is unique in the database).
@@ -230,24 +236,18 @@ def post_entry(
       UnbalancedEntry: the amounts do not sum to zero in some currency (the message
         lists the residual per currency); nothing is written.
       PeriodLocked: the date is on or before the end of the latest locked month.
+      NotAllowed: no actor.
     """
+    actor = require_actor(actor)
     return _post(
         date=date,
         description=description,
         lines=lines,
-        user=user,
+        actor=actor,
         idempotency_key=idempotency_key,
         source=source,
         reverses=None,
     )
-
-
-@contextmanager
-def books_language():
-    """Text stored in the books (entry descriptions) is in the deployment's language
-    (settings.LANGUAGE_CODE), whoever posts it, so the same kind of entry always reads alike."""
-    with translation.override(settings.LANGUAGE_CODE):
-        yield
 
 
 def reverse_entry(
@@ -255,7 +255,7 @@ def reverse_entry(
     *,
     date,
     description: str = "",
-    user=None,
+    actor,
     idempotency_key: str | None = None,
 ) -> JournalEntry:
     """Post the mirror of `entry` (every amount negated), linked to it by `reverses`.
@@ -271,17 +271,19 @@ def reverse_entry(
       entry: The JournalEntry (or its pk) to reverse.
       date: The reversal's date.
       description: Defaults to "Reversal of entry <pk>: <description>".
-      user, idempotency_key: As for `post_entry`.
+      actor, idempotency_key: As for `post_entry`.
     Returns:
       The reversal.
     Raises:
       AlreadyReversed: the entry has been reversed already.
       PeriodLocked: `date` is in a locked period.
       InvalidEntry: `date` is before the entry's date.
+      NotAllowed: no actor.
     """
+    actor = require_actor(actor)
     if not isinstance(entry, JournalEntry):
         entry = JournalEntry.objects.get(pk=entry)
-    _check_date(date)
+    check_date(date)
     if idempotency_key is not None:
         existing = JournalEntry.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
@@ -310,18 +312,11 @@ def reverse_entry(
         date=date,
         description=description,
         lines=lines,
-        user=user,
+        actor=actor,
         idempotency_key=idempotency_key,
         source=entry.source,
         reverses=entry,
     )
-
-
-def _check_date(value) -> None:
-    if isinstance(value, datetime) or not isinstance(value, date_type):
-        raise InvalidEntry(
-            _("An entry's date must be a date (not a datetime), got {value!r}.").format(value=value)
-        )
 
 
 def _amount_error(number: int, value) -> InvalidEntry:
@@ -415,12 +410,6 @@ def _take_ledger_lock(*, exclusive: bool) -> None:
             cursor.execute(f"SELECT {function}(%s)", [ADVISORY_LOCK_KEY])
 
 
-def locked_through() -> date_type | None:
-    """The last day of the latest locked month (nothing may be posted on or before it)."""
-    latest = Period.objects.order_by("-year", "-month").values_list("year", "month").first()
-    return month_end(*latest) if latest else None
-
-
 def _check_open(day: date_type) -> None:
     horizon = locked_through()
     if horizon is not None and day <= horizon:
@@ -435,14 +424,14 @@ def _same_entry(entry: JournalEntry, day: date_type, pks: list[int], amounts: li
 
 
 @contextmanager
-def _acting(user):
-    """Log as `user` when the change context names nobody (a command, a task)."""
+def _acting(actor):
+    """Log as `actor` when the change context names nobody (a command, a task)."""
     ctx = current()
-    if user is None or ctx.actor is not None:
+    if ctx.actor is not None:
         yield
         return
     fields = {f.name: getattr(ctx, f.name) for f in dataclasses.fields(ctx)}
-    with change_context(**{**fields, "user": user}):
+    with change_context(**{**fields, "user": actor}):
         yield
 
 
@@ -484,8 +473,8 @@ def _summary(entry: JournalEntry, pks, amounts, currency_of, totals) -> dict:
     return summary
 
 
-def _post(*, date, description, lines, user, idempotency_key, source, reverses) -> JournalEntry:
-    _check_date(date)
+def _post(*, date, description, lines, actor, idempotency_key, source, reverses) -> JournalEntry:
+    check_date(date)
     if not isinstance(description, str) or not isinstance(source, str):
         raise InvalidEntry(_("The description and the source are text."))
     if idempotency_key is not None and (
@@ -532,13 +521,13 @@ def _post(*, date, description, lines, user, idempotency_key, source, reverses) 
         if existing is not None:
             return _replayed(existing, idempotency_key, date, pks, amounts, reverses)
 
-    with transaction.atomic(), _acting(user):
+    with transaction.atomic(), _acting(actor):
         _take_ledger_lock(exclusive=False)
         _check_open(date)
         fields = {
             "date": date,
             "description": description,
-            "created_by": user,
+            "created_by": as_user(actor),
             "idempotency_key": idempotency_key,
             "reverses": reverses,
             "source": source,
@@ -580,149 +569,10 @@ def _replayed(existing, key, day, pks, amounts, reverses) -> JournalEntry:
 
 
 # ---------------------------------------------------------------------------------------------
-# Reading balances
-
-
-def _db_date(day: date_type):
-    return connection.ops.adapt_datefield_value(day)
-
-
-def _latest_snapshot_on_or_before(day: date_type) -> date_type | None:
-    return (
-        BalanceSnapshot.objects.filter(as_of__lte=day)
-        .order_by("-as_of")
-        .values_list("as_of", flat=True)
-        .first()
-    )
-
-
-def _balance_rows(as_of: date_type, *, currency: str | None, accounts) -> dict[int, int]:
-    """account pk → balance at the end of `as_of`: latest snapshot + later postings.
-
-    Two queries whatever the number of accounts: the snapshot date, then one UNION ALL
-    of that snapshot's rows and the postings after it, grouped by account.
-    """
-    qn = connection.ops.quote_name
-    snapshot_table = qn(BalanceSnapshot._meta.db_table)
-    posting_table = qn(Posting._meta.db_table)
-    entry_table = qn(JournalEntry._meta.db_table)
-    snapshot_day = _latest_snapshot_on_or_before(as_of)
-
-    snapshot_where, posting_where = [], ["e.date <= %s"]
-    snapshot_params: list = []
-    posting_params: list = [_db_date(as_of)]
-    if snapshot_day is not None:
-        snapshot_where.append("s.as_of = %s")
-        snapshot_params.append(_db_date(snapshot_day))
-        posting_where.append("e.date > %s")
-        posting_params.append(_db_date(snapshot_day))
-    else:
-        snapshot_where.append("1 = 0")
-    if currency is not None:
-        snapshot_where.append("s.currency = %s")
-        snapshot_params.append(currency)
-        posting_where.append("p.currency = %s")
-        posting_params.append(currency)
-    if accounts is not None:
-        if isinstance(accounts, models.QuerySet):
-            sub_sql, sub_params = accounts.order_by().values("pk").query.sql_with_params()
-            snapshot_where.append(f"s.account_id IN ({sub_sql})")
-            snapshot_params.extend(sub_params)
-            posting_where.append(f"p.account_id IN ({sub_sql})")
-            posting_params.extend(sub_params)
-        elif len(accounts) <= FILTER_IN_SQL_MAX:
-            marks = ", ".join(["%s"] * len(accounts)) or "NULL"
-            snapshot_where.append(f"s.account_id IN ({marks})")
-            snapshot_params.extend(accounts)
-            posting_where.append(f"p.account_id IN ({marks})")
-            posting_params.extend(accounts)
-    sql = (
-        f"SELECT account_id, CAST(SUM(amount) AS BIGINT) FROM ("
-        f"SELECT s.account_id AS account_id, s.balance AS amount FROM {snapshot_table} s "
-        f"WHERE {' AND '.join(snapshot_where)} "
-        f"UNION ALL "
-        f"SELECT p.account_id AS account_id, p.amount AS amount FROM {posting_table} p "
-        f"JOIN {entry_table} e ON e.id = p.entry_id WHERE {' AND '.join(posting_where)}"
-        f") t GROUP BY account_id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, snapshot_params + posting_params)
-        return {account_id: int(total) for account_id, total in cursor.fetchall()}
-
-
-def _account_pks(accounts) -> list[int] | models.QuerySet:
-    if isinstance(accounts, models.QuerySet):
-        return accounts
-    pks = []
-    for account in accounts:
-        pks.append(account.pk if isinstance(account, Account) else int(account))
-    return pks
-
-
-def balances(*, as_of, accounts=None, currency: str = "CNY") -> dict[int, int]:
-    """Balances in fen at the end of `as_of` (inclusive), from snapshots: two queries.
-
-    Args:
-      as_of: A date; postings dated that day count.
-      accounts: None (all accounts), an iterable of Accounts or pks, or an Account
-        queryset (used as a subquery).
-      currency: Only accounts in this currency.
-    Returns:
-      {account pk: balance}. With an iterable of accounts every one of them is a key (0
-      when it has no postings yet); otherwise the accounts with postings up to `as_of`.
-    """
-    _check_date(as_of)
-    if accounts is None:
-        return _balance_rows(as_of, currency=currency, accounts=None)
-    pks = _account_pks(accounts)
-    rows = _balance_rows(as_of, currency=currency, accounts=pks)
-    if isinstance(pks, models.QuerySet):
-        return rows
-    return {pk: rows.get(pk, 0) for pk in pks}
-
-
-def trial_balance(*, as_of) -> list[dict]:
-    """Every account with postings up to `as_of`, its balance split into debit and credit.
-
-    A positive balance shows as a debit, a negative one as a credit, so per currency the
-    debit column equals the credit column and the balances sum to zero.
-
-    Returns:
-      Rows ordered by currency and account pk: {"account", "name", "kind", "currency",
-      "owner", "village", "organisation", "beancount_name", "debit", "credit", "balance"}.
-    """
-    _check_date(as_of)
-    rows = _balance_rows(as_of, currency=None, accounts=None)
-    accounts = Account.objects.select_related("village", "organisation").order_by("pk")
-    result = []
-    for account in accounts.iterator(chunk_size=5000):
-        if account.pk not in rows:
-            continue
-        balance = rows[account.pk]
-        result.append(
-            {
-                "account": account.pk,
-                "name": account.name,
-                "kind": account.kind,
-                "currency": account.currency,
-                "owner": str(account.owner),
-                "village": account.village_id,
-                "organisation": account.organisation_id,
-                "beancount_name": account.beancount_name,
-                "debit": max(balance, 0),
-                "credit": max(-balance, 0),
-                "balance": balance,
-            }
-        )
-    result.sort(key=lambda row: (row["currency"], row["account"]))
-    return result
-
-
-# ---------------------------------------------------------------------------------------------
 # Locking periods
 
 
-def lock_period(year: int, month: int, *, user=None) -> Period:
+def lock_period(year: int, month: int, *, actor) -> Period:
     """Lock a month: nothing may be posted on or before its last day afterwards.
 
     Months are locked in order: the first lock may be any month with no entries before
@@ -731,10 +581,15 @@ def lock_period(year: int, month: int, *, user=None) -> Period:
     postings up to the month's end, set-based (the previous snapshot plus the month's
     postings, in one INSERT … SELECT). There is no unlock.
 
+    Args:
+      year, month: The month to lock.
+      actor: Who locks it (a user, or SYSTEM, which leaves `locked_by` empty).
     Raises:
+      NotAllowed: no actor.
       PeriodLocked: the month is locked already.
       LockOrderError: an earlier month is still open, or the month is not over.
     """
+    actor = require_actor(actor)
     if type(year) is not int or type(month) is not int or not 1 <= month <= 12:
         raise LedgerError(_("A period is a year and a month from 1 to 12."))
     ends_on = month_end(year, month)
@@ -744,7 +599,7 @@ def lock_period(year: int, month: int, *, user=None) -> Period:
                 year=year, month=month, day=(ends_on + timedelta(days=1)).isoformat()
             )
         )
-    with transaction.atomic(), _acting(user):
+    with transaction.atomic(), _acting(actor):
         _take_ledger_lock(exclusive=True)
         last = Period.objects.order_by("-year", "-month").first()
         if last is not None:
@@ -771,7 +626,7 @@ def lock_period(year: int, month: int, *, user=None) -> Period:
                         year=first.year, month=first.month
                     )
                 )
-        period = Period.objects.create(year=year, month=month, locked_by=user)
+        period = Period.objects.create(year=year, month=month, locked_by=as_user(actor))
         written = _write_snapshots(ends_on, last.ends_on if last is not None else None)
         record(
             period,
@@ -803,8 +658,8 @@ def _write_snapshots(as_of: date_type, previous: date_type | None) -> int:
             f"SELECT account_id, balance AS amount, currency FROM {snapshot_table} "
             f"WHERE as_of = %s UNION ALL "
         )
-        carried_params = [_db_date(previous)]
-        since, since_params = "AND e.date > %s", [_db_date(previous)]
+        carried_params = [db_date(previous)]
+        since, since_params = "AND e.date > %s", [db_date(previous)]
     sql = (
         f"INSERT INTO {snapshot_table} (account_id, as_of, balance, currency) "
         f"SELECT account_id, %s, SUM(amount), currency FROM ("
@@ -815,5 +670,5 @@ def _write_snapshots(as_of: date_type, previous: date_type | None) -> int:
         f") t GROUP BY account_id, currency"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [_db_date(as_of), *carried_params, _db_date(as_of), *since_params])
+        cursor.execute(sql, [db_date(as_of), *carried_params, db_date(as_of), *since_params])
         return cursor.rowcount

@@ -1,8 +1,13 @@
 """Helpers shared by every app's tests (fixtures are in the root conftest.py)."""
 
+from datetime import date
+
 from accounts.models import Grant, User
 
-__all__ = ["make_user"]
+__all__ = ["D", "make_user"]
+
+#: D("2024-01-31"): a date from ISO text, for tests that spell many dates.
+D = date.fromisoformat
 
 
 def make_user(username, role=None, **scope):

@@ -1,7 +1,21 @@
-"""The errors of the ventures app: every refusal is a `VentureError` (a ValueError) with a
-message a person can act on, and a refused call leaves the database as it was."""
+"""The errors of the ventures app, on the one domain hierarchy (`core.errors`).
+
+Every refusal carries a message a person can act on, and a refused call leaves the database
+as it was. The class decides the HTTP answer, once, in `core.api.handlers` (API) and
+`core.middleware` (pages):
+
+| error | base | answer |
+|---|---|---|
+| VentureError, OverlappingStake, LedgerRefused | `core.errors.Invalid` | 400 |
+| NotAllowed (core's own), MakerCheckerError | `core.errors.NotAllowed` | 403 |
+| RunStateError | `core.errors.Conflict` | 409 |
+| ImmutableError | `core.errors.Frozen` | 409 |
+"""
 
 from __future__ import annotations
+
+from core import errors
+from core.errors import NotAllowed
 
 __all__ = [
     "ImmutableError",
@@ -13,13 +27,13 @@ __all__ = [
     "VentureError",
 ]
 
+# NotAllowed is core's own class, not a subclass: a missing actor (refused by
+# `core.actors.require_actor` before a service reads anything) and a missing role are the
+# same refusal, and `except NotAllowed` must catch both.
 
-class VentureError(ValueError):
+
+class VentureError(errors.Invalid):
     """Bad input or a refused operation on a venture, its register or its distributions."""
-
-
-class NotAllowed(VentureError):
-    """The user has no role for this operation in the venture's scope."""
 
 
 class MakerCheckerError(NotAllowed):
@@ -30,11 +44,11 @@ class OverlappingStake(VentureError):
     """A holder would hold two stakes in one venture on the same day."""
 
 
-class RunStateError(VentureError):
+class RunStateError(errors.Conflict):
     """The run is not in the state this step needs (e.g. posting twice, posting unapproved)."""
 
 
-class ImmutableError(VentureError):
+class ImmutableError(errors.Frozen):
     """An edit of something frozen: a posted run, its lines, or a public notice."""
 
 

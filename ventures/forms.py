@@ -1,9 +1,11 @@
 """Forms of the ventures pages. Money is typed in 元 (at most two decimals) and handed to the
-services as integer fen; rates are typed in percent and handed on as exact text ("10%")."""
+services as integer fen; rates are typed in percent and handed on as exact text ("10%").
+The run form's parameter fields are declared by the policies (`ventures.policies`)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +14,7 @@ from lib.money import fen_from_yuan
 from registry.choices import YEAR_MAX, YEAR_MIN
 from registry.models import Organisation
 from ventures.choices import ContributionKind, DistributionPolicy, DistributionSource, IncomeKind
+from ventures.policies import COMMON, POLICIES, FormField, Param
 
 __all__ = [
     "ContributionForm",
@@ -26,16 +29,25 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 def _yuan(label, *, required: bool = True, help_text: str = "") -> forms.DecimalField:
     return forms.DecimalField(
-        label=label, required=required, min_value=Decimal("0.01"), max_digits=16,
-        decimal_places=2, help_text=help_text,
+        label=label,
+        required=required,
+        min_value=Decimal("0.01"),
+        max_digits=16,
+        decimal_places=2,
+        help_text=help_text,
         widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
     )
 
 
 def _percent(label, *, help_text: str = "") -> forms.DecimalField:
     return forms.DecimalField(
-        label=label, required=False, min_value=Decimal(0), max_value=Decimal(100),
-        max_digits=9, decimal_places=4, help_text=help_text,
+        label=label,
+        required=False,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        max_digits=9,
+        decimal_places=4,
+        help_text=help_text,
         widget=forms.NumberInput(attrs={"step": "0.0001", "min": "0", "max": "100"}),
     )
 
@@ -44,49 +56,72 @@ def _percent_text(value: Decimal) -> str:
     return f"{value.normalize():f}%"
 
 
+def _count(label, *, help_text: str = "") -> forms.IntegerField:
+    return forms.IntegerField(label=label, required=False, min_value=0, help_text=help_text)
+
+
+def _year(label, *, help_text: str = "") -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label, required=False, min_value=YEAR_MIN, max_value=YEAR_MAX, help_text=help_text
+    )
+
+
+def _source(label, *, help_text: str = "") -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=DistributionSource.choices,
+        initial=DistributionSource.INCOME,
+        help_text=help_text,
+    )
+
+
+def _date(label, *, help_text: str = "") -> forms.DateField:
+    return forms.DateField(label=label, required=False, widget=DATE, help_text=help_text)
+
+
+# How each kind of policy parameter is typed in, and handed on to the services.
+FIELD_KINDS = {
+    FormField.SOURCE: (_source, lambda value: value),
+    FormField.YUAN: (partial(_yuan, required=False), fen_from_yuan),
+    FormField.PERCENT: (_percent, _percent_text),
+    FormField.DATE: (_date, lambda value: value.isoformat()),
+    FormField.COUNT: (_count, lambda value: value),
+    FormField.YEAR: (_year, lambda value: value),
+}
+
+
+def _param_fields() -> dict[str, tuple[Param, forms.Field]]:
+    """Every parameter the page offers (the common ones, then each policy's), in that order."""
+    fields: dict[str, tuple[Param, forms.Field]] = {}
+    params = list(COMMON) + [p for policy in POLICIES.values() for p in policy.params]
+    for param in params:
+        if param.form is None or param.name in fields:
+            continue
+        make, _hand_on = FIELD_KINDS[param.form]
+        fields[param.name] = (param, make(param.label, help_text=param.help_text))
+    return fields
+
+
 class RunPrepareForm(forms.Form):
-    """A distribution run's period, policy and parameters (see services.prepare_run)."""
+    """A distribution run's period, policy and parameters (see services.prepare_run).
+
+    The parameter fields come from `ventures.policies`: the common ones and every policy's;
+    `params()` hands on the common ones and the chosen policy's own.
+    """
 
     period_start = forms.DateField(label=_("Period start"), widget=DATE)
     period_end = forms.DateField(
-        label=_("Period end"), widget=DATE,
+        label=_("Period end"),
+        widget=DATE,
         help_text=_("The share register is read on this day."),
     )
     policy = forms.ChoiceField(label=_("Policy"), choices=DistributionPolicy.choices)
-    source = forms.ChoiceField(
-        label=_("Source"), choices=DistributionSource.choices, initial=DistributionSource.INCOME
-    )
-    total = _yuan(
-        _("Amount to distribute (yuan)"), required=False,
-        help_text=_("Empty: all undistributed money of the source at the period end."),
-    )
-    reserve_rate = _percent(_("Reserve fund 公积公益金 (%)"))
-    welfare_rate = _percent(_("Welfare fund 福利费 (%)"))
-    rate = _percent(_("Fixed return a year (%)"), help_text=_("Fixed return: e.g. 10."))
-    fixed_years = forms.IntegerField(
-        label=_("Fixed-return years"), required=False, min_value=0,
-        help_text=_("After this many years from the term start, actual income is shared."),
-    )
-    term_start = forms.DateField(
-        label=_("Fixed-return term start"), required=False, widget=DATE,
-        help_text=_("Empty: the venture's start date."),
-    )
-    floor = _yuan(_("Guaranteed floor per holder (yuan)"), required=False)
-    floor_rate = _percent(_("Guaranteed floor, a year on capital (%)"))
-    share_ratio = _percent(
-        _("Share pool (%)"), help_text=_("Shares + points: the part split by shares.")
-    )
-    population_year = forms.IntegerField(
-        label=_("Population year"), required=False, min_value=YEAR_MIN, max_value=YEAR_MAX,
-        help_text=_("Empty: the year of the period end (or the latest before it)."),
-    )
 
-    POLICY_FIELDS = {
-        DistributionPolicy.FIXED_RETURN: ("rate", "fixed_years", "term_start"),
-        DistributionPolicy.FLOOR_PRO_RATA: ("floor", "floor_rate"),
-        DistributionPolicy.SHARES_POINTS: ("share_ratio",),
-        DistributionPolicy.POPULATION: ("population_year",),
-    }
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.param_fields = _param_fields()
+        for name, (_param, field) in self.param_fields.items():
+            self.fields[name] = field
 
     def clean(self):
         data = super().clean()
@@ -98,24 +133,15 @@ class RunPrepareForm(forms.Form):
     def params(self) -> dict:
         """The services' params: fen for money, percent text for rates, only what is set."""
         data = self.cleaned_data
-        params: dict = {"source": data["source"]}
-        if data.get("total") is not None:
-            params["total"] = fen_from_yuan(data["total"])
-        for name in ("reserve_rate", "welfare_rate"):
-            if data.get(name):
-                params[name] = _percent_text(data[name])
-        for name in self.POLICY_FIELDS.get(data["policy"], ()):
-            value = data.get(name)
-            if value is None or value == "":
+        params: dict = {}
+        for param in (*COMMON, *POLICIES[data["policy"]].params):
+            if param.name not in self.param_fields:
                 continue
-            if name in ("rate", "floor_rate", "share_ratio"):
-                params[name] = _percent_text(value)
-            elif name == "floor":
-                params[name] = fen_from_yuan(value)
-            elif name == "term_start":
-                params[name] = value.isoformat()
-            else:
-                params[name] = value
+            value = data.get(param.name)
+            if value is None or value == "" or (param.omit_zero and not value):
+                continue
+            _make, hand_on = FIELD_KINDS[param.form]
+            params[param.name] = hand_on(value)
         return params
 
 
@@ -128,9 +154,7 @@ class HolderField(forms.CharField):
             return f"village:{value}"
         if value.startswith(("village:", "organisation:")):
             return value
-        raise forms.ValidationError(
-            _("Enter a 12-digit village code, or organisation:<id>.")
-        )
+        raise forms.ValidationError(_("Enter a 12-digit village code, or organisation:<id>."))
 
 
 class ContributionForm(forms.Form):
@@ -162,7 +186,9 @@ class PostForm(forms.Form):
 
 
 class ReverseForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
     date = forms.DateField(
         label=_("Reversal date"), required=False, widget=DATE, help_text=_("Empty: today.")
     )

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from ledger.choices import AccountKind
 from ledger.models import Account
-from ledger.services import balances
+from ledger.selectors import balances
 from lib.distribution import as_rate
 from registry.models import Organisation, Village
 from ventures.choices import ContributionKind, RunStatus

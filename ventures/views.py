@@ -3,7 +3,8 @@ statements, and the public notices (公示), which need no login.
 
 Views are thin: they fetch, call one service, and redirect or render. The services decide
 who may do what (maker-checker included); a refusal for lack of role answers 403 and
-changes nothing, any other refusal is shown on the page it came from. Every page runs a
+changes nothing, any other refusal (a `core.errors.DomainError`) is shown on the page it
+came from. Every page runs a
 fixed number of queries whatever the number of holders (lines and payees are paged).
 """
 
@@ -22,9 +23,11 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from core.errors import DomainError
+from core.scope import holds_role
 from lib.money import fen_from_yuan
 from registry.models import Organisation, Village
-from ventures import services
+from ventures import selectors, services
 from ventures.exceptions import NotAllowed, VentureError
 from ventures.forms import ContributionForm, IncomeForm, PostForm, ReverseForm, RunPrepareForm
 from ventures.models import (
@@ -33,7 +36,6 @@ from ventures.models import (
     Venture,
     parse_holder_key,
 )
-from ventures.permissions import PREPARE_ROLES, REGISTER_ROLES, has_role, run_rights
 from ventures.reports import (
     ACTIVE,
     holder_statement,
@@ -42,6 +44,7 @@ from ventures.reports import (
     statement_xlsx,
     venture_returns,
 )
+from ventures.selectors import PREPARE_ROLES, REGISTER_ROLES, run_rights
 
 __all__ = [
     "contribution_add",
@@ -84,7 +87,7 @@ def venture_list(request):
 @require_safe
 def venture_detail(request, pk):
     venture = _venture(pk)
-    today_register = services.register_at(venture, timezone.localdate())
+    today_register = selectors.register_at(venture, timezone.localdate())
     register = today_register.order_by().aggregate(holders=Count("pk"), units=Sum("units"))
     top_stakes = list(today_register.order_by("-units", "pk")[:10])
     returns = venture_returns(venture)
@@ -112,7 +115,12 @@ def venture_detail(request, pk):
         "distributed": returns.distributed,
         "cumulative": returns.cumulative,
         "holders": [
-            {"key": h["key"], "name": h["name"], "yearly": h["yearly"], "cumulative": h["cumulative"]}
+            {
+                "key": h["key"],
+                "name": h["name"],
+                "yearly": h["yearly"],
+                "cumulative": h["cumulative"],
+            }
             for h in returns.top_holders
         ],
     }
@@ -126,8 +134,8 @@ def venture_detail(request, pk):
         "booked": booked,
         "runs": runs,
         "chart": chart,
-        "can_prepare": has_role(request.user, venture.organisation, PREPARE_ROLES),
-        "can_record": has_role(request.user, venture.organisation, REGISTER_ROLES),
+        "can_prepare": holds_role(request.user, PREPARE_ROLES, organisation=venture.organisation),
+        "can_record": holds_role(request.user, REGISTER_ROLES, organisation=venture.organisation),
     }
     return render(request, "ventures/venture_detail.html", context)
 
@@ -135,7 +143,7 @@ def venture_detail(request, pk):
 @login_required
 def run_prepare(request, pk):
     venture = _venture(pk)
-    if not has_role(request.user, venture.organisation, PREPARE_ROLES):
+    if not holds_role(request.user, PREPARE_ROLES, organisation=venture.organisation):
         raise PermissionDenied
     form = RunPrepareForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -146,22 +154,26 @@ def run_prepare(request, pk):
                 period_end=form.cleaned_data["period_end"],
                 policy=form.cleaned_data["policy"],
                 params=form.params(),
-                user=request.user,
+                actor=request.user,
             )
         except NotAllowed:
             raise PermissionDenied from None
-        except VentureError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Prepared run {pk}: check the preview, then ask an "
-                                        "approver to approve it.").format(pk=preview.run.pk))
+            messages.success(
+                request,
+                _(
+                    "Prepared run {pk}: check the preview, then ask an approver to approve it."
+                ).format(pk=preview.run.pk),
+            )
             return redirect("ventures:run_detail", pk=preview.run.pk)
     return render(request, "ventures/run_form.html", {"venture": venture, "form": form})
 
 
 def _record(request, pk, form_class, template, save):
     venture = _venture(pk)
-    if not has_role(request.user, venture.organisation, REGISTER_ROLES):
+    if not holds_role(request.user, REGISTER_ROLES, organisation=venture.organisation):
         raise PermissionDenied
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -169,7 +181,7 @@ def _record(request, pk, form_class, template, save):
             message = save(venture, form.cleaned_data)
         except NotAllowed:
             raise PermissionDenied from None
-        except VentureError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, message)
@@ -181,9 +193,15 @@ def _record(request, pk, form_class, template, save):
 def income_add(request, pk):
     def save(venture, data):
         receipt = services.record_income(
-            venture, amount=fen_from_yuan(data["amount"]), received_on=data["received_on"],
-            kind=data["kind"], payer=data["payer"], period_start=data["period_start"],
-            period_end=data["period_end"], note=data["note"], user=request.user,
+            venture,
+            amount=fen_from_yuan(data["amount"]),
+            received_on=data["received_on"],
+            kind=data["kind"],
+            payer=data["payer"],
+            period_start=data["period_start"],
+            period_end=data["period_end"],
+            note=data["note"],
+            actor=request.user,
         )
         return _("Recorded and posted {kind} of {amount} yuan.").format(
             kind=receipt.get_kind_display(), amount=data["amount"]
@@ -196,9 +214,13 @@ def income_add(request, pk):
 def contribution_add(request, pk):
     def save(venture, data):
         contribution = services.record_contribution(
-            venture, holder=data["holder"], kind=data["kind"],
-            amount=fen_from_yuan(data["amount"]), contributed_on=data["contributed_on"],
-            note=data["note"], user=request.user,
+            venture,
+            holder=data["holder"],
+            kind=data["kind"],
+            amount=fen_from_yuan(data["amount"]),
+            contributed_on=data["contributed_on"],
+            note=data["note"],
+            actor=request.user,
         )
         return _("Recorded and posted the {kind} contribution of {holder}.").format(
             kind=contribution.get_kind_display(), holder=contribution.holder
@@ -210,8 +232,12 @@ def contribution_add(request, pk):
 def _run(pk: int) -> DistributionRun:
     return get_object_or_404(
         DistributionRun.objects.select_related(
-            "venture__organisation", "prepared_by", "approved_by", "posted_by",
-            "published_by", "reversed_by",
+            "venture__organisation",
+            "prepared_by",
+            "approved_by",
+            "posted_by",
+            "published_by",
+            "reversed_by",
         ),
         pk=pk,
     )
@@ -242,36 +268,38 @@ def run_action(request, pk, action):
     run = _run(pk)
     try:
         if action == "approve":
-            services.approve_run(run, user=request.user)
+            services.approve_run(run, actor=request.user)
             message = _("Approved run {pk}.")
         elif action == "post":
             form = PostForm(request.POST)
             if not form.is_valid():
                 raise VentureError(" ".join(e for errors in form.errors.values() for e in errors))
-            services.post_run(run, user=request.user, date=form.cleaned_data["date"])
+            services.post_run(run, actor=request.user, date=form.cleaned_data["date"])
             message = _("Posted run {pk} to the ledger.")
         elif action == "publish":
-            services.publish_run(run, user=request.user)
+            services.publish_run(run, actor=request.user)
             message = _("Published the notice of run {pk}.")
         elif action == "reverse":
             form = ReverseForm(request.POST)
             if not form.is_valid():
                 raise VentureError(" ".join(e for errors in form.errors.values() for e in errors))
             services.reverse_run(
-                run, user=request.user, reason=form.cleaned_data["reason"],
+                run,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
                 date=form.cleaned_data["date"],
             )
             message = _("Reversed run {pk}.")
         elif action == "discard":
             venture_pk = run.venture_id
-            services.discard_run(run, user=request.user)
+            services.discard_run(run, actor=request.user)
             messages.success(request, _("Discarded run {pk}.").format(pk=pk))
             return redirect("ventures:venture_detail", pk=venture_pk)
         else:
             raise Http404
     except NotAllowed:
         raise PermissionDenied from None
-    except VentureError as error:
+    except DomainError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, message.format(pk=run.pk))
@@ -323,8 +351,10 @@ def holder_lookup(request, pk):
 
 @require_safe
 def notice_list(request):
-    notices = PublicNotice.objects.select_related("run__venture").defer("payload").order_by(
-        "-published_at", "-pk"
+    notices = (
+        PublicNotice.objects.select_related("run__venture")
+        .defer("payload")
+        .order_by("-published_at", "-pk")
     )
     page = Paginator(notices, NOTICES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "ventures/notice_list.html", {"page": page})
@@ -344,5 +374,3 @@ def notice_detail(request, pk):
         "list_url": reverse("ventures:notice_list"),
     }
     return render(request, "ventures/notice_detail.html", context)
-
-

@@ -23,11 +23,7 @@ from analytics.tests.rankings_setup import (  # noqa: F401  (fixtures)
 )
 from registry.choices import VillageKind
 from registry.models import Village, VillageStat, WeakVillageThreshold
-from ventures.tests.conftest import (  # noqa: F401  (fixtures)
-    deferred_checks_fire,
-    register,
-    venture,
-)
+from ventures.tests.conftest import register, venture  # noqa: F401  (fixtures)
 
 YUAN = 100
 INCOMES = {

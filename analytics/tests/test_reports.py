@@ -113,7 +113,7 @@ def posted_2022(stats, venture, register, finance, approver):
         venture,
         amount=100_000_000,
         received_on=date(2022, 12, 20),
-        user=finance,
+        actor=finance,
         period_start=date(2022, 1, 1),
         period_end=date(2022, 12, 31),
     )
@@ -123,10 +123,10 @@ def posted_2022(stats, venture, register, finance, approver):
         period_end=date(2022, 12, 31),
         policy="pro_rata",
         params={},
-        user=finance,
+        actor=finance,
     ).run
     ventures.post_run(
-        ventures.approve_run(run, user=approver), user=finance, date=date(2023, 1, 15)
+        ventures.approve_run(run, actor=approver), actor=finance, date=date(2023, 1, 15)
     )
 
 

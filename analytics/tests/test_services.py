@@ -99,7 +99,7 @@ def posted_2022(stats, venture, register, finance, approver):
         venture,
         amount=100_000_000,
         received_on=date(2022, 12, 20),
-        user=finance,
+        actor=finance,
         period_start=date(2022, 1, 1),
         period_end=date(2022, 12, 31),
     )
@@ -109,7 +109,7 @@ def posted_2022(stats, venture, register, finance, approver):
         period_end=date(2022, 12, 31),
         policy="pro_rata",
         params={},
-        user=finance,
+        actor=finance,
     ).run
     return run, approver
 
@@ -117,14 +117,14 @@ def posted_2022(stats, venture, register, finance, approver):
 def test_returns_only_from_posted_runs(posted_2022):
     run, approver = posted_2022
     assert indicators("330482", 2022)["returns"] is None  # prepared, not posted
-    run = ventures.approve_run(run, user=approver)
+    run = ventures.approve_run(run, actor=approver)
     assert indicators("330482", 2022)["returns"] is None  # approved, not posted
 
 
 def test_returns_narrow_the_gap(posted_2022, finance):
     run, approver = posted_2022
     ventures.post_run(
-        ventures.approve_run(run, user=approver), user=finance, date=date(2023, 1, 15)
+        ventures.approve_run(run, actor=approver), actor=finance, date=date(2023, 1, 15)
     )
     lines = dict(DistributionLine.objects.filter(run=run).values_list("village_id", "amount"))
     assert lines == {

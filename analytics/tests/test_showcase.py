@@ -161,7 +161,7 @@ def test_returns_narrowing_the_gap_are_shown(
 ):
     run, approver = posted_2022
     ventures.post_run(
-        ventures.approve_run(run, user=approver), user=finance, date=date(2023, 1, 15)
+        ventures.approve_run(run, actor=approver), actor=finance, date=date(2023, 1, 15)
     )
 
     html = get(client, reverse("showcase:index")).content.decode()

@@ -29,10 +29,12 @@ from django.db.models import Sum
 
 from accounts.models import Grant, User
 from baotuan.demo import facts
+from core.actors import SYSTEM
 from core.roles import Role
 from ledger.choices import AccountKind
 from ledger.models import Account, JournalEntry, Period
-from ledger.services import balances, lock_period, locked_through
+from ledger.selectors import balances, locked_through
+from ledger.services import lock_period
 from registry.choices import OrganisationKind, VillageKind
 from registry.models import Organisation, Village, VillageStat
 from ventures import services
@@ -186,17 +188,17 @@ def _run_to_the_end(
             period_end=end,
             policy=policy,
             params=params,
-            user=preparer,
+            actor=preparer,
         ).run
         done = True
     if run.status == RunStatus.PREPARED:
-        run = services.approve_run(run, user=approver)
+        run = services.approve_run(run, actor=approver)
         done = True
     if run.status == RunStatus.APPROVED:
-        run = services.post_run(run, user=preparer, date=end)
+        run = services.post_run(run, actor=preparer, date=end)
         done = True
     if run.status == RunStatus.POSTED:
-        services.publish_run(run, user=approver)
+        services.publish_run(run, actor=approver)
         run.refresh_from_db()
         done = True
     return run, done
@@ -214,7 +216,7 @@ def _contribute(venture, holder, kind, amount_yuan, day, note, user, existing) -
         amount=amount_yuan * FEN,
         contributed_on=day,
         note=note,
-        user=user,
+        actor=user,
     )
     existing.add(key)
     return True
@@ -274,7 +276,7 @@ def load_enclave(say) -> Venture:
                 units=sum(parts.values()),
                 effective_from=paid_on,
                 note="示例：单位为出资额（元）",
-                user=finance,
+                actor=finance,
             )
             stakes += 1
         for kind, amount in parts.items():
@@ -335,7 +337,7 @@ def load_enclave(say) -> Venture:
                     period_start=period_start,
                     period_end=D(f"{year}-{end}"),
                     note="示例：半年租金（厂房造价的 5%）",
-                    user=finance,
+                    actor=finance,
                 )
                 receipts += 1
     say(f"  租金入账: 新增 {receipts} 笔")
@@ -423,7 +425,7 @@ def load_shantang(say) -> tuple[Venture, list[tuple[str, str, str]]]:
                 units=shares[role],
                 effective_from=paid_on,
                 note=f"占股 {shares[role]}%",
-                user=finance,
+                actor=finance,
             )
     existing = _existing_contributions(venture)
     for role, kind, amount in S["contributions"]:
@@ -439,7 +441,7 @@ def load_shantang(say) -> tuple[Venture, list[tuple[str, str, str]]]:
                 received_on=D(on),
                 kind=IncomeKind.OTHER,
                 note="示例：明月山塘景区经营收入",
-                user=finance,
+                actor=finance,
             )
     run, done = _run_to_the_end(
         venture,
@@ -478,7 +480,7 @@ def lock_complete_periods(say) -> int:
         y, m = first.year, first.month
     locked = 0
     while (y, m) <= (year, month):
-        lock_period(y, m)
+        lock_period(y, m, actor=SYSTEM)
         locked += 1
         y, m = y + m // 12, m % 12 + 1
     return locked

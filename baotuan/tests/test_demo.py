@@ -9,7 +9,6 @@ import re
 from datetime import date
 
 import pytest
-from django.db import connection, transaction
 from django.urls import reverse
 
 from accounts.models import User
@@ -18,7 +17,7 @@ from baotuan.demo import ventures as demo
 from baotuan.demo.stats import write_demo_stats
 from core.actors import SYSTEM
 from ledger.models import JournalEntry, Period, Posting
-from ledger.services import check_ledger, locked_through
+from ledger.selectors import check_ledger, locked_through
 from registry.models import Organisation
 from registry.services.divisions import load_divisions
 from registry.services.stats_io import import_stats
@@ -35,18 +34,6 @@ from ventures.models import (
 
 YUAN = 100
 END_2021 = date(2021, 12, 31)
-
-
-@pytest.fixture(autouse=True)
-def deferred_checks_fire(request):
-    """On PostgreSQL, run the ledger's deferred (COMMIT-time) checks before the rollback."""
-    yield
-    if "db" not in request.fixturenames or connection.vendor != "postgresql":
-        return
-    if connection.connection is None or not connection.in_atomic_block or connection.needs_rollback:
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 @pytest.fixture

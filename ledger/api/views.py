@@ -10,7 +10,7 @@ from rest_framework import viewsets
 from rest_framework.response import Response
 
 from core.api.base import ScopedReadOnlyViewSet, ScopedViewSetMixin
-from ledger import services
+from ledger import selectors
 from ledger.api import filters
 from ledger.api.serializers import (
     AccountSerializer,
@@ -67,7 +67,7 @@ class TrialBalanceViewSet(ReportViewSet):
         params = AsOfQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         as_of = params.validated_data["as_of"]
-        rows = services.trial_balance(as_of=as_of)
+        rows = selectors.trial_balance(as_of=as_of)
         totals: dict[str, dict[str, int]] = defaultdict(lambda: {"debit": 0, "credit": 0})
         for row in rows:
             totals[row["currency"]]["debit"] += row["debit"]
@@ -101,7 +101,7 @@ class BalancesViewSet(ReportViewSet):
         params = BalancesQuerySerializer(data=query)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        found = services.balances(
+        found = selectors.balances(
             as_of=data["as_of"], accounts=data.get("account"), currency=data["currency"]
         )
         return Response(

@@ -5,11 +5,12 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from audit.models import ObjectChange
+from core.actors import SYSTEM
 from ledger.choices import AccountKind
 from ledger.exceptions import LedgerError, LedgerImmutable
 from ledger.models import Account
 from ledger.services import get_account, post_entry
-from ledger.tests.conftest import D
+from tests.support import D
 
 
 @pytest.fixture(autouse=True)
@@ -24,8 +25,8 @@ def account_changes():
 
 
 def test_get_account_creates_once_and_logs_only_the_creation(xujiadai):
-    first = get_account(kind="cash", village=xujiadai)
-    again = get_account(kind="cash", village=xujiadai)
+    first = get_account(kind="cash", village=xujiadai, actor=SYSTEM)
+    again = get_account(kind="cash", village=xujiadai, actor=SYSTEM)
 
     assert again.pk == first.pk
     assert Account.objects.count() == 1
@@ -35,12 +36,12 @@ def test_get_account_creates_once_and_logs_only_the_creation(xujiadai):
 
 def test_accounts_differ_by_name_currency_kind_and_owner(xujiadai, fengshan, enclave_company):
     accounts = {
-        get_account(kind="cash", village=xujiadai),
-        get_account(kind="cash", village=xujiadai, name="Savings"),
-        get_account(kind="cash", village=xujiadai, currency="USD"),
-        get_account(kind="income", village=xujiadai),
-        get_account(kind="cash", village=fengshan),
-        get_account(kind="cash", organisation=enclave_company),
+        get_account(kind="cash", village=xujiadai, actor=SYSTEM),
+        get_account(kind="cash", village=xujiadai, name="Savings", actor=SYSTEM),
+        get_account(kind="cash", village=xujiadai, currency="USD", actor=SYSTEM),
+        get_account(kind="income", village=xujiadai, actor=SYSTEM),
+        get_account(kind="cash", village=fengshan, actor=SYSTEM),
+        get_account(kind="cash", organisation=enclave_company, actor=SYSTEM),
     }
 
     assert len({a.pk for a in accounts}) == 6
@@ -71,7 +72,7 @@ def test_get_account_refuses_malformed_requests(xujiadai, enclave_company, kwarg
     kwargs = {k: {"V": xujiadai, "O": enclave_company}.get(v, v) for k, v in kwargs.items()}
 
     with pytest.raises(LedgerError, match=message):
-        get_account(**kwargs)
+        get_account(**kwargs, actor=SYSTEM)
 
 
 @pytest.mark.parametrize(
@@ -119,7 +120,7 @@ def test_the_database_refuses_a_duplicate_account(xujiadai, enclave_company, own
 )
 def test_beancount_names(xujiadai, enclave_company, kind, owner, name, currency, expected):
     owned = {"village": xujiadai} if owner == "village" else {"organisation": enclave_company}
-    account = get_account(kind=kind, name=name, currency=currency, **owned)
+    account = get_account(kind=kind, name=name, currency=currency, **owned, actor=SYSTEM)
 
     assert account.beancount_name == expected.format(org=enclave_company.pk, pk=account.pk)
 
@@ -132,7 +133,10 @@ def test_every_kind_has_a_beancount_root():
 
 def test_an_account_with_postings_keeps_its_currency(chart):
     post_entry(
-        date=D("2024-01-01"), description="x", lines=[(chart["cash"], 1), (chart["income"], -1)]
+        date=D("2024-01-01"),
+        description="x",
+        lines=[(chart["cash"], 1), (chart["income"], -1)],
+        actor=SYSTEM,
     )
     cash = chart["cash"]
     cash.name = "Main"
@@ -146,8 +150,8 @@ def test_an_account_with_postings_keeps_its_currency(chart):
 
 
 def test_accounts_are_written_by_finance_in_scope(finance, clerk, enclave_company, xujiadai):
-    company = get_account(kind="cash", organisation=enclave_company)
-    village = get_account(kind="cash", village=xujiadai)
+    company = get_account(kind="cash", organisation=enclave_company, actor=SYSTEM)
+    village = get_account(kind="cash", village=xujiadai, actor=SYSTEM)
 
     assert list(Account.objects.restrict(finance, "change")) == [company]
     assert list(Account.objects.restrict(clerk, "change")) == []

@@ -2,9 +2,10 @@
 
 import pytest
 
+from core.actors import SYSTEM
 from ledger.models import BalanceSnapshot, JournalEntry, Period, Posting
 from ledger.services import lock_period, post_entry
-from ledger.tests.conftest import D
+from tests.support import D
 
 
 @pytest.fixture
@@ -18,8 +19,9 @@ def entry(chart):
         date=D("2024-01-10"),
         description="Rent",
         lines=[(chart["cash"], 100), (chart["income"], -100)],
+        actor=SYSTEM,
     )
-    lock_period(2024, 1)
+    lock_period(2024, 1, actor=SYSTEM)
     return entry
 
 

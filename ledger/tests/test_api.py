@@ -8,11 +8,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.actors import SYSTEM
 from ledger.models import JournalEntry, Posting
 from ledger.services import get_account, lock_period, post_entry, reverse_entry
-from ledger.tests.conftest import D
+from tests.support import D
 
-pytestmark = pytest.mark.urls("ledger.tests.urls")
 API = "/api/v1/ledger/"
 
 
@@ -30,8 +30,9 @@ def books(chart):
         source="ventures.income:1",
         idempotency_key="rent-1",
         lines=[(chart["cash"], 100_000), (chart["income"], -100_000)],
+        actor=SYSTEM,
     )
-    lock_period(2024, 1)
+    lock_period(2024, 1, actor=SYSTEM)
     dividend = post_entry(
         date=D("2024-02-20"),
         description="Dividend",
@@ -40,8 +41,9 @@ def books(chart):
             (chart["owed_xujiadai"], -40_000),
             (chart["owed_fengshan"], -20_000),
         ],
+        actor=SYSTEM,
     )
-    reversal = reverse_entry(dividend, date=D("2024-02-21"))
+    reversal = reverse_entry(dividend, date=D("2024-02-21"), actor=SYSTEM)
     return {"rent": rent, "dividend": dividend, "reversal": reversal, **chart}
 
 
@@ -152,6 +154,7 @@ def test_the_entry_list_takes_the_same_queries_for_more_entries(client_for, audi
             date=D(f"2024-03-{day:02d}"),
             description="More",
             lines=[(books["cash"], day), (books["income"], -day)],
+            actor=SYSTEM,
         )
     with CaptureQueriesContext(connection) as many:
         response = client.get(url)
@@ -248,9 +251,13 @@ def test_balances_of_chosen_accounts(client_for, auditor, books):
 
 
 def test_balances_of_all_accounts_in_a_currency(client_for, auditor, books, enclave_company):
-    usd = get_account(kind="cash", organisation=enclave_company, currency="USD")
-    usd_income = get_account(kind="income", organisation=enclave_company, currency="USD")
-    post_entry(date=D("2024-02-01"), description="USD", lines=[(usd, 5), (usd_income, -5)])
+    usd = get_account(kind="cash", organisation=enclave_company, currency="USD", actor=SYSTEM)
+    usd_income = get_account(
+        kind="income", organisation=enclave_company, currency="USD", actor=SYSTEM
+    )
+    post_entry(
+        date=D("2024-02-01"), description="USD", lines=[(usd, 5), (usd_income, -5)], actor=SYSTEM
+    )
 
     response = get(client_for, auditor, f"{API}balances/?as_of=2024-02-29&currency=USD")
 
@@ -275,8 +282,6 @@ def test_the_schema_documents_the_ledger_endpoints_without_warnings(db, tmp_path
 
     call_command(
         "spectacular",
-        "--urlconf",
-        "ledger.tests.urls",
         "--validate",
         "--fail-on-warn",
         "--lang",

@@ -8,18 +8,12 @@ from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import ObjectChange
+from core.actors import SYSTEM
 from ledger.exceptions import LedgerError, LockOrderError, PeriodLocked
 from ledger.models import Account, BalanceSnapshot, Period, Posting
-from ledger.services import (
-    balances,
-    get_account,
-    lock_period,
-    locked_through,
-    post_entry,
-    reverse_entry,
-    trial_balance,
-)
-from ledger.tests.conftest import D
+from ledger.selectors import balances, locked_through, trial_balance
+from ledger.services import get_account, lock_period, post_entry, reverse_entry
+from tests.support import D
 
 
 @pytest.fixture
@@ -36,11 +30,13 @@ def quarter(chart):
         date=D("2024-01-10"),
         description="Rent",
         lines=[(chart["cash"], 100_000), (chart["income"], -100_000)],
+        actor=SYSTEM,
     )
     late_rent = post_entry(
         date=D("2024-01-31"),
         description="Rent",
         lines=[(chart["cash"], 50_000), (chart["income"], -50_000)],
+        actor=SYSTEM,
     )
     post_entry(
         date=D("2024-02-29"),
@@ -50,13 +46,15 @@ def quarter(chart):
             (chart["owed_xujiadai"], -80_000),
             (chart["owed_fengshan"], -40_000),
         ],
+        actor=SYSTEM,
     )
     post_entry(
         date=D("2024-03-05"),
         description="Paid 徐家埭村",
         lines=[(chart["owed_xujiadai"], 80_000), (chart["cash"], -80_000)],
+        actor=SYSTEM,
     )
-    reverse_entry(late_rent, date=D("2024-03-20"))
+    reverse_entry(late_rent, date=D("2024-03-20"), actor=SYSTEM)
     return {"rent": rent}
 
 
@@ -91,8 +89,8 @@ def test_balances_without_snapshots_are_the_sums_of_postings(chart, quarter):
 
 
 def test_balances_before_and_after_locked_months_equal_the_sums(chart, quarter):
-    lock_period(2024, 1)
-    lock_period(2024, 2)
+    lock_period(2024, 1, actor=SYSTEM)
+    lock_period(2024, 2, actor=SYSTEM)
 
     assert sorted(
         BalanceSnapshot.objects.order_by().values_list("as_of", flat=True).distinct()
@@ -102,7 +100,7 @@ def test_balances_before_and_after_locked_months_equal_the_sums(chart, quarter):
 
 
 def test_the_balances_of_the_quarter(chart, quarter):
-    lock_period(2024, 1)
+    lock_period(2024, 1, actor=SYSTEM)
 
     got = balances(as_of=D("2024-03-31"), accounts=list(chart.values()))
 
@@ -117,7 +115,7 @@ def test_the_balances_of_the_quarter(chart, quarter):
 
 
 def test_lock_period_writes_a_snapshot_per_used_account(chart, quarter):
-    period = lock_period(2024, 1)
+    period = lock_period(2024, 1, actor=SYSTEM)
 
     snapshots = BalanceSnapshot.objects.filter(as_of=D("2024-01-31"))
     assert {(s.account_id, s.balance, s.currency) for s in snapshots} == {
@@ -131,10 +129,10 @@ def test_lock_period_writes_a_snapshot_per_used_account(chart, quarter):
 
 
 def test_snapshots_carry_accounts_without_postings_that_month(chart, quarter):
-    lock_period(2024, 1)
-    lock_period(2024, 2)
-    lock_period(2024, 3)
-    lock_period(2024, 4)  # no postings in April
+    lock_period(2024, 1, actor=SYSTEM)
+    lock_period(2024, 2, actor=SYSTEM)
+    lock_period(2024, 3, actor=SYSTEM)
+    lock_period(2024, 4, actor=SYSTEM)  # no postings in April
 
     april = dict(
         BalanceSnapshot.objects.filter(as_of=D("2024-04-30")).values_list("account_id", "balance")
@@ -147,19 +145,23 @@ def test_balances_take_two_queries_whatever_the_number_of_accounts(
     enclave_company, chart, accounts
 ):
     holders = [
-        get_account(kind="distribution_payable", organisation=enclave_company, name=f"H{i}")
+        get_account(
+            kind="distribution_payable", organisation=enclave_company, name=f"H{i}", actor=SYSTEM
+        )
         for i in range(accounts)
     ]
     post_entry(
         date=D("2024-01-31"),
         description="Dividend",
         lines=[(chart["income"], 100 * accounts)] + [(h, -100) for h in holders],
+        actor=SYSTEM,
     )
-    lock_period(2024, 1)
+    lock_period(2024, 1, actor=SYSTEM)
     post_entry(
         date=D("2024-02-29"),
         description="Dividend",
         lines=[(chart["income"], 100 * accounts)] + [(h, -100) for h in holders],
+        actor=SYSTEM,
     )
 
     for kwargs in ({}, {"accounts": holders}, {"accounts": Account.objects.filter(name="H1")}):
@@ -179,9 +181,16 @@ def test_balances_of_accounts_without_postings_are_zero(chart):
 
 
 def test_balances_are_per_currency(enclave_company, chart, quarter):
-    usd_cash = get_account(kind="cash", organisation=enclave_company, currency="USD")
-    usd_income = get_account(kind="income", organisation=enclave_company, currency="USD")
-    post_entry(date=D("2024-01-05"), description="USD", lines=[(usd_cash, 700), (usd_income, -700)])
+    usd_cash = get_account(kind="cash", organisation=enclave_company, currency="USD", actor=SYSTEM)
+    usd_income = get_account(
+        kind="income", organisation=enclave_company, currency="USD", actor=SYSTEM
+    )
+    post_entry(
+        date=D("2024-01-05"),
+        description="USD",
+        lines=[(usd_cash, 700), (usd_income, -700)],
+        actor=SYSTEM,
+    )
 
     assert balances(as_of=D("2024-01-31"), currency="USD") == {
         usd_cash.pk: 700,
@@ -191,7 +200,7 @@ def test_balances_are_per_currency(enclave_company, chart, quarter):
 
 
 def test_the_trial_balance_sums_to_zero_with_debits_equal_to_credits(chart, quarter, fengshan):
-    lock_period(2024, 1)
+    lock_period(2024, 1, actor=SYSTEM)
 
     rows = trial_balance(as_of=D("2024-02-29"))
 
@@ -218,30 +227,33 @@ def test_the_trial_balance_sums_to_zero_with_debits_equal_to_credits(chart, quar
 
 def test_the_first_lock_may_not_leave_earlier_entries_open(chart, quarter):
     with pytest.raises(LockOrderError, match="Entries start in 2024-01: lock that month first"):
-        lock_period(2024, 2)
+        lock_period(2024, 2, actor=SYSTEM)
 
     assert not Period.objects.exists()
 
 
 def test_months_are_locked_in_order_once(chart, quarter):
-    lock_period(2024, 1)
+    lock_period(2024, 1, actor=SYSTEM)
 
     with pytest.raises(LockOrderError, match="Lock 2024-02 first"):
-        lock_period(2024, 3)
+        lock_period(2024, 3, actor=SYSTEM)
     with pytest.raises(PeriodLocked, match="2024-01 is locked already"):
-        lock_period(2024, 1)
+        lock_period(2024, 1, actor=SYSTEM)
     with pytest.raises(PeriodLocked, match="2023-12 is locked already"):
-        lock_period(2023, 12)
+        lock_period(2023, 12, actor=SYSTEM)
     assert list(Period.objects.values_list("year", "month")) == [(2024, 1)]
 
 
 def test_december_is_followed_by_january(chart):
     post_entry(
-        date=D("2023-12-31"), description="Rent", lines=[(chart["cash"], 1), (chart["income"], -1)]
+        date=D("2023-12-31"),
+        description="Rent",
+        lines=[(chart["cash"], 1), (chart["income"], -1)],
+        actor=SYSTEM,
     )
-    lock_period(2023, 12)
+    lock_period(2023, 12, actor=SYSTEM)
 
-    lock_period(2024, 1)
+    lock_period(2024, 1, actor=SYSTEM)
 
     assert list(Period.objects.values_list("year", "month")) == [(2023, 12), (2024, 1)]
 
@@ -252,13 +264,13 @@ def test_a_month_that_is_not_over_cannot_be_locked(chart):
     today = timezone.localdate()
 
     with pytest.raises(LockOrderError, match="is not over yet"):
-        lock_period(today.year, today.month)
+        lock_period(today.year, today.month, actor=SYSTEM)
 
 
 @pytest.mark.parametrize(("year", "month"), [(2024, 0), (2024, 13), ("2024", 1), (2024, 1.0)])
 def test_a_period_is_a_year_and_a_month(db, year, month):
     with pytest.raises(LedgerError, match="a month from 1 to 12"):
-        lock_period(year, month)
+        lock_period(year, month, actor=SYSTEM)
 
 
 def test_locked_balances_match_a_running_total(chart, quarter):
@@ -268,8 +280,8 @@ def test_locked_balances_match_a_running_total(chart, quarter):
         "account_id", "amount"
     ):
         running[account_id] += amount
-    lock_period(2024, 1)
-    lock_period(2024, 2)
+    lock_period(2024, 1, actor=SYSTEM)
+    lock_period(2024, 2, actor=SYSTEM)
 
     assert dict(
         BalanceSnapshot.objects.filter(as_of=D("2024-02-29")).values_list("account_id", "balance")

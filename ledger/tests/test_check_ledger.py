@@ -11,9 +11,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from core.actors import SYSTEM
 from ledger.checks import check_ledger
 from ledger.services import lock_period, post_entry, reverse_entry
-from ledger.tests.conftest import D
+from tests.support import D
 
 
 @pytest.fixture
@@ -28,6 +29,7 @@ def good(chart):
         date=D("2024-01-10"),
         description="Rent",
         lines=[(chart["cash"], 100_000), (chart["income"], -100_000)],
+        actor=SYSTEM,
     )
     dividend = post_entry(
         date=D("2024-01-20"),
@@ -37,9 +39,10 @@ def good(chart):
             (chart["owed_xujiadai"], -40_000),
             (chart["owed_fengshan"], -20_000),
         ],
+        actor=SYSTEM,
     )
-    lock_period(2024, 1)
-    reversal = reverse_entry(dividend, date=D("2024-02-03"))
+    lock_period(2024, 1, actor=SYSTEM)
+    reversal = reverse_entry(dividend, date=D("2024-02-03"), actor=SYSTEM)
     return {"dividend": dividend, "reversal": reversal}
 
 
@@ -179,7 +182,7 @@ def test_a_wrong_snapshot_is_reported_with_the_later_ones_built_on_it(chart, goo
         ),
         tables=["ledger_balancesnapshot"],
     )
-    lock_period(2024, 2)
+    lock_period(2024, 2, actor=SYSTEM)
 
     assert check_ledger() == [
         f"The balance snapshot of account {cash} at 2024-01-31 is off by -1 fen from the postings.",
@@ -193,6 +196,7 @@ def test_many_problems_are_summarised(chart):
             date=D(f"2024-01-{day:02d}"),
             description="x",
             lines=[(chart["cash"], day), (chart["income"], -day)],
+            actor=SYSTEM,
         )
     raw(
         ("DELETE FROM ledger_posting WHERE account_id = %s", [chart["income"].pk]),

@@ -7,9 +7,10 @@ import threading
 import pytest
 from django.db import connection, connections, transaction
 
+from core.actors import SYSTEM
 from ledger.exceptions import AlreadyReversed
 from ledger.services import ADVISORY_LOCK_KEY, get_account, lock_period, post_entry, reverse_entry
-from ledger.tests.conftest import D
+from tests.support import D
 
 pytestmark = pytest.mark.skipif(
     "connection.vendor != 'postgresql'", reason="advisory locks and row locks of PostgreSQL"
@@ -32,6 +33,7 @@ def test_posting_holds_the_shared_ledger_lock_until_commit(chart):
             date=D("2024-01-10"),
             description="Rent",
             lines=[(chart["cash"], 1), (chart["income"], -1)],
+            actor=SYSTEM,
         )
 
         assert advisory_modes() == {"ShareLock"}
@@ -39,10 +41,13 @@ def test_posting_holds_the_shared_ledger_lock_until_commit(chart):
 
 def test_locking_a_month_holds_the_exclusive_ledger_lock_until_commit(chart):
     post_entry(
-        date=D("2024-01-10"), description="Rent", lines=[(chart["cash"], 1), (chart["income"], -1)]
+        date=D("2024-01-10"),
+        description="Rent",
+        lines=[(chart["cash"], 1), (chart["income"], -1)],
+        actor=SYSTEM,
     )
     with transaction.atomic():
-        lock_period(2024, 1)
+        lock_period(2024, 1, actor=SYSTEM)
 
         assert "ExclusiveLock" in advisory_modes()
 
@@ -51,8 +56,8 @@ def test_locking_a_month_holds_the_exclusive_ledger_lock_until_commit(chart):
 def test_a_month_is_not_locked_while_an_entry_dated_in_it_is_being_written(tree, enclave_company):
     """Thread A posts a January entry and waits before committing; thread B locks January.
     B must wait for A, so January's snapshot includes A's entry."""
-    cash = get_account(kind="cash", organisation=enclave_company)
-    income = get_account(kind="income", organisation=enclave_company)
+    cash = get_account(kind="cash", organisation=enclave_company, actor=SYSTEM)
+    income = get_account(kind="income", organisation=enclave_company, actor=SYSTEM)
     posted, release = threading.Event(), threading.Event()
     errors = []
 
@@ -63,6 +68,7 @@ def test_a_month_is_not_locked_while_an_entry_dated_in_it_is_being_written(tree,
                     date=D("2024-01-31"),
                     description="Late rent",
                     lines=[(cash, 700), (income, -700)],
+                    actor=SYSTEM,
                 )
                 posted.set()
                 release.wait(10)
@@ -73,7 +79,7 @@ def test_a_month_is_not_locked_while_an_entry_dated_in_it_is_being_written(tree,
 
     def locker():
         try:
-            lock_period(2024, 1)
+            lock_period(2024, 1, actor=SYSTEM)
         except Exception as error:
             errors.append(error)
         finally:
@@ -101,10 +107,10 @@ def test_a_month_is_not_locked_while_an_entry_dated_in_it_is_being_written(tree,
 
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_reversals_of_one_entry_make_one(tree, enclave_company):
-    cash = get_account(kind="cash", organisation=enclave_company)
-    income = get_account(kind="income", organisation=enclave_company)
+    cash = get_account(kind="cash", organisation=enclave_company, actor=SYSTEM)
+    income = get_account(kind="income", organisation=enclave_company, actor=SYSTEM)
     entry = post_entry(
-        date=D("2024-01-31"), description="Rent", lines=[(cash, 700), (income, -700)]
+        date=D("2024-01-31"), description="Rent", lines=[(cash, 700), (income, -700)], actor=SYSTEM
     )
     first_in, release = threading.Event(), threading.Event()
     outcomes = []
@@ -112,7 +118,7 @@ def test_two_concurrent_reversals_of_one_entry_make_one(tree, enclave_company):
     def reverse(wait: bool):
         try:
             with transaction.atomic():
-                outcomes.append(reverse_entry(entry, date=D("2024-02-01")).pk)
+                outcomes.append(reverse_entry(entry, date=D("2024-02-01"), actor=SYSTEM).pk)
                 if wait:
                     first_in.set()
                     release.wait(10)

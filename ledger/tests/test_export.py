@@ -12,9 +12,10 @@ from beancount import loader
 from beancount.core import data
 from django.core.management import CommandError, call_command
 
+from core.actors import SYSTEM
 from ledger.export import export_beancount, yuan
 from ledger.services import get_account, lock_period, post_entry, reverse_entry
-from ledger.tests.conftest import D
+from tests.support import D
 
 
 @pytest.fixture
@@ -26,13 +27,14 @@ def small_ledger(chart, xujiadai, enclave_company):
     2024-02-05 * "Paid in capital" 徐家埭村's cash 5.00 / its 股本 (named 首期) -5.00
     locked: 2024-01  (balance assertions dated 2024-02-01)
     """
-    capital = get_account(kind="capital", village=xujiadai, name="首期")
+    capital = get_account(kind="capital", village=xujiadai, name="首期", actor=SYSTEM)
     post_entry(
         date=D("2024-01-10"),
         description='Rent from the "enclave" park\\',
         lines=[(chart["cash"], 100_000_000), (chart["income"], -100_000_000)],
         idempotency_key="rent-2024-01",
         source="ventures.income:1",
+        actor=SYSTEM,
     )
     dividend = post_entry(
         date=D("2024-01-31"),
@@ -43,13 +45,15 @@ def small_ledger(chart, xujiadai, enclave_company):
             (chart["owed_xujiadai"], -20_000_000),
             (chart["owed_fengshan"], -10_000_001),
         ],
+        actor=SYSTEM,
     )
-    lock_period(2024, 1)
-    reversal = reverse_entry(dividend, date=D("2024-02-02"))
+    lock_period(2024, 1, actor=SYSTEM)
+    reversal = reverse_entry(dividend, date=D("2024-02-02"), actor=SYSTEM)
     post_entry(
         date=D("2024-02-05"),
         description="Paid in\ncapital",
         lines=[(chart["xujiadai_cash"], 500), (capital, -500)],
+        actor=SYSTEM,
     )
     return {"dividend": dividend, "reversal": reversal, "capital": capital}
 
@@ -183,9 +187,11 @@ def test_an_empty_ledger_exports_a_valid_file(db, tmp_path):
 
 
 def test_two_accounts_with_one_beancount_name_are_refused(chart, xujiadai):
-    chinese = get_account(kind="cash", village=xujiadai, name="备用金")
-    clash = get_account(kind="cash", village=xujiadai, name=f"Account-{chinese.pk}")
-    post_entry(date=D("2024-01-01"), description="x", lines=[(chinese, 1), (clash, -1)])
+    chinese = get_account(kind="cash", village=xujiadai, name="备用金", actor=SYSTEM)
+    clash = get_account(kind="cash", village=xujiadai, name=f"Account-{chinese.pk}", actor=SYSTEM)
+    post_entry(
+        date=D("2024-01-01"), description="x", lines=[(chinese, 1), (clash, -1)], actor=SYSTEM
+    )
 
     with pytest.raises(CommandError, match=f"Accounts {chinese.pk} and {clash.pk} would both"):
         call_command("export_beancount", "-o", "-", stdout=StringIO())

@@ -3,10 +3,11 @@
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
+from core.actors import SYSTEM
 from ledger.exceptions import LedgerImmutable
 from ledger.models import BalanceSnapshot, JournalEntry, Period, Posting
 from ledger.services import lock_period, post_entry
-from ledger.tests.conftest import D
+from tests.support import D
 
 postgres_only = pytest.mark.skipif(
     "connection.vendor != 'postgresql'", reason="triggers of migration 0002 on PostgreSQL"
@@ -24,12 +25,13 @@ def entry(chart):
         date=D("2024-01-15"),
         description="Capital paid in",
         lines=[(chart["xujiadai_cash"], 50_000), (chart["fengshan_cash"], -50_000)],
+        actor=SYSTEM,
     )
 
 
 @pytest.fixture
 def locked(entry):
-    lock_period(2024, 1)
+    lock_period(2024, 1, actor=SYSTEM)
     return Period.objects.get()
 
 
@@ -271,13 +273,15 @@ def test_postgresql_refuses_an_unbalanced_raw_insert_at_commit(tree, enclave_com
     """No SET CONSTRAINTS: the deferred trigger fires at COMMIT and the commit fails."""
     from ledger.services import get_account
 
-    cash = get_account(kind="cash", organisation=enclave_company)
-    income = get_account(kind="income", organisation=enclave_company)
+    cash = get_account(kind="cash", organisation=enclave_company, actor=SYSTEM)
+    income = get_account(kind="income", organisation=enclave_company, actor=SYSTEM)
 
     with pytest.raises(IntegrityError, match="does not balance"):
         raw_entry([(cash.pk, 100, "CNY"), (income.pk, -1, "CNY")], check=False)  # autocommit
 
     assert not JournalEntry.objects.exists()
     assert not Posting.objects.exists()
-    post_entry(date=D("2024-02-01"), description="fine", lines=[(cash, 100), (income, -100)])
+    post_entry(
+        date=D("2024-02-01"), description="fine", lines=[(cash, 100), (income, -100)], actor=SYSTEM
+    )
     assert Posting.objects.count() == 2  # committed: the trigger let it through

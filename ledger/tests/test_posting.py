@@ -10,6 +10,7 @@ from django.db import transaction
 
 from audit.context import change_context
 from audit.models import ObjectChange
+from core.actors import SYSTEM
 from ledger.exceptions import (
     CurrencyMismatch,
     IdempotencyConflict,
@@ -21,8 +22,8 @@ from ledger.exceptions import (
 )
 from ledger.models import JournalEntry, Posting
 from ledger.services import get_account, lock_period, post_entry
-from ledger.tests.conftest import D
 from lib.money import Money
+from tests.support import D
 
 
 def ledger_rows():
@@ -48,7 +49,7 @@ def test_a_balanced_entry_posts_with_its_lines_in_order(chart, finance):
         date=D("2024-03-31"),
         description="Rent from the enclave park",
         lines=[(chart["cash"], 100_000_000), (chart["income"].pk, -100_000_000)],
-        user=finance,
+        actor=finance,
         source="ventures.income:1",
     )
 
@@ -71,7 +72,7 @@ def test_an_entry_is_logged_once_with_totals_and_its_lines(chart, finance):
         date=D("2024-03-31"),
         description="Rent",
         lines=[(chart["cash"], 500), (chart["income"], -500)],
-        user=finance,
+        actor=finance,
     )
 
     change = entry_changes().get()
@@ -94,7 +95,7 @@ def test_the_change_context_user_is_the_logged_actor(chart, finance, approver):
             date=D("2024-03-31"),
             description="Rent",
             lines=[(chart["cash"], 5), (chart["income"], -5)],
-            user=finance,
+            actor=finance,
         )
 
     change = entry_changes().get()
@@ -104,12 +105,14 @@ def test_the_change_context_user_is_the_logged_actor(chart, finance, approver):
 def test_a_large_entry_is_written_in_bulk_and_logged_as_one_change(enclave_company, chart):
     """A distribution of ¥200,000.00 to 2,000 holders: 2,001 postings, one change-log row."""
     holders = [
-        get_account(kind="distribution_payable", organisation=enclave_company, name=f"H{i}")
+        get_account(
+            kind="distribution_payable", organisation=enclave_company, name=f"H{i}", actor=SYSTEM
+        )
         for i in range(2000)
     ]
     lines = [(chart["income"], 20_000_000)] + [(holder, -10_000) for holder in holders]
 
-    entry = post_entry(date=D("2024-06-30"), description="Dividend", lines=lines)
+    entry = post_entry(date=D("2024-06-30"), description="Dividend", lines=lines, actor=SYSTEM)
 
     assert entry.postings.count() == 2001
     change = entry_changes().get()
@@ -149,7 +152,7 @@ def test_an_unbalanced_entry_is_refused_with_its_residual(chart, lines, residual
     before = ledger_rows()
 
     with pytest.raises(UnbalancedEntry) as refused:
-        post_entry(date=D("2024-03-31"), description="Typo", lines=lines(chart))
+        post_entry(date=D("2024-03-31"), description="Typo", lines=lines(chart), actor=SYSTEM)
 
     assert f"residual: {residual}." in str(refused.value)
     assert ledger_rows() == before
@@ -157,13 +160,14 @@ def test_an_unbalanced_entry_is_refused_with_its_residual(chart, lines, residual
 
 
 def test_residuals_are_listed_per_currency(enclave_company, chart):
-    usd = get_account(kind="cash", organisation=enclave_company, currency="USD")
+    usd = get_account(kind="cash", organisation=enclave_company, currency="USD", actor=SYSTEM)
 
     with pytest.raises(UnbalancedEntry) as refused:
         post_entry(
             date=D("2024-03-31"),
             description="Two currencies",
             lines=[(chart["cash"], 700), (chart["income"], -700), (usd, 50), (usd, -20)],
+            actor=SYSTEM,
         )
 
     assert refused.value.residuals == {"USD": 30}
@@ -171,8 +175,10 @@ def test_residuals_are_listed_per_currency(enclave_company, chart):
 
 
 def test_an_entry_balanced_per_currency_posts(enclave_company, chart):
-    usd_cash = get_account(kind="cash", organisation=enclave_company, currency="USD")
-    usd_income = get_account(kind="income", organisation=enclave_company, currency="USD")
+    usd_cash = get_account(kind="cash", organisation=enclave_company, currency="USD", actor=SYSTEM)
+    usd_income = get_account(
+        kind="income", organisation=enclave_company, currency="USD", actor=SYSTEM
+    )
 
     entry = post_entry(
         date=D("2024-03-31"),
@@ -183,6 +189,7 @@ def test_an_entry_balanced_per_currency_posts(enclave_company, chart):
             (usd_cash, 30),
             (usd_income, Money(-30, "USD")),
         ],
+        actor=SYSTEM,
     )
 
     assert sorted(entry.postings.values_list("currency", flat=True)) == ["CNY", "CNY", "USD", "USD"]
@@ -208,6 +215,7 @@ def test_amounts_that_are_not_integer_fen_are_refused(chart, amount):
             date=D("2024-03-31"),
             description="x",
             lines=[(chart["cash"], amount), (chart["income"], -100)],
+            actor=SYSTEM,
         )
 
     assert ledger_rows() == before
@@ -218,6 +226,7 @@ def test_numpy_integers_are_fen(chart):
         date=D("2024-03-31"),
         description="x",
         lines=[(chart["cash"], np.int64(100)), (chart["income"], -100)],
+        actor=SYSTEM,
     )
 
     assert sorted(entry.postings.values_list("amount", flat=True)) == [-100, 100]
@@ -271,7 +280,7 @@ def test_malformed_lines_are_refused(chart, lines, error, message):
     before = ledger_rows()
 
     with pytest.raises(error) as refused:
-        post_entry(date=D("2024-03-31"), description="x", lines=lines(chart))
+        post_entry(date=D("2024-03-31"), description="x", lines=lines(chart), actor=SYSTEM)
 
     assert str(refused.value).startswith(message)
     assert ledger_rows() == before
@@ -285,6 +294,7 @@ def test_a_datetime_is_not_a_date(chart):
             date=datetime(2024, 3, 31, tzinfo=UTC),
             description="x",
             lines=[(chart["cash"], 1), (chart["income"], -1)],
+            actor=SYSTEM,
         )
 
 
@@ -299,9 +309,10 @@ def test_posting_in_a_locked_period_is_refused(chart):
         date=D("2024-02-10"),
         description="Rent",
         lines=[(chart["cash"], 100), (chart["income"], -100)],
+        actor=SYSTEM,
     )
-    lock_period(2024, 2)
-    lock_period(2024, 3)
+    lock_period(2024, 2, actor=SYSTEM)
+    lock_period(2024, 3, actor=SYSTEM)
     before = ledger_rows()
 
     for day in ("2024-03-31", "2024-02-10", "2023-12-31"):
@@ -310,6 +321,7 @@ def test_posting_in_a_locked_period_is_refused(chart):
                 date=D(day),
                 description="Late",
                 lines=[(chart["cash"], 100), (chart["income"], -100)],
+                actor=SYSTEM,
             )
 
     assert ledger_rows() == before
@@ -317,6 +329,7 @@ def test_posting_in_a_locked_period_is_refused(chart):
         date=D("2024-04-01"),
         description="On time",
         lines=[(chart["cash"], 100), (chart["income"], -100)],
+        actor=SYSTEM,
     )
     assert entry.date == D("2024-04-01")
 
@@ -328,6 +341,7 @@ def test_the_same_idempotency_key_returns_the_first_entry_and_writes_once(chart)
             description="Rent",
             idempotency_key="rent-2024-03",
             lines=[(chart["cash"], 100), (chart["income"], -100)],
+            actor=SYSTEM,
         )
 
     first = post()
@@ -341,10 +355,16 @@ def test_the_same_idempotency_key_returns_the_first_entry_and_writes_once(chart)
 
 def test_a_replay_with_the_lines_in_another_order_is_the_same_entry(chart):
     lines = [(chart["cash"], 100), (chart["income"], -60), (chart["income"], -40)]
-    first = post_entry(date=D("2024-03-31"), description="Rent", lines=lines, idempotency_key="k")
+    first = post_entry(
+        date=D("2024-03-31"), description="Rent", lines=lines, idempotency_key="k", actor=SYSTEM
+    )
 
     again = post_entry(
-        date=D("2024-03-31"), description="Rent", lines=lines[::-1], idempotency_key="k"
+        date=D("2024-03-31"),
+        description="Rent",
+        lines=lines[::-1],
+        idempotency_key="k",
+        actor=SYSTEM,
     )
 
     assert again.pk == first.pk
@@ -363,6 +383,7 @@ def test_reusing_a_key_for_another_entry_is_a_conflict(chart, day, amount):
         description="Rent",
         idempotency_key="k",
         lines=[(chart["cash"], 100), (chart["income"], -100)],
+        actor=SYSTEM,
     )
 
     with pytest.raises(IdempotencyConflict, match=f"already used for entry {first.pk}"):
@@ -371,6 +392,7 @@ def test_reusing_a_key_for_another_entry_is_a_conflict(chart, day, amount):
             description="Rent",
             idempotency_key="k",
             lines=[(chart["cash"], amount), (chart["income"], -amount)],
+            actor=SYSTEM,
         )
 
     assert JournalEntry.objects.count() == 1
@@ -382,14 +404,16 @@ def test_a_replay_after_the_period_was_locked_still_returns_the_entry(chart):
         description="Rent",
         idempotency_key="k",
         lines=[(chart["cash"], 100), (chart["income"], -100)],
+        actor=SYSTEM,
     )
-    lock_period(2024, 3)
+    lock_period(2024, 3, actor=SYSTEM)
 
     again = post_entry(
         date=D("2024-03-31"),
         description="Rent",
         idempotency_key="k",
         lines=[(chart["cash"], 100), (chart["income"], -100)],
+        actor=SYSTEM,
     )
 
     assert again.pk == first.pk
@@ -402,7 +426,7 @@ def test_losing_the_idempotency_race_returns_the_winner(chart, monkeypatch):
 
     lines = [(chart["cash"], 100), (chart["income"], -100)]
     winner = post_entry(
-        date=D("2024-03-31"), description="Rent", lines=lines, idempotency_key="race"
+        date=D("2024-03-31"), description="Rent", lines=lines, idempotency_key="race", actor=SYSTEM
     )
     real_replayed = services._replayed
     calls = []
@@ -425,7 +449,11 @@ def test_losing_the_idempotency_race_returns_the_winner(chart, monkeypatch):
 
     with transaction.atomic():  # the caller's transaction stays usable
         again = post_entry(
-            date=D("2024-03-31"), description="Rent", lines=lines, idempotency_key="race"
+            date=D("2024-03-31"),
+            description="Rent",
+            lines=lines,
+            idempotency_key="race",
+            actor=SYSTEM,
         )
         assert JournalEntry.objects.count() == 1
 
@@ -442,7 +470,10 @@ def test_texts_longer_than_their_columns_are_refused(chart, field, limit):
 
     with pytest.raises(InvalidEntry, match=f"longer than {limit} characters"):
         post_entry(
-            date=D("2024-03-31"), lines=[(chart["cash"], 1), (chart["income"], -1)], **kwargs
+            date=D("2024-03-31"),
+            lines=[(chart["cash"], 1), (chart["income"], -1)],
+            **kwargs,
+            actor=SYSTEM,
         )
 
     assert not JournalEntry.objects.exists()

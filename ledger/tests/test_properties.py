@@ -13,17 +13,12 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from core.actors import SYSTEM
 from ledger.checks import check_ledger
 from ledger.exceptions import AlreadyReversed, PeriodLocked
 from ledger.models import month_end
-from ledger.services import (
-    balances,
-    get_account,
-    lock_period,
-    post_entry,
-    reverse_entry,
-    trial_balance,
-)
+from ledger.selectors import balances, trial_balance
+from ledger.services import get_account, lock_period, post_entry, reverse_entry
 
 START = date(2024, 1, 1)
 DAYS = 200  # through mid-July 2024
@@ -46,7 +41,7 @@ def books(enclave_company, xujiadai):
     result = {}
     for currency in ("CNY", "USD"):
         result[currency] = [
-            get_account(kind=kind, currency=currency, **owner)
+            get_account(kind=kind, currency=currency, **owner, actor=SYSTEM)
             for kind, owner in (
                 ("cash", {"organisation": enclave_company}),
                 ("income", {"organisation": enclave_company}),
@@ -81,9 +76,9 @@ def replay(books, ops):
                 continue
             if horizon is not None and day <= horizon:
                 with pytest.raises(PeriodLocked):
-                    post_entry(date=day, description="refused", lines=lines)
+                    post_entry(date=day, description="refused", lines=lines, actor=SYSTEM)
                 continue
-            entry = post_entry(date=day, description="random", lines=lines)
+            entry = post_entry(date=day, description="random", lines=lines, actor=SYSTEM)
             entries.append((entry, [(pk, fen, currency) for pk, fen in lines]))
             postings.extend((day, pk, fen, currency) for pk, fen in lines)
         elif op[0] == "reverse":
@@ -96,9 +91,9 @@ def replay(books, ops):
                 day = horizon + timedelta(days=1 + delay)
             if entry.pk in reversed_entries:
                 with pytest.raises(AlreadyReversed):
-                    reverse_entry(entry, date=day)
+                    reverse_entry(entry, date=day, actor=SYSTEM)
                 continue
-            reversal = reverse_entry(entry, date=day)
+            reversal = reverse_entry(entry, date=day, actor=SYSTEM)
             reversed_entries.add(entry.pk)
             mirrored = [(pk, -fen, currency) for pk, fen, currency in lines]
             entries.append((reversal, mirrored))
@@ -111,7 +106,7 @@ def replay(books, ops):
                 target = _next_month(*locked)
             if date(*target, 1) > START + timedelta(days=DAYS):
                 continue
-            lock_period(*target)
+            lock_period(*target, actor=SYSTEM)
             locked = target
     event(f"entries: {len(entries) if len(entries) < 5 else '5+'}")
     event(f"reversals: {len(reversed_entries) if len(reversed_entries) < 2 else '2+'}")

@@ -3,10 +3,12 @@
 import pytest
 from django.db import IntegrityError, transaction
 
+from core.actors import SYSTEM
 from ledger.exceptions import AlreadyReversed, IdempotencyConflict, InvalidEntry, PeriodLocked
 from ledger.models import JournalEntry
-from ledger.services import balances, lock_period, post_entry, reverse_entry
-from ledger.tests.conftest import D
+from ledger.selectors import balances
+from ledger.services import lock_period, post_entry, reverse_entry
+from tests.support import D
 
 
 @pytest.fixture
@@ -26,6 +28,7 @@ def dividend(chart):
             (chart["owed_xujiadai"], -200_000),
             (chart["owed_fengshan"], -100_000),
         ],
+        actor=SYSTEM,
     )
 
 
@@ -40,7 +43,7 @@ def test_a_reversal_mirrors_its_entry_and_links_to_it(chart, dividend, approver)
       Liabilities:Organisation:1:DistributionPayable:330482107208  2,000.00 CNY
       Liabilities:Organisation:1:DistributionPayable:331121201201  1,000.00 CNY
     """
-    reversal = reverse_entry(dividend, date=D("2024-07-02"), user=approver)
+    reversal = reverse_entry(dividend, date=D("2024-07-02"), actor=approver)
 
     assert reversal.reverses == dividend
     assert JournalEntry.objects.get(pk=dividend.pk).reversed_by == reversal
@@ -57,30 +60,32 @@ def test_a_reversal_mirrors_its_entry_and_links_to_it(chart, dividend, approver)
 
 
 def test_an_entry_is_reversed_only_once(dividend):
-    first = reverse_entry(dividend, date=D("2024-07-02"))
+    first = reverse_entry(dividend, date=D("2024-07-02"), actor=SYSTEM)
 
     with pytest.raises(AlreadyReversed, match=f"already been reversed by entry {first.pk}"):
-        reverse_entry(dividend.pk, date=D("2024-07-03"))
+        reverse_entry(dividend.pk, date=D("2024-07-03"), actor=SYSTEM)
 
     assert JournalEntry.objects.count() == 2
 
 
 def test_the_database_refuses_a_second_reversal_link(dividend):
-    reverse_entry(dividend, date=D("2024-07-02"))
+    reverse_entry(dividend, date=D("2024-07-02"), actor=SYSTEM)
 
     with pytest.raises(IntegrityError), transaction.atomic():
         JournalEntry.objects.create(date=D("2024-07-03"), description="again", reverses=dividend)
 
 
 def test_a_reversal_can_be_reversed_once_reinstating_the_original(chart, dividend):
-    reversal = reverse_entry(dividend, date=D("2024-07-02"))
+    reversal = reverse_entry(dividend, date=D("2024-07-02"), actor=SYSTEM)
 
-    reinstated = reverse_entry(reversal, date=D("2024-07-03"), description="Undo the reversal")
+    reinstated = reverse_entry(
+        reversal, date=D("2024-07-03"), description="Undo the reversal", actor=SYSTEM
+    )
 
     assert reinstated.reverses == reversal
     assert lines_of(reinstated) == lines_of(dividend)
     with pytest.raises(AlreadyReversed):
-        reverse_entry(reversal, date=D("2024-07-04"))
+        reverse_entry(reversal, date=D("2024-07-04"), actor=SYSTEM)
     assert balances(as_of=D("2024-07-03"), accounts=[chart["income"]]) == {
         chart["income"].pk: 300_000
     }
@@ -88,26 +93,26 @@ def test_a_reversal_can_be_reversed_once_reinstating_the_original(chart, dividen
 
 def test_a_reversal_is_not_dated_before_its_entry(dividend):
     with pytest.raises(InvalidEntry, match=r"before the entry it reverses \(2024-06-30\)"):
-        reverse_entry(dividend, date=D("2024-06-29"))
+        reverse_entry(dividend, date=D("2024-06-29"), actor=SYSTEM)
 
     assert JournalEntry.objects.count() == 1
 
 
 def test_a_reversal_in_a_locked_period_is_refused_but_the_original_may_be_locked(dividend):
-    lock_period(2024, 6)
-    lock_period(2024, 7)
+    lock_period(2024, 6, actor=SYSTEM)
+    lock_period(2024, 7, actor=SYSTEM)
 
     with pytest.raises(PeriodLocked):
-        reverse_entry(dividend, date=D("2024-07-31"))
-    reversal = reverse_entry(dividend, date=D("2024-08-01"))
+        reverse_entry(dividend, date=D("2024-07-31"), actor=SYSTEM)
+    reversal = reverse_entry(dividend, date=D("2024-08-01"), actor=SYSTEM)
 
     assert reversal.reverses == dividend
 
 
 def test_a_reversal_with_a_key_is_idempotent(dividend):
-    first = reverse_entry(dividend, date=D("2024-07-02"), idempotency_key="undo-7")
+    first = reverse_entry(dividend, date=D("2024-07-02"), idempotency_key="undo-7", actor=SYSTEM)
 
-    again = reverse_entry(dividend, date=D("2024-07-02"), idempotency_key="undo-7")
+    again = reverse_entry(dividend, date=D("2024-07-02"), idempotency_key="undo-7", actor=SYSTEM)
 
     assert again.pk == first.pk
     assert JournalEntry.objects.count() == 2
@@ -119,7 +124,8 @@ def test_a_reversal_key_used_for_another_entry_is_a_conflict(chart, dividend):
         description="Rent",
         idempotency_key="undo-7",
         lines=[(chart["cash"], 1), (chart["income"], -1)],
+        actor=SYSTEM,
     )
 
     with pytest.raises(IdempotencyConflict, match=f"entry {other.pk}"):
-        reverse_entry(dividend, date=D("2024-07-02"), idempotency_key="undo-7")
+        reverse_entry(dividend, date=D("2024-07-02"), idempotency_key="undo-7", actor=SYSTEM)

@@ -2,25 +2,26 @@
 
 Scope comes from the shared base classes (`restrict` per HTTP method; rows out of scope are
 404). Writes that carry rules (stakes, contributions, income, the run workflow) go through
-the services, which check the role for each step, maker-checker included: a refusal for
-lack of role answers 403, any other refusal 400 (409 for a workflow state conflict), and
-nothing changes. Public notices are readable without login.
+the services, which check the role for each step, maker-checker included. Their refusals
+propagate to the one exception handler (`core.api.handlers`), which answers by the error's
+class: 403 for lack of role, 409 for a workflow state conflict, 400 for the rest; nothing
+changes. Public notices are readable without login. The list filters are `filters.py`.
 """
 
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from core.api.base import Conflict, ScopedModelViewSet, ScopedReadOnlyViewSet
+from core.api.base import ScopedModelViewSet, ScopedReadOnlyViewSet
+from core.api.handlers import api_error
 from registry.models import Organisation, Village
 from ventures import services
+from ventures.api import filters
 from ventures.api.serializers import (
     AssetSerializer,
     ContributionSerializer,
@@ -39,7 +40,7 @@ from ventures.api.serializers import (
     TenantSerializer,
     VentureSerializer,
 )
-from ventures.exceptions import NotAllowed, RunStateError, VentureError
+from ventures.exceptions import VentureError
 from ventures.models import (
     Asset,
     Contribution,
@@ -67,74 +68,12 @@ __all__ = [
 ]
 
 
-def call_service(function, *args, **kwargs):
-    """Run a service, turning its refusals into API errors (403, 409 or 400)."""
-    try:
-        return function(*args, **kwargs)
-    except NotAllowed as error:
-        raise PermissionDenied(str(error)) from None
-    except RunStateError as error:
-        raise Conflict(str(error)) from None
-    except VentureError as error:
-        raise serializers.ValidationError({"non_field_errors": [str(error)]}) from None
-
-
-class VentureFilterSet(filters.FilterSet):
-    class Meta:
-        model = Venture
-        fields = ["kind", "organisation", "is_illustrative"]
-
-
-class ByVentureFilterSet(filters.FilterSet):
-    venture = filters.NumberFilter(field_name="venture_id")
-
-
-class StakeFilterSet(ByVentureFilterSet):
-    class Meta:
-        model = Stake
-        fields = ["venture"]
-
-
-class ContributionFilterSet(ByVentureFilterSet):
-    class Meta:
-        model = Contribution
-        fields = ["venture", "kind"]
-
-
-class IncomeReceiptFilterSet(ByVentureFilterSet):
-    class Meta:
-        model = IncomeReceipt
-        fields = ["venture", "kind"]
-
-
-class RunFilterSet(ByVentureFilterSet):
-    class Meta:
-        model = DistributionRun
-        fields = ["venture", "status", "policy"]
-
-
-class LineFilterSet(filters.FilterSet):
-    run = filters.NumberFilter(field_name="run_id")
-
-    class Meta:
-        model = DistributionLine
-        fields = ["run"]
-
-
-class NoticeFilterSet(filters.FilterSet):
-    run = filters.NumberFilter(field_name="run_id")
-
-    class Meta:
-        model = PublicNotice
-        fields = ["run", "kind"]
-
-
 class VentureViewSet(ScopedModelViewSet):
     """Ventures (enclave parks, 强村公司, project partnerships); finance staff write theirs."""
 
     queryset = Venture.objects.select_related("organisation").order_by("name")
     serializer_class = VentureSerializer
-    filterset_class = VentureFilterSet
+    filterset_class = filters.VentureFilterSet
     lookup_value_regex = "[0-9]+"
 
     @extend_schema(
@@ -151,7 +90,7 @@ class VentureViewSet(ScopedModelViewSet):
         try:
             village_id, organisation_id = parse_holder_key(query.validated_data["holder"])
         except VentureError as error:
-            raise serializers.ValidationError({"holder": [str(error)]}) from None
+            raise api_error(error, field="holder") from None
         if village_id is not None:
             holder = get_object_or_404(Village, pk=village_id)
         else:
@@ -168,14 +107,20 @@ class VentureViewSet(ScopedModelViewSet):
                 for y in result.years
             ],
             "contributions": [
-                {"id": c.pk, "kind": c.kind, "amount": c.amount,
-                 "contributed_on": c.contributed_on}
+                {"id": c.pk, "kind": c.kind, "amount": c.amount, "contributed_on": c.contributed_on}
                 for c in result.contributions
             ],
             "returns": [
-                {"run": r.run.pk, "period_start": r.run.period_start,
-                 "period_end": r.run.period_end, "posted_on": r.run.posted_on,
-                 "status": r.run.status, "units": r.units, "amount": r.amount, "net": r.net}
+                {
+                    "run": r.run.pk,
+                    "period_start": r.run.period_start,
+                    "period_end": r.run.period_end,
+                    "posted_on": r.run.posted_on,
+                    "status": r.run.status,
+                    "units": r.units,
+                    "amount": r.amount,
+                    "net": r.net,
+                }
                 for r in result.returns
             ],
         }
@@ -189,7 +134,7 @@ class ServiceCreateMixin:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         venture = serializer.validated_data["venture"]
-        instance = call_service(self.create_with_service, venture, serializer.validated_data)
+        instance = self.create_with_service(venture, serializer.validated_data)
         return Response(self.get_serializer(instance).data, status=status.HTTP_201_CREATED)
 
 
@@ -198,7 +143,7 @@ class StakeViewSet(ServiceCreateMixin, ScopedModelViewSet):
 
     queryset = Stake.objects.select_related("village", "organisation").order_by("pk")
     serializer_class = StakeSerializer
-    filterset_class = StakeFilterSet
+    filterset_class = filters.StakeFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
     lookup_value_regex = "[0-9]+"
 
@@ -209,9 +154,13 @@ class StakeViewSet(ServiceCreateMixin, ScopedModelViewSet):
 
     def create_with_service(self, venture, data):
         return services.add_stake(
-            venture, holder=data["holder"], units=data["units"],
-            effective_from=data["effective_from"], effective_to=data.get("effective_to"),
-            note=data.get("note", ""), user=self.request.user,
+            venture,
+            holder=data["holder"],
+            units=data["units"],
+            effective_from=data["effective_from"],
+            effective_to=data.get("effective_to"),
+            note=data.get("note", ""),
+            actor=self.request.user,
         )
 
     @extend_schema(request=StakeEndSerializer, responses=StakeSerializer)
@@ -221,9 +170,8 @@ class StakeViewSet(ServiceCreateMixin, ScopedModelViewSet):
         serializer.is_valid(raise_exception=True)
         if "effective_to" not in serializer.validated_data:
             raise serializers.ValidationError({"effective_to": [_("This field is required.")]})
-        stake = call_service(
-            services.end_stake, stake, effective_to=serializer.validated_data["effective_to"],
-            user=request.user,
+        stake = services.end_stake(
+            stake, effective_to=serializer.validated_data["effective_to"], actor=request.user
         )
         return Response(StakeSerializer(stake).data)
 
@@ -233,15 +181,19 @@ class ContributionViewSet(ServiceCreateMixin, ScopedModelViewSet):
 
     queryset = Contribution.objects.select_related("village", "organisation").order_by("pk")
     serializer_class = ContributionSerializer
-    filterset_class = ContributionFilterSet
+    filterset_class = filters.ContributionFilterSet
     http_method_names = ["get", "post", "head", "options"]
     lookup_value_regex = "[0-9]+"
 
     def create_with_service(self, venture, data):
         return services.record_contribution(
-            venture, holder=data["holder"], kind=data["kind"], amount=data["amount"],
-            contributed_on=data["contributed_on"], note=data.get("note", ""),
-            user=self.request.user,
+            venture,
+            holder=data["holder"],
+            kind=data["kind"],
+            amount=data["amount"],
+            contributed_on=data["contributed_on"],
+            note=data.get("note", ""),
+            actor=self.request.user,
         )
 
 
@@ -250,16 +202,21 @@ class IncomeReceiptViewSet(ServiceCreateMixin, ScopedModelViewSet):
 
     queryset = IncomeReceipt.objects.order_by("pk")
     serializer_class = IncomeReceiptSerializer
-    filterset_class = IncomeReceiptFilterSet
+    filterset_class = filters.IncomeReceiptFilterSet
     http_method_names = ["get", "post", "head", "options"]
     lookup_value_regex = "[0-9]+"
 
     def create_with_service(self, venture, data):
         return services.record_income(
-            venture, amount=data["amount"], received_on=data["received_on"], kind=data["kind"],
-            payer=data.get("payer"), period_start=data.get("period_start"),
-            period_end=data.get("period_end"), note=data.get("note", ""),
-            user=self.request.user,
+            venture,
+            amount=data["amount"],
+            received_on=data["received_on"],
+            kind=data["kind"],
+            payer=data.get("payer"),
+            period_start=data.get("period_start"),
+            period_end=data.get("period_end"),
+            note=data.get("note", ""),
+            actor=self.request.user,
         )
 
 
@@ -287,7 +244,7 @@ class DistributionRunViewSet(ScopedModelViewSet):
 
     queryset = DistributionRun.objects.select_related("venture__organisation").order_by("-pk")
     serializer_class = DistributionRunSerializer
-    filterset_class = RunFilterSet
+    filterset_class = filters.RunFilterSet
     http_method_names = ["get", "post", "head", "options"]
     lookup_value_regex = "[0-9]+"
 
@@ -297,17 +254,18 @@ class DistributionRunViewSet(ScopedModelViewSet):
         serializer = PrepareRunSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        preview = call_service(
-            services.prepare_run, data["venture"], period_start=data["period_start"],
-            period_end=data["period_end"], policy=data["policy"], params=data["params"],
-            user=request.user,
+        preview = services.prepare_run(
+            data["venture"],
+            period_start=data["period_start"],
+            period_end=data["period_end"],
+            policy=data["policy"],
+            params=data["params"],
+            actor=request.user,
         )
-        return Response(
-            DistributionRunSerializer(preview.run).data, status=status.HTTP_201_CREATED
-        )
+        return Response(DistributionRunSerializer(preview.run).data, status=status.HTTP_201_CREATED)
 
     def _step(self, function, **kwargs):
-        return call_service(function, self.get_object(), user=self.request.user, **kwargs)
+        return function(self.get_object(), actor=self.request.user, **kwargs)
 
     @extend_schema(request=None, responses=DistributionRunSerializer)
     @action(detail=True, methods=["post"])
@@ -338,7 +296,8 @@ class DistributionRunViewSet(ScopedModelViewSet):
         body = ReverseRunSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         run = self._step(
-            services.reverse_run, reason=body.validated_data["reason"],
+            services.reverse_run,
+            reason=body.validated_data["reason"],
             date=body.validated_data.get("date"),
         )
         return Response(DistributionRunSerializer(run).data)
@@ -356,7 +315,7 @@ class DistributionLineViewSet(ScopedReadOnlyViewSet):
 
     queryset = DistributionLine.objects.select_related("village", "organisation").order_by("pk")
     serializer_class = DistributionLineSerializer
-    filterset_class = LineFilterSet
+    filterset_class = filters.LineFilterSet
     lookup_value_regex = "[0-9]+"
 
 
@@ -365,7 +324,7 @@ class PublicNoticeViewSet(ScopedReadOnlyViewSet):
 
     queryset = PublicNotice.objects.order_by("-published_at", "-pk")
     serializer_class = PublicNoticeSerializer
-    filterset_class = NoticeFilterSet
+    filterset_class = filters.NoticeFilterSet
     lookup_value_regex = "[0-9]+"
 
     def get_serializer_class(self):

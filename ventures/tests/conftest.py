@@ -8,49 +8,18 @@ persona prepares and `approver` approves. Three villages hold stakes from 2018:
     山塘村   (330482106209)  100 units
 
 On PostgreSQL the ledger checks that entries balance at COMMIT (deferred triggers); a test's
-transaction is rolled back instead, so `deferred_checks_fire` runs those checks at the end of
-each test, as the ledger's own tests do.
+transaction is rolled back instead, so the root conftest's `deferred_checks_fire` runs those
+checks at the end of each test. The village codes and `snapshot` are in
+`ventures.tests.support`.
 """
 
-from datetime import date
-
 import pytest
-from django.db import connection, transaction
 
-from audit.models import ObjectChange
-from ledger.models import Account, JournalEntry, Posting
+from tests.support import D
 from ventures import services
 from ventures.choices import VentureKind
-from ventures.models import (
-    Contribution,
-    DistributionLine,
-    DistributionRun,
-    IncomeReceipt,
-    PublicNotice,
-    Stake,
-    Venture,
-)
-
-D = date.fromisoformat
-FENGSHAN, XUJIADAI, SHANTANG = "331121201201", "330482107208", "330482106209"
-
-
-@pytest.fixture(autouse=True)
-def deferred_checks_fire(request):
-    yield
-    uses_db = "db" in request.fixturenames or "transactional_db" in request.fixturenames
-    if not uses_db or connection.vendor != "postgresql" or connection.connection is None:
-        return
-    if not connection.in_atomic_block or connection.needs_rollback:
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-
-
-@pytest.fixture(autouse=True)
-def ventures_urls(settings):
-    """The project's URLs with the ventures pages and API mounted (ventures/tests/urls.py)."""
-    settings.ROOT_URLCONF = "ventures.tests.urls"
+from ventures.models import Venture
+from ventures.tests.support import FENGSHAN, SHANTANG, XUJIADAI
 
 
 @pytest.fixture
@@ -69,8 +38,11 @@ def register(venture, tree, finance):
     """峰山村 600, 徐家埭村 300, 山塘村 100 units from 2018-01-01."""
     return {
         code: services.add_stake(
-            venture, holder=f"village:{code}", units=units, effective_from=D("2018-01-01"),
-            user=finance,
+            venture,
+            holder=f"village:{code}",
+            units=units,
+            effective_from=D("2018-01-01"),
+            actor=finance,
         )
         for code, units in ((FENGSHAN, 600), (XUJIADAI, 300), (SHANTANG, 100))
     }
@@ -80,8 +52,12 @@ def register(venture, tree, finance):
 def income_2023(venture, finance, register):
     """1,000,000.00 yuan of rent received on 2023-12-20."""
     return services.record_income(
-        venture, amount=100_000_000, received_on=D("2023-12-20"), user=finance,
-        period_start=D("2023-01-01"), period_end=D("2023-12-31"),
+        venture,
+        amount=100_000_000,
+        received_on=D("2023-12-20"),
+        actor=finance,
+        period_start=D("2023-01-01"),
+        period_end=D("2023-12-31"),
     )
 
 
@@ -89,30 +65,20 @@ def income_2023(venture, finance, register):
 def prepared(venture, finance, income_2023):
     """A pro-rata run for 2023 over the whole undistributed income."""
     return services.prepare_run(
-        venture, period_start=D("2023-01-01"), period_end=D("2023-12-31"),
-        policy="pro_rata", params={}, user=finance,
+        venture,
+        period_start=D("2023-01-01"),
+        period_end=D("2023-12-31"),
+        policy="pro_rata",
+        params={},
+        actor=finance,
     ).run
 
 
 @pytest.fixture
 def approved(prepared, approver):
-    return services.approve_run(prepared, user=approver)
+    return services.approve_run(prepared, actor=approver)
 
 
 @pytest.fixture
 def posted(approved, finance):
-    return services.post_run(approved, user=finance, date=D("2024-01-15"))
-
-
-def snapshot() -> dict:
-    """Every row the ventures services write (and the ledger's): what a refusal must keep."""
-    models = (
-        Venture, Stake, Contribution, IncomeReceipt, DistributionRun, DistributionLine,
-        PublicNotice, Account, JournalEntry,
-    )
-    rows = {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
-    rows["postings"] = list(
-        Posting.objects.order_by("pk").values_list("entry_id", "account_id", "amount")
-    )
-    rows["changes"] = ObjectChange.objects.count()
-    return rows
+    return services.post_run(approved, actor=finance, date=D("2024-01-15"))

@@ -8,14 +8,14 @@ import pytest
 import yaml
 from django.core.management import call_command
 
-from conftest import make_user
 from core.roles import Role
 from registry.choices import OrganisationKind
 from registry.models import Organisation
+from tests.support import D, make_user
 from ventures import services
 from ventures.choices import RunStatus
 from ventures.models import DistributionRun, Stake, Venture
-from ventures.tests.conftest import FENGSHAN, SHANTANG, XUJIADAI, D, snapshot
+from ventures.tests.support import FENGSHAN, SHANTANG, XUJIADAI, snapshot
 
 API = "/api/v1/"
 
@@ -61,14 +61,19 @@ def test_signed_in_users_read_ventures_stakes_and_runs(call, posted, clerk):
 
     assert [v["name"] for v in ventures["results"]] == ["平湖—青田山海协作消薄飞地产业园"]
     assert [(s["holder"], s["holder_name"], s["units"]) for s in stakes["results"]] == [
-        (f"village:{FENGSHAN}", "峰山村", 600), (f"village:{XUJIADAI}", "徐家埭村", 300),
+        (f"village:{FENGSHAN}", "峰山村", 600),
+        (f"village:{XUJIADAI}", "徐家埭村", 300),
         (f"village:{SHANTANG}", "山塘村", 100),
     ]
-    assert (run["status"], run["total"], run["distributed_amount"]) == ("posted", 100_000_000, 100_000_000)
+    assert (run["status"], run["total"], run["distributed_amount"]) == (
+        "posted",
+        100_000_000,
+        100_000_000,
+    )
 
 
 def test_anonymous_visitors_read_no_ventures_but_read_notices(call, posted, finance):
-    notice = services.publish_run(posted, user=finance)
+    notice = services.publish_run(posted, actor=finance)
 
     assert call(None, "get", f"{API}ventures/").status_code == 403
     listed = call(None, "get", f"{API}notices/").json()
@@ -83,18 +88,31 @@ def test_lines_are_listed_by_run(call, posted, auditor):
     lines = call(auditor, "get", f"{API}distribution-lines/?run={posted.pk}").json()["results"]
 
     assert [(line["holder"], line["amount"]) for line in lines] == [
-        (f"village:{FENGSHAN}", 60_000_000), (f"village:{XUJIADAI}", 30_000_000),
+        (f"village:{FENGSHAN}", 60_000_000),
+        (f"village:{XUJIADAI}", 30_000_000),
         (f"village:{SHANTANG}", 10_000_000),
     ]
 
 
 def test_a_holder_statement(call, posted, auditor, venture):
-    response = call(auditor, "get", f"{API}ventures/{venture.pk}/statement/?holder=village:{XUJIADAI}")
+    response = call(
+        auditor, "get", f"{API}ventures/{venture.pk}/statement/?holder=village:{XUJIADAI}"
+    )
 
     body = response.json()
     assert response.status_code == 200
-    assert (body["holder_name"], body["total_contributed"], body["total_returned"]) == ("徐家埭村", 0, 30_000_000)
-    assert body["years"] == [{"year": 2023, "contributed": {"cash": 0, "land_quota": 0, "subsidy_equity": 0}, "returned": 30_000_000}]
+    assert (body["holder_name"], body["total_contributed"], body["total_returned"]) == (
+        "徐家埭村",
+        0,
+        30_000_000,
+    )
+    assert body["years"] == [
+        {
+            "year": 2023,
+            "contributed": {"cash": 0, "land_quota": 0, "subsidy_equity": 0},
+            "returned": 30_000_000,
+        }
+    ]
     assert [(r["run"], r["amount"], r["net"], r["status"]) for r in body["returns"]] == [
         (posted.pk, 30_000_000, 30_000_000, "posted")
     ]
@@ -110,9 +128,25 @@ def test_a_statement_refuses_a_malformed_holder(call, venture, auditor, holder):
 # --- Writing the register and money -----------------------------------------------------------
 
 WRITES = {
-    "stakes": lambda v: {"venture": v, "holder": f"village:{XUJIADAI}", "units": 5, "effective_from": "2030-01-01"},
-    "contributions": lambda v: {"venture": v, "holder": f"village:{FENGSHAN}", "kind": "land_quota", "amount": 30_000_000, "contributed_on": "2018-01-10"},
-    "income-receipts": lambda v: {"venture": v, "kind": "rent", "amount": 100, "received_on": "2023-12-21"},
+    "stakes": lambda v: {
+        "venture": v,
+        "holder": f"village:{XUJIADAI}",
+        "units": 5,
+        "effective_from": "2030-01-01",
+    },
+    "contributions": lambda v: {
+        "venture": v,
+        "holder": f"village:{FENGSHAN}",
+        "kind": "land_quota",
+        "amount": 30_000_000,
+        "contributed_on": "2018-01-10",
+    },
+    "income-receipts": lambda v: {
+        "venture": v,
+        "kind": "rent",
+        "amount": 100,
+        "received_on": "2023-12-21",
+    },
 }
 
 
@@ -121,8 +155,10 @@ WRITES = {
 def test_writes_are_refused_without_finance_in_scope_and_change_nothing(
     call, venture, tree, request, outsider, endpoint, persona
 ):
-    user = outsider["finance"] if persona == "other_finance" else (
-        request.getfixturevalue(persona) if persona else None
+    user = (
+        outsider["finance"]
+        if persona == "other_finance"
+        else (request.getfixturevalue(persona) if persona else None)
     )
     before = snapshot()
 
@@ -145,9 +181,17 @@ def test_finance_writes_through_the_services(call, venture, tree, finance, endpo
 def test_an_overlapping_stake_is_a_400_and_changes_nothing(call, register, finance, venture):
     before = snapshot()
 
-    response = call(finance, "post", f"{API}stakes/", {
-        "venture": venture.pk, "holder": f"village:{FENGSHAN}", "units": 1, "effective_from": "2020-01-01",
-    })
+    response = call(
+        finance,
+        "post",
+        f"{API}stakes/",
+        {
+            "venture": venture.pk,
+            "holder": f"village:{FENGSHAN}",
+            "units": 1,
+            "effective_from": "2020-01-01",
+        },
+    )
 
     assert response.status_code == 400
     assert "already holds a stake" in detail(response)["non_field_errors"][0]
@@ -177,7 +221,9 @@ def test_a_stake_is_ended_with_patch(call, register, finance):
 def test_bad_income_is_refused_and_changes_nothing(call, venture, finance, body, field):
     before = snapshot()
 
-    response = call(finance, "post", f"{API}income-receipts/", {**WRITES["income-receipts"](venture.pk), **body})
+    response = call(
+        finance, "post", f"{API}income-receipts/", {**WRITES["income-receipts"](venture.pk), **body}
+    )
 
     assert response.status_code == 400
     assert field in detail(response)
@@ -185,9 +231,16 @@ def test_bad_income_is_refused_and_changes_nothing(call, venture, finance, body,
 
 
 def test_finance_of_the_company_creates_a_venture(call, finance, enclave_company):
-    response = call(finance, "post", f"{API}ventures/", {
-        "name": "青田强村公司", "kind": "village_company", "organisation": enclave_company.pk,
-    })
+    response = call(
+        finance,
+        "post",
+        f"{API}ventures/",
+        {
+            "name": "青田强村公司",
+            "kind": "village_company",
+            "organisation": enclave_company.pk,
+        },
+    )
 
     assert response.status_code == 201
     assert Venture.objects.get(name="青田强村公司").organisation == enclave_company
@@ -197,17 +250,30 @@ def test_finance_of_the_company_creates_a_venture(call, finance, enclave_company
 
 
 def test_the_whole_workflow_through_the_api(call, venture, income_2023, finance, approver):
-    prepared = call(finance, "post", f"{API}runs/", {
-        "venture": venture.pk, "period_start": "2023-01-01", "period_end": "2023-12-31",
-        "policy": "floor_pro_rata", "params": {"floor": 20_000_000, "reserve_rate": "10%"},
-    })
+    prepared = call(
+        finance,
+        "post",
+        f"{API}runs/",
+        {
+            "venture": venture.pk,
+            "period_start": "2023-01-01",
+            "period_end": "2023-12-31",
+            "policy": "floor_pro_rata",
+            "params": {"floor": 20_000_000, "reserve_rate": "10%"},
+        },
+    )
     assert prepared.status_code == 201, prepared.json()
     run = prepared.json()["id"]
 
     approved = call(approver, "post", f"{API}runs/{run}/approve/")
     posted = call(finance, "post", f"{API}runs/{run}/post/", {"date": "2024-01-15"})
     published = call(approver, "post", f"{API}runs/{run}/publish/")
-    reversed_ = call(approver, "post", f"{API}runs/{run}/reverse/", {"reason": "wrong register", "date": "2024-02-01"})
+    reversed_ = call(
+        approver,
+        "post",
+        f"{API}runs/{run}/reverse/",
+        {"reason": "wrong register", "date": "2024-02-01"},
+    )
 
     assert [r.status_code for r in (approved, posted, published, reversed_)] == [200, 200, 201, 200]
     assert prepared.json()["reserve_amount"] == 10_000_000
@@ -231,9 +297,13 @@ def test_self_approval_is_a_403_and_changes_nothing(call, prepared, finance, enc
 
 
 @pytest.mark.parametrize("persona", [None, "auditor", "other_approver"])
-def test_approval_out_of_scope_is_refused_and_changes_nothing(call, prepared, request, outsider, persona):
-    user = outsider["approver"] if persona == "other_approver" else (
-        request.getfixturevalue(persona) if persona else None
+def test_approval_out_of_scope_is_refused_and_changes_nothing(
+    call, prepared, request, outsider, persona
+):
+    user = (
+        outsider["approver"]
+        if persona == "other_approver"
+        else (request.getfixturevalue(persona) if persona else None)
     )
     before = snapshot()
 
@@ -264,14 +334,30 @@ def test_posting_an_unapproved_run_is_a_409(call, prepared, finance):
 def test_a_bad_preparation_is_a_400_and_changes_nothing(call, venture, register, finance):
     before = snapshot()
 
-    response = call(finance, "post", f"{API}runs/", {
-        "venture": venture.pk, "period_start": "2023-01-01", "period_end": "2023-12-31",
-        "policy": "pro_rata", "params": {}, "extra": 1,
-    })
-    nothing = call(finance, "post", f"{API}runs/", {
-        "venture": venture.pk, "period_start": "2023-01-01", "period_end": "2023-12-31",
-        "policy": "pro_rata",
-    })
+    response = call(
+        finance,
+        "post",
+        f"{API}runs/",
+        {
+            "venture": venture.pk,
+            "period_start": "2023-01-01",
+            "period_end": "2023-12-31",
+            "policy": "pro_rata",
+            "params": {},
+            "extra": 1,
+        },
+    )
+    nothing = call(
+        finance,
+        "post",
+        f"{API}runs/",
+        {
+            "venture": venture.pk,
+            "period_start": "2023-01-01",
+            "period_end": "2023-12-31",
+            "policy": "pro_rata",
+        },
+    )
 
     assert response.status_code == 400
     assert "extra" in detail(response)
@@ -303,15 +389,34 @@ def test_the_schema_with_the_ventures_api_has_no_warnings(tmp_path, db):
     stderr = StringIO()
 
     call_command(
-        "spectacular", "--validate", "--fail-on-warn", "--lang", "en", "--file", str(out),
-        "--urlconf", "ventures.tests.urls", stderr=stderr,
+        "spectacular",
+        "--validate",
+        "--fail-on-warn",
+        "--lang",
+        "en",
+        "--file",
+        str(out),
+        stderr=stderr,
     )
 
     assert stderr.getvalue() == ""
     paths = yaml.safe_load(out.read_text())["paths"]
-    ventures = {path: set(ops) - {"parameters"} for path, ops in paths.items()
-                if path.split("/")[3] in {"ventures", "stakes", "contributions", "income-receipts",
-                                          "assets", "tenants", "runs", "distribution-lines", "notices"}}
+    ventures = {
+        path: set(ops) - {"parameters"}
+        for path, ops in paths.items()
+        if path.split("/")[3]
+        in {
+            "ventures",
+            "stakes",
+            "contributions",
+            "income-receipts",
+            "assets",
+            "tenants",
+            "runs",
+            "distribution-lines",
+            "notices",
+        }
+    }
     assert ventures == {
         "/api/v1/ventures/": {"get", "post"},
         "/api/v1/ventures/{id}/": {"get", "put", "patch", "delete"},

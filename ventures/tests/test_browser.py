@@ -15,10 +15,10 @@ from accounts.models import Grant, User
 from core.roles import Role
 from registry.choices import OrganisationKind, RegionLevel, VillageKind
 from registry.models import Organisation, Region, Village
+from tests.support import D
 from ventures import services
 from ventures.choices import VentureKind
 from ventures.models import Venture
-from ventures.tests.conftest import D
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(
@@ -42,13 +42,22 @@ def enclave(transactional_db):
         ("331121201", "黄垟乡", RegionLevel.TOWNSHIP, "331121"),
     ]:
         Region.objects.create(code=code, name=name, level=level, parent_id=parent)
-    for code, short in [("331121201201", "峰山村"), ("331121201202", "黄垟村"), ("331121201203", "高坪村")]:
+    for code, short in [
+        ("331121201201", "峰山村"),
+        ("331121201202", "黄垟村"),
+        ("331121201203", "高坪村"),
+    ]:
         Village.objects.create(
-            code=code, name=short + "村委会", short_name=short, kind=VillageKind.VILLAGE,
-            township_id="331121201", county_id="331121",
+            code=code,
+            name=short + "村委会",
+            short_name=short,
+            kind=VillageKind.VILLAGE,
+            township_id="331121201",
+            county_id="331121",
         )
     company = Organisation.objects.create(
-        name="青田强村联合投资发展有限责任公司", kind=OrganisationKind.JOINT_INVESTMENT,
+        name="青田强村联合投资发展有限责任公司",
+        kind=OrganisationKind.JOINT_INVESTMENT,
         region_id="331121",
     )
     users = {}
@@ -56,27 +65,44 @@ def enclave(transactional_db):
         users[username] = User.objects.create_user(username=username, password=PASSWORD)
         Grant.objects.create(user=users[username], role=role, organisation=company)
     venture = Venture.objects.create(
-        name="平湖—青田飞地产业园", kind=VentureKind.ENCLAVE_PARK, organisation=company,
+        name="平湖—青田飞地产业园",
+        kind=VentureKind.ENCLAVE_PARK,
+        organisation=company,
         is_illustrative=True,
     )
     for code, units in (("331121201201", 600), ("331121201202", 300), ("331121201203", 100)):
         services.add_stake(
-            venture, holder=f"village:{code}", units=units, effective_from=D("2018-01-01"),
-            user=users["finance"],
+            venture,
+            holder=f"village:{code}",
+            units=units,
+            effective_from=D("2018-01-01"),
+            actor=users["finance"],
         )
     for year, income in ((2021, 80_000_000), (2022, 90_000_000)):
-        services.record_income(venture, amount=income, received_on=D(f"{year}-12-20"), user=users["finance"])
+        services.record_income(
+            venture, amount=income, received_on=D(f"{year}-12-20"), actor=users["finance"]
+        )
         run = services.prepare_run(
-            venture, period_start=D(f"{year}-01-01"), period_end=D(f"{year}-12-31"),
-            policy="pro_rata", params={"reserve_rate": "10%"}, user=users["finance"],
+            venture,
+            period_start=D(f"{year}-01-01"),
+            period_end=D(f"{year}-12-31"),
+            policy="pro_rata",
+            params={"reserve_rate": "10%"},
+            actor=users["finance"],
         ).run
-        services.approve_run(run, user=users["approver"])
-        services.post_run(run, user=users["finance"], date=D(f"{year + 1}-01-15"))
-        notice = services.publish_run(run, user=users["finance"])
-    services.record_income(venture, amount=100_000_000, received_on=D("2023-12-20"), user=users["finance"])
+        services.approve_run(run, actor=users["approver"])
+        services.post_run(run, actor=users["finance"], date=D(f"{year + 1}-01-15"))
+        notice = services.publish_run(run, actor=users["finance"])
+    services.record_income(
+        venture, amount=100_000_000, received_on=D("2023-12-20"), actor=users["finance"]
+    )
     prepared = services.prepare_run(
-        venture, period_start=D("2023-01-01"), period_end=D("2023-12-31"), policy="pro_rata",
-        params={}, user=users["finance"],
+        venture,
+        period_start=D("2023-01-01"),
+        period_end=D("2023-12-31"),
+        policy="pro_rata",
+        params={},
+        actor=users["finance"],
     ).run
     return {"venture": venture, "prepared": prepared, "notice": notice}
 
@@ -88,8 +114,14 @@ def page(live_server, enclave):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
         page = context.new_page()

@@ -11,14 +11,14 @@ import threading
 import pytest
 from django.db import connection
 
-from conftest import make_user
 from core.roles import Role
 from ledger.models import JournalEntry
+from tests.support import D, make_user
 from ventures import services
 from ventures.choices import RunStatus, VentureKind
 from ventures.exceptions import RunStateError
 from ventures.models import DistributionRun, Venture
-from ventures.tests.conftest import FENGSHAN, SHANTANG, XUJIADAI, D
+from ventures.tests.support import FENGSHAN, SHANTANG, XUJIADAI
 
 THREADS = 8
 
@@ -36,15 +36,22 @@ def approved_run(tree, enclave_company):
     )
     for code, units in ((FENGSHAN, 600), (XUJIADAI, 300), (SHANTANG, 100)):
         services.add_stake(
-            venture, holder=f"village:{code}", units=units, effective_from=D("2018-01-01"),
-            user=finance,
+            venture,
+            holder=f"village:{code}",
+            units=units,
+            effective_from=D("2018-01-01"),
+            actor=finance,
         )
-    services.record_income(venture, amount=100_000_000, received_on=D("2023-12-20"), user=finance)
+    services.record_income(venture, amount=100_000_000, received_on=D("2023-12-20"), actor=finance)
     run = services.prepare_run(
-        venture, period_start=D("2023-01-01"), period_end=D("2023-12-31"), policy="pro_rata",
-        params={}, user=finance,
+        venture,
+        period_start=D("2023-01-01"),
+        period_end=D("2023-12-31"),
+        policy="pro_rata",
+        params={},
+        actor=finance,
     ).run
-    services.approve_run(run, user=approver)
+    services.approve_run(run, actor=approver)
     return run, [finance, approver]
 
 
@@ -58,7 +65,8 @@ def test_concurrent_posting_posts_exactly_once(approved_run):
         try:
             barrier.wait()
             services.post_run(
-                DistributionRun.objects.get(pk=run.pk), user=users[index % 2],
+                DistributionRun.objects.get(pk=run.pk),
+                actor=users[index % 2],
                 date=D("2024-01-15"),
             )
             result = "posted"

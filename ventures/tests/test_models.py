@@ -4,11 +4,12 @@ import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import translation
 
+from tests.support import D
 from ventures import services
 from ventures.choices import RunStatus
 from ventures.exceptions import ImmutableError
 from ventures.models import DistributionLine, DistributionRun, PublicNotice, Stake
-from ventures.tests.conftest import FENGSHAN, XUJIADAI, D
+from ventures.tests.support import FENGSHAN, XUJIADAI
 
 
 @pytest.fixture(autouse=True)
@@ -96,7 +97,7 @@ def test_no_line_is_added_to_an_approved_run(approved, register):
 
 @pytest.fixture
 def notice(posted, finance):
-    return services.publish_run(posted, user=finance)
+    return services.publish_run(posted, actor=finance)
 
 
 def test_a_notice_is_never_edited_or_deleted_through_the_orm(notice):

@@ -8,13 +8,16 @@ each posted to the ledger as it is recorded.
 
 import pytest
 
+from core.actors import SYSTEM
 from ledger.choices import AccountKind
 from ledger.models import Account, JournalEntry, Posting
-from ledger.services import balances, lock_period
-from ventures import services
+from ledger.selectors import balances
+from ledger.services import lock_period
+from tests.support import D
+from ventures import selectors, services
 from ventures.exceptions import LedgerRefused, NotAllowed, VentureError
 from ventures.models import Contribution, IncomeReceipt
-from ventures.tests.conftest import FENGSHAN, XUJIADAI, D, snapshot
+from ventures.tests.support import FENGSHAN, XUJIADAI, snapshot
 
 
 def postings(entry) -> list[tuple[str, str, int]]:
@@ -30,8 +33,12 @@ def test_a_cash_contribution_debits_venture_cash_and_credits_the_holders_capital
     venture, tree, finance
 ):
     contribution = services.record_contribution(
-        venture, holder=f"village:{FENGSHAN}", kind="cash", amount=150_000_000,
-        contributed_on=D("2018-01-10"), user=finance,
+        venture,
+        holder=f"village:{FENGSHAN}",
+        kind="cash",
+        amount=150_000_000,
+        contributed_on=D("2018-01-10"),
+        actor=finance,
     )
 
     v = venture.pk
@@ -46,12 +53,20 @@ def test_a_cash_contribution_debits_venture_cash_and_credits_the_holders_capital
 
 def test_land_quota_and_subsidy_equity_are_kept_apart_from_cash(venture, tree, finance):
     land = services.record_contribution(
-        venture, holder=f"village:{FENGSHAN}", kind="land_quota", amount=30_000_000,
-        contributed_on=D("2018-01-10"), user=finance,
+        venture,
+        holder=f"village:{FENGSHAN}",
+        kind="land_quota",
+        amount=30_000_000,
+        contributed_on=D("2018-01-10"),
+        actor=finance,
     )
     subsidy = services.record_contribution(
-        venture, holder=f"village:{FENGSHAN}", kind="subsidy_equity", amount=20_000_000,
-        contributed_on=D("2018-01-10"), user=finance,
+        venture,
+        holder=f"village:{FENGSHAN}",
+        kind="subsidy_equity",
+        amount=20_000_000,
+        contributed_on=D("2018-01-10"),
+        actor=finance,
     )
 
     v = venture.pk
@@ -64,14 +79,19 @@ def test_land_quota_and_subsidy_equity_are_kept_apart_from_cash(venture, tree, f
         ("capital", f"Venture-{v}-Village-{FENGSHAN}", -20_000_000),
     ]
     assert sorted(Contribution.objects.values_list("kind", "amount")) == [
-        ("land_quota", 30_000_000), ("subsidy_equity", 20_000_000),
+        ("land_quota", 30_000_000),
+        ("subsidy_equity", 20_000_000),
     ]
 
 
 def test_income_debits_cash_and_credits_venture_income(venture, finance, enclave_company):
     receipt = services.record_income(
-        venture, amount=100_000_000, received_on=D("2023-12-20"), kind="rent",
-        payer=enclave_company, user=finance,
+        venture,
+        amount=100_000_000,
+        received_on=D("2023-12-20"),
+        kind="rent",
+        payer=enclave_company,
+        actor=finance,
     )
 
     v = venture.pk
@@ -81,8 +101,8 @@ def test_income_debits_cash_and_credits_venture_income(venture, finance, enclave
     ]
     income = Account.objects.get(kind=AccountKind.INCOME, name=f"Venture-{v}")
     assert balances(as_of=D("2023-12-31"), accounts=[income]) == {income.pk: -100_000_000}
-    assert services.undistributed(venture, D("2023-12-31")) == 100_000_000
-    assert services.undistributed(venture, D("2023-12-19")) == 0
+    assert selectors.undistributed(venture, D("2023-12-31")) == 100_000_000
+    assert selectors.undistributed(venture, D("2023-12-19")) == 0
 
 
 @pytest.mark.parametrize(
@@ -101,7 +121,7 @@ def test_negative_zero_or_non_integer_income_is_refused_and_nothing_changes(
     before = snapshot()
 
     with pytest.raises(VentureError, match=message):
-        services.record_income(venture, amount=amount, received_on=D("2023-12-20"), user=finance)
+        services.record_income(venture, amount=amount, received_on=D("2023-12-20"), actor=finance)
 
     assert snapshot() == before
 
@@ -111,12 +131,16 @@ def test_income_with_a_backwards_period_or_unknown_kind_is_refused(venture, fina
 
     with pytest.raises(VentureError, match="ends before it starts"):
         services.record_income(
-            venture, amount=1, received_on=D("2023-12-20"), period_start=D("2023-12-01"),
-            period_end=D("2023-11-30"), user=finance,
+            venture,
+            amount=1,
+            received_on=D("2023-12-20"),
+            period_start=D("2023-12-01"),
+            period_end=D("2023-11-30"),
+            actor=finance,
         )
     with pytest.raises(VentureError, match="Unknown income kind"):
         services.record_income(
-            venture, amount=1, received_on=D("2023-12-20"), kind="gift", user=finance
+            venture, amount=1, received_on=D("2023-12-20"), kind="gift", actor=finance
         )
 
     assert snapshot() == before
@@ -132,13 +156,16 @@ def test_income_with_a_backwards_period_or_unknown_kind_is_refused(venture, fina
 )
 def test_bad_contributions_are_refused_and_nothing_changes(venture, tree, finance, kwargs, message):
     arguments = {
-        "holder": f"village:{XUJIADAI}", "kind": "cash", "amount": 100,
-        "contributed_on": D("2018-01-10"), **kwargs,
+        "holder": f"village:{XUJIADAI}",
+        "kind": "cash",
+        "amount": 100,
+        "contributed_on": D("2018-01-10"),
+        **kwargs,
     }
     before = snapshot()
 
     with pytest.raises(VentureError, match=message):
-        services.record_contribution(venture, user=finance, **arguments)
+        services.record_contribution(venture, actor=finance, **arguments)
 
     assert snapshot() == before
 
@@ -146,16 +173,20 @@ def test_bad_contributions_are_refused_and_nothing_changes(venture, tree, financ
 def test_writing_into_a_locked_period_is_refused_by_the_ledger_and_nothing_changes(
     venture, finance, tree
 ):
-    services.record_income(venture, amount=100, received_on=D("2023-12-20"), user=finance)
-    lock_period(2023, 12)
+    services.record_income(venture, amount=100, received_on=D("2023-12-20"), actor=finance)
+    lock_period(2023, 12, actor=SYSTEM)
     before = snapshot()
 
     with pytest.raises(LedgerRefused, match="locked"):
-        services.record_income(venture, amount=100, received_on=D("2023-12-31"), user=finance)
+        services.record_income(venture, amount=100, received_on=D("2023-12-31"), actor=finance)
     with pytest.raises(LedgerRefused, match="locked"):
         services.record_contribution(
-            venture, holder=f"village:{XUJIADAI}", kind="cash", amount=100,
-            contributed_on=D("2023-06-01"), user=finance,
+            venture,
+            holder=f"village:{XUJIADAI}",
+            kind="cash",
+            amount=100,
+            contributed_on=D("2023-06-01"),
+            actor=finance,
         )
 
     assert snapshot() == before
@@ -168,11 +199,15 @@ def test_only_finance_records_money(venture, tree, request, persona):
     before = snapshot()
 
     with pytest.raises(NotAllowed):
-        services.record_income(venture, amount=100, received_on=D("2023-12-20"), user=user)
+        services.record_income(venture, amount=100, received_on=D("2023-12-20"), actor=user)
     with pytest.raises(NotAllowed):
         services.record_contribution(
-            venture, holder=f"village:{XUJIADAI}", kind="cash", amount=100,
-            contributed_on=D("2018-01-10"), user=user,
+            venture,
+            holder=f"village:{XUJIADAI}",
+            kind="cash",
+            amount=100,
+            contributed_on=D("2018-01-10"),
+            actor=user,
         )
 
     assert snapshot() == before

@@ -10,14 +10,14 @@ from urllib.parse import unquote
 import pytest
 from django.urls import reverse
 
-from conftest import make_user
 from core.roles import Role
 from registry.choices import OrganisationKind
 from registry.models import Organisation
+from tests.support import D, make_user
 from ventures import services
 from ventures.choices import RunStatus
 from ventures.models import DistributionRun, Stake
-from ventures.tests.conftest import FENGSHAN, SHANTANG, XUJIADAI, D, snapshot
+from ventures.tests.support import FENGSHAN, SHANTANG, XUJIADAI, snapshot
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def test_signed_in_pages_send_anonymous_visitors_to_login(client_en, prepared, n
 
 @pytest.fixture
 def published(posted, finance):
-    return services.publish_run(posted, user=finance)
+    return services.publish_run(posted, actor=finance)
 
 
 def test_the_notice_list_is_public(client_en, published, django_assert_num_queries):
@@ -234,7 +234,7 @@ def test_the_run_page_pages_its_lines(
         period_end=D("2023-12-31"),
         policy="equal",
         params={"total": 25_000},
-        user=finance,
+        actor=finance,
     ).run
 
     client = client_en(auditor)
