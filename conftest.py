@@ -6,12 +6,14 @@ Personas (as healthchecks' alice/bob/charlie): `admin` (unscoped city admin), `c
 """
 
 import pytest
+from django.conf import settings
 from django.db import connection, transaction
+from django.utils import translation
 
-from accounts.models import Grant, User
 from core.roles import Role
 from registry.choices import OrganisationKind, RegionLevel, VillageKind
 from registry.models import Organisation, Region, Village
+from tests.support import make_user
 
 TREE = [
     ("33", "浙江省", RegionLevel.PROVINCE, None),
@@ -63,11 +65,13 @@ def enclave_company(tree):
     )
 
 
-def make_user(username, role=None, **scope):
-    user = User.objects.create_user(username=username, password="pw-" + username)
-    if role is not None:
-        Grant.objects.create(user=user, role=role, **scope)
-    return user
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the site's language (Chinese): a request or test that switched the
+    thread to another language must not decide what the next test sees."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ test posts is also checked by the database.
 """
 
 import pytest
+from django.utils import translation
 
 from core.actors import SYSTEM
 from ledger.choices import AccountKind
@@ -36,3 +37,11 @@ def chart(xujiadai, fengshan, enclave_company):
         "xujiadai_cash": get_account(kind=AccountKind.CASH, village=xujiadai, actor=SYSTEM),
         "fengshan_cash": get_account(kind=AccountKind.CASH, village=fengshan, actor=SYSTEM),
     }
+
+
+@pytest.fixture(autouse=True)
+def in_english(default_language):
+    """These tests match refusals by their English msgids (the ledger's messages are English
+    msgids translated when raised)."""
+    with translation.override("en"):
+        yield

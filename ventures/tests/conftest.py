@@ -14,6 +14,7 @@ checks at the end of each test. The village codes and `snapshot` are in
 """
 
 import pytest
+from django.utils import translation
 
 from tests.support import D
 from ventures import services
@@ -82,3 +83,11 @@ def approved(prepared, approver):
 @pytest.fixture
 def posted(approved, finance):
     return services.post_run(approved, actor=finance, date=D("2024-01-15"))
+
+
+@pytest.fixture(autouse=True)
+def in_english(default_language):
+    """These tests match refusals by their English msgids (the ledger's messages are English
+    msgids translated when raised)."""
+    with translation.override("en"):
+        yield
