@@ -29,6 +29,17 @@ def envint(name: str, default: str) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from None
 
 
+def envrate(name: str, default: str) -> str | None:
+    """A throttle rate "N/period" (period: second, minute, hour or day), or None for "none"."""
+    value = os.getenv(name, default).strip().lower()
+    if value == "none":
+        return None
+    number, _slash, period = value.partition("/")
+    if not (number.isdigit() and period[:1] in {"s", "m", "h", "d"}):
+        raise ImproperlyConfigured(f"{name} must look like 120/minute (or none), not {value!r}")
+    return value
+
+
 def envsecret(name: str, default: str | None = None) -> str:
     """Read NAME, or the file named by NAME_FILE (Docker/systemd secrets)."""
     if path := os.getenv(f"{name}_FILE"):
@@ -164,11 +175,28 @@ MEDIA_ROOT = BASE_DIR / "var" / "media"
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # No HTTP Basic: it hashed a password (PBKDF2) on every request. Clients use the session
+    # or a token (`baotuan create_token`); the token class is first so that an anonymous
+    # request answers 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.scope.ScopedPermission"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accounts.throttling.AnonRateThrottle",
+        "accounts.throttling.UserRateThrottle",
+    ],
+    # Requests per address (anonymous), per user (signed in) and sign-in attempts per address
+    # (the login form); "N/second|minute|hour|day", or "none" for no limit.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": envrate("API_RATE_ANON", "120/minute"),
+        "user": envrate("API_RATE_USER", "1200/minute"),
+        "login": envrate("LOGIN_RATE", "30/minute"),
+    },
+    # Proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR, so a
+    # client cannot choose the address it is counted under).
+    "NUM_PROXIES": envint("NUM_PROXIES", "0"),
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api.handlers.PageNumberPagination",
     "PAGE_SIZE": 50,
