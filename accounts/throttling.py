@@ -12,7 +12,12 @@ from __future__ import annotations
 from rest_framework import throttling
 from rest_framework.settings import api_settings
 
-__all__ = ["AnonRateThrottle", "LoginRateThrottle", "UserRateThrottle"]
+__all__ = ["AnonRateThrottle", "LoginRateThrottle", "UserRateThrottle", "client_address"]
+
+
+def client_address(request) -> str | None:
+    """The address a request is counted under (by the throttles and by django-axes)."""
+    return throttling.BaseThrottle().get_ident(request)
 
 
 class _LiveRate:

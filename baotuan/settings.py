@@ -144,9 +144,16 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# At least 12 characters; not one of the 20,000 most common passwords, not all digits, not
+# close to the username, name or e-mail.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Login throttling (django-axes): lock a username+IP pair after AXES_FAILURE_LIMIT failures.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
@@ -154,6 +161,9 @@ AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "15") / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# The same client address as the API throttles (REMOTE_ADDR, or X-Forwarded-For as far as
+# NUM_PROXIES trusted proxies vouch for it).
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
 
 # --- i18n / time ----------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -240,6 +250,30 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "WARNING")},
 }
 
-if not DEBUG:
-    SESSION_COOKIE_HTTPONLY = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+# --- Deployment: HTTPS, cookies, sessions -----------------------------------------------------
+# Off by default (`make demo` serves plain HTTP on 127.0.0.1); production behind HTTPS sets
+# SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SESSION_COOKIE_SECURE and CSRF_COOKIE_SECURE, and
+# `baotuan check --deploy` is then clean (README.md, "Production settings").
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "false")
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0")
+# HSTS covers this host's subdomains unless told otherwise (nothing under an HTTPS-only
+# application host should be served in clear).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "true")
+# The preload directive lets anyone submit the domain to the browsers' built-in HTTPS list,
+# which is slow to undo: it is the operator's decision, so it is off unless set, and Django's
+# reminder about it (security.W021) is silenced rather than answered for them.
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "false")
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Behind a proxy that terminates TLS and sets X-Forwarded-Proto (never set it otherwise: a
+# client could then claim HTTPS).
+if envbool("SECURE_PROXY_SSL_HEADER", "false"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", "false")
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", "false")
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# A session lasts SESSION_COOKIE_AGE seconds (a working day by default), or until the
+# browser closes when SESSION_EXPIRE_AT_BROWSER_CLOSE is set.
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(8 * 60 * 60))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("SESSION_EXPIRE_AT_BROWSER_CLOSE", "false")

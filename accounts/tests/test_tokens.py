@@ -295,3 +295,23 @@ def test_sign_in_attempts_are_throttled_per_address_whatever_the_username(client
     assert [r.status_code for r in answers] == [200, 200, 200, 429, 429]
     assert auth.call_count == 3  # refused attempts hash no password
     assert 'name="password"' in answers[-1].content.decode()
+
+
+def test_the_sign_in_lock_and_the_rates_count_the_same_address(client, db):
+    from accounts.throttling import client_address
+
+    User.objects.create_user(username="alice", password="correct-horse-battery")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/accounts/login/", {"username": "alice", "password": "wrong"})
+
+    # A forged X-Forwarded-For is not a new address (NUM_PROXIES = 0): still locked.
+    forged = client.post(
+        "/accounts/login/",
+        {"username": "alice", "password": "correct-horse-battery"},
+        HTTP_X_FORWARDED_FOR="10.9.9.9",
+    )
+
+    assert forged.status_code == 429
+    assert settings.AXES_CLIENT_IP_CALLABLE == "accounts.throttling.client_address"
+    request = type("R", (), {"META": {"REMOTE_ADDR": "10.0.0.7"}, "headers": {}})()
+    assert client_address(request) == "10.0.0.7"
