@@ -16,7 +16,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 from django.urls import reverse
 
 from accounts.models import ApiToken, User
@@ -313,5 +313,5 @@ def test_the_sign_in_lock_and_the_rates_count_the_same_address(client, db):
 
     assert forged.status_code == 429
     assert settings.AXES_CLIENT_IP_CALLABLE == "accounts.throttling.client_address"
-    request = type("R", (), {"META": {"REMOTE_ADDR": "10.0.0.7"}, "headers": {}})()
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.7", HTTP_X_FORWARDED_FOR="10.9.9.9")
     assert client_address(request) == "10.0.0.7"
