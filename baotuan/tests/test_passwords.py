@@ -11,6 +11,7 @@ from accounts.models import User
 from baotuan.demo import facts, registry
 from baotuan.demo.passwords import give_password, new_password
 from baotuan.management.commands.load_demo import Command as LoadDemo
+from core.actors import SYSTEM
 from registry.services.divisions import load_divisions
 
 
@@ -81,7 +82,7 @@ def test_give_password_sets_one_only_when_there_is_none_or_on_reset(db):
 @pytest.fixture
 def demo_scopes(db):
     """What the demo users' grants point at: three counties and the organisations."""
-    load_divisions(areas=[facts.PINGHU, facts.QINGTIAN, facts.JINSHAN])
+    load_divisions(areas=[facts.PINGHU, facts.QINGTIAN, facts.JINSHAN], actor=SYSTEM)
     registry.load_organisations()
 
 
