@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +28,17 @@ def envint(name: str, default: str) -> int:
         return int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from None
+
+
+def envrate(name: str, default: str) -> str | None:
+    """A throttle rate "N/period" (period: second, minute, hour or day), or None for "none"."""
+    value = os.getenv(name, default).strip().lower()
+    if value == "none":
+        return None
+    number, _slash, period = value.partition("/")
+    if not (number.isdigit() and period[:1] in {"s", "m", "h", "d"}):
+        raise ImproperlyConfigured(f"{name} must look like 120/minute (or none), not {value!r}")
+    return value
 
 
 def envsecret(name: str, default: str | None = None) -> str:
@@ -58,6 +70,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI / Redoc served locally, never from a CDN
     "django_htmx",
     "axes",
+    "csp",
     "core",
     "baotuan",
     "accounts",
@@ -72,6 +85,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -133,9 +147,16 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# At least 12 characters; not one of the 20,000 most common passwords, not all digits, not
+# close to the username, name or e-mail.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Login throttling (django-axes): lock a username+IP pair after AXES_FAILURE_LIMIT failures.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
@@ -143,6 +164,9 @@ AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "15") / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# The same client address as the API throttles (REMOTE_ADDR, or X-Forwarded-For as far as
+# NUM_PROXIES trusted proxies vouch for it).
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
 
 # --- i18n / time ----------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -164,11 +188,28 @@ MEDIA_ROOT = BASE_DIR / "var" / "media"
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # No HTTP Basic: it hashed a password (PBKDF2) on every request. Clients use the session
+    # or a token (`baotuan create_token`); the token class is first so that an anonymous
+    # request answers 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.scope.ScopedPermission"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accounts.throttling.AnonRateThrottle",
+        "accounts.throttling.UserRateThrottle",
+    ],
+    # Requests per address (anonymous), per user (signed in) and sign-in attempts per address
+    # (the login form); "N/second|minute|hour|day", or "none" for no limit.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": envrate("API_RATE_ANON", "120/minute"),
+        "user": envrate("API_RATE_USER", "1200/minute"),
+        "login": envrate("LOGIN_RATE", "30/minute"),
+    },
+    # Proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR, so a
+    # client cannot choose the address it is counted under).
+    "NUM_PROXIES": envint("NUM_PROXIES", "0"),
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api.handlers.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -212,6 +253,44 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "WARNING")},
 }
 
-if not DEBUG:
-    SESSION_COOKIE_HTTPONLY = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+# --- Deployment: HTTPS, cookies, sessions -----------------------------------------------------
+# Off by default (`make demo` serves plain HTTP on 127.0.0.1); production behind HTTPS sets
+# SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SESSION_COOKIE_SECURE and CSRF_COOKIE_SECURE, and
+# `baotuan check --deploy` is then clean (README.md, "Production settings").
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "false")
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0")
+# HSTS covers this host's subdomains unless told otherwise (nothing under an HTTPS-only
+# application host should be served in clear).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "true")
+# The preload directive lets anyone submit the domain to the browsers' built-in HTTPS list,
+# which is slow to undo: it is the operator's decision, so it is off unless set, and Django's
+# reminder about it (security.W021) is silenced rather than answered for them.
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "false")
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Behind a proxy that terminates TLS and sets X-Forwarded-Proto (never set it otherwise: a
+# client could then claim HTTPS).
+if envbool("SECURE_PROXY_SSL_HEADER", "false"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", "false")
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", "false")
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy on every response (django-csp): scripts, styles, fonts and
+# connections from this origin only; no inline script or style attribute anywhere (the
+# templates have none, Swagger UI's start script is a separate file). Images may also be
+# data: URIs (Swagger UI's icons, ECharts' "save as image").
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# A session lasts SESSION_COOKIE_AGE seconds (a working day by default), or until the
+# browser closes when SESSION_EXPIRE_AT_BROWSER_CLOSE is set.
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(8 * 60 * 60))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("SESSION_EXPIRE_AT_BROWSER_CLOSE", "false")

@@ -12,7 +12,7 @@ URL = "/api/v1/indicators/"
 
 
 def test_anonymous_is_refused(stats, client_for):
-    assert client_for(None).get(URL, {"region": "330482", "year": 2022}).status_code == 403
+    assert client_for(None).get(URL, {"region": "330482", "year": 2022}).status_code == 401
 
 
 def test_signed_in_user_gets_the_service_dict(stats, client_for, clerk):

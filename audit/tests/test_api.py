@@ -95,7 +95,7 @@ def test_an_auditor_reads_a_change_with_who_what_and_after(call, auditor, stat_c
         pytest.param("pinghu_admin", 200, id="region_admin_case"),
         pytest.param("clerk", 403, id="clerk_case"),
         pytest.param("finance", 403, id="finance_case"),
-        pytest.param(None, 403, id="anonymous_case"),
+        pytest.param(None, 401, id="anonymous_case"),  # not signed in: 401
     ],
 )
 def test_only_auditors_and_city_admins_read_the_change_log(

@@ -9,14 +9,13 @@ from django.db import transaction
 
 from accounts.models import Grant, User
 from baotuan.demo import facts
+from baotuan.demo.passwords import give_password
 from baotuan.demo.stats import write_demo_stats
 from core.actors import SYSTEM
 from core.roles import Role
 from registry.models import Organisation, Village, WeakVillageThreshold
 from registry.services.divisions import load_divisions
 from registry.services.stats_io import import_stats
-
-DEMO_PASSWORD = "baotuan2022"
 
 # (username, display name, role, scope kind, scope key)
 DEMO_USERS = [
@@ -70,14 +69,15 @@ def load_organisations() -> int:
 
 
 @transaction.atomic
-def load_users() -> list[tuple[str, str, str]]:
-    """Create (or reset) one demo user per role; returns (username, password, role)."""
+def load_users() -> list[tuple[str, str | None, str]]:
+    """Create (or update) one demo user per role; returns (username, password, role), the
+    password None when the user already had one (it is kept: baotuan.demo.passwords)."""
     accounts = []
     for username, display, role, scope_kind, key in DEMO_USERS:
         user, _ = User.objects.get_or_create(username=username)
         user.display_name = display
         user.is_staff = user.is_superuser = role == Role.CITY_ADMIN
-        user.set_password(DEMO_PASSWORD)
+        password = give_password(user)
         user.save()
         scope = {}
         if scope_kind == "village":
@@ -88,7 +88,7 @@ def load_users() -> list[tuple[str, str, str]]:
             scope["region_id"] = key
         Grant.objects.filter(user=user).exclude(role=role).delete()
         Grant.objects.get_or_create(user=user, role=role, **scope)
-        accounts.append((username, DEMO_PASSWORD, str(Role(role).label)))
+        accounts.append((username, password, str(Role(role).label)))
     return accounts
 
 

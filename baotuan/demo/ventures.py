@@ -64,8 +64,8 @@ WAN = 10_000  # yuan
 E, EF = facts.ENCLAVE_DEMO, facts.ENCLAVE_FACTS
 S, SF = facts.SHANTANG_DEMO, facts.SHANTANG_FACTS
 
-# The 山塘 company's own finance officer and approver (maker-checker), with the registry's
-# demo password; (username, display name, role).
+# The 山塘 company's own finance officer and approver (maker-checker), each with their own
+# demo password (baotuan.demo.passwords); (username, display name, role).
 SHANTANG_USERS = [
     ("stfinance", "山塘村强村股份公司财务", Role.FINANCE),
     ("stapprover", "山塘村强村股份公司审批人", Role.APPROVER),
@@ -364,18 +364,18 @@ def load_enclave(say) -> Venture:
 # 山塘村强村股份公司: 保底+分红
 
 
-def _shantang_users(company) -> list[tuple[str, str, str]]:
-    from baotuan.demo.registry import DEMO_PASSWORD
+def _shantang_users(company) -> list[tuple[str, str | None, str]]:
+    from baotuan.demo.passwords import give_password
 
     accounts = []
     for username, display, role in SHANTANG_USERS:
-        user, created = User.objects.get_or_create(username=username)
-        if created or user.display_name != display:
+        user, _created = User.objects.get_or_create(username=username)
+        password = give_password(user)  # None: an existing user keeps theirs
+        if password or user.display_name != display:
             user.display_name = display
-            user.set_password(DEMO_PASSWORD)
             user.save()
         Grant.objects.get_or_create(user=user, role=role, organisation=company)
-        accounts.append((username, DEMO_PASSWORD, f"{Role(role).label}（{SF['company']}）"))
+        accounts.append((username, password, f"{Role(role).label}（{SF['company']}）"))
     return accounts
 
 

@@ -170,6 +170,13 @@ def test_a_second_load_changes_nothing(loaded):
     )
     before = counts()
     _venture, accounts = loaded
-    assert demo.load() == accounts
+    again = demo.load()
+    # The same accounts; each keeps the password it got on the first load (None: unchanged).
+    assert [(name, role) for name, _pw, role in again] == [
+        (name, role) for name, _pw, role in accounts
+    ]
+    assert [password for _name, password, _role in again] == [None] * len(accounts)
+    for name, password, _role in accounts:
+        assert User.objects.get(username=name).check_password(password)
     assert counts() == before
     assert check_ledger() == []

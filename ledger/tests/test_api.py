@@ -58,7 +58,8 @@ def get(client_for, user, url):
 def test_anonymous_visitors_read_nothing(client_for, books, path):
     response = get(client_for, None, API + path)
 
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
 
 
 @pytest.mark.parametrize("persona", ["clerk", "auditor", "finance", "admin"])

@@ -151,7 +151,8 @@ def _all_methods(persona, endpoints, status):
 
 REFUSED = [
     # Anonymous visitors and auditors write nothing; nor do roles without a write role here.
-    *_all_methods("anonymous", ENDPOINTS, 403),
+    # (Anonymous: 401, "sign in first", with WWW-Authenticate.)
+    *_all_methods("anonymous", ENDPOINTS, 401),
     *_all_methods("auditor", ENDPOINTS, 403),
     *_all_methods("finance", ENDPOINTS, 403),
     *_all_methods("clerk", ["regions", "villages", "thresholds", "organisations"], 403),
@@ -262,9 +263,10 @@ def test_a_refused_write_changes_nothing(call, personas, world, persona, method,
 def test_an_anonymous_write_is_refused_in_the_error_shape(call, personas):
     response = call(None, "post", API + "stats/", ENDPOINTS["stats"][2])
 
+    assert response["WWW-Authenticate"] == "Token"
     assert response.json() == {
         "error": {
-            "status": 403,
+            "status": 401,
             "detail": {"detail": "Authentication credentials were not provided."},
         }
     }
@@ -703,7 +705,8 @@ def test_a_new_region_takes_level_and_parent_from_its_code(call, personas, world
 def test_anonymous_visitors_cannot_read_the_registry(call, personas):
     response = call(None, "get", API + "villages/")
 
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
 
 
 def test_a_region_shows_its_children_count(call, personas, world):
@@ -895,7 +898,7 @@ def test_an_organisation_lists_its_villages_by_code(call, personas, world, xujia
 def test_an_answer_is_in_chinese_by_default(client_for, personas):
     response = client_for(None).get(API + "villages/")
 
-    assert response.json() == {"error": {"status": 403, "detail": {"detail": "身份认证信息未提供。"}}}
+    assert response.json() == {"error": {"status": 401, "detail": {"detail": "身份认证信息未提供。"}}}
 
 
 # --- Query counts ---------------------------------------------------------------------------

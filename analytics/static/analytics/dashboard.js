@@ -5,6 +5,8 @@
  * ("print": true) the charts are drawn as SVG without animation, so that they print sharp and at once. */
 (function () {
   "use strict";
+  // Tooltips are drawn on the canvas (renderMode "richText"): ECharts' HTML tooltips carry
+  // style="…" attributes, which the Content-Security-Policy refuses.
   var source = document.getElementById("dashboard-data");
   if (!source || typeof echarts === "undefined") return;
   var data = JSON.parse(source.textContent);
@@ -37,7 +39,7 @@
   };
 
   draw("trend-chart", {
-    grid: grid, legend: legend, tooltip: {trigger: "axis"},
+    grid: grid, legend: legend, tooltip: {renderMode: "richText", trigger: "axis"},
     xAxis: {type: "category", data: years},
     yAxis: [
       {type: "value", name: L.wan_yuan, splitLine: {lineStyle: {color: "#eceff3"}}},
@@ -65,7 +67,7 @@
   }
   draw("gap-chart", {
     grid: grid, legend: legend,
-    tooltip: {trigger: "axis", valueFormatter: function (v) { return fmt(v, 4); }},
+    tooltip: {renderMode: "richText", trigger: "axis", valueFormatter: function (v) { return fmt(v, 4); }},
     xAxis: {type: "category", data: years},
     yAxis: {type: "value", min: 0, splitLine: {lineStyle: {color: "#eceff3"}}},
     series: gapSeries
@@ -79,7 +81,7 @@
   });
   draw("histogram-chart", {
     grid: {left: 48, right: 16, top: 24, bottom: 64},
-    tooltip: {trigger: "axis", axisPointer: {type: "shadow"}},
+    tooltip: {renderMode: "richText", trigger: "axis", axisPointer: {type: "shadow"}},
     xAxis: {type: "category", data: bins, name: L.income_bin, nameLocation: "middle", nameGap: 44,
             axisLabel: {rotate: bins.length > 8 ? 30 : 0, fontSize: 11}},
     yAxis: {type: "value", name: L.villages, minInterval: 1, splitLine: {lineStyle: {color: "#eceff3"}}},
@@ -101,7 +103,7 @@
   draw("lorenz-chart", {
     color: ["#9ca3af", "#b3261e", "#1f5fa8"],
     grid: {left: 56, right: 24, top: 48, bottom: 48}, legend: legend,
-    tooltip: {trigger: "axis", valueFormatter: function (v) { return fmt(v * 100, 1) + "%"; }},
+    tooltip: {renderMode: "richText", trigger: "axis", valueFormatter: function (v) { return fmt(v * 100, 1) + "%"; }},
     xAxis: {type: "value", min: 0, max: 1, name: L.population_share, nameLocation: "middle", nameGap: 28,
             axisLabel: {formatter: function (v) { return Math.round(v * 100) + "%"; }}},
     yAxis: {type: "value", min: 0, max: 1, name: L.income_share,

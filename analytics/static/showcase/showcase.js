@@ -5,6 +5,8 @@
  * its villages' collective income without and with the returns. */
 (function () {
   "use strict";
+  // Tooltips are drawn on the canvas (renderMode "richText"): ECharts' HTML tooltips carry
+  // style="…" attributes, which the Content-Security-Policy refuses.
   var source = document.getElementById("showcase-data");
   if (!source || typeof echarts === "undefined") return;
   var data = JSON.parse(source.textContent);
@@ -20,7 +22,7 @@
     chart.setOption({
       animationDuration: 400,
       grid: {left: 36, right: narrow ? 64 : 96, top: 16, bottom: 28},
-      tooltip: {trigger: "item", formatter: function (p) {
+      tooltip: {renderMode: "richText", trigger: "item", formatter: function (p) {
         return p.marker + p.seriesName + " · " + years[p.dataIndex] + ": " + L.rank + " " + p.value;
       }},
       xAxis: {type: "category", data: years, boundaryGap: false,
@@ -48,7 +50,7 @@
       animationDuration: 400,
       legend: {top: 0, textStyle: {color: "#374151"}},
       grid: {left: 48, right: 16, top: 40, bottom: 28},
-      tooltip: {trigger: "axis", valueFormatter: function (v) {
+      tooltip: {renderMode: "richText", trigger: "axis", valueFormatter: function (v) {
         return v === null || v === undefined ? "—" : v.toFixed(4);
       }},
       xAxis: {type: "category", data: county.years.map(String)},

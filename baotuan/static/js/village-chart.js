@@ -4,6 +4,8 @@
  * scaled here for display only (bars in 万元, the per-capita line in 元). */
 (function () {
   "use strict";
+  // Tooltips are drawn on the canvas (renderMode "richText"): ECharts' HTML tooltips carry
+  // style="…" attributes, which the Content-Security-Policy refuses.
   var el = document.getElementById("income-chart");
   var source = document.getElementById("income-chart-data");
   if (!el || !source || typeof echarts === "undefined") return;
@@ -36,17 +38,18 @@
     // One scrolling line, so the legend never runs into the axis names on a phone.
     legend: {type: "scroll", top: 0, itemGap: 16, textStyle: {color: "#374151"}},
     tooltip: {
+      renderMode: "richText",
       trigger: "axis",
       axisPointer: {type: "shadow"},
       formatter: function (items) {
         if (!items.length) return "";
         var i = items[0].dataIndex;
-        var lines = ["<strong>" + years[i] + "</strong>" + (data.illustrative[i] ? " · " + L.illustrative : "")];
+        var lines = [years[i] + (data.illustrative[i] ? " · " + L.illustrative : "")];
         items.forEach(function (item) {
           var isLine = item.seriesIndex === 3;
           lines.push(item.marker + item.seriesName + ": " + fmt(item.value, 2) + " " + (isLine ? L.yuan : L.wan_yuan));
         });
-        return lines.join("<br>");
+        return lines.join("\n");
       }
     },
     xAxis: {type: "category", data: years, axisTick: {alignWithLabel: true}},

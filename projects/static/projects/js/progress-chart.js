@@ -6,6 +6,8 @@
  * % of the annual plan against the time schedule (时序进度). */
 (function () {
   "use strict";
+  // Tooltips are drawn on the canvas (renderMode "richText"): ECharts' HTML tooltips carry
+  // style="…" attributes, which the Content-Security-Policy refuses.
   var el = document.getElementById("progress-chart");
   var source = document.getElementById("progress-chart-data");
   if (!el || !source || typeof echarts === "undefined") return;
@@ -20,7 +22,7 @@
     animationDuration: 300,
     grid: {left: 64, right: 56, top: 56, bottom: 32},
     legend: {type: "scroll", top: 0, itemGap: 16},
-    tooltip: {trigger: "axis"},
+    tooltip: {renderMode: "richText", trigger: "axis"},
     xAxis: {type: "category", data: data.periods},
     yAxis: [
       {type: "value", name: L.wan_yuan, splitLine: {lineStyle: {color: "#eceff3"}}},

@@ -6,6 +6,8 @@
  * cumulative returns (the holder is chosen in #holder-select among the top holders). */
 (function () {
   "use strict";
+  // Tooltips are drawn on the canvas (renderMode "richText"): ECharts' HTML tooltips carry
+  // style="…" attributes, which the Content-Security-Policy refuses.
   var el = document.getElementById("returns-chart");
   var source = document.getElementById("returns-chart-data");
   if (!el || !source || typeof echarts === "undefined") return;
@@ -38,14 +40,15 @@
       grid: {left: 56, right: 24, top: 56, bottom: 32},
       legend: {type: "scroll", top: 0, itemGap: 16},
       tooltip: {
+        renderMode: "richText",
         trigger: "axis",
         formatter: function (items) {
           if (!items.length) return "";
-          var lines = ["<strong>" + years[items[0].dataIndex] + "</strong>"];
+          var lines = [String(years[items[0].dataIndex])];
           items.forEach(function (item) {
             lines.push(item.marker + item.seriesName + ": " + fmt(item.value) + " " + L.wan_yuan);
           });
-          return lines.join("<br>");
+          return lines.join("\n");
         }
       },
       xAxis: {type: "category", data: years},
