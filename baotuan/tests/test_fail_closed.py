@@ -16,9 +16,9 @@ from django.apps import apps
 
 from core.errors import NotAllowed
 
-# The domain apps whose services act for someone (audit's services write the log of what
+# The apps whose services act for someone (audit's services write the log of what
 # others do and read the actor from the change context; they take none themselves).
-DOMAIN_APPS = ["registry", "ledger", "ventures", "alliances", "projects", "analytics"]
+DOMAIN_APPS = ["accounts", "registry", "ledger", "ventures", "alliances", "projects", "analytics"]
 
 
 def _service_modules():
