@@ -44,7 +44,8 @@ def workbook(data: dict[str, Any], trend: list[dict[str, Any]]) -> bytes:
     the Gini, the income distribution with a column chart, the Lorenz curve as a scatter
     chart with lines, the decomposition by child region, the ranking, and the returns."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    # strings_to_formulas off: a name such as "=HYPERLINK(...)" is text, never a live formula.
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     fmt = {
         "title": book.add_format({"bold": True, "font_size": 14}),
         "head": book.add_format(

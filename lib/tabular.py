@@ -529,7 +529,8 @@ def _read_csv(data: bytes) -> list[list[Any]]:
     delimiter = max(_DELIMITERS, key=first_line.count)
     if not first_line.count(delimiter):
         delimiter = ","
-    return list(csv.reader(io.StringIO(decoded, newline=""), delimiter=delimiter))
+    rows = csv.reader(io.StringIO(decoded, newline=""), delimiter=delimiter)
+    return [[unguard_cell(cell) for cell in row] for row in rows]
 
 
 def read_table(
@@ -749,9 +750,33 @@ def write_xlsx(
     return count
 
 
+# A spreadsheet opening a CSV runs a cell that starts with one of these as a formula
+# (=HYPERLINK(...), +cmd|..., @SUM(...)); OWASP's advice is to write such text with a leading
+# apostrophe, which Excel and LibreOffice show as text. The CSV reader removes it again, so an
+# export imports back unchanged. (xlsx cells are written typed, with write_string: no formula.)
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard_cell(text: str) -> str:
+    """`text` as a spreadsheet shows it as text: a formula trigger gets a leading apostrophe.
+
+    Text that already looks guarded (apostrophes, then a trigger: "'=…") gets one more, so
+    reading removes exactly one and every text round-trips.
+    """
+    return "'" + text if text.lstrip("'").startswith(FORMULA_TRIGGERS) else text
+
+
+def unguard_cell(text: str) -> str:
+    """The inverse of `guard_cell` for a cell read from CSV."""
+    guarded = text.startswith("'") and text.lstrip("'").startswith(FORMULA_TRIGGERS)
+    return text[1:] if guarded else text
+
+
 def _csv_cell(value: Any) -> Any:
     if value is None:
         return ""
+    if value.__class__ is str:
+        return guard_cell(value)
     if value.__class__ is float:
         return _float_text(value)
     if isinstance(value, Decimal):

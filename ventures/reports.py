@@ -316,7 +316,8 @@ def statement_xlsx(statement: HolderStatement) -> bytes:
     import xlsxwriter
 
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    # strings_to_formulas off: a name such as "=HYPERLINK(...)" is text, never a live formula.
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     bold = book.add_format({"bold": True})
     money = book.add_format({"num_format": "#,##0.00"})
     title = book.add_format({"bold": True, "font_size": 14})

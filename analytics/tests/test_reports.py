@@ -158,3 +158,17 @@ def test_printable_page(stats, client_for, clerk):
     assert "广陈镇" in html
     assert "薄弱村" in html
     assert response.context["data"] == selectors.indicators("330482", 2022, detail=True)
+
+
+def test_a_formula_in_a_village_name_is_a_text_cell_in_the_workbook(stats, client_for, clerk):
+    # A name such as "=HYPERLINK(...)" must never become a live formula in the report.
+    from registry.models import Village
+
+    formula = '=HYPERLINK("http://x.example","点")'
+    Village.objects.filter(code="330482107201").update(name=formula, short_name=formula)
+    url = reverse("analytics:region_report", args=["330482107", 2022])
+    book = load_workbook(io.BytesIO(_download(client_for(clerk), url)))
+
+    cells = [c for row in book["Ranking"].iter_rows() for c in row if c.value == formula]
+    assert cells
+    assert all(c.data_type == "s" for c in cells)

@@ -66,7 +66,12 @@ def test_as_rate_refuses_what_is_not_a_number(value):
 
 def test_policy_codes_are_the_stored_values():
     assert [p.value for p in Policy] == [
-        "pro_rata", "equal", "population", "floor_pro_rata", "fixed_return", "shares_points",
+        "pro_rata",
+        "equal",
+        "population",
+        "floor_pro_rata",
+        "fixed_return",
+        "shares_points",
     ]
 
 

@@ -413,3 +413,43 @@ def test_a_sheet_with_blank_cells_but_no_blank_row_keeps_every_row():
     assert table.rows == [["0001", ""], ["0002", None], ["0003", "x"]]
     assert table.row_numbers == [2, 3, 4]
     assert table.column(1) == ["", None, "x"]
+
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example","点击")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1)",
+    "\tTAB",
+    "\rCR",
+]
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_a_formula_reaches_a_csv_as_text_and_reads_back_unchanged(tmp_path, text):
+    columns = [Column("name", "名称", tabular.text(max_length=200))]
+    path = tmp_path / "x.csv"
+
+    tabular.write_csv(path, columns, [(text,), ("徐家埭村",)])
+
+    cell = path.read_bytes().decode("utf-8-sig").split("\r\n")[1]
+    assert cell.strip('"').startswith("'"), cell  # a spreadsheet shows it as text
+    parsed = tabular.parse(tabular.read_table(path), columns)
+    assert parsed.values == {"name": [text.strip(), "徐家埭村"]}
+
+
+@given(st.text(max_size=20) | st.sampled_from(["'=1", "''=1", "'@", "'x"]))
+def test_guarding_a_cell_is_undone_exactly(text):
+    guarded = tabular.guard_cell(text)
+    assert not guarded.startswith(tabular.FORMULA_TRIGGERS)
+    assert tabular.unguard_cell(guarded) == text
+
+
+def test_a_formula_in_xlsx_is_a_text_cell(tmp_path):
+    columns = [Column("name", "名称", tabular.text(max_length=200))]
+    path = tmp_path / "x.xlsx"
+    tabular.write_xlsx(path, columns, [(FORMULAS[0],)])
+
+    cell = openpyxl.load_workbook(path).active["A2"]
+    assert cell.data_type == "s"
+    assert cell.value == FORMULAS[0]

@@ -273,6 +273,22 @@ def test_export_downloads_the_filtered_statistics(client_for, auditor, tree):
 
 
 @pytest.mark.django_db
+def test_a_formula_in_a_name_reaches_the_csv_export_as_text(client_for, auditor, tree):
+    # A clerk named a village "=HYPERLINK(...)": Excel must show it, not run it.
+    from registry.models import Village
+
+    Village.objects.filter(code=XU).update(short_name='=HYPERLINK("http://x.example","点")')
+    VillageStat.objects.create(village_id=XU, year=2023, total_income=1)
+
+    response = client_for(auditor).get(
+        reverse("registry:stats_export"), {"year": 2023, "region": "330482", "format": "csv"}
+    )
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[1][1] == '\'=HYPERLINK("http://x.example","点")'
+
+
+@pytest.mark.django_db
 def test_export_needs_a_login_and_valid_filters(client, client_for, auditor):
     url = reverse("registry:stats_export")
 
