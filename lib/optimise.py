@@ -283,7 +283,8 @@ class Result:
     with ``lifted_bound`` the proven upper bound; 0 when proven. ``capital_gap`` is
     (capital − bound) / capital for the capital among plans lifting at least ``lifted``
     villages (None when stage 2 had no time left). ``seconds`` is the wall time of the whole
-    call; ``solver_seconds`` the part spent in HiGHS.
+    call; ``solver_seconds`` the part spent in HiGHS, ``stages`` (seconds, branch-and-bound
+    nodes) of each stage run.
     """
 
     plan: tuple[PlanRow, ...]
@@ -298,6 +299,7 @@ class Result:
     capital_gap: float | None
     solver_seconds: float
     solver_status: tuple[str, ...]
+    stages: tuple[tuple[float, int], ...]
     candidates: int
     excluded: int
     county_cap_fen: int | None
@@ -665,7 +667,8 @@ def _solve(
     solver.setOptionValue("threads", 1)
 
     started = time.perf_counter()
-    statuses = []
+    statuses: list[str] = []
+    stages: list[tuple[float, int]] = []  # (seconds, branch-and-bound nodes) per stage
 
     def run(seed: np.ndarray) -> tuple[bool, np.ndarray, float]:
         if time_limit is not None:
@@ -675,10 +678,12 @@ def _solve(
         solution.col_value = seed.astype(np.float64)
         solution.value_valid = True
         solver.setSolution(solution)
+        began = time.perf_counter()
         solver.run()
         status = solver.getModelStatus()
         statuses.append(solver.modelStatusToString(status))
         info = solver.getInfo()
+        stages.append((round(time.perf_counter() - began, 3), int(info.mip_node_count)))
         if info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible:
             chosen = np.asarray(solver.getSolution().col_value) > 0.5
         else:
@@ -708,6 +713,7 @@ def _solve(
         if count > 0:
             figures["no_stage_2"] = True
     figures["statuses"] = tuple(statuses)
+    figures["stages"] = tuple(stages)
     figures["seconds"] = time.perf_counter() - started
     return chosen, figures
 
@@ -875,6 +881,7 @@ def optimise(
         capital_gap=capital_gap,
         solver_seconds=figures["seconds"],
         solver_status=statuses,
+        stages=figures["stages"],
         candidates=len(problem.villages),
         excluded=problem.excluded,
         county_cap_fen=problem.county_cap,
