@@ -174,6 +174,27 @@ def instances(draw, max_villages=40, max_parks=5):
     return villages, parks, budget, share
 
 
+@st.composite
+def tight_instances(draw):
+    """12–25 villages, 3–4 parks of 2–5 units each: capacities, budget and caps all bind, so
+    the LP's rounded plan is often not optimal and the MILP runs after pricing (about 40 %
+    of cases, tuned by sampling)."""
+    parks = []
+    for p in range(draw(st.integers(3, 4))):
+        unit = draw(st.sampled_from([2, 3, 5, 7, 11]))
+        per_unit = draw(st.integers(3, 9))
+        rate = 10_000 * per_unit // unit + draw(st.integers(0, 500))
+        parks.append(Park(f"P{p}", rate, unit * draw(st.integers(2, 5)), unit))
+    villages = [
+        Village(f"V{v}", draw(st.sampled_from("ABC")), 0, draw(st.integers(1, 39)))
+        for v in range(draw(st.integers(12, 25)))
+    ]
+    capacity = sum(p.capacity_fen for p in parks)
+    budget = draw(st.integers(capacity // 4, capacity))
+    share = draw(st.sampled_from([None, "0.3", "0.4", "1/2"]))
+    return villages, parks, budget, share
+
+
 def solve_or_none(villages, parks, budget, share, **kwargs):
     """optimise(), or None when the input has no candidate or no liftable village."""
     try:
@@ -461,6 +482,7 @@ def test_exhaustive_search_agrees_with_the_optimiser(instance):
     if result is None:  # Infeasible: nothing can be lifted, as brute force must agree
         assert best == (0, 0)
         return
+    event(f"MILP runs after pricing: {len(result.stages)}")
     assert result.status == "optimal"
     assert result.gap == 0
     assert (result.lifted, result.capital_fen) == best
@@ -539,3 +561,84 @@ def test_the_solver_prints_nothing(capfd):
     out, err = capfd.readouterr()
     assert out == ""
     assert err == ""
+
+
+# ------------------------------------------------------------------- pricing and rounding
+
+
+def _internals(villages, parks, budget, share):
+    problem = opt._prepare(villages, parks, budget, share)
+    pairs = opt._pairs(problem)
+    start = opt._as_pairs(pairs, opt._greedy_baseline(problem, pairs), problem)
+    return problem, pairs, start
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(tight_instances(), tight_instances(), instances(max_villages=30, max_parks=4)))
+def test_pricing_finds_what_the_full_model_finds(instance):
+    """Leaving out the pairs the relaxations rule out changes neither the count nor the capital."""
+    villages, parks, budget, share = instance
+    try:
+        problem, pairs, start = _internals(villages, parks, budget, share)
+    except (NoCandidates, Infeasible):
+        return
+    if pairs.village.size == 0:
+        return
+    priced, figures = opt._solve(problem, pairs, start, None, price=True)
+    full, full_figures = opt._solve(problem, pairs, start, None, price=False)
+    event(f"MILP runs after pricing: {len(figures['stages'])}")
+    assert figures["proven_count"]
+    assert figures["proven_capital"]
+    assert full_figures["proven_count"]
+    assert full_figures["proven_capital"]
+    assert int(priced.sum()) == int(full.sum())
+    assert int(pairs.cost[priced].sum()) == int(pairs.cost[full].sum())
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(max_villages=30, max_parks=4))
+def test_relaxation_bounds_and_rounding(instance):
+    """The LP bounds hold for the optimum, and a rounded LP solution is a feasible plan."""
+    import highspy
+
+    villages, parks, budget, share = instance
+    try:
+        result = optimise(villages, parks, budget, county_cap=share)
+        problem, pairs, start = _internals(villages, parks, budget, share)
+    except (NoCandidates, Infeasible):
+        return
+    model = opt._model(problem, pairs)
+    clock = opt._Clock(None)
+    bound, reduced, values = opt._relaxation(highspy, model, opt._cheapest(pairs, 1), clock)
+    assert bound >= result.lifted - 1e-6
+    rounded = opt._round(problem, pairs, values)
+    rows = [
+        opt._row(problem, int(pairs.village[j]), int(pairs.park[j]), int(pairs.units[j]))
+        for j in np.flatnonzero(rounded)
+    ]
+    assert evaluate(rows, villages, parks, budget, share)[0] == len(rows) <= result.lifted
+    cols = np.flatnonzero(bound + np.minimum(reduced, 0) >= result.lifted - 1e-6)
+    low, _, values2 = opt._capital_relaxation(highspy, model, cols, result.lifted, clock)
+    assert low <= result.capital_fen / model.g + 1e-6
+    capped = opt._round(problem, pairs, values2, result.lifted)
+    assert int(capped.sum()) <= result.lifted
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_whole_lp_by_interior_point_prunes_as_well(monkeypatch, seed):
+    """Large instances solve stage 1's LP whole by interior point: same optimum."""
+    rng = np.random.default_rng(seed)
+    parks = [
+        Park(f"P{p}", int(rng.integers(3_000, 9_000)), 5 * int(rng.integers(2, 6)), 5)
+        for p in range(4)
+    ]
+    villages = [Village(f"V{v}", "ABC"[v % 3], 0, int(rng.integers(1, 40))) for v in range(25)]
+    budget = sum(p.capacity_fen for p in parks) // 2
+    problem, pairs, start = _internals(villages, parks, budget, "0.4")
+    full, _ = opt._solve(problem, pairs, start, None, price=False)
+    monkeypatch.setattr(opt, "_PRICE_ALL", 0)
+    whole, figures = opt._solve(problem, pairs, start, None, price=True)
+    assert figures["proven_count"]
+    assert figures["proven_capital"]
+    assert int(whole.sum()) == int(full.sum())
+    assert int(pairs.cost[whole].sum()) == int(pairs.cost[full].sum())
