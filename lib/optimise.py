@@ -57,12 +57,33 @@ g_v = L_v − I_v". The floor is what makes this awkward for a solver; it goes a
 instances it enumerates every plan of whole units (over-staking and staking without lifting
 included) and finds the same lifted count and capital as the solver.
 
-The lexicographic objective is solved in two stages on the same model: (1) maximise the count;
-(2) add the row Σ y ≥ n₁ (the count found) and minimise the capital, starting from stage 1's
-plan. Both objectives take integer values, so each stage stops at an absolute gap below one
-(``mip_abs_gap`` 0.99), which proves it optimal once the solver stops without a time limit.
+Solving it
+----------
+The lexicographic objective is solved in two stages: (1) the most villages lifted, n;
+(2) the least capital among plans lifting at least n (the row Σ y ≥ n). Both objectives take
+integer values (capital in units of G), so a MILP run stops at an absolute gap below one
+(``mip_abs_gap`` 0.99), which proves it optimal once HiGHS stops without a time limit.
+
+Each stage first solves its LP relaxation (``_relaxation``: column generation from each
+village's two cheapest pairs, or the whole LP by interior point above 200,000 pairs;
+``_capital_relaxation``) and uses its duals λ twice, exactly (the argument holds for any
+λ of the right signs, optimal or not, so floating-point duals cannot make it wrong):
+
+- the bound: Lagrangian duality gives U ≥ every plan's count (L ≤ every plan's capital);
+  a plan rounded from the LP solution (``_round``) that meets floor(U) (ceil(L)) is proven
+  optimal without branching;
+- pricing: a plan that uses pair j lifts at most U + min(d_j, 0) villages (has capital at
+  least L + max(d_j, 0)), d_j the reduced cost, so the MILP is given only the pairs that can
+  be in a plan as good as the best known. It runs first on the pairs needed if the bound were
+  met, and again on a larger set if it proves the bound is not; its proof counts only when
+  its pairs hold every pair such a plan can use (``_solve`` says how).
+
 Stage 1 starts from the better baseline (below, in normal form), so the plan returned lifts
 at least as many villages as either baseline even when the time limit cuts the search short.
+HiGHS's MIP presolve is off: it has returned wrong "optimal" answers (HiGHS issues #2900,
+#3043, #3094) and did so here on a model it presolved to nothing with a start solution.
+Every plan is checked with exact integers before it is returned (``check_plan``); a solver
+answer that breaks a row by its tolerance is cut back (``_repair``) and then not "optimal".
 
 Baselines, on the same input and checked the same way
 -----------------------------------------------------
@@ -277,14 +298,16 @@ class Result:
     """The optimiser's plan and figures, with both baselines on the same input.
 
     ``status`` is "optimal" when both stages were proven optimal, "time_limit" when the time
-    limit stopped either stage first (the plan is feasible and the best found), "stopped"
-    when the solver stopped for another reason (``solver_status`` says which).
+    limit ran out first (the plan is feasible and the best found), "stopped" when the solver
+    stopped unproven for another reason (``solver_status`` says which).
     ``gap`` is the proven relative gap of the lifted count, (bound − lifted) / max(lifted, 1),
     with ``lifted_bound`` the proven upper bound; 0 when proven. ``capital_gap`` is
     (capital − bound) / capital for the capital among plans lifting at least ``lifted``
-    villages (None when stage 2 had no time left). ``seconds`` is the wall time of the whole
-    call; ``solver_seconds`` the part spent in HiGHS, ``stages`` (seconds, branch-and-bound
-    nodes) of each stage run.
+    villages; 0 when proven, None when no bound was reached (stage 2 had no time left).
+    ``seconds`` is the wall time of the whole call; ``solver_seconds`` the part spent in
+    ``_solve`` (relaxations, rounding and HiGHS); ``stages`` (seconds, branch-and-bound
+    nodes) of each MILP run (none when the relaxations proved both stages); ``pairs`` the
+    (village, park) pairs whose lift fits at all.
     """
 
     plan: tuple[PlanRow, ...]
@@ -1019,6 +1042,7 @@ def _solve(
     figures.update(proven_capital=proven_capital, capital_bound=capital_bound)
     figures["statuses"] = tuple(statuses)
     figures["stages"] = tuple(stages)
+    figures["out_of_time"] = clock.out()
     figures["seconds"] = time.perf_counter() - clock.started
     return best, figures
 
@@ -1159,7 +1183,7 @@ def optimise(
     statuses = figures["statuses"]
     if proven:
         status = "optimal"
-    elif "Time limit reached" in statuses or figures.get("no_stage_2"):
+    elif "Time limit reached" in statuses or figures["out_of_time"]:
         status = "time_limit"
     else:
         status = "stopped"
