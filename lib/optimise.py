@@ -1091,7 +1091,8 @@ def _repair(problem: _Problem, pairs: _Pairs, chosen: np.ndarray) -> tuple[np.nd
             repaired = True
 
     # At most one park per village: keep each village's cheapest.
-    for v in np.unique(pairs.village[chosen]):
+    taken = np.bincount(pairs.village[chosen], minlength=len(problem.villages))
+    for v in np.flatnonzero(taken > 1):
         members = np.flatnonzero(chosen & (pairs.village == v))
         if members.size > 1:
             keep = members[np.argmin(pairs.cost[members].astype(np.float64))]
