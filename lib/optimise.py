@@ -1009,13 +1009,15 @@ def _solve(
             return keep & (low + np.maximum(reduced2, 0.0) <= capital + _TOL)
 
         # As in stage 1: first the pairs needed if the bound were met, then, if the run
-        # proves a higher capital, the pairs needed for that.
+        # proves a higher capital, the pairs needed for that. A run is exact on its pairs,
+        # so it proves the optimum once they hold every pair of every plan at most as costly
+        # as the one it returns; the second run always does (its capital is no higher than
+        # the first's), so there are at most two.
         target = floor_capital if math.isfinite(floor_capital) else math.inf
-        last = None
-        while not proven_capital and not clock.out():
+        for _ in range(3):  # two suffice (above); a third only if floats surprise
+            if proven_capital or clock.out():
+                break
             cols = np.flatnonzero(affordable(target) | best)
-            if last is not None and cols.size == last.size:
-                break  # the previous run held every pair needed: its proof stands
             solver = _solver(highspy, model, cols, integer=True)
             n = cols.size
             solver.addRow(
@@ -1027,14 +1029,16 @@ def _solve(
             if int(chosen.sum()) >= count and not better(best, chosen):
                 best = chosen
             known = model.scaled[best].sum()
-            covered2 = not (affordable(known) & ~np.isin(np.arange(keep.size), cols)).any()
+            in_run = np.zeros(keep.size, dtype=bool)
+            in_run[cols] = True
+            covered2 = not (affordable(known) & ~in_run).any()
             if proven and (covered2 or known <= floor_capital):
                 proven_capital = True
             if covered2 and math.isfinite(bound2):
                 floor_capital = max(floor_capital, math.ceil(bound2 - _TOL))
             if not proven:
                 break  # stopped by the time limit
-            target, last = known, cols
+            target = known
         if not proven_capital and math.isfinite(floor_capital):
             capital_bound = floor_capital * model.g
         figures["columns"] = int(keep.sum())

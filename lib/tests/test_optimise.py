@@ -642,3 +642,25 @@ def test_the_whole_lp_by_interior_point_prunes_as_well(monkeypatch, seed):
     assert figures["proven_capital"]
     assert int(whole.sum()) == int(full.sum())
     assert int(pairs.cost[whole].sum()) == int(pairs.cost[full].sum())
+
+
+def test_stage_two_proves_after_a_second_run_on_more_pairs():
+    """Found by the pricing test: the first stage-2 run (pairs for capital 21, the bound)
+    finds 22; its pairs plus the start plan's happened to number as many as the pairs for 22,
+    and the proof must not be taken from the count alone."""
+    villages = [
+        Village(f"V{i}", "A", 0, line)
+        for i, line in enumerate([1, 1, 1, 4, 7, 7, 7, 7, 7, 7, 7, 7, 13, 13, 13])
+    ]
+    parks = [
+        Park("P0", 20_000, 6, 2),
+        Park("P1", 6_000, 10, 5),
+        Park("P2", 15_000, 10, 2),
+        Park("P3", 20_000, 6, 2),
+    ]
+    problem, pairs, start = _internals(villages, parks, 27, None)
+    chosen, figures = opt._solve(problem, pairs, start, None)
+    assert figures["proven_count"]
+    assert figures["proven_capital"]
+    assert (int(chosen.sum()), int(pairs.cost[chosen].sum())) == (7, 22)
+    assert len(figures["stages"]) == 2
