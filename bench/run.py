@@ -40,10 +40,15 @@ BENCHMARKS = {
         "Issue 5: indicators API and showcase under load (gunicorn + wrk, 25,547 villages × 10 y)",
         ("postgres",),
     ),
+    "optimise": (
+        "Issue 15: optimiser, 2,000 weak villages of the 26 mountain counties × 30 parks "
+        "(proven optimum) and 20,000 × 30 (60 s), against greedy and an equal split",
+        (),
+    ),
 }
 # Benchmarks with a shorter mode (`--quick`): PySAL's TheilD on a 50,000-row subsample;
-# 3 s of load per URL instead of 10.
-QUICK = {"inequality_national", "dashboard_load"}
+# 3 s of load per URL instead of 10; the optimiser's 2,000-village instance only.
+QUICK = {"inequality_national", "dashboard_load", "optimise"}
 
 
 def run(name: str, engine: str | None, quick: bool = False) -> dict:
