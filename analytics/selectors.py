@@ -18,14 +18,14 @@ from typing import Any
 
 import numpy as np
 from django.core.cache import cache
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils.translation import gettext as _
 
 from audit.models import ObjectChange
 from core.errors import Invalid
-from lib import inequality
+from lib import inequality, optimise
 from lib.ranking import competition_ranks
-from registry.models import Region, VillageStat
+from registry.models import Region, VillageStat, WeakVillageThreshold
 from registry.selectors import peers
 from ventures.choices import RunStatus
 from ventures.models import DistributionLine
@@ -37,6 +37,7 @@ __all__ = [
     "cached",
     "data_version",
     "indicators",
+    "optimiser_candidates",
     "peers",
     "trend",
 ]
@@ -467,6 +468,76 @@ def trend(region_code: str, years: Iterable[int] | None = None) -> list[dict[str
             }
         )
     return result
+
+
+#: The income a threshold's line is measured on: its total-income line when it has one,
+#: else its first other line (a threshold has at least one, by a check constraint).
+LINE_FIELDS = (
+    ("total_income_below", "total_income"),
+    ("operating_income_below", "operating_income"),
+    ("recurring_income_below", "recurring_income"),
+)
+
+
+def optimiser_candidates(region_code: str, year: int) -> list[optimise.Village]:
+    """The weak villages under `region_code` in `year`, each with its county, income and the
+    line it must reach (fen), as the optimiser's input (`lib.optimise.Village`), by code.
+
+    Weak is `with_weak_status` (the one rule). The line is that of the threshold deciding the
+    village: the most specific region containing it with a line in force that year, measured
+    on the line's income field (`LINE_FIELDS`: total collective income unless the threshold
+    sets no total line). Where that region has several thresholds in force (weak under any),
+    the one leaving the largest gap is taken, so reaching it clears them all on their
+    measures. A village whose figure for that measure is missing is left out (its gap is
+    unknown). Three queries: the region, the weak rows, the thresholds.
+
+    Raises Invalid (a ValueError) for an unknown region.
+    """
+    region_code = str(region_code).strip()
+    if not Region.objects.filter(code=region_code).exists():
+        raise Invalid(_("Unknown region “{code}”.").format(code=region_code))
+    year = int(year)
+    rows = list(
+        VillageStat.objects.with_weak_status(years=[year], under=region_code)
+        .filter(is_weak=True)
+        .order_by("village_id")
+        .values_list(
+            "village_id",
+            "village__county_id",
+            "total_income",
+            "operating_income",
+            "recurring_income",
+        )
+    )
+    if not rows:
+        return []
+    by_region: dict[str, list[tuple[int, int]]] = {}
+    # The lines of the regions containing `region_code`, and of the regions below it; the
+    # income columns of `rows` follow LINE_FIELDS' order.
+    thresholds = WeakVillageThreshold.objects.in_force(year).filter(
+        Q(region_id__in=[region_code[:n] for n in range(1, len(region_code) + 1)])
+        | Q(region__code__startswith=region_code)
+    )
+    for threshold in thresholds:
+        for i, (line_field, _income) in enumerate(LINE_FIELDS):
+            line = getattr(threshold, line_field)
+            if line is not None:
+                by_region.setdefault(threshold.region_id, []).append((i, line))
+                break
+    regions = sorted(by_region, key=len, reverse=True)
+    candidates = []
+    for code, county, *incomes in rows:
+        region = next(r for r in regions if code.startswith(r))  # weak: some line is in force
+        measured = [
+            (line - incomes[i], incomes[i], line)
+            for i, line in by_region[region]
+            if incomes[i] is not None
+        ]
+        if not measured:
+            continue
+        _gap, income, line = max(measured)
+        candidates.append(optimise.Village(code, county, income, line))
+    return candidates
 
 
 def data_version() -> int:
