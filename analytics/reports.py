@@ -339,7 +339,10 @@ def _ranking(sheet, ranking: dict, title: str, fmt: dict) -> None:
         sheet.write_string(i, 1, row["code"])
         sheet.write_string(i, 2, row["name"])
         sheet.write_number(i, 3, _yuan(row["total_income"]), fmt["money"])
-        sheet.write_number(i, 4, _yuan(row["operating_income"]), fmt["money"])
+        if row["operating_income"] is None:  # not reported: a blank cell, not a zero
+            sheet.write_blank(i, 4, None, fmt["money"])
+        else:
+            sheet.write_number(i, 4, _yuan(row["operating_income"]), fmt["money"])
         sheet.write_string(i, 5, _("yes") if row["weak"] else "")
 
 

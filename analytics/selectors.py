@@ -59,11 +59,24 @@ def _num(value: float | None, places: int = 6) -> float | None:
     return round(float(value), places)
 
 
-def _fen(value: float) -> int:
-    return int(round(float(value)))
+def _fen(value: float) -> int | None:
+    """Fen from a float figure; None for a missing one (NaN: the measure was not reported)."""
+    value = float(value)
+    return None if math.isnan(value) else int(round(value))
 
 
-def _distribution(values: np.ndarray) -> dict[str, int]:
+def _distribution(values: np.ndarray) -> dict[str, int | None]:
+    """Min, percentiles, median, max, mean and sum of a measure, with its coverage.
+
+    A village that did not report this measure (NaN) is left out of it, and of it only:
+    `reported` of `expected` villages say what the figures stand on (None figures when no
+    village reported it)."""
+    expected = int(values.size)
+    values = values[~np.isnan(values)]
+    coverage = {"reported": int(values.size), "expected": expected}
+    if not values.size:
+        keys = ("min", "p10", "median", "p90", "max", "mean", "sum")
+        return dict.fromkeys(keys) | coverage
     # lib.inequality refuses a zero total (its shares are undefined); when every value is
     # zero, every percentile is plainly zero too.
     shares = inequality.ratios(values) if values.any() else None
@@ -76,7 +89,7 @@ def _distribution(values: np.ndarray) -> dict[str, int]:
         "max": _fen(values.max()),
         "mean": _fen(values.mean()),
         "sum": _fen(values.sum()),
-    }
+    } | coverage
 
 
 def _ratios(values: np.ndarray) -> dict[str, float | None]:

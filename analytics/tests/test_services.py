@@ -30,6 +30,8 @@ def test_distribution_in_fen(stats):
         "max": 400_000_000,
         "mean": 200_000_000,
         "sum": 800_000_000,
+        "reported": 4,
+        "expected": 4,
     }
     assert data["operating_income"]["median"] == 80_000_000
     assert data["operating_income"]["max"] == 200_000_000
