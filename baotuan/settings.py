@@ -256,7 +256,7 @@ REDIS_URL = os.getenv("REDIS_URL", "")
 
 # Celery (baotuan/celery.py reads every CELERY_* setting). Any kombu URL works: redis://,
 # amqp:// (RabbitMQ), or filesystem:// — no server to install, for `make demo`.
-CELERY_BROKER_URL = os.getenv("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
+CELERY_BROKER_URL = os.getenv("CELERY_BROKER_URL") or REDIS_URL or "filesystem://localhost/"
 QUEUE_DIR = Path(os.getenv("QUEUE_DIR") or BASE_DIR / "var" / "queue")
 if CELERY_BROKER_URL.startswith("filesystem:"):
     # One folder of messages for senders and workers alike, one for the exchange tables.
@@ -366,8 +366,9 @@ LOGGING = {
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "timestamp": "time",  # ISO 8601, UTC
+            "rename_fields": {"levelname": "level", "name": "logger"},
             "json_ensure_ascii": False,
         },
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
