@@ -118,24 +118,27 @@ def heartbeat(model, pk, *, every: float | None = None):
     """Touch `model` row `pk`'s heartbeat_at now and every `every` seconds (default
     JOB_HEARTBEAT_SECONDS) until the block ends, from a thread of its own.
 
-    The thread has its own database connection, so a beat is never part of the job's
+    The thread has its own database connection, so its beats are never part of the job's
     transaction; a beat that fails (SQLite busy behind the job's write) is logged and the
     next one tried."""
     every = settings.JOB_HEARTBEAT_SECONDS if every is None else every
     stop = threading.Event()
     rows = model._default_manager.filter(pk=pk)
 
+    def touch():
+        try:
+            rows.update(heartbeat_at=timezone.now())
+        except DatabaseError as exc:
+            logger.warning("heartbeat of %s %s failed: %s", model._meta.label, pk, exc)
+
     def beat():
         try:
-            while True:
-                try:
-                    rows.update(heartbeat_at=timezone.now())
-                except DatabaseError as exc:
-                    logger.warning("heartbeat of %s %s failed: %s", model._meta.label, pk, exc)
-                if stop.wait(every):
-                    return
+            while not stop.wait(every):
+                touch()
         finally:
             connections.close_all()  # this thread's own connections
+
+    touch()  # the first beat before the job starts, from the caller's connection
 
     thread = threading.Thread(target=beat, name=f"heartbeat-{model._meta.label}-{pk}", daemon=True)
     thread.start()
