@@ -10,7 +10,6 @@ required under REQUIRE_REDIS=1 (CI) and RabbitMQ under REQUIRE_RABBITMQ=1.
 
 from __future__ import annotations
 
-import inspect
 import json
 import uuid
 from datetime import timedelta
@@ -20,7 +19,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone, translation
 
-from analytics import rankings
+from analytics import services as analytics_services
 from analytics.tests.conftest import stats  # noqa: F401  (fixture)
 from analytics.tests.rankings_setup import alliance_of_four, scheme  # noqa: F401  (fixtures)
 from baotuan.celery import app
@@ -179,9 +178,7 @@ def _signed_in(user) -> dict[str, str]:
 
 
 def _compute(scheme, year):  # noqa: F811
-    # Takes an explicit actor once analytics' services do (the ground-floor reshaping).
-    takes_actor = "actor" in inspect.signature(rankings.compute_snapshot).parameters
-    return rankings.compute_snapshot(scheme, year, **({"actor": SYSTEM} if takes_actor else {}))
+    return analytics_services.compute_snapshot(scheme, year, actor=SYSTEM)
 
 
 def test_a_statistics_change_written_through_one_server_is_read_through_the_other(

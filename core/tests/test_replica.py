@@ -9,7 +9,6 @@ Lag is made real by pausing the replica's replay (`pg_wal_replay_pause()`).
 
 from __future__ import annotations
 
-import inspect
 import os
 import re
 import time
@@ -30,11 +29,7 @@ from registry.models import Village, VillageStat
 from tests.services import closed_port
 from ventures import services as ventures
 from ventures.models import DistributionLine
-from ventures.tests.conftest import (  # noqa: F401  (fixtures)
-    deferred_checks_fire,
-    register,
-    venture,
-)
+from ventures.tests.conftest import register, venture  # noqa: F401  (fixtures)
 
 INDICATORS = "/api/v1/indicators/"
 QUERY = {"region": "330482", "year": 2022}
@@ -278,12 +273,6 @@ def test_a_user_sees_their_own_write_at_once(stats, admin, clerk, lagging, clien
     assert _get(other, INDICATORS, QUERY)[0].json()["weak"]["count"] == 0
 
 
-def _call(function, *args, person, **kwargs):
-    # ventures' services take `actor=` once reshaped (the ground floor), `user=` before.
-    name = "actor" if "actor" in inspect.signature(function).parameters else "user"
-    return function(*args, **{name: person}, **kwargs)
-
-
 @pytestmark_replica
 def test_a_lagging_replica_never_serves_a_money_figure(
     posted_2022,  # noqa: F811
@@ -298,8 +287,8 @@ def test_a_lagging_replica_never_serves_a_money_figure(
     client = client_for(clerk)
     assert client.get(INDICATORS, QUERY).json()["returns"] is None  # prepared, not posted
 
-    run = _call(ventures.approve_run, run, person=approver)
-    _call(ventures.post_run, run, person=finance, date=date(2023, 1, 15))  # on the primary
+    run = ventures.approve_run(run, actor=approver)
+    ventures.post_run(run, actor=finance, date=date(2023, 1, 15))  # on the primary
     assert not replayed()  # the replica has not seen the posting
 
     cache.clear()  # the figure computed now, not one cached before the posting
