@@ -349,7 +349,7 @@ REPLICA_MAX_LAG_SECONDS = envint("REPLICA_MAX_LAG_SECONDS", "30")
 REPLICA_CHECK_SECONDS = envint("REPLICA_CHECK_SECONDS", "5")
 
 # Logs: JSON lines (LOG_FORMAT=text for people) with the change log's request id;
-# LOG_REQUESTS=true adds one line per request (baotuan/logs.py).
+# LOG_REQUESTS=true adds one line per request (audit/logs.py).
 LOG_FORMAT = os.getenv("LOG_FORMAT", "json")
 if LOG_FORMAT not in {"json", "text"}:
     raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
@@ -357,12 +357,12 @@ LOG_REQUESTS = envbool("LOG_REQUESTS", "false")
 if LOG_REQUESTS:
     MIDDLEWARE.insert(
         MIDDLEWARE.index("audit.middleware.ChangeContextMiddleware") + 1,
-        "baotuan.logs.RequestLogMiddleware",
+        "audit.logs.RequestLogMiddleware",
     )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"context": {"()": "baotuan.logs.ContextFilter"}},
+    "filters": {"context": {"()": "audit.logs.ContextFilter"}},
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",

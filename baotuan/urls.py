@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from baotuan import health, views
+from baotuan import views
+from core import health
 
 api_v1 = [
     path("", include("registry.api.urls")),

@@ -14,8 +14,8 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from audit.context import change_context
+from audit.logs import ContextFilter, RequestLogMiddleware
 from baotuan.celery import app
-from baotuan.logs import ContextFilter, RequestLogMiddleware
 from core.errors import Unavailable
 from core.middleware import DomainErrorMiddleware
 

@@ -67,9 +67,9 @@ def _cache():
 
 
 def _broker():
-    from baotuan.celery import app
+    from celery import current_app  # the project's app (baotuan/celery.py), loaded with Django
 
-    with app.connection_for_write() as connection:
+    with current_app.connection_for_write() as connection:
         connection.ensure_connection(max_retries=1, interval_start=0, timeout=2)
         return "ok", connection.as_uri()
 
