@@ -35,12 +35,18 @@ var/secret_key:
 	@mkdir -p var
 	$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
+# The web server, a worker and beat side by side (Procfile.demo, honcho): Ctrl-C stops all.
 demo: install var/secret_key
 	$(DEMO_ENV) $(BIN)/baotuan migrate --no-input
 	$(DEMO_ENV) $(BIN)/baotuan collectstatic --no-input -v 0
 	$(DEMO_ENV) $(BIN)/baotuan load_demo
 	@echo "==> http://127.0.0.1:$(PORT)/"
-	$(DEMO_ENV) $(BIN)/baotuan runserver 127.0.0.1:$(PORT)
+	$(DEMO_ENV) LOG_FORMAT=text PORT=$(PORT) $(BIN)/honcho -f Procfile.demo start
+
+# Production serving: gunicorn (2 workers), a Celery worker and beat (Procfile, honcho), with
+# the settings from the environment (README "生产部署"); migrate and collectstatic first.
+serve: install
+	PORT=$(PORT) $(BIN)/honcho -f Procfile start
 
 # The whole suite on SQLite, then on PostgreSQL when it answers (REQUIRE_POSTGRES=1: must).
 test: install-dev
@@ -56,7 +62,7 @@ test-sqlite:
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=baotuan.settings_test
-	DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS)
+	DATABASE_URL= DATABASE_REPLICA_URL= $(BIN)/pytest $(PYTEST_ARGS)
 
 test-postgres:
 	@echo "==> tests on PostgreSQL ($(TEST_DATABASE_URL))"

@@ -246,12 +246,144 @@ if not (
         f"BAOTUAN_SHOWCASE_REGION must be a region code, not {SHOWCASE_REGION!r}"
     )
 
+# --- Task queue, cache, replica ------------------------------------------------------------
+# (One block, so that it merges cleanly; README "生产部署 / Production" lists the variables.)
+from celery.schedules import crontab  # noqa: E402
+
+# Redis: the shared cache of every app server and, unless CELERY_BROKER_URL says otherwise,
+# the task broker. Unset: a per-process cache and a broker in files under var/queue.
+REDIS_URL = os.getenv("REDIS_URL", "")
+
+# Celery (baotuan/celery.py reads every CELERY_* setting). Any kombu URL works: redis://,
+# amqp:// (RabbitMQ), or filesystem:// — no server to install, for `make demo`.
+CELERY_BROKER_URL = os.getenv("CELERY_BROKER_URL") or REDIS_URL or "filesystem://localhost/"
+QUEUE_DIR = Path(os.getenv("QUEUE_DIR") or BASE_DIR / "var" / "queue")
+if CELERY_BROKER_URL.startswith("filesystem:"):
+    # One folder of messages for senders and workers alike, one for the exchange tables.
+    for folder in ("messages", "control"):
+        (QUEUE_DIR / folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(QUEUE_DIR / "messages"),
+        "data_folder_out": str(QUEUE_DIR / "messages"),
+        "control_folder": str(QUEUE_DIR / "control"),
+    }
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = envint("CELERY_BROKER_CONNECTION_TIMEOUT", "3")
+# No result backend: a job's row keeps its state, progress and errors.
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+# A message is acknowledged when a worker takes it: a job whose worker dies is failed by the
+# sweep (below) and started again by the user, never silently run a second time.
+CELERY_TASK_ACKS_LATE = False
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a long import does not hold other tasks back
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING (JSON lines)
+CELERY_WORKER_SEND_TASK_EVENTS = False
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+INSTALLED_APPS += ["django_celery_beat"]
+
+# Background jobs (core/jobs.py): rows with a heartbeat; running ones whose heartbeat is
+# older than JOB_STALE_MINUTES are failed by the sweep, every JOB_SWEEP_MINUTES.
+BACKGROUND_JOB_MODELS = ["registry.ImportJob"]
+JOB_HEARTBEAT_SECONDS = envint("JOB_HEARTBEAT_SECONDS", "30")
+JOB_STALE_MINUTES = envint("JOB_STALE_MINUTES", "5")
+JOB_SWEEP_MINUTES = envint("JOB_SWEEP_MINUTES", "2")
+CELERY_BEAT_SCHEDULE = {
+    "remind-daily": {
+        "task": "alliances.remind",
+        "schedule": crontab(hour=envint("REMIND_HOUR", "8"), minute=0),
+    },
+    "sweep-stale-jobs": {
+        "task": "core.sweep_stale_jobs",
+        "schedule": JOB_SWEEP_MINUTES * 60.0,
+    },
+}
+
+# One cache for all servers: Django's Redis backend (failures are misses: core/cache.py).
+# Give the broker its own database number (…/1) if the cache may ever be cleared: clearing
+# flushes the whole Redis database.
+CACHE_RETRY_SECONDS = envint("CACHE_RETRY_SECONDS", "5")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "core.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "baotuan",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Read replica (core/db_router.py): the read-only public pages read a streaming replica;
+# writes, money, accounts and whoever has just written read the primary.
+if replica_url := os.getenv("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        replica_url, conn_max_age=envint("DB_CONN_MAX_AGE", "0")
+    )
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = envint(
+        "REPLICA_CONNECT_TIMEOUT", "2"
+    )
+DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+    "core.db_router.ReplicaMiddleware",
+)
+REPLICA_READ_PATHS = ["/analytics/", "/showcase/", "/api/v1/indicators/"]
+REPLICA_PRIMARY_ONLY = [
+    "ledger",  # money: balances, entries, statements
+    "ventures",  # money: ventures, runs, lines, notices
+    "analytics",  # rankings: the showcase's cache generation comes from the primary
+    "accounts",
+    "auth",
+    "sessions",
+    "axes",
+    "admin",
+    "django_celery_beat",
+    "registry.importjob",
+]
+REPLICA_PIN_SECONDS = envint("REPLICA_PIN_SECONDS", "15")
+REPLICA_MAX_LAG_SECONDS = envint("REPLICA_MAX_LAG_SECONDS", "30")
+REPLICA_CHECK_SECONDS = envint("REPLICA_CHECK_SECONDS", "5")
+
+# Logs: JSON lines (LOG_FORMAT=text for people) with the change log's request id;
+# LOG_REQUESTS=true adds one line per request (audit/logs.py).
+LOG_FORMAT = os.getenv("LOG_FORMAT", "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
+LOG_REQUESTS = envbool("LOG_REQUESTS", "false")
+if LOG_REQUESTS:
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("audit.middleware.ChangeContextMiddleware") + 1,
+        "audit.logs.RequestLogMiddleware",
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "audit.logs.ContextFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "timestamp": "time",  # ISO 8601, UTC
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "WARNING")},
+    "loggers": {"baotuan.requests": {"level": "INFO"}},
 }
+# --- end of task queue, cache, replica ------------------------------------------------------
 
 # --- Deployment: HTTPS, cookies, sessions -----------------------------------------------------
 # Off by default (`make demo` serves plain HTTP on 127.0.0.1); production behind HTTPS sets

@@ -28,3 +28,15 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (WhiteNoise warns when absent)
+
+# --- Task queue, cache, replica ------------------------------------------------------------
+# Tests that need the real services start them or point at them themselves (the worker,
+# two servers, the replica: baotuan/tests/test_services.py, core/tests/test_replica.py).
+# Everything else: a per-process cache, an in-memory broker, and every read on the primary
+# (a replica alias, when DATABASE_REPLICA_URL is set, mirrors the test database; the replica
+# tests point it at the real replica and list the paths it serves).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CELERY_BROKER_URL = "memory://"
+REPLICA_READ_PATHS: list = []
+if "replica" in DATABASES:
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}

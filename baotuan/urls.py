@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from baotuan import views
+from core import health
 
 api_v1 = [
     path("", include("registry.api.urls")),
@@ -17,6 +18,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("registry/", include("registry.urls")),
     path("audit/", include("audit.urls")),

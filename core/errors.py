@@ -4,8 +4,9 @@ call leaves the database as it was.
     DomainError
     ├── Invalid      bad input or a broken rule                 → 400 (form error, API 400)
     ├── NotAllowed   no role for this in this scope, no actor   → 403
-    └── Conflict     the state forbids it (twice, out of order) → 409
-        └── Frozen   an edit of something frozen (signed, closed, posted, published)
+    ├── Conflict     the state forbids it (twice, out of order) → 409
+    │   └── Frozen   an edit of something frozen (signed, closed, posted, published)
+    └── Unavailable  a service it needs does not answer (the task queue)   → 503
 
 Apps subclass these (``class VentureError(Invalid)``, ``class FrozenError(Frozen)``) to
 name their own refusals; the mapping to HTTP is decided once, by the class, in
@@ -15,7 +16,15 @@ name their own refusals; the mapping to HTTP is decided once, by the class, in
 
 from __future__ import annotations
 
-__all__ = ["Conflict", "DomainError", "Frozen", "Invalid", "NotAllowed", "http_status"]
+__all__ = [
+    "Conflict",
+    "DomainError",
+    "Frozen",
+    "Invalid",
+    "NotAllowed",
+    "Unavailable",
+    "http_status",
+]
 
 
 class DomainError(Exception):
@@ -44,6 +53,12 @@ class Conflict(DomainError, ValueError):
 
 class Frozen(Conflict):
     """An edit of something frozen: signed-off minutes, a closed decision, posted money."""
+
+
+class Unavailable(DomainError):
+    """A service the operation needs (the task queue) does not answer; nothing was done."""
+
+    status_code = 503
 
 
 def http_status(error: BaseException) -> int:

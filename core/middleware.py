@@ -1,6 +1,6 @@
 """The HTML side of the one error mapping: a domain error that no view turned into a form
-error answers with the status its class names (403, 409, 400) on a page in the site's layout,
-instead of a 500. The API side is `core.api.handlers.exception_handler`."""
+error answers with the status its class names (403, 409, 503, 400) on a page in the site's
+layout, instead of a 500. The API side is `core.api.handlers.exception_handler`."""
 
 from __future__ import annotations
 

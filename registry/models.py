@@ -427,7 +427,8 @@ class WeakVillageThreshold(ChangeLoggedModel):
 
 
 class ImportJob(models.Model):
-    """A statistics import started from the web page, with its progress and outcome."""
+    """A statistics import started from the web page, with its progress and outcome (a job
+    row as `core.jobs` describes: swept when its heartbeat stops)."""
 
     created_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
@@ -445,6 +446,9 @@ class ImportJob(models.Model):
     summary = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Touched every few seconds by the process running the job (core.jobs.heartbeat): a
+    # running job whose heartbeat stopped is failed by core.jobs.sweep_stale_jobs.
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("import job")

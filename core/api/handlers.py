@@ -11,7 +11,13 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from core import errors
 
-__all__ = ["Conflict", "PageNumberPagination", "api_error", "exception_handler"]
+__all__ = [
+    "Conflict",
+    "PageNumberPagination",
+    "ServiceUnavailable",
+    "api_error",
+    "exception_handler",
+]
 
 
 class Conflict(exceptions.APIException):
@@ -20,8 +26,16 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = _("A service this needs is not available; try again later.")
+    default_code = "unavailable"
+
+
 def api_error(error: errors.DomainError, field: str = "non_field_errors") -> exceptions.APIException:
-    """The DRF exception a domain error answers with: 403, 409, or 400 naming `field`."""
+    """The DRF exception a domain error answers with: 403, 409, 503, or 400 naming `field`."""
+    if isinstance(error, errors.Unavailable):
+        return ServiceUnavailable(str(error))
     if isinstance(error, errors.NotAllowed):
         return exceptions.PermissionDenied(str(error))
     if isinstance(error, errors.Conflict):

@@ -37,6 +37,7 @@ from audit.services import log_bulk
 from core.actors import is_system, require_actor
 from core.db import bulk_insert, bulk_update
 from core.imports import ImportResult, Progress, RowError, read_upload, sort_errors
+from core.jobs import heartbeat
 from core.scope import is_unscoped_admin, may_write
 from lib import tabular
 from lib.tabular import INVALID
@@ -511,11 +512,13 @@ def _json_value(value: Any) -> Any:
 
 
 def _run_in_thread(job_pk: int, file_path: str, **kwargs) -> None:
-    """The background thread's body: run the job, then close this thread's connections
-    (Django opens one per thread and would otherwise leave it open)."""
+    """The background thread's body: run the job with a heartbeat (so that the sweep fails it
+    if this process dies), then close this thread's connections (Django opens one per
+    thread and would otherwise leave it open)."""
     close_old_connections()
     try:
-        run_import_job(job_pk, file_path, **kwargs)
+        with heartbeat(ImportJob, job_pk):
+            run_import_job(job_pk, file_path, **kwargs)
     finally:
         connections.close_all()
 
