@@ -40,7 +40,7 @@ PRESENT_STATUSES = (AttendanceStatus.PRESENT, AttendanceStatus.DELEGATED)
 
 
 class QuorumRule(models.TextChoices):
-    NONE = "none", _("No quorum")
+    NONE = "none", _("No quorum required")
     MAJORITY = "majority", _("More than half of the members")
     TWO_THIRDS = "two_thirds", _("Two thirds of the members")
 
