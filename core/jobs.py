@@ -10,10 +10,10 @@ listed in `settings.BACKGROUND_JOB_MODELS` with these fields:
     summary       a JSON object ({"error_count": n, …})
     errors        a JSON list of {"row", "column", "value", "message"}
 
-The process that runs a job wraps it in `heartbeat(Model, pk)`: a thread with its own
-database connection touches `heartbeat_at` every JOB_HEARTBEAT_SECONDS for as long as the
-job runs, even while the job sits in one long SQL statement. When the process dies (a
-worker killed, a server restarted) the beat stops, and `sweep_stale_jobs` — run by beat
+The job says it is alive with every progress report: `beat(Model, pk, rows_done=…)` writes
+`heartbeat_at` in the same UPDATE as the progress (the imports report per chunk of rows, so
+no extra thread or query is needed). When the process dies (a worker killed, a server
+restarted) or the job stops making progress, the beats stop, and `sweep_stale_jobs` — run by beat
 every JOB_SWEEP_MINUTES — marks every job still "running" whose heartbeat (or, with none,
 creation) is older than JOB_STALE_MINUTES as failed, with a message saying so; the user
 can then start it again. A queued job is never swept: with no worker running, an import
@@ -26,14 +26,11 @@ broker does not answer, so that a web request can say so and keep nothing half d
 from __future__ import annotations
 
 import logging
-import threading
-from contextlib import contextmanager
 from datetime import timedelta
 
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DatabaseError, connections
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -46,8 +43,8 @@ __all__ = [
     "MSG_QUEUE_UNAVAILABLE",
     "MSG_WORKER_STOPPED",
     "RUNNING",
+    "beat",
     "enqueue",
-    "heartbeat",
     "job_models",
     "sweep_stale_jobs",
 ]
@@ -113,40 +110,10 @@ def sweep_stale_jobs(older_than: timedelta | None = None) -> int:
     return swept
 
 
-@contextmanager
-def heartbeat(model, pk, *, every: float | None = None):
-    """Touch `model` row `pk`'s heartbeat_at now and every `every` seconds (default
-    JOB_HEARTBEAT_SECONDS) until the block ends, from a thread of its own.
-
-    The thread has its own database connection, so its beats are never part of the job's
-    transaction; a beat that fails (SQLite busy behind the job's write) is logged and the
-    next one tried."""
-    every = settings.JOB_HEARTBEAT_SECONDS if every is None else every
-    stop = threading.Event()
-    rows = model._default_manager.filter(pk=pk)
-
-    def touch():
-        try:
-            rows.update(heartbeat_at=timezone.now())
-        except DatabaseError as exc:
-            logger.warning("heartbeat of %s %s failed: %s", model._meta.label, pk, exc)
-
-    def beat():
-        try:
-            while not stop.wait(every):
-                touch()
-        finally:
-            connections.close_all()  # this thread's own connections
-
-    touch()  # the first beat before the job starts, from the caller's connection
-
-    thread = threading.Thread(target=beat, name=f"heartbeat-{model._meta.label}-{pk}", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join(timeout=every + 30)
+def beat(model, pk, **fields) -> int:
+    """Record that job `pk` of `model` is alive now, with any progress `fields` (rows_done,
+    phase, status, …), in one UPDATE; returns the number of rows updated."""
+    return model._default_manager.filter(pk=pk).update(heartbeat_at=timezone.now(), **fields)
 
 
 def enqueue(task, *args, **kwargs):

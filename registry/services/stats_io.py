@@ -37,7 +37,7 @@ from audit.services import log_bulk
 from core.actors import is_system, require_actor
 from core.db import bulk_insert, bulk_update
 from core.imports import ImportResult, Progress, RowError, read_upload, sort_errors
-from core.jobs import heartbeat
+from core.jobs import beat
 from core.scope import is_unscoped_admin, may_write
 from lib import tabular
 from lib.tabular import INVALID
@@ -455,10 +455,10 @@ def run_import_job(
     jobs = ImportJob.objects.filter(pk=job_pk)
 
     def progress(done: int, total: int, phase: str) -> None:
-        jobs.update(rows_done=done, rows_total=total, phase=phase)
+        beat(ImportJob, job_pk, rows_done=done, rows_total=total, phase=phase)
 
     try:
-        jobs.update(status=ImportStatus.RUNNING)
+        beat(ImportJob, job_pk, status=ImportStatus.RUNNING)
         with (
             translation.override(language or settings.LANGUAGE_CODE),
             change_context(
@@ -512,13 +512,12 @@ def _json_value(value: Any) -> Any:
 
 
 def _run_in_thread(job_pk: int, file_path: str, **kwargs) -> None:
-    """The background thread's body: run the job with a heartbeat (so that the sweep fails it
-    if this process dies), then close this thread's connections (Django opens one per
-    thread and would otherwise leave it open)."""
+    """The background thread's body: run the job (its progress reports are its heartbeat, so
+    the sweep fails it if this process dies), then close this thread's connections (Django
+    opens one per thread and would otherwise leave it open)."""
     close_old_connections()
     try:
-        with heartbeat(ImportJob, job_pk):
-            run_import_job(job_pk, file_path, **kwargs)
+        run_import_job(job_pk, file_path, **kwargs)
     finally:
         connections.close_all()
 
