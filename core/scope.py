@@ -10,7 +10,7 @@ Views, the API and services all call it; nothing else decides scope.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from django.db import models
 from django.db.models import Q
@@ -18,8 +18,15 @@ from rest_framework import permissions
 
 from core.roles import Role
 
-if TYPE_CHECKING:
-    from accounts.models import Grant
+
+class Grant(Protocol):
+    """What scope reads of a grant (accounts.Grant, or the system actor's): core stands below
+    accounts, so it names the shape, not the model."""
+
+    role: str
+    region_id: str | None
+    village_id: str | None
+    organisation_id: int | None
 
 __all__ = [
     "READ_ACTIONS",
