@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from analytics.choices import MemberRule
 from analytics.models import RankingEntry, RankingScheme, RankingSnapshot
-from registry.models import VillageStat
+from registry.models import Village, VillageStat
+from registry.selectors import coverage_of
 
 __all__ = [
     "bump_showcase_version",
@@ -88,6 +89,10 @@ def ranking_table(
 
     Movement is the rank last period minus the rank now (+2: up two places), None for a
     village not ranked last period. Rows are in rank order, ties by village code.
+
+    `coverage` ({"reported": N, "expected": M}) and `complete` say what the ranking stands
+    on: of the villages the scheme ranks (an alliance's members; a region's village-level
+    units), how many have statistics for the year (one query more, two for a region).
     """
     snapshots = current_snapshots(scheme) if snapshots is None else snapshots
     snapshot = snapshots.get(year)
@@ -118,7 +123,20 @@ def ranking_table(
                 "movement": None if last is None else last - e["rank"],
             }
         )
-    return {"snapshot": snapshot, "previous": previous, "rows": rows}
+    codes = [row["code"] for row in rows]
+    reported = VillageStat.objects.filter(year=year, village_id__in=codes).count()
+    if scheme.alliance_id is None and scheme.region_id:
+        expected = Village.objects.filter(code__startswith=scheme.region_id).count()
+    else:
+        expected = len(codes)
+    covered = coverage_of(reported, expected)
+    return {
+        "snapshot": snapshot,
+        "previous": previous,
+        "rows": rows,
+        "coverage": covered.as_dict(),
+        "complete": covered.complete,
+    }
 
 
 def rank_history(

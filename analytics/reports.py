@@ -96,6 +96,7 @@ def _summary(sheet, data: dict, title: str, fmt: dict) -> None:
     weak, total, ratios = data["weak"], data["total_income"], data["ratios"]
     rows: list[tuple[str, Any, str]] = [
         (_("Villages with statistics"), data["villages"], "int"),
+        (_("Village-level units in the region"), data["coverage"]["expected"], "int"),
         (_("Weak villages"), weak["count"], "int"),
         (_("Share of weak villages"), weak["share"], "percent"),
         (_("Weak villages the year before"), weak["previous_year"], "int"),
@@ -133,6 +134,20 @@ def _summary(sheet, data: dict, title: str, fmt: dict) -> None:
         ),
         fmt["note"],
     )
+    if not data["complete"]:
+        sheet.write(
+            len(rows) + 5,
+            0,
+            _(
+                "{year} is incomplete: only {reported} of {expected} village-level units have "
+                "reported, so these figures do not describe the whole region."
+            ).format(
+                year=data["year"],
+                reported=f"{data['coverage']['reported']:,}",
+                expected=f"{data['coverage']['expected']:,}",
+            ),
+            fmt["note"],
+        )
 
 
 def _trend(book, sheet, sheet_name: str, trend: list[dict], title: str, fmt: dict) -> None:
@@ -149,9 +164,11 @@ def _trend(book, sheet, sheet_name: str, trend: list[dict], title: str, fmt: dic
             _("Gini"),
             _("Theil T"),
             _("Gini with returns"),
+            _("Village-level units"),
+            _("Complete"),
         ],
         fmt,
-        [8, 10, 18, 18, 12, 10, 10, 14],
+        [8, 10, 18, 18, 12, 10, 10, 14, 12, 10],
     )
     for i, row in enumerate(trend, start=3):
         sheet.write_number(i, 0, row["year"])
@@ -164,6 +181,8 @@ def _trend(book, sheet, sheet_name: str, trend: list[dict], title: str, fmt: dic
                 sheet.write_blank(i, col, None)
             else:
                 sheet.write_number(i, col, row[key], fmt["ratio"])
+        sheet.write_number(i, 8, row["expected"], fmt["int"])
+        sheet.write_string(i, 9, _("yes") if row["complete"] else _("incomplete"))
     if not trend:
         return
     first, last = 3, 2 + len(trend)

@@ -3,7 +3,14 @@ computed set-based from the statistics, their trend, a village among its peers
 (registry.selectors.peers), and the cache the dashboards and the API read them through.
 
 A handful of queries fetch flat arrays (`values_list`); numpy and `lib.inequality` do the
-rest, so the number of queries does not grow with the number of villages.
+rest, so the number of queries does not grow with the number of villages. Money stays in
+integer fen: sums and means are exact (`lib.money.sum_fen`, `mean_fen`), and so is the Gini
+(`lib.inequality.gini_exact`), converted to a float once at the end.
+
+Every figure states its coverage: `reported` of the `expected` village-level units of the
+region have a statistics row for the year, and the year is `complete` when that reaches the
+share set by STATS_COMPLETE_SHARE (registry.selectors.Reporting). Without a year, the
+indicators are those of the region's latest complete year.
 
 Returns received are the amounts of ventures' distribution lines of posted or published
 runs whose period ends in the year. The statistics are taken as the income *without*
@@ -17,6 +24,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max, Q, Sum
 from django.utils.translation import gettext as _
@@ -24,9 +32,10 @@ from django.utils.translation import gettext as _
 from audit.models import ObjectChange
 from core.errors import Invalid
 from lib import inequality, optimise
+from lib.money import mean_fen, sum_fen
 from lib.ranking import competition_ranks
-from registry.models import Region, VillageStat, WeakVillageThreshold
-from registry.selectors import peers
+from registry.models import Region, Village, VillageStat, WeakVillageThreshold
+from registry.selectors import coverage_of, peers, reporting
 from ventures.choices import RunStatus
 from ventures.models import DistributionLine
 
@@ -59,20 +68,46 @@ def _num(value: float | None, places: int = 6) -> float | None:
     return round(float(value), places)
 
 
-def _fen(value: float) -> int | None:
-    """Fen from a float figure; None for a missing one (NaN: the measure was not reported)."""
+def _fen(value: float | int) -> int | None:
+    """Fen from a figure: an integer as it is (exact), a float rounded; None for a missing
+    one (NaN: the measure was not reported)."""
+    if isinstance(value, int | np.integer):
+        return int(value)
     value = float(value)
     return None if math.isnan(value) else int(round(value))
 
 
-def _distribution(values: np.ndarray) -> dict[str, int | None]:
+def _money(values: list[int | None]) -> tuple[np.ndarray, np.ndarray | None]:
+    """A measure's fen as an int64 array (0 where missing) and the mask of villages that
+    reported it (None when every village did)."""
+    if all(v is not None for v in values):
+        return np.array(values, dtype=np.int64), None
+    present = np.array([v is not None for v in values], dtype=bool)
+    return np.array([v or 0 for v in values], dtype=np.int64), present
+
+
+def _median(values: np.ndarray) -> int:
+    """The median of integer fen, exactly (the mean of the middle two, half to even)."""
+    ordered = np.sort(values)
+    middle = ordered.size // 2
+    if ordered.size % 2:
+        return int(ordered[middle])
+    return mean_fen(ordered[middle - 1 : middle + 1])
+
+
+def _distribution(values: np.ndarray, present: np.ndarray | None = None) -> dict[str, int | None]:
     """Min, percentiles, median, max, mean and sum of a measure, with its coverage.
 
-    A village that did not report this measure (NaN) is left out of it, and of it only:
-    `reported` of `expected` villages say what the figures stand on (None figures when no
-    village reported it)."""
+    A village that did not report this measure (False in `present`, or NaN in a float
+    array) is left out of it, and of it only: `reported` of `expected` villages say what
+    the figures stand on (None figures when no village reported it). Sum, mean, median,
+    min and max are exact in fen."""
     expected = int(values.size)
-    values = values[~np.isnan(values)]
+    if values.dtype.kind == "f":  # fen as floats, NaN where missing
+        present = ~np.isnan(values)
+        values = np.rint(np.where(present, values, 0)).astype(np.int64)
+    if present is not None:
+        values = values[present]
     coverage = {"reported": int(values.size), "expected": expected}
     if not values.size:
         keys = ("min", "p10", "median", "p90", "max", "mean", "sum")
@@ -82,13 +117,13 @@ def _distribution(values: np.ndarray) -> dict[str, int | None]:
     shares = inequality.ratios(values) if values.any() else None
     p10, p90 = (shares.p10, shares.p90) if shares is not None else (0.0, 0.0)
     return {
-        "min": _fen(values.min()),
+        "min": int(values.min()),
         "p10": _fen(p10),
-        "median": _fen(np.median(values)),
+        "median": _median(values),
         "p90": _fen(p90),
-        "max": _fen(values.max()),
-        "mean": _fen(values.mean()),
-        "sum": _fen(values.sum()),
+        "max": int(values.max()),
+        "mean": mean_fen(values),
+        "sum": sum_fen(values),
     } | coverage
 
 
@@ -148,8 +183,13 @@ def _decomposition(values: np.ndarray, groups: np.ndarray, names: dict[str, str]
 
 
 def _gini(values: np.ndarray) -> float | None:
-    """The Gini, None when every income is zero (undefined for a zero mean)."""
-    return _num(inequality.gini(values)) if values.any() else None
+    """The Gini, None when every income is zero (undefined for a zero mean); computed on
+    the exact integer fen (`gini_exact`), converted to a float once."""
+    if not values.any():
+        return None
+    if values.dtype.kind in "iuO":
+        return _num(inequality.gini_exact(values))
+    return _num(inequality.gini(values))
 
 
 def _theil_t(values: np.ndarray) -> float | None:
@@ -164,14 +204,20 @@ def _gap(values: np.ndarray) -> dict[str, float | None]:
     }
 
 
-def _growth(current: float, previous: float | None) -> float | None:
+def _growth(current: int, previous: int | None) -> float | None:
     if previous is None or previous == 0:
         return None
-    return _num(current / previous - 1.0)
+    return _num(current / previous - 1.0)  # int / int: one correctly rounded division
 
 
-def indicators(region_code: str, year: int, *, detail: bool = False) -> dict[str, Any]:
-    """The gap indicators of the villages under `region_code` in `year`.
+def indicators(region_code: str, year: int | None = None, *, detail: bool = False) -> dict[str, Any]:
+    """The gap indicators of the villages under `region_code` in `year` (None: the
+    region's latest complete year, see registry.selectors.Reporting).
+
+    The result carries `year`, `coverage` ({"reported": N, "expected": M}: villages with a
+    statistics row that year, of the region's village-level units), `complete` (whether
+    the coverage reaches STATS_COMPLETE_SHARE) and `latest_year` (the region's latest
+    complete year, to point at from an incomplete one).
 
     ``detail=True`` adds a "detail" entry for dashboards and reports (see `_detail`): every
     child region's figures, the top and bottom villages, the Lorenz curve and a histogram.
@@ -184,8 +230,16 @@ def indicators(region_code: str, year: int, *, detail: bool = False) -> dict[str
     region = Region.objects.filter(code=region_code).values_list("name", "level").first()
     if region is None:
         raise Invalid(_("Unknown region “{code}”.").format(code=region_code))
+    report = reporting(region_code)
+    if year is None:
+        year = report.latest
+        if year is None:
+            raise Invalid(
+                _("No statistics for {name} ({code}).").format(name=region[0], code=region_code)
+            )
     year = int(year)
     previous = year - 1
+    covered = report.coverage(year)
 
     rows = list(
         VillageStat.objects.filter(village__code__startswith=region_code, year__in=(year, previous))
@@ -213,9 +267,9 @@ def indicators(region_code: str, year: int, *, detail: bool = False) -> dict[str
     codes = np.array([row[1] for row in current])
     townships = np.array([row[3] for row in current])
     counties = np.array([row[4] for row in current])
-    total = np.array([row[5] for row in current], dtype=np.float64)
-    operating = np.array([row[6] for row in current], dtype=np.float64)
-    total_before = np.array([row[5] for row in before], dtype=np.float64)
+    total = np.array([row[5] for row in current], dtype=np.int64)  # integer fen, exact
+    operating, operating_present = _money([row[6] for row in current])
+    total_before = np.array([row[5] for row in before], dtype=np.int64)
 
     weak_rows = (
         VillageStat.objects.with_weak_status(years=(year, previous), under=region_code)
@@ -239,6 +293,9 @@ def indicators(region_code: str, year: int, *, detail: bool = False) -> dict[str
     result: dict[str, Any] = {
         "region": {"code": region_code, "name": region[0], "level": region[1]},
         "year": year,
+        "coverage": covered.as_dict(),
+        "complete": covered.complete,
+        "latest_year": report.latest,
         "villages": n,
         "weak": {
             "count": len(weak[year]),
@@ -247,7 +304,7 @@ def indicators(region_code: str, year: int, *, detail: bool = False) -> dict[str
             "lifted": len(lifted) if before else None,
         },
         "total_income": _distribution(total),
-        "operating_income": _distribution(operating),
+        "operating_income": _distribution(operating, operating_present),
         # None (shown "—") when every income is zero: the measures are undefined then.
         "gini": _gini(total),
         "theil_t": _theil_t(total),
@@ -256,10 +313,8 @@ def indicators(region_code: str, year: int, *, detail: bool = False) -> dict[str
         "ratios": _ratios(total),
         "growth": {
             "villages_previous_year": len(before),
-            "median": _growth(
-                float(np.median(total)), float(np.median(total_before)) if before else None
-            ),
-            "mean": _growth(float(total.mean()), float(total_before.mean()) if before else None),
+            "median": _growth(_median(total), _median(total_before) if before else None),
+            "mean": _growth(mean_fen(total), mean_fen(total_before) if before else None),
         },
         "returns": _returns(region_code, year, codes, [row[2] for row in current], total),
     }
@@ -269,6 +324,7 @@ def indicators(region_code: str, year: int, *, detail: bool = False) -> dict[str
             [row[2] for row in current],
             total,
             operating,
+            operating_present,
             children,
             child_length,
             names,
@@ -284,6 +340,7 @@ def _detail(
     short_names: list[str],
     total: np.ndarray,
     operating: np.ndarray,
+    operating_present: np.ndarray | None,
     children: np.ndarray,
     child_length: int,
     names: dict[str, str],
@@ -310,13 +367,17 @@ def _detail(
             "code": str(codes[i]),
             "name": short_names[i],
             "total_income": _fen(total[i]),
-            "operating_income": _fen(operating[i]),
+            "operating_income": (
+                int(operating[i])
+                if operating_present is None or operating_present[i]
+                else None
+            ),
             "weak": bool(weak_flags[i]),
         }
 
     # Competition ranks ("1224", as the village page's peers and the rankings): villages
     # with the same income (in fen) share the better rank.
-    ranks, _tied = competition_ranks([_fen(total[i]) for i in order.tolist()])
+    ranks, _tied = competition_ranks([int(total[i]) for i in order.tolist()])
     ranked = [village(int(i), rank) for rank, i in zip(ranks, order.tolist(), strict=True)]
     if child_length < 12:
         # The bottom list never repeats a village of the top list (11–19 villages).
@@ -339,8 +400,8 @@ def _detail(
                     "name": names.get(code, ""),
                     "villages": int(members.sum()),
                     "weak": int(weak_flags[members].sum()),
-                    "median": _fen(np.median(values)),
-                    "mean": _fen(values.mean()),
+                    "median": _median(values),
+                    "mean": mean_fen(values),
                     "gini": _gini(values),
                     "income_share": None if d is None else _num(d.income_share[g]),
                     "population_share": _num(
@@ -366,7 +427,7 @@ def _detail(
     }
     if returns:
         received = {v["code"]: v["amount"] for v in returns["per_village"]}
-        amounts = np.array([received.get(code, 0) for code in codes.tolist()], dtype=np.float64)
+        amounts = np.array([received.get(code, 0) for code in codes.tolist()], dtype=np.int64)
         lorenz["with"] = _lorenz(total + amounts)
     return {
         "child_level": child_length,
@@ -415,13 +476,15 @@ def _histogram(total: np.ndarray) -> dict[str, Any]:
 
 
 def trend(region_code: str, years: Iterable[int] | None = None) -> list[dict[str, Any]]:
-    """Per year (ascending) for the villages under `region_code`: villages with statistics,
-    median and mean total income (fen), Gini and Theil T, weak villages, and the Gini with
-    returns received (None in a year without posted returns).
+    """Per year (ascending) for the villages under `region_code`: villages with statistics
+    (`villages`, of `expected` village-level units; `complete` when that reaches
+    STATS_COMPLETE_SHARE), median and mean total income (fen), Gini and Theil T, weak
+    villages, and the Gini with returns received (None in a year without posted returns).
 
     ``years`` None means every year with statistics in the region. Queries: the statistics,
-    the weak-village lines in force (`with_weak_status`), the weak counts, the returns —
-    fixed whatever the number of villages and years. An empty list when there are no statistics.
+    the village-level units, the weak-village lines in force (`with_weak_status`), the weak
+    counts, the returns — fixed whatever the number of villages and years. An empty list
+    when there are no statistics.
     """
     region_code = str(region_code).strip()
     rows = VillageStat.objects.filter(village__code__startswith=region_code)
@@ -433,8 +496,9 @@ def trend(region_code: str, years: Iterable[int] | None = None) -> list[dict[str
     if not fetched:
         return []
     row_years = np.array([row[0] for row in fetched], dtype=np.int64)
-    incomes = np.array([row[2] for row in fetched], dtype=np.float64)
+    incomes = np.array([row[2] for row in fetched], dtype=np.int64)  # integer fen, exact
     found = sorted(set(row_years.tolist()))
+    expected = Village.objects.filter(code__startswith=region_code).count()
     weak = dict(
         VillageStat.objects.with_weak_status(years=found, under=region_code)
         .filter(is_weak=True)
@@ -465,15 +529,18 @@ def trend(region_code: str, years: Iterable[int] | None = None) -> list[dict[str
             received = returns[year]
             amounts = np.array(
                 [received.get(fetched[i][1], 0) for i in np.flatnonzero(in_year).tolist()],
-                dtype=np.float64,
+                dtype=np.int64,
             )
             with_returns = _gini(total + amounts)
+        covered = coverage_of(total.size, expected)
         result.append(
             {
                 "year": year,
                 "villages": int(total.size),
-                "median": _fen(np.median(total)),
-                "mean": _fen(total.mean()),
+                "expected": expected,
+                "complete": covered.complete,
+                "median": _median(total),
+                "mean": mean_fen(total),
                 "gini": _gini(total),
                 "theil_t": _theil_t(total),
                 "weak": int(weak.get(year, 0)),
@@ -572,10 +639,12 @@ def cached(function, *args, **kwargs):
     A refusal (Invalid: unknown region, no statistics) is not cached.
     """
     version = data_version()
-    key = "analytics:{}:{}:{}:{}".format(
+    # The share that makes a year complete decides figures too (the latest year, `complete`).
+    key = "analytics:{}:{}:{}:{}:{}".format(
         function.__name__,
         ":".join(map(str, args)),
         ":".join(f"{k}={v}" for k, v in sorted(kwargs.items())),
+        settings.STATS_COMPLETE_SHARE,
         version,
     )
     value = cache.get(key)
@@ -602,7 +671,7 @@ def _returns(
     )
     if not received:
         return None
-    amounts = np.array([received.get(code, 0) for code in codes.tolist()], dtype=np.float64)
+    amounts = np.array([received.get(code, 0) for code in codes.tolist()], dtype=np.int64)
     without, with_returns = _gap(total), _gap(total + amounts)
     per_village = [
         {"code": code, "name": name, "amount": int(amount)}
@@ -612,8 +681,8 @@ def _returns(
     per_village.sort(key=lambda row: (-row["amount"], row["code"]))
     return {
         "villages_receiving": len(per_village),
-        "total": _fen(amounts.sum()),
-        "to_villages_without_statistics": _fen(sum(received.values())) - _fen(amounts.sum()),
+        "total": sum_fen(amounts),
+        "to_villages_without_statistics": sum(received.values()) - sum_fen(amounts),
         "per_village": per_village,
         "without": without,
         "with": with_returns,

@@ -19,7 +19,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -36,7 +35,7 @@ from analytics.models import RankingScheme
 from lib.money import fen_to_wan_yuan
 from projects import selectors as project_selectors
 from projects.choices import ProjectStatus
-from registry.models import Region, VillageStat
+from registry.models import Region
 from ventures.choices import RunStatus
 from ventures.models import DistributionLine, PublicNotice
 
@@ -45,7 +44,6 @@ __all__ = ["PAGE_SECONDS", "index", "language", "method", "ranking"]
 PAGE_SECONDS = 600
 BROWSER_SECONDS = 60
 NOTICES_SHOWN = 5
-CITY_COVERAGE = 0.9  # share of the largest yearly village count for a year to be "complete"
 
 
 def cached_page(view):
@@ -115,30 +113,21 @@ def _rows_with_values(table, columns) -> list[dict[str, Any]]:
 def _city(region_code: str) -> dict[str, Any] | None:
     """The region's indicators in its latest complete year (None without statistics).
 
-    A year is complete when at least CITY_COVERAGE of the largest yearly number of villages
-    with statistics have figures for it: the first few villages reporting a new year must
-    not turn the card into "the city in that year" with a handful of villages. The card
-    shows the year and the number of villages counted.
+    A year is complete when at least STATS_COMPLETE_SHARE of the region's village-level
+    units have statistics for it (registry.selectors.Reporting): the first few villages
+    reporting a new year must not turn the card into "the city in that year" with a
+    handful of villages. The card shows the year and its coverage (3/136 villages).
     """
-    counts = dict(
-        VillageStat.objects.filter(village__code__startswith=region_code)
-        .values("year")
-        .annotate(villages=Count("pk"))
-        .order_by()
-        .values_list("year", "villages")
-    )
-    if not counts:
-        return None
-    most = max(counts.values())
-    year = max(y for y, n in counts.items() if n >= CITY_COVERAGE * most)
     try:
-        data = indicators.indicators(region_code, year)
+        data = indicators.indicators(region_code)  # no year: the latest complete one
     except ValueError:  # never let the public page fail on the figures: no card instead
         return None
     return {
         "name": data["region"]["name"],
-        "year": year,
+        "year": data["year"],
         "villages": data["villages"],
+        "coverage": data["coverage"],
+        "complete": data["complete"],
         "weak": data["weak"]["count"],
         "lifted": data["weak"]["lifted"],
         "gini": data["gini"],
@@ -182,6 +171,8 @@ def _returns() -> list[dict[str, Any]]:
                 {
                     "year": year,
                     "villages": data["villages"],
+                    "coverage": data["coverage"],
+                    "complete": data["complete"],
                     "receiving": returns["villages_receiving"],
                     "total": returns["total"],
                     "without": returns["without"]["gini"],

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,7 +20,8 @@ from django.views.decorators.http import require_safe
 from analytics import reports, selectors
 from analytics.forms import RegionPickForm
 from registry.choices import RegionLevel
-from registry.models import Region, VillageStat
+from registry import selectors as registry_selectors
+from registry.models import Region
 
 
 def _region_figures(code: str, year: int) -> tuple[dict, list[dict]]:
@@ -43,11 +43,13 @@ def _ancestors(code: str) -> list[tuple[str, str]]:
 def _context(code: str, year: int) -> dict:
     data, trend = _region_figures(code, year)
     years = [row["year"] for row in trend]
+    incomplete = [row["year"] for row in trend if not row["complete"]]
     previous = next((row for row in trend if row["year"] == year - 1), None)
     detail = data["detail"]
     chart = {
         "year": year,
         "trend": trend,
+        "incomplete_years": incomplete,
         "histogram": detail["histogram"],
         "lorenz": detail["lorenz"],
         "labels": {
@@ -65,6 +67,7 @@ def _context(code: str, year: int) -> dict:
             "lorenz_without": _("Without returns"),
             "lorenz_with": _("With returns"),
             "and_above": _("and above"),
+            "incomplete": _("incomplete"),
         },
     }
     return {
@@ -74,6 +77,8 @@ def _context(code: str, year: int) -> dict:
         "detail": detail,
         "trend": trend,
         "years": years,
+        "incomplete_years": incomplete,
+        "latest_is_complete": data["latest_year"] not in incomplete,
         "previous": previous,
         "ancestors": _ancestors(code),
         "child_is_village": detail["child_level"] == 12,
@@ -86,63 +91,57 @@ def _context(code: str, year: int) -> dict:
 @login_required
 @require_safe
 def index(request):
-    """The region picker: every county with statistics under its city, with its latest year.
+    """The region picker: every county with statistics under its city, with its latest
+    complete year and how many of its villages reported it.
 
-    `?region=CODE&year=Y` goes to that dashboard (the latest year when Y is empty).
+    `?region=CODE&year=Y` goes to that dashboard (the region's latest complete year when Y
+    is empty). Four queries at most, whatever the number of counties.
     """
-    counties = list(
-        VillageStat.objects.values("village__county_id")
-        .annotate(latest=Max("year"), villages=Count("village_id", distinct=True))
-        .order_by("village__county_id")
-        .values_list("village__county_id", "latest", "villages")
-    )
-    latest = {county: year for county, year, _n in counties}
     pick = RegionPickForm(request.GET)
     if pick.is_valid():
         region, year = pick.cleaned_data["region"], pick.cleaned_data["year"]
         if year is None:
-            year = max((y for c, y in latest.items() if c.startswith(region[:6])), default=None)
-            if year is None:
-                year = max(latest.values(), default=None)
+            year = registry_selectors.latest_year(region)
         if year is not None:
             return redirect("analytics:region", code=region, year=year)
+    by_county = registry_selectors.reporting_by_county()
+    reporting = {code: r for code, r in by_county.items() if r.reported}
     names = dict(
-        Region.objects.filter(
-            code__in={c for c, _y, _n in counties} | {c[:4] for c, _y, _n in counties}
-        ).values_list("code", "name")
+        Region.objects.filter(code__in=set(reporting) | {c[:4] for c in reporting}).values_list(
+            "code", "name"
+        )
     )
+
+    def row(code: str, report) -> dict:
+        latest = report.latest
+        covered = report.coverage(latest)
+        return {
+            "code": code,
+            "name": names.get(code, code),
+            "latest": latest,
+            "coverage": covered.as_dict(),
+            "complete": covered.complete,
+        }
+
     cities: dict[str, dict] = {}
-    for county, year, villages in counties:
-        city = cities.setdefault(
-            county[:4],
-            {
-                "code": county[:4],
-                "name": names.get(county[:4], county[:4]),
-                "counties": [],
-                "latest": year,
-            },
-        )
-        city["latest"] = max(city["latest"], year)
-        city["counties"].append(
-            {
-                "code": county,
-                "name": names.get(county, county),
-                "latest": year,
-                "villages": villages,
-            }
-        )
+    for county in sorted(reporting):
+        city = cities.setdefault(county[:4], {"counties": []})
+        city["counties"].append(row(county, reporting[county]))
+    for code, city in cities.items():
+        # A city's coverage counts every village of the city, its silent counties too.
+        parts = [r for county, r in by_county.items() if county.startswith(code)]
+        city.update(row(code, registry_selectors.combined(parts)))
     default = None
     home = settings.SHOWCASE_REGION  # the deployment's own region is offered first
-    if home in latest:
-        default = {"code": home, "name": names.get(home, ""), "year": latest[home]}
-    elif counties:
-        default = {
-            "code": counties[0][0],
-            "name": names.get(counties[0][0], ""),
-            "year": counties[0][1],
-        }
+    if home in reporting:
+        default = row(home, reporting[home])
+    elif reporting:
+        first = min(reporting)
+        default = row(first, reporting[first])
     return render(
-        request, "analytics/index.html", {"cities": list(cities.values()), "default": default}
+        request,
+        "analytics/index.html",
+        {"cities": [cities[code] for code in sorted(cities)], "default": default},
     )
 
 

@@ -245,6 +245,19 @@ if not (
     raise ImproperlyConfigured(
         f"BAOTUAN_SHOWCASE_REGION must be a region code, not {SHOWCASE_REGION!r}"
     )
+# A year of statistics is complete in a region when at least this share of the region's
+# village-level units have a row for it; "the latest year" of a region is its latest complete
+# year (registry.selectors.coverage), so that a few early rows never speak for everyone.
+_share = os.getenv("STATS_COMPLETE_SHARE", "0.9").strip()
+try:
+    STATS_COMPLETE_SHARE = float(_share)
+except ValueError:
+    STATS_COMPLETE_SHARE = -1.0
+if not 0 < STATS_COMPLETE_SHARE <= 1:
+    raise ImproperlyConfigured(
+        f"STATS_COMPLETE_SHARE must be a share above 0 and at most 1, not {_share!r}"
+    )
+del _share
 
 # --- Task queue, cache, replica ------------------------------------------------------------
 # (One block, so that it merges cleanly; README "生产部署 / Production" lists the variables.)

@@ -3,13 +3,13 @@
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Max
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from alliances.selectors import due_for_user
-from registry.models import Region, Village, VillageStat
+from registry.models import Region, VillageStat
+from registry.selectors import reporting
 
 DUTIES_DUE_WITHIN_DAYS = 7
 
@@ -18,8 +18,11 @@ DUTIES_DUE_WITHIN_DAYS = 7
 @require_safe
 def home(request):
     """A fixed handful of queries, whatever the size of the registry."""
-    stats = VillageStat.objects.aggregate(rows=Count("pk"), latest_year=Max("year"))
-    latest_year = stats["latest_year"]
+    # The latest complete year of the whole registry, with its coverage: a new year's first
+    # few rows never become "the latest year" (registry.selectors.Reporting).
+    report = reporting()
+    latest_year = report.latest
+    covered = report.coverage(latest_year) if latest_year is not None else None
     weak_count = None
     if latest_year is not None:
         # Stats rows are unique per village and year, so counting rows counts villages.
@@ -34,9 +37,11 @@ def home(request):
         "duty_total": duty_total,
         "duty_days": DUTIES_DUE_WITHIN_DAYS,
         "region_count": Region.objects.count(),
-        "village_count": Village.objects.count(),
-        "stat_count": stats["rows"],
+        "village_count": report.expected,
+        "stat_count": sum(report.reported.values()),
         "latest_year": latest_year,
+        "coverage": covered.as_dict() if covered else None,
+        "complete": covered.complete if covered else None,
         "weak_count": weak_count,
         "grants": request.user.grant_list,
     }

@@ -31,6 +31,8 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "MAX_FEN",
+    "MIN_FEN",
     "NUMPY_MIN_SIZE",
     "CurrencyMismatch",
     "FloatNotAllowed",
@@ -38,6 +40,9 @@ __all__ = [
     "allocate",
     "allocate_array",
     "allocate_pure",
+    "check_fen",
+    "mean_fen",
+    "sum_fen",
     "fen_from_spreadsheet_number",
     "fen_from_yuan",
     "fen_to_wan_yuan",
@@ -48,6 +53,14 @@ __all__ = [
 
 #: Decimal places of each display/input unit, counted in fen: 1 元 = 10**2 fen, 1 万元 = 10**6.
 UNIT_PLACES = {"yuan": 2, "wan": 6}
+
+#: The largest amount of money, in fen, that any money field accepts (API, forms, imports and
+#: model validators all use this one limit): 10^15 − 1 fen is just under 10 trillion yuan,
+#: and 15 significant digits are all a spreadsheet keeps. A sum of 9,000 such amounts still
+#: fits a 64-bit integer, and each one is exact as a float64 (below 2^53).
+MAX_FEN = 10**15 - 1
+#: The most negative amount (a ledger credit, a refund): the same bound below zero.
+MIN_FEN = -MAX_FEN
 
 #: `allocate` hands integer weights to the numpy path from this many holders up.
 NUMPY_MIN_SIZE = 1000
@@ -175,6 +188,52 @@ def fen_from_spreadsheet_number(value: float | int, unit: str = "yuan") -> int:
         raise ValueError(f"not a finite amount: {value!r}")
     shown = format(value, ".15g")
     return _decimal_to_fen(Decimal(shown), unit, shown)
+
+
+# ---------------------------------------------------------------------------------------------
+# The limit, and exact sums
+
+
+def check_fen(value: int, *, minimum: int = MIN_FEN, maximum: int = MAX_FEN) -> int:
+    """Return `value` (int fen) if it lies within [minimum, maximum], else raise ValueError.
+
+    The bounds default to the one money limit, ±MAX_FEN; a caller may narrow them (e.g.
+    minimum=0) but never widen them past it.
+    """
+    value = _as_int(value, "an amount")
+    minimum, maximum = max(int(minimum), MIN_FEN), min(int(maximum), MAX_FEN)
+    if not minimum <= value <= maximum:
+        raise ValueError(f"{value} fen is outside the money limit [{minimum}, {maximum}]")
+    return value
+
+
+def sum_fen(values: Iterable[int] | np.ndarray) -> int:
+    """The exact sum of integer fen, as a Python int (never a float64 sum).
+
+    A numpy integer array is summed in int64 when no partial sum can overflow (its size
+    times its largest magnitude fits), else as Python ints; floats are refused.
+    """
+    if isinstance(values, np.ndarray):
+        if values.dtype.kind == "f":
+            raise FloatNotAllowed("sum_fen sums integer fen, not floats")
+        if values.dtype.kind in "iu" and values.size:
+            largest = max(abs(int(values.max())), abs(int(values.min())))
+            if values.dtype.kind == "i" and values.size * largest <= _INT64_MAX:
+                return int(values.sum(dtype=np.int64))
+        return sum(int(v) for v in values.tolist())
+    total = 0
+    for value in values:
+        total += _as_int(value, "an amount")
+    return total
+
+
+def mean_fen(values: Iterable[int] | np.ndarray) -> int | None:
+    """The mean of integer fen rounded to a whole fen (half to even), exactly; None if empty."""
+    values = values if isinstance(values, np.ndarray) else list(values)
+    count = len(values)
+    if not count:
+        return None
+    return round(Fraction(sum_fen(values), count))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,7 +16,10 @@ class IndicatorsQuerySerializer(serializers.Serializer):
         r"^[0-9]{2,9}$", help_text=_("Region code (2, 4, 6 or 9 digits).")
     )
     year = serializers.IntegerField(
-        min_value=YEAR_MIN, max_value=YEAR_MAX, help_text=_("Statistics year.")
+        min_value=YEAR_MIN,
+        max_value=YEAR_MAX,
+        required=False,
+        help_text=_("Statistics year (default: the region's latest complete year)."),
     )
 
 

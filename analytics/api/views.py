@@ -44,13 +44,19 @@ class IndicatorsViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
     )
     def list(self, request):
         """Weak villages, income distribution, Gini and Theil with decomposition, ratios,
-        growth, and returns received with their effect on the gap (as `baotuan indicators`)."""
+        growth, and returns received with their effect on the gap (as `baotuan indicators`).
+
+        Without `year`, the region's latest complete year. Every answer states its
+        `coverage` ({"reported": N, "expected": M}: village-level units with statistics
+        that year, of the region's) and whether the year is `complete`."""
         params = IndicatorsQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         try:
             # Through the cache (keyed by the data version): a province is ~25,000 villages.
             data = selectors.cached(
-                selectors.indicators, params.validated_data["region"], params.validated_data["year"]
+                selectors.indicators,
+                params.validated_data["region"],
+                params.validated_data.get("year"),
             )
         except Invalid as exc:  # unknown region or no statistics: 400, keyed "detail"
             raise api_error(exc, field="detail") from None

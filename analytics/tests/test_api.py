@@ -27,7 +27,7 @@ def test_signed_in_user_gets_the_service_dict(stats, client_for, clerk):
         {"region": "330499", "year": 2022},  # unknown region
         {"region": "330482", "year": 2015},  # no statistics
         {"region": "abc", "year": 2022},
-        {"region": "330482"},
+        {"region": "330482", "year": "x"},
     ],
 )
 def test_bad_query_is_400(stats, client_for, clerk, query):
@@ -84,7 +84,7 @@ def test_a_second_request_is_served_from_the_cache_until_data_changes(stats, cli
     assert again.json() == after.json() == indicators("330482", 2022)
 
 
-# session, user, grants, data version, region, statistics, thresholds in force in Y−1–Y,
-# weak rows, group names, returns
-QUERIES = 9
+# session, user, grants, data version, region, its village-level units and rows per year
+# (coverage), statistics, thresholds in force in Y−1–Y, weak rows, group names, returns
+QUERIES = 11
 CACHED_QUERIES = 3  # session, user, data version

@@ -52,7 +52,13 @@ def test_anonymous_is_sent_to_sign_in(stats, client_for, url):
 def test_picker_lists_counties_with_statistics_and_defaults_to_pinghu(stats, client_for, clerk):
     response = client_for(clerk).get(reverse("analytics:index"))
     assert response.status_code == 200
-    assert response.context["default"] == {"code": "330482", "name": "平湖市", "year": 2022}
+    assert response.context["default"] == {
+        "code": "330482",
+        "name": "平湖市",
+        "latest": 2022,
+        "coverage": {"reported": 4, "expected": 4},
+        "complete": True,
+    }
     cities = {c["code"]: [k["code"] for k in c["counties"]] for c in response.context["cities"]}
     assert cities == {"3304": ["330482"], "3311": ["331121"]}
     assert PINGHU_2022 in response.content.decode()
@@ -162,10 +168,11 @@ def _more_villages(count):
         add_stats(code, 2022, 600_000 + 1000 * i)
 
 
-# session, user, data version (twice: indicators, trend), region, statistics, thresholds in
-# force in 2021–2022, weak rows, names, returns; trend: statistics, thresholds in force in
-# 2021–2022, weak counts, returns; ancestors' names; grants (navigation)
-REGION_QUERIES = 16
+# session, user, data version (twice: indicators, trend), region, its village-level units
+# and rows per year (coverage), statistics, thresholds in force in 2021–2022, weak rows,
+# names, returns; trend: statistics, village-level units, thresholds in force in 2021–2022,
+# weak counts, returns; ancestors' names; grants (navigation)
+REGION_QUERIES = 19
 CACHED_REGION_QUERIES = 6  # session, user, data version ×2, ancestors, grants
 
 
@@ -189,8 +196,9 @@ def test_picker_query_count_is_fixed(stats, client_for, clerk, django_assert_num
     _more_villages(extra)
     client = client_for(clerk)
     client.get(PINGHU_2022)
-    # session, user, counties with statistics, their names, grants (navigation)
-    with django_assert_num_queries(5):
+    # session, user, village-level units and rows per year by county (coverage), their
+    # names, grants (navigation)
+    with django_assert_num_queries(6):
         client.get(reverse("analytics:index"))
 
 
@@ -271,8 +279,22 @@ def test_peers_rank_and_median_in_township_and_county(stats):
     # 2022 in 平湖: 4,000,000 (广陈村) > 2,000,000 (山塘村) > 1,200,000 (林埭村) > 800,000
     p = selectors.peers("330482106209", "330482106", "330482", 2022)
     assert p["total_income"] == 2_000_000 * YUAN
-    assert p["county"] == {"rank": 2, "of": 4, "top_share": 0.5, "median": 1_600_000 * YUAN}
-    assert p["township"] == {"rank": 2, "of": 2, "top_share": 1.0, "median": 3_000_000 * YUAN}
+    assert p["county"] == {
+        "rank": 2,
+        "of": 4,
+        "top_share": 0.5,
+        "median": 1_600_000 * YUAN,
+        "coverage": {"reported": 4, "expected": 4},
+        "complete": True,
+    }
+    assert p["township"] == {
+        "rank": 2,
+        "of": 2,
+        "top_share": 1.0,
+        "median": 3_000_000 * YUAN,
+        "coverage": {"reported": 2, "expected": 2},
+        "complete": True,
+    }
     assert selectors.peers("330482106209", "330482106", "330482", 2019) is None
 
 
@@ -288,8 +310,10 @@ def test_village_page_shows_where_it_stands(stats, client_for, clerk, django_ass
     client = client_for(clerk)
     url = reverse("registry:village_detail", args=["330482106209"])
     client.get(url)
-    # session, user, village with its regions, statistics, thresholds, peers, grants
-    with django_assert_num_queries(7):
+    # session, user, village with its regions, statistics, thresholds, the county's
+    # village-level units and rows per year (its latest complete year), peers, the
+    # village-level units per township (coverage), grants
+    with django_assert_num_queries(10):
         response = client.get(url)
     assert response.context["peers"]["county"]["rank"] == 2
     html = response.content.decode()

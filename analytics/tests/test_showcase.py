@@ -76,9 +76,10 @@ def test_the_first_rendering_runs_a_fixed_number_of_queries(
     for year in (2022, 2021)[: 1 + extra_years]:
         services.compute_snapshot(scheme, year, actor=SYSTEM)
     cache.clear()
-    # version (2), scheme, snapshots, entries ×2, city (year, indicators: region, statistics,
-    # thresholds, weak rows, names, returns), returns (2), notices
-    with django_assert_num_queries(16):
+    # version (2), scheme, snapshots, entries ×2, the ranked villages with statistics
+    # (coverage), city (indicators: region, its village-level units and rows per year,
+    # statistics, thresholds, weak rows, names, returns), returns (2), notices
+    with django_assert_num_queries(18):
         get(client, reverse("showcase:index"))
 
 

@@ -1,4 +1,5 @@
-"""Template filters and tags shared by every page: money from integer fen, counts, durations.
+"""Template filters and tags shared by every page: money from integer fen, counts, durations,
+the coverage of a figure.
 Navigation rights are the top floor's (baotuan/templatetags/nav_tags.py).
 
 Money is stored as integer fen and shown in 元 with two decimals or in 万元. The conversion
@@ -8,6 +9,8 @@ is exact: Decimal(fen) / 100, never through a float (STYLE.md §6).
 from __future__ import annotations
 
 from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from lib.money import fen_to_wan_yuan, fen_to_yuan
 
@@ -52,3 +55,26 @@ def type_name(content_type) -> str:
     model is gone."""
     model = content_type.model_class()
     return str(model._meta.verbose_name) if model is not None else content_type.model
+
+
+@register.simple_tag
+def coverage_note(coverage, complete=None) -> str:
+    """How many village-level units a figure stands on: "3/136 villages reported" (已填报
+    3/136 村), followed by an "incomplete" badge when the year's coverage is below the
+    share that makes it complete (STATS_COMPLETE_SHARE). `coverage` is the figures'
+    {"reported": N, "expected": M}; nothing is shown without it."""
+    if not coverage:
+        return ""
+    note = format_html(
+        '<span class="coverage" data-testid="coverage">{}</span>',
+        _("{reported}/{expected} villages reported").format(
+            reported=f"{int(coverage['reported']):,}", expected=f"{int(coverage['expected']):,}"
+        ),
+    )
+    if complete is False:
+        note += format_html(
+            ' <span class="badge-incomplete" data-testid="incomplete" title="{}">{}</span>',
+            _("Too few villages have reported this year for the figures to speak for the region."),
+            _("incomplete"),
+        )
+    return note

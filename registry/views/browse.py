@@ -28,6 +28,7 @@ from registry.forms_browse import (
     VillageStatForm,
 )
 from registry.models import Region, Village, VillageStat
+from registry.selectors import latest_year, peers_year
 from registry.selectors import peers as village_peers
 
 PAGE_SIZE = 50
@@ -120,7 +121,9 @@ def village_list(request):
     year = filters.get("year")
     status = filters.get("status")
     if status and year is None and years:
-        year = years[0]  # weak or not weak "now": the latest year with statistics
+        # Weak or not weak "now": the latest complete year (of the region filtered on, else of
+        # the whole registry), never a new year's first few rows.
+        year = latest_year(filters.get("region") or "")
     region = None
     if query := filters.get("q"):
         villages = villages.search(query)
@@ -180,10 +183,12 @@ def village_detail(request, code):
         "per_capita": [s.per_capita_disposable_income for s in stats],
         "illustrative": [s.is_illustrative for s in stats],
     }
-    # Where it stands among its peers in its latest year (one query).
+    # Where it stands among its peers: in its county's latest complete year if it reported
+    # it, else in its own latest year, shown with its coverage (a fixed few queries).
+    year = peers_year(village.county_id, [s.year for s in stats])
     peers = (
-        village_peers(village.code, village.township_id, village.county_id, stats[-1].year)
-        if stats
+        village_peers(village.code, village.township_id, village.county_id, year)
+        if year is not None
         else None
     )
     context = {

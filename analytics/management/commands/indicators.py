@@ -1,4 +1,8 @@
-"""`baotuan indicators --region CODE --year Y [--format json|table]`."""
+"""`baotuan indicators --region CODE [--year Y] [--format json|table]`.
+
+Without --year, the region's latest complete year (registry.selectors.Reporting). The JSON
+carries `year`, `coverage` ({"reported": N, "expected": M}) and `complete`.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +32,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--region", required=True, help="region code (2, 4, 6 or 9 digits)")
-        parser.add_argument("--year", required=True, type=int)
+        parser.add_argument(
+            "--year",
+            type=int,
+            default=None,
+            help="statistics year (default: the region's latest complete year)",
+        )
         parser.add_argument("--format", choices=("json", "table"), default="table")
 
     def handle(self, *args, region, year, format, **options):
@@ -47,6 +56,11 @@ def _labels() -> dict[str, str]:
     # makemessages finds them (it does not read inside f-strings).
     return {
         "villages": _("Villages with statistics"),
+        "coverage": _("Coverage"),
+        "incomplete": _(
+            "incomplete: too few villages have reported this year for the figures to speak "
+            "for the region"
+        ),
         "weak": _("Weak villages"),
         "weak_before": _("Weak villages the year before"),
         "lifted": _("Lifted since the year before"),
@@ -81,6 +95,8 @@ def table(data: dict) -> list[str]:
         f"{data['region']['name']} ({data['region']['code']}) · {data['year']}",
         "",
         f"{label['villages']}: {data['villages']}",
+        f"{label['coverage']}: {data['coverage']['reported']:,}/{data['coverage']['expected']:,}"
+        + ("" if data["complete"] else f" ({label['incomplete']})"),
         f"{label['weak']}: {weak['count']} ({_number(weak['share'] * 100, 1)}%)",
         f"{label['weak_before']}: {previous}",
         f"{label['lifted']}: {lifted}",

@@ -29,8 +29,18 @@
     if (v === null || v === undefined || isNaN(v)) return "—";
     return Number(v).toLocaleString(undefined, {minimumFractionDigits: digits, maximumFractionDigits: digits});
   }
-  var years = data.trend.map(function (row) { return String(row.year); });
-  var selected = years.indexOf(String(data.year));
+  // A year too few villages reported is labelled so on the axis and drawn hollow and grey:
+  // its figures stand on those villages only (analytics.selectors.trend, "complete").
+  var years = data.trend.map(function (row) {
+    return row.complete === false ? row.year + "\n(" + L.incomplete + ")" : String(row.year);
+  });
+  var selected = data.trend.map(function (row) { return row.year; }).indexOf(data.year);
+  function points(values) {
+    return data.trend.map(function (row, i) {
+      if (row.complete !== false) return values[i];
+      return {value: values[i], symbol: "emptyCircle", itemStyle: {color: "#9ca3af", opacity: 0.6}};
+    });
+  }
   var grid = {left: 56, right: 56, top: 48, bottom: 36};
   var legend = {type: "scroll", top: 0, itemGap: 16, textStyle: {color: "#374151"}};
   var mark = selected < 0 ? undefined : {
@@ -47,18 +57,18 @@
     ],
     series: [
       {name: L.median, type: "line", symbolSize: 7, markLine: mark,
-       data: data.trend.map(function (row) { return wan(row.median); })},
+       data: points(data.trend.map(function (row) { return wan(row.median); }))},
       {name: L.weak, type: "bar", yAxisIndex: 1, barMaxWidth: 28, itemStyle: {opacity: 0.75},
-       data: data.trend.map(function (row) { return row.weak; })}
+       data: points(data.trend.map(function (row) { return row.weak; }))}
     ]
   });
 
   var withReturns = data.trend.some(function (row) { return row.gini_with_returns !== null; });
   var gapSeries = [
     {name: L.gini, type: "line", symbolSize: 7, markLine: mark,
-     data: data.trend.map(function (row) { return row.gini; })},
+     data: points(data.trend.map(function (row) { return row.gini; }))},
     {name: L.theil_t, type: "line", symbolSize: 7,
-     data: data.trend.map(function (row) { return row.theil_t; })}
+     data: points(data.trend.map(function (row) { return row.theil_t; }))}
   ];
   if (withReturns) {
     gapSeries.push({name: L.gini_with_returns, type: "line", symbolSize: 7, connectNulls: false,
