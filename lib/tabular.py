@@ -32,6 +32,8 @@ from typing import IO, Any, NamedTuple
 
 import numpy as np
 
+from lib import money
+
 __all__ = [
     "INVALID",
     "CellError",
@@ -421,8 +423,9 @@ class Column:
         return headers
 
 
-# The largest amount accepted: 15 significant digits are all a spreadsheet keeps.
-MAX_FEN = 10**15 - 1
+# The largest amount accepted: the one money limit (15 significant digits are all a
+# spreadsheet keeps), defined in lib.money.
+MAX_FEN = money.MAX_FEN
 
 
 def money_column(key: str, stem: str, *, required: bool = False) -> Column:

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import wan_field
 from lib.progress import month_end
 from projects.choices import AttachmentKind, ProjectCategory, ProjectStatus
 from registry.choices import YEARS
@@ -50,10 +51,7 @@ def parse_period(text: str) -> date:
 
 
 def _wan(label, *, required: bool) -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label, required=required, min_value=Decimal(0), max_digits=18, decimal_places=6,
-        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
-    )
+    return wan_field(label, required=required)  # within the one money limit (MAX_FEN)
 
 
 class ProgressForm(forms.Form):

@@ -21,6 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import MoneyField
 from core.models import AppendOnlyModel, AppendOnlyQuerySet, ChangeLoggedModel
 from core.roles import Role
 from core.scope import RestrictedQuerySet, ScopePolicy
@@ -90,8 +91,8 @@ class Project(ChangeLoggedModel):
         "registry.Organisation", null=True, blank=True, on_delete=models.PROTECT,
         related_name="led_projects", verbose_name=_("lead organisation"),
     )
-    total_investment = models.BigIntegerField(_("total investment"), help_text=MONEY_HELP)
-    expected_annual_income = models.BigIntegerField(
+    total_investment = MoneyField(_("total investment"), help_text=MONEY_HELP)
+    expected_annual_income = MoneyField(
         _("expected annual income"), default=0, help_text=MONEY_HELP
     )
     started_on = models.DateField(_("start date"), null=True, blank=True)
@@ -153,8 +154,8 @@ class ProjectPartner(VillageOrOrganisation, ChangeLoggedModel):
     role = models.CharField(
         _("role"), max_length=10, choices=PartnerRole.choices, default=PartnerRole.INVESTOR
     )
-    committed = models.BigIntegerField(_("committed"), default=0, help_text=MONEY_HELP)
-    paid_in = models.BigIntegerField(_("paid in"), default=0, help_text=MONEY_HELP)
+    committed = MoneyField(_("committed"), default=0, help_text=MONEY_HELP)
+    paid_in = MoneyField(_("paid in"), default=0, help_text=MONEY_HELP)
     is_illustrative = models.BooleanField(
         _("illustrative (示例)"), default=False, help_text=ILLUSTRATIVE_HELP
     )
@@ -193,7 +194,7 @@ class AnnualPlan(ChangeLoggedModel):
         Project, on_delete=models.CASCADE, related_name="plans", verbose_name=_("project")
     )
     year = models.PositiveSmallIntegerField(_("year"))
-    planned_investment = models.BigIntegerField(_("planned investment"), help_text=MONEY_HELP)
+    planned_investment = MoneyField(_("planned investment"), help_text=MONEY_HELP)
 
     objects = RestrictedQuerySet.as_manager()
     scope_policy = CHILD_POLICY
@@ -249,13 +250,13 @@ class ProgressReport(AppendOnlyModel, ChangeLoggedModel):
         verbose_name=_("project"),
     )
     period = models.DateField(_("period"), help_text=_("The last day of the month reported."))
-    completed_in_year = models.BigIntegerField(
+    completed_in_year = MoneyField(
         _("investment completed this year"), help_text=MONEY_HELP
     )
-    completed_total = models.BigIntegerField(
+    completed_total = MoneyField(
         _("investment completed since start"), null=True, blank=True, help_text=MONEY_HELP
     )
-    planned_investment = models.BigIntegerField(
+    planned_investment = MoneyField(
         _("annual plan"), null=True, blank=True, help_text=MONEY_HELP
     )
     plan_percent = models.DecimalField(
@@ -310,7 +311,7 @@ class IncomeRecord(ChangeLoggedModel):
         verbose_name=_("project"),
     )
     year = models.PositiveSmallIntegerField(_("year"))
-    amount = models.BigIntegerField(_("income"), help_text=MONEY_HELP)
+    amount = MoneyField(_("income"), help_text=MONEY_HELP)
     note = models.CharField(_("note"), max_length=200, blank=True)
     is_illustrative = models.BooleanField(
         _("illustrative (示例)"), default=False, help_text=ILLUSTRATIVE_HELP

@@ -13,6 +13,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import yuan_field
 from lib.money import fen_from_yuan
 from registry.choices import YEAR_MAX, YEAR_MIN
 from registry.models import VillageStat
@@ -31,14 +32,7 @@ def yuan_from_fen(fen: int | None) -> Decimal | None:
 
 
 def _money_field(label, *, required: bool) -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label,
-        required=required,
-        min_value=Decimal(0),
-        max_digits=16,  # up to 10^14 元: far above any village, far below BigInteger fen
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
-    )
+    return yuan_field(label, required=required)  # within the one money limit (MAX_FEN)
 
 
 class VillageStatForm(forms.Form):

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import MoneyField
 from core.models import ChangeLoggedModel
 from core.roles import Role
 from core.scope import RestrictedQuerySet, ScopePolicy
@@ -303,16 +304,16 @@ class VillageStat(ChangeLoggedModel):
         Village, on_delete=models.PROTECT, related_name="stats", verbose_name=_("village")
     )
     year = models.PositiveSmallIntegerField(_("year"))
-    total_income = models.BigIntegerField(_("total collective income"), help_text=MONEY_HELP)
-    operating_income = models.BigIntegerField(
+    total_income = MoneyField(_("total collective income"), help_text=MONEY_HELP)
+    operating_income = MoneyField(
         _("operating income"), null=True, blank=True, help_text=MONEY_HELP
     )
-    recurring_income = models.BigIntegerField(
+    recurring_income = MoneyField(
         _("recurring income"), null=True, blank=True, help_text=MONEY_HELP
     )
     population = models.PositiveIntegerField(_("registered population"), null=True, blank=True)
     households = models.PositiveIntegerField(_("households"), null=True, blank=True)
-    per_capita_disposable_income = models.BigIntegerField(
+    per_capita_disposable_income = MoneyField(
         _("rural per-capita disposable income"), null=True, blank=True, help_text=MONEY_HELP
     )
     is_illustrative = models.BooleanField(
@@ -367,13 +368,13 @@ class WeakVillageThreshold(ChangeLoggedModel):
     )
     valid_from = models.PositiveSmallIntegerField(_("first year"))
     valid_to = models.PositiveSmallIntegerField(_("last year"), null=True, blank=True)
-    total_income_below = models.BigIntegerField(
+    total_income_below = MoneyField(
         _("total income below"), null=True, blank=True, help_text=MONEY_HELP
     )
-    operating_income_below = models.BigIntegerField(
+    operating_income_below = MoneyField(
         _("operating income below"), null=True, blank=True, help_text=MONEY_HELP
     )
-    recurring_income_below = models.BigIntegerField(
+    recurring_income_below = MoneyField(
         _("recurring income below"), null=True, blank=True, help_text=MONEY_HELP
     )
     rule = models.CharField(

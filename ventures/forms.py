@@ -10,6 +10,7 @@ from functools import partial
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import yuan_field
 from lib.money import fen_from_yuan
 from registry.choices import YEAR_MAX, YEAR_MIN
 from registry.models import Organisation
@@ -28,15 +29,8 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _yuan(label, *, required: bool = True, help_text: str = "") -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label,
-        required=required,
-        min_value=Decimal("0.01"),
-        max_digits=16,
-        decimal_places=2,
-        help_text=help_text,
-        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
-    )
+    # Within the one money limit (lib.money.MAX_FEN).
+    return yuan_field(label, required=required, minimum=Decimal("0.01"), help_text=help_text)
 
 
 def _percent(label, *, help_text: str = "") -> forms.DecimalField:

@@ -22,6 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import MoneyField
 from core.models import AppendOnlyModel, AppendOnlyQuerySet, ChangeLoggedModel
 from core.roles import Role
 from core.scope import RestrictedQuerySet, ScopePolicy
@@ -196,7 +197,7 @@ class Contribution(HolderFields, ChangeLoggedModel):
         Venture, on_delete=models.PROTECT, related_name="contributions", verbose_name=_("venture")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=ContributionKind.choices)
-    amount = models.BigIntegerField(_("amount"), help_text=MONEY_HELP)
+    amount = MoneyField(_("amount"), help_text=MONEY_HELP)
     contributed_on = models.DateField(_("date"))
     note = models.CharField(_("note"), max_length=200, blank=True)
     entry = models.OneToOneField(
@@ -232,7 +233,7 @@ class Asset(ChangeLoggedModel):
     area_m2 = models.DecimalField(
         _("floor area (m²)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
-    cost = models.BigIntegerField(_("cost"), default=0, help_text=MONEY_HELP)
+    cost = MoneyField(_("cost"), default=0, help_text=MONEY_HELP)
     acquired_on = models.DateField(_("acquired on"), null=True, blank=True)
     is_illustrative = models.BooleanField(_("illustrative (示例)"), default=False)
 
@@ -267,7 +268,7 @@ class Tenant(ChangeLoggedModel):
     )
     lease_from = models.DateField(_("lease from"), null=True, blank=True)
     lease_to = models.DateField(_("lease to"), null=True, blank=True)
-    annual_rent = models.BigIntegerField(
+    annual_rent = MoneyField(
         _("annual rent"), null=True, blank=True, help_text=MONEY_HELP
     )
     is_illustrative = models.BooleanField(_("illustrative (示例)"), default=False)
@@ -303,7 +304,7 @@ class IncomeReceipt(ChangeLoggedModel):
         related_name="+", verbose_name=_("payer"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=IncomeKind.choices)
-    amount = models.BigIntegerField(_("amount"), help_text=MONEY_HELP)
+    amount = MoneyField(_("amount"), help_text=MONEY_HELP)
     received_on = models.DateField(_("received on"))
     period_start = models.DateField(_("for the period from"), null=True, blank=True)
     period_end = models.DateField(_("for the period to"), null=True, blank=True)

@@ -1,7 +1,8 @@
 """Base classes shared by every app's `api/` package (NetBox's BaseViewSet is the model).
 
 - `StrictModelSerializer`: refuses keys it would otherwise ignore (unknown or read-only).
-- `FenField`: money as a whole number of fen, never a float or a decimal string.
+- `FenField`: money as a whole number of fen, never a float or a decimal string, within the
+  one money limit (`lib.money.MAX_FEN`).
 - `ScopedModelViewSet` / `ScopedReadOnlyViewSet`: `get_queryset()` is always
   `restrict(queryset, user, action)`, with the action taken from the HTTP method; creation
   and re-homing of a row are checked with `may_write`; writes run in `transaction.atomic`.
@@ -23,6 +24,7 @@ from rest_framework.exceptions import MethodNotAllowed
 
 from core.api.handlers import Conflict
 from core.scope import may_write, restrict
+from lib.money import MAX_FEN, MIN_FEN
 
 __all__ = [
     "ACTION_FOR_METHOD",
@@ -44,24 +46,31 @@ ACTION_FOR_METHOD = {
     "DELETE": "delete",
 }
 
-FEN_MAX = 2**63 - 1  # BigIntegerField
+FEN_MAX = 2**63 - 1  # what a BigIntegerField holds: the bound of read-only sums (balances)
 
 
 class FenField(serializers.IntegerField):
     """An amount of money in integer fen (1/100 yuan), not negative unless told otherwise.
 
     JSON integers and strings of digits are accepted; floats, decimal strings ("12.50") and
-    booleans are refused, so an amount in yuan is never silently taken for fen.
+    booleans are refused, so an amount in yuan is never silently taken for fen. An amount
+    written is within the one money limit, ±MAX_FEN (the imports' and forms' limit too); a
+    read-only one (a sum, a balance) may be anything a BigIntegerField holds.
     """
 
     default_error_messages = {
         "not_fen": _("Enter a whole number of fen (1/100 yuan), without a decimal point."),
+        "max_value": _("At most {max_value} fen: a larger amount is beyond the money limit."),
     }
     _DIGITS = re.compile(r"-?[0-9]+")
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("min_value", 0)
-        kwargs.setdefault("max_value", FEN_MAX)
+        if kwargs.get("read_only"):
+            kwargs.setdefault("min_value", 0)
+            kwargs.setdefault("max_value", FEN_MAX)
+        else:
+            kwargs["min_value"] = max(kwargs.get("min_value", 0), MIN_FEN)
+            kwargs["max_value"] = min(kwargs.get("max_value", MAX_FEN), MAX_FEN)
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
