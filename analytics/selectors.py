@@ -210,7 +210,9 @@ def _growth(current: int, previous: int | None) -> float | None:
     return _num(current / previous - 1.0)  # int / int: one correctly rounded division
 
 
-def indicators(region_code: str, year: int | None = None, *, detail: bool = False) -> dict[str, Any]:
+def indicators(
+    region_code: str, year: int | None = None, *, detail: bool = False
+) -> dict[str, Any]:
     """The gap indicators of the villages under `region_code` in `year` (None: the
     region's latest complete year, see registry.selectors.Reporting).
 
@@ -368,9 +370,7 @@ def _detail(
             "name": short_names[i],
             "total_income": _fen(total[i]),
             "operating_income": (
-                int(operating[i])
-                if operating_present is None or operating_present[i]
-                else None
+                int(operating[i]) if operating_present is None or operating_present[i] else None
             ),
             "weak": bool(weak_flags[i]),
         }

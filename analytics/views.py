@@ -19,8 +19,8 @@ from django.views.decorators.http import require_safe
 
 from analytics import reports, selectors
 from analytics.forms import RegionPickForm
-from registry.choices import RegionLevel
 from registry import selectors as registry_selectors
+from registry.choices import RegionLevel
 from registry.models import Region
 
 

@@ -41,14 +41,14 @@ __all__ = [
     "allocate_array",
     "allocate_pure",
     "check_fen",
-    "mean_fen",
-    "sum_fen",
     "fen_from_spreadsheet_number",
     "fen_from_yuan",
     "fen_to_wan_yuan",
     "fen_to_yuan",
     "format_wan",
     "format_yuan",
+    "mean_fen",
+    "sum_fen",
 ]
 
 #: Decimal places of each display/input unit, counted in fen: 1 元 = 10**2 fen, 1 万元 = 10**6.

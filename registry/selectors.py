@@ -160,9 +160,7 @@ def reporting_by_county(under: str = "") -> dict[str, Reporting]:
     ):
         reported.setdefault(county, {})[year] = n
     share = complete_share()
-    return {
-        county: Reporting(n, reported.get(county, {}), share) for county, n in expected.items()
-    }
+    return {county: Reporting(n, reported.get(county, {}), share) for county, n in expected.items()}
 
 
 def combined(parts: Iterable[Reporting]) -> Reporting:

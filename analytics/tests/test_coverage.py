@@ -199,9 +199,7 @@ def test_the_home_card_counts_weak_villages_in_the_latest_complete_year(
     assert 'data-testid="incomplete"' not in response.content.decode()
 
 
-def test_the_dashboards_default_to_the_latest_complete_year(
-    three_rows_of_2023, client_for, clerk
-):
+def test_the_dashboards_default_to_the_latest_complete_year(three_rows_of_2023, client_for, clerk):
     client = client_for(clerk)
     response = client.get(reverse("analytics:index"), {"region": "330482"})
     assert response["Location"] == reverse("analytics:region", args=["330482", 2022])

@@ -32,8 +32,14 @@ def rich(tree):
             township_id="330482107",
             county_id="330482",
         )
-        rows.append(VillageStat(village_id=code, year=2022, total_income=MAX_FEN - 7 * i,
-                                operating_income=MAX_FEN - 3 * i))
+        rows.append(
+            VillageStat(
+                village_id=code,
+                year=2022,
+                total_income=MAX_FEN - 7 * i,
+                operating_income=MAX_FEN - 3 * i,
+            )
+        )
     VillageStat.objects.bulk_create(rows)
     return [MAX_FEN - 7 * i for i in range(N)]
 

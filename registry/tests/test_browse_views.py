@@ -432,9 +432,10 @@ def test_village_page_query_count_does_not_grow_with_years(
         VillageStat.objects.create(village_id=XUJIADAI, year=year, total_income=100)
     client = client_en(clerk)
 
-    # session, user, village with its regions, statistics, thresholds, peers,
-    # grants (navigation)
-    with django_assert_num_queries(7):
+    # session, user, village with its regions, statistics, thresholds, the county's
+    # village-level units and rows per year (its latest complete year), peers, the
+    # village-level units per township (coverage), grants (navigation)
+    with django_assert_num_queries(10):
         response = client.get(reverse("registry:village_detail", args=[XUJIADAI]))
 
     assert len(response.context["rows"]) == years

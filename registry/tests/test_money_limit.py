@@ -23,8 +23,8 @@ def test_the_limit_is_defined_once_in_the_money_module():
     assert money.MAX_FEN == LIMIT
     assert money.MIN_FEN == -LIMIT
     assert tabular.MAX_FEN is money.MAX_FEN  # the imports' cap is the same number
-    assert MAX_YUAN == Decimal("9999999999999.99")
-    assert MAX_WAN == Decimal("999999999.999999")
+    assert Decimal("9999999999999.99") == MAX_YUAN
+    assert Decimal("999999999.999999") == MAX_WAN
 
 
 def test_check_fen():
