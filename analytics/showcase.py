@@ -198,6 +198,19 @@ def _projects() -> list[dict[str, Any]]:
     ]
 
 
+def _latest_complete_ranking(scheme, snapshots) -> tuple[int, dict[str, Any]]:
+    """The latest ranking whose villages have reported enough (`complete`), else the latest
+    one: a ranking frozen from a new year's first rows is not the one shown first (it stays
+    a link among the years, marked incomplete on its page)."""
+    latest = None
+    for year in sorted(snapshots, reverse=True):
+        table = rankings.ranking_table(scheme, year, snapshots)
+        if table["complete"]:
+            return year, table
+        latest = latest or (year, table)
+    return latest
+
+
 @cached_page
 def index(request):
     scheme = _published()
@@ -206,8 +219,7 @@ def index(request):
     if scheme is not None:
         snapshots = rankings.current_snapshots(scheme)
         if snapshots:
-            year = max(snapshots)
-            table = rankings.ranking_table(scheme, year, snapshots)
+            year, table = _latest_complete_ranking(scheme, snapshots)
             columns = _kpi_columns(table["snapshot"])
             history = rankings.rank_history(scheme, snapshots)
             context.update(

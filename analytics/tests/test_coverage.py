@@ -264,3 +264,24 @@ def test_the_showcase_card_shows_the_latest_complete_year_and_its_coverage(
     html = response.content.decode()
     assert re.search(r"平湖市[^<]*2022", html)
     assert 'data-testid="coverage"' in html
+
+
+def test_a_ranking_frozen_from_a_partial_year_is_marked_and_not_shown_first(ranked, client):
+    # The alliance of four: 2021 and 2022 frozen with every member reporting; then 2023 is
+    # frozen when only one member has reported it.
+    from analytics import services
+    from analytics.models import RankingScheme
+    from analytics.rankings import current_snapshots, ranking_table
+
+    VillageStat.objects.create(village_id="330482106201", year=2023, total_income=10**9)
+    scheme = RankingScheme.objects.get()
+    services.compute_snapshot(scheme, 2023, actor=SYSTEM)
+    table = ranking_table(scheme, 2023, current_snapshots(scheme))
+    assert table["coverage"] == {"reported": 1, "expected": 4}
+    assert table["complete"] is False
+    assert ranking_table(scheme, 2022)["complete"] is True
+
+    index = client.get(reverse("showcase:index"))
+    assert index.context["year"] == 2022
+    page = client.get(reverse("showcase:ranking", args=[scheme.pk, 2023])).content.decode()
+    assert 'data-testid="incomplete"' in page
