@@ -490,8 +490,9 @@ class Matter(ChangeLoggedModel):
     )
     photo = models.FileField(_("photo"), upload_to="grids/matters/%Y/", blank=True)
     photo_token = models.CharField(max_length=40, default=new_token, unique=True, editable=False)
+    # None: reported by the system (an import, the demo).
     reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reported_at = models.DateTimeField(_("reported at"), default=timezone.now)
     status = models.CharField(
@@ -536,7 +537,9 @@ class MatterStep(AppendOnlyModel):
     matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="steps")
     kind = models.CharField(_("step"), max_length=10, choices=StepKind.choices)
     level = models.CharField(_("handled at"), max_length=12, choices=MatterLevel.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(  # None: the system
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField(default=timezone.now)
     note = models.CharField(_("note"), max_length=500, blank=True, default="")
     satisfaction = models.CharField(

@@ -14,8 +14,8 @@ urlpatterns = [
     path("households/template.xlsx", views.household_template, name="household_template"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("villages/<str:village>/households/", views.household_list, name="household_list"),
-    path("villages/<str:village>/households.xlsx", views.household_export,
-         name="household_export"),
-    path("villages/<str:village>/households/import/", views.household_import,
-         name="household_import"),
+    path("villages/<str:village>/households.xlsx", views.household_export, name="household_export"),
+    path(
+        "villages/<str:village>/households/import/", views.household_import, name="household_import"
+    ),
 ]

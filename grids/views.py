@@ -175,7 +175,9 @@ def matter_report(request, grid):
             messages.success(request, _("The matter is accepted."))
             return redirect("grids:matter_detail", pk=matter.pk)
     else:
-        messages.error(request, _("Check the report: %(errors)s") % {"errors": form.errors.as_text()})
+        messages.error(
+            request, _("Check the report: %(errors)s") % {"errors": form.errors.as_text()}
+        )
     return redirect("grids:grid_detail", pk=grid.pk)
 
 

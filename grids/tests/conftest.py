@@ -29,8 +29,12 @@ def jinshan_shantang(tree):
     ]:
         Region.objects.create(code=code, name=name, level=level, parent_id=parent)
     return Village.objects.create(
-        code="310116107211", name="山塘村村民委员会", short_name="山塘村（金山）",
-        kind=VillageKind.VILLAGE, township_id="310116107", county_id="310116",
+        code="310116107211",
+        name="山塘村村民委员会",
+        short_name="山塘村（金山）",
+        kind=VillageKind.VILLAGE,
+        township_id="310116107",
+        county_id="310116",
     )
 
 
@@ -57,23 +61,44 @@ def st_member(shantang):
 @pytest.fixture
 def shared(shantang, jinshan_shantang):
     """The joint grid, a micro-grid on each side, a household in each, leaders of both sides."""
-    grid = services.create_grid(actor=SYSTEM, village=shantang, name="浙沪毗邻网格",
-                                partner_village=jinshan_shantang)
+    grid = services.create_grid(
+        actor=SYSTEM, village=shantang, name="浙沪毗邻网格", partner_village=jinshan_shantang
+    )
     zj = services.add_micro_grid(actor=SYSTEM, grid=grid, name="第二微网格")
-    sh = services.add_micro_grid(actor=SYSTEM, grid=grid, name="金山第一微网格",
-                                 side=jinshan_shantang)
+    sh = services.add_micro_grid(
+        actor=SYSTEM, grid=grid, name="金山第一微网格", side=jinshan_shantang
+    )
     services.appoint_leader(actor=SYSTEM, grid=grid, side=shantang, name="浙江网格长")
     services.appoint_leader(actor=SYSTEM, grid=grid, side=jinshan_shantang, name="上海网格长")
     services.assign_member(actor=SYSTEM, micro_grid=zj, side=shantang, name="徐全妹")
-    in_grid = services.create_household(actor=SYSTEM, village=shantang, number="001",
-                                        micro_grid=zj)
+    in_grid = services.create_household(actor=SYSTEM, village=shantang, number="001", micro_grid=zj)
     outside = services.create_household(actor=SYSTEM, village=shantang, number="002")
     head = services.add_person(
-        actor=SYSTEM, household=in_grid, name="张三", gender="M", birth_year=1970,
-        relation="head", id_number=make_id(), phone="13812345678", is_party_member=True,
+        actor=SYSTEM,
+        household=in_grid,
+        name="张三",
+        gender="M",
+        birth_year=1970,
+        relation="head",
+        id_number=make_id(),
+        phone="13812345678",
+        is_party_member=True,
     )
-    services.add_person(actor=SYSTEM, household=outside, name="李四", gender="F",
-                        birth_year=1980, relation="head",
-                        id_number=make_id(born="19800202", seq="002"))
-    return {"grid": grid, "zj": zj, "sh": sh, "in_grid": in_grid, "outside": outside,
-            "head": head, "today": dt.date(2022, 3, 1)}
+    services.add_person(
+        actor=SYSTEM,
+        household=outside,
+        name="李四",
+        gender="F",
+        birth_year=1980,
+        relation="head",
+        id_number=make_id(born="19800202", seq="002"),
+    )
+    return {
+        "grid": grid,
+        "zj": zj,
+        "sh": sh,
+        "in_grid": in_grid,
+        "outside": outside,
+        "head": head,
+        "today": dt.date(2022, 3, 1),
+    }

@@ -27,8 +27,20 @@ def xlsx(rows):
 
 
 def row(number, name, relation, born="19700101", seq="011", sex="男", phone="", micro=""):
-    return [number, "一组", name, sex, int(born[:4]), relation, make_id(born=born, seq=seq),
-            phone, "否", "是", 3, micro]
+    return [
+        number,
+        "一组",
+        name,
+        sex,
+        int(born[:4]),
+        relation,
+        make_id(born=born, seq=seq),
+        phone,
+        "否",
+        "是",
+        3,
+        micro,
+    ]
 
 
 ROWS = [
@@ -39,15 +51,18 @@ ROWS = [
 
 
 def test_a_file_imports_and_again_changes_nothing(shared, st_clerk, shantang):
-    result = services.import_households(xlsx(ROWS), actor=st_clerk, village=shantang,
-                                        filename="h.xlsx")
+    result = services.import_households(
+        xlsx(ROWS), actor=st_clerk, village=shantang, filename="h.xlsx"
+    )
     assert result.ok, result.errors
     assert (result.created, result.updated, result.unchanged) == (3, 0, 0)
     assert Household.objects.get(village=shantang, number="101").micro_grid == shared["zj"]
     zhou = Person.objects.get(name="周一")
-    assert zhou.phone_masked == "137****0001" and zhou.shares == 3
-    again = services.import_households(xlsx(ROWS), actor=st_clerk, village=shantang,
-                                       filename="h.xlsx")
+    assert zhou.phone_masked == "137****0001"
+    assert zhou.shares == 3
+    again = services.import_households(
+        xlsx(ROWS), actor=st_clerk, village=shantang, filename="h.xlsx"
+    )
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
     assert Person.objects.filter(household__village=shantang).count() == 5
 
@@ -56,48 +71,61 @@ def test_the_masked_export_imports_back_unchanged(shared, st_clerk, shantang):
     services.import_households(xlsx(ROWS), actor=st_clerk, village=shantang, filename="h.xlsx")
     exported = sheets.export_households(Household.objects.filter(village=shantang))
     assert make_id(seq="011").encode() not in exported
-    result = services.import_households(exported, actor=st_clerk, village=shantang,
-                                        filename="e.xlsx")
+    result = services.import_households(
+        exported, actor=st_clerk, village=shantang, filename="e.xlsx"
+    )
     assert result.ok, result.errors
-    assert result.created == 0 and result.updated == 0
+    assert result.created == 0
+    assert result.updated == 0
 
 
 def test_one_bad_row_keeps_nothing_and_names_row_and_column(shared, st_clerk, shantang):
     bad = [*ROWS, ["103", "", "郑四", "男", 1970, "户主", "330482197001010999", "", "", "", "", ""]]
     before = Person.objects.count()
-    result = services.import_households(xlsx(bad), actor=st_clerk, village=shantang,
-                                        filename="h.xlsx")
+    result = services.import_households(
+        xlsx(bad), actor=st_clerk, village=shantang, filename="h.xlsx"
+    )
     assert not result.ok
     assert [(e.row, e.column) for e in result.errors] == [(5, "身份证号")]
     assert "330482197001010999" not in " ".join(e.message for e in result.errors)
-    assert Person.objects.count() == before and not Household.objects.filter(number="101").exists()
+    assert Person.objects.count() == before
+    assert not Household.objects.filter(number="101").exists()
 
 
 def test_a_duplicate_id_in_another_village_names_its_household(shared, st_clerk, shantang):
     dup = [row("104", "张三", "户主")]  # the fixture's head: 001 of 山塘村, same ID
     dup[0][6] = make_id()
-    result = services.import_households(xlsx(dup), actor=st_clerk, village=shantang,
-                                        filename="h.xlsx")
+    result = services.import_households(
+        xlsx(dup), actor=st_clerk, village=shantang, filename="h.xlsx"
+    )
     assert [(e.row, e.column) for e in result.errors] == [(2, "身份证号")]
     assert "001" in result.errors[0].message
 
 
 def test_a_household_without_a_head_and_a_duplicate_within_the_file(shared, st_clerk, shantang):
-    rows = [row("105", "甲", "子女", seq="013"), row("106", "乙", "户主"),
-            row("106", "丙", "户主", seq="012")]
+    rows = [
+        row("105", "甲", "子女", seq="013"),
+        row("106", "乙", "户主"),
+        row("106", "丙", "户主", seq="012"),
+    ]
     rows[2][6] = rows[1][6]
-    result = services.import_households(xlsx(rows), actor=st_clerk, village=shantang,
-                                        filename="h.xlsx")
+    result = services.import_households(
+        xlsx(rows), actor=st_clerk, village=shantang, filename="h.xlsx"
+    )
     assert sorted((e.row, e.column) for e in result.errors) == [
-        (2, "与户主关系"), (4, "与户主关系"), (4, "身份证号")]
+        (2, "与户主关系"),
+        (4, "与户主关系"),
+        (4, "身份证号"),
+    ]
 
 
 def test_another_villages_clerk_may_not_import(shared, other_clerk, shantang):
     from core.errors import NotAllowed
 
     with pytest.raises(NotAllowed):
-        services.import_households(xlsx(ROWS), actor=other_clerk, village=shantang,
-                                   filename="h.xlsx")
+        services.import_households(
+            xlsx(ROWS), actor=other_clerk, village=shantang, filename="h.xlsx"
+        )
 
 
 def test_the_template_has_a_named_sheet_and_an_example(db):

@@ -15,9 +15,15 @@ T0 = dt.datetime(2022, 3, 1, 9, tzinfo=dt.UTC)
 
 
 def report(shared, actor, category="safety", at=T0):
-    return services.report_matter(actor=actor, grid=shared["grid"], category=category,
-                                  place="河边", description="护栏坏了", micro_grid=shared["zj"],
-                                  reported_at=at)
+    return services.report_matter(
+        actor=actor,
+        grid=shared["grid"],
+        category=category,
+        place="河边",
+        description="护栏坏了",
+        micro_grid=shared["zj"],
+        reported_at=at,
+    )
 
 
 def test_the_loop_runs_in_order_with_who_and_when(shared, st_member, js_partner):
@@ -25,45 +31,73 @@ def test_the_loop_runs_in_order_with_who_and_when(shared, st_member, js_partner)
     assert matter.due_at == T0 + dt.timedelta(days=1)  # safety: one day
     with pytest.raises(Conflict):
         services.step_matter(actor=st_member, matter=matter, kind="feed_back")
-    services.step_matter(actor=st_member, matter=matter, kind="transfer", level="other_side",
-                         note="对岸处理", at=T0 + dt.timedelta(hours=1))
-    services.step_matter(actor=js_partner, matter=matter, kind="handle", note="已修好",
-                         at=T0 + dt.timedelta(hours=5))
-    services.step_matter(actor=js_partner, matter=matter, kind="feed_back",
-                         at=T0 + dt.timedelta(hours=6))
+    services.step_matter(
+        actor=st_member,
+        matter=matter,
+        kind="transfer",
+        level="other_side",
+        note="对岸处理",
+        at=T0 + dt.timedelta(hours=1),
+    )
+    services.step_matter(
+        actor=js_partner, matter=matter, kind="handle", note="已修好", at=T0 + dt.timedelta(hours=5)
+    )
+    services.step_matter(
+        actor=js_partner, matter=matter, kind="feed_back", at=T0 + dt.timedelta(hours=6)
+    )
     with pytest.raises(Invalid):
         services.step_matter(actor=st_member, matter=matter, kind="evaluate")  # no satisfaction
-    matter = services.step_matter(actor=st_member, matter=matter, kind="evaluate",
-                                  satisfaction="satisfied", at=T0 + dt.timedelta(hours=7))
-    assert matter.status == "evaluated" and matter.closed_at is not None
+    matter = services.step_matter(
+        actor=st_member,
+        matter=matter,
+        kind="evaluate",
+        satisfaction="satisfied",
+        at=T0 + dt.timedelta(hours=7),
+    )
+    assert matter.status == "evaluated"
+    assert matter.closed_at is not None
     steps = list(MatterStep.objects.filter(matter=matter).values_list("kind", "by__username"))
-    assert steps == [("accept", "st_member"), ("transfer", "st_member"),
-                     ("handle", "js_partner"), ("feed_back", "js_partner"),
-                     ("evaluate", "st_member")]
+    assert steps == [
+        ("accept", "st_member"),
+        ("transfer", "st_member"),
+        ("handle", "js_partner"),
+        ("feed_back", "js_partner"),
+        ("evaluate", "st_member"),
+    ]
     with pytest.raises(Conflict):
         services.step_matter(actor=st_member, matter=matter, kind="handle", note="再来")
 
 
 def test_a_grid_that_is_not_shared_has_no_other_side(shantang, st_clerk):
     grid = services.create_grid(actor=SYSTEM, village=shantang, name="本村网格")
-    matter = services.report_matter(actor=st_clerk, grid=grid, category="other", place="村口",
-                                    description="路灯")
+    matter = services.report_matter(
+        actor=st_clerk, grid=grid, category="other", place="村口", description="路灯"
+    )
     with pytest.raises(Invalid):
-        services.step_matter(actor=st_clerk, matter=matter, kind="transfer", level="other_side",
-                             note="x")
+        services.step_matter(
+            actor=st_clerk, matter=matter, kind="transfer", level="other_side", note="x"
+        )
 
 
 def test_rates_count_closed_and_on_time(shared, st_member):
     late = report(shared, st_member)  # due T0 + 1 day, handled on day 3
-    services.step_matter(actor=st_member, matter=late, kind="handle", note="修",
-                         at=T0 + dt.timedelta(days=3))
+    services.step_matter(
+        actor=st_member, matter=late, kind="handle", note="修", at=T0 + dt.timedelta(days=3)
+    )
     quick = report(shared, st_member, category="dispute")
-    services.step_matter(actor=st_member, matter=quick, kind="handle", note="调解",
-                         at=T0 + dt.timedelta(days=1))
-    services.step_matter(actor=st_member, matter=quick, kind="feed_back",
-                         at=T0 + dt.timedelta(days=1, hours=1))
-    services.step_matter(actor=st_member, matter=quick, kind="evaluate",
-                         satisfaction="basically", at=T0 + dt.timedelta(days=2))
+    services.step_matter(
+        actor=st_member, matter=quick, kind="handle", note="调解", at=T0 + dt.timedelta(days=1)
+    )
+    services.step_matter(
+        actor=st_member, matter=quick, kind="feed_back", at=T0 + dt.timedelta(days=1, hours=1)
+    )
+    services.step_matter(
+        actor=st_member,
+        matter=quick,
+        kind="evaluate",
+        satisfaction="basically",
+        at=T0 + dt.timedelta(days=2),
+    )
     report(shared, st_member, category="other")
     rates = selectors.matter_rates(grid=shared["grid"])
     assert (rates["reported"], rates["closed"], rates["handled"], rates["on_time"]) == (3, 1, 2, 1)
@@ -77,20 +111,24 @@ def test_overdue_matters_are_listed_for_the_reminder(shared, st_member):
     assert list(selectors.overdue_matters()) == [old]
 
 
-def test_a_screening_is_split_across_both_sides_and_closes_when_done(
-    shared, st_member, js_partner
-):
+def test_a_screening_is_split_across_both_sides_and_closes_when_done(shared, st_member, js_partner):
     task = services.create_screening(
-        actor=st_member, grid=shared["grid"], name="2022年通勤人员联合排查",
+        actor=st_member,
+        grid=shared["grid"],
+        name="2022年通勤人员联合排查",
         held_on=dt.date(2022, 4, 1),
-        roster=[{"name": "王小明", "phone": "13900001111", "micro_grid": "第二微网格"},
-                {"name": "陈大华", "micro_grid": "金山第一微网格"}],
+        roster=[
+            {"name": "王小明", "phone": "13900001111", "micro_grid": "第二微网格"},
+            {"name": "陈大华", "micro_grid": "金山第一微网格"},
+        ],
     )
-    progress = {r["micro_grid__name"]: (r["done"], r["total"])
-                for r in selectors.screening_progress(task)}
+    progress = {
+        r["micro_grid__name"]: (r["done"], r["total"]) for r in selectors.screening_progress(task)
+    }
     assert progress == {"第二微网格": (0, 1), "金山第一微网格": (0, 1)}
     first, second = task.entries.order_by("line")
-    assert first.name_masked == "王*明" and "13900001111" not in first.phone_masked
+    assert first.name_masked == "王*明"
+    assert "13900001111" not in first.phone_masked
     services.check_off(actor=st_member, entry=first)
     with pytest.raises(Conflict):
         services.check_off(actor=st_member, entry=first)
@@ -101,8 +139,14 @@ def test_a_screening_is_split_across_both_sides_and_closes_when_done(
 
 def test_a_roster_line_on_an_unknown_micro_grid_keeps_nothing(shared, st_member):
     with pytest.raises(Invalid):
-        services.create_screening(actor=st_member, grid=shared["grid"], name="x",
-                                  held_on=dt.date(2022, 4, 1),
-                                  roster=[{"name": "甲", "micro_grid": "第二微网格"},
-                                          {"name": "乙", "micro_grid": "没有"}])
+        services.create_screening(
+            actor=st_member,
+            grid=shared["grid"],
+            name="x",
+            held_on=dt.date(2022, 4, 1),
+            roster=[
+                {"name": "甲", "micro_grid": "第二微网格"},
+                {"name": "乙", "micro_grid": "没有"},
+            ],
+        )
     assert not ScreeningTask.objects.exists()

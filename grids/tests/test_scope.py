@@ -21,8 +21,10 @@ pytestmark = pytest.mark.django_db
 
 
 def counts():
-    return [m.objects.count() for m in (Household, Person, Grid, MicroGrid, Matter,
-                                        PartyLink, ScreeningEntry)]
+    return [
+        m.objects.count()
+        for m in (Household, Person, Grid, MicroGrid, Matter, PartyLink, ScreeningEntry)
+    ]
 
 
 def test_the_other_side_reads_the_shared_grid_and_its_households_only(shared, js_partner):
@@ -45,7 +47,8 @@ def test_an_auditor_reads_masked_and_writes_nothing(shared, auditor):
     assert Household.objects.restrict(auditor, "change").count() == 0
     page = selectors.grid_page(shared["grid"], auditor)
     heads = [h.heads[0] for m in page["micro_grids"] for h in m.households.all()]
-    assert heads and all(not hasattr(h, "id_sealed") or "*" in h.phone_masked for h in heads)
+    assert heads
+    assert all(not hasattr(h, "id_sealed") or "*" in h.phone_masked for h in heads)
 
 
 def test_anonymous_reads_nothing(shared):
@@ -56,24 +59,38 @@ def test_anonymous_reads_nothing(shared):
 
 WRITES = {
     "create_household": lambda s: services.create_household(
-        actor=s["actor"], village=s["in_grid"].village, number="777"),
+        actor=s["actor"], village=s["in_grid"].village, number="777"
+    ),
     "add_person": lambda s: services.add_person(
-        actor=s["actor"], household=s["in_grid"], name="赵六", gender="M", birth_year=1990,
-        relation="child"),
+        actor=s["actor"],
+        household=s["in_grid"],
+        name="赵六",
+        gender="M",
+        birth_year=1990,
+        relation="child",
+    ),
     "create_grid": lambda s: services.create_grid(
-        actor=s["actor"], village=s["in_grid"].village, name="新网格"),
+        actor=s["actor"], village=s["in_grid"].village, name="新网格"
+    ),
     "add_micro_grid": lambda s: services.add_micro_grid(
-        actor=s["actor"], grid=s["grid"], name="新微网格"),
+        actor=s["actor"], grid=s["grid"], name="新微网格"
+    ),
     "assign_household": lambda s: services.assign_household(
-        actor=s["actor"], household=s["outside"], micro_grid=s["zj"]),
+        actor=s["actor"], household=s["outside"], micro_grid=s["zj"]
+    ),
     "link_household": lambda s: services.link_household(
-        actor=s["actor"], member=s["head"], household=s["outside"],
-        linked_on=dt.date(2022, 1, 1)),
+        actor=s["actor"], member=s["head"], household=s["outside"], linked_on=dt.date(2022, 1, 1)
+    ),
     "report_matter": lambda s: services.report_matter(
-        actor=s["actor"], grid=s["grid"], category="safety", place="河边", description="护栏坏了"),
+        actor=s["actor"], grid=s["grid"], category="safety", place="河边", description="护栏坏了"
+    ),
     "create_screening": lambda s: services.create_screening(
-        actor=s["actor"], grid=s["grid"], name="排查", held_on=dt.date(2022, 3, 1),
-        roster=[{"name": "王五", "micro_grid": "第二微网格"}]),
+        actor=s["actor"],
+        grid=s["grid"],
+        name="排查",
+        held_on=dt.date(2022, 3, 1),
+        roster=[{"name": "王五", "micro_grid": "第二微网格"}],
+    ),
 }
 
 
@@ -87,8 +104,9 @@ def test_every_write_is_refused_outside_its_scope(shared, who, write, request):
     assert counts() == before
 
 
-@pytest.mark.parametrize("write", ["create_household", "add_person", "create_grid",
-                                   "assign_household", "link_household"])
+@pytest.mark.parametrize(
+    "write", ["create_household", "add_person", "create_grid", "assign_household", "link_household"]
+)
 def test_the_other_side_never_writes_households(shared, js_partner, write):
     before = counts()
     with pytest.raises(NotAllowed):
