@@ -70,8 +70,15 @@ class AllianceSerializer(StrictModelSerializer):
     class Meta:
         model = Alliance
         fields = [
-            "id", "name", "description", "founded_on", "region", "agreement_signed_on",
-            "agreement", "mechanisms", "is_illustrative",
+            "id",
+            "name",
+            "description",
+            "founded_on",
+            "region",
+            "agreement_signed_on",
+            "agreement",
+            "mechanisms",
+            "is_illustrative",
         ]
 
 
@@ -95,8 +102,17 @@ class MembershipSerializer(StrictModelSerializer):
     class Meta:
         model = Membership
         fields = [
-            "id", "alliance", "consortium", "village", "organisation", "member_name", "role",
-            "joined_on", "left_on", "is_illustrative", "note",
+            "id",
+            "alliance",
+            "consortium",
+            "village",
+            "organisation",
+            "member_name",
+            "role",
+            "joined_on",
+            "left_on",
+            "is_illustrative",
+            "note",
         ]
         read_only_fields = ["left_on"]
 
@@ -140,8 +156,17 @@ class MeetingSeriesSerializer(StrictModelSerializer):
     class Meta:
         model = MeetingSeries
         fields = [
-            "id", "alliance", "kind", "title", "first_on", "every_months", "until",
-            "start_time", "location", "quorum_rule", "is_illustrative",
+            "id",
+            "alliance",
+            "kind",
+            "title",
+            "first_on",
+            "every_months",
+            "until",
+            "start_time",
+            "location",
+            "quorum_rule",
+            "is_illustrative",
         ]
 
     def validate(self, attrs):
@@ -159,8 +184,18 @@ class MeetingSerializer(StrictModelSerializer):
     class Meta:
         model = Meeting
         fields = [
-            "id", "alliance", "consortium", "kind", "title", "starts_at", "location",
-            "description", "series", "sequence", "quorum_rule", "is_illustrative",
+            "id",
+            "alliance",
+            "consortium",
+            "kind",
+            "title",
+            "starts_at",
+            "location",
+            "description",
+            "series",
+            "sequence",
+            "quorum_rule",
+            "is_illustrative",
         ]
         read_only_fields = ["series", "sequence"]
 
@@ -204,7 +239,13 @@ class MinutesSerializer(StrictModelSerializer):
     class Meta:
         model = Minutes
         fields = [
-            "id", "meeting", "text", "author", "written_at", "signed_off_by", "signed_off_at",
+            "id",
+            "meeting",
+            "text",
+            "author",
+            "written_at",
+            "signed_off_by",
+            "signed_off_at",
             "is_illustrative",
         ]
         read_only_fields = ["author", "written_at", "signed_off_by", "signed_off_at"]
@@ -214,13 +255,32 @@ class DecisionSerializer(StrictModelSerializer):
     class Meta:
         model = Decision
         fields = [
-            "id", "meeting", "agenda_item", "text", "rule", "status", "result", "votes_for",
-            "votes_against", "votes_abstain", "present_count", "member_count", "closed_by",
-            "closed_at", "is_illustrative",
+            "id",
+            "meeting",
+            "agenda_item",
+            "text",
+            "rule",
+            "status",
+            "result",
+            "votes_for",
+            "votes_against",
+            "votes_abstain",
+            "present_count",
+            "member_count",
+            "closed_by",
+            "closed_at",
+            "is_illustrative",
         ]
         read_only_fields = [
-            "status", "result", "votes_for", "votes_against", "votes_abstain", "present_count",
-            "member_count", "closed_by", "closed_at",
+            "status",
+            "result",
+            "votes_for",
+            "votes_against",
+            "votes_abstain",
+            "present_count",
+            "member_count",
+            "closed_by",
+            "closed_at",
         ]
 
 
@@ -230,7 +290,13 @@ class VoteSerializer(StrictModelSerializer):
     class Meta:
         model = Vote
         fields = [
-            "id", "decision", "village", "organisation", "member_name", "choice", "cast_by",
+            "id",
+            "decision",
+            "village",
+            "organisation",
+            "member_name",
+            "choice",
+            "cast_by",
             "cast_at",
         ]
         read_only_fields = fields
@@ -247,12 +313,31 @@ class DutySerializer(StrictModelSerializer):
     class Meta:
         model = Duty
         fields = [
-            "id", "alliance", "decision", "title", "description", "owner_village",
-            "owner_organisation", "owner_label", "owner_user", "owner_name", "due_on", "status",
-            "percent", "done_on", "verified_by", "verified_on", "overdue", "is_illustrative",
+            "id",
+            "alliance",
+            "decision",
+            "title",
+            "description",
+            "owner_village",
+            "owner_organisation",
+            "owner_label",
+            "owner_user",
+            "owner_name",
+            "due_on",
+            "status",
+            "percent",
+            "done_on",
+            "verified_by",
+            "verified_on",
+            "overdue",
+            "is_illustrative",
         ]
         read_only_fields = [
-            "status", "percent", "done_on", "verified_by", "verified_on",
+            "status",
+            "percent",
+            "done_on",
+            "verified_by",
+            "verified_on",
         ]
 
     def validate(self, attrs):

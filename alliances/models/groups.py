@@ -247,4 +247,3 @@ class Membership(MemberFields, ChangeLoggedModel):
     @property
     def group(self):
         return self.alliance if self.alliance_id is not None else self.consortium
-

@@ -21,8 +21,20 @@ from registry.services.stats_io import import_stats
 DEMO_USERS = [
     ("admin", "市级管理员（联盟秘书处）", Role.CITY_ADMIN, None, None),
     ("clerk", "徐家埭村填报员", Role.VILLAGE_CLERK, "village", facts.VILLAGES["徐家埭村"]),
-    ("finance", "强村联合投资公司财务", Role.FINANCE, "organisation", "青田强村联合投资发展有限责任公司"),
-    ("approver", "强村联合投资公司审批人", Role.APPROVER, "organisation", "青田强村联合投资发展有限责任公司"),
+    (
+        "finance",
+        "强村联合投资公司财务",
+        Role.FINANCE,
+        "organisation",
+        "青田强村联合投资发展有限责任公司",
+    ),
+    (
+        "approver",
+        "强村联合投资公司审批人",
+        Role.APPROVER,
+        "organisation",
+        "青田强村联合投资发展有限责任公司",
+    ),
     ("auditor", "纪检监督", Role.AUDITOR, None, None),
     ("partner", "金山区协作方", Role.PARTNER, "region", facts.JINSHAN),
 ]

@@ -41,8 +41,16 @@ def _snapshot():
     return {
         model.__name__: sorted(model.objects.values_list("pk", flat=True))
         for model in (
-            Alliance, Consortium, Mechanism, Membership, Meeting, Decision, Vote, Minutes,
-            Duty, DutyUpdate,
+            Alliance,
+            Consortium,
+            Mechanism,
+            Membership,
+            Meeting,
+            Decision,
+            Vote,
+            Minutes,
+            Duty,
+            DutyUpdate,
         )
     }
 
@@ -57,7 +65,12 @@ def test_the_alliance_has_16_villages_two_cores_and_six_mechanisms(loaded):
     assert named == {facts.VILLAGES[n] for n in ("徐家埭村", "山塘村", "赵家桥村", "马厩村")}
     assert sum(m.is_illustrative for m in members) == 12
     assert list(loaded.mechanisms.values_list("name", flat=True)) == [
-        "联盟责任清单制", "联席会议共商制", "共富项目合伙制", "圆桌会", "专家授课与外出考察", "比拼晾晒",
+        "联盟责任清单制",
+        "联席会议共商制",
+        "共富项目合伙制",
+        "圆桌会",
+        "专家授课与外出考察",
+        "比拼晾晒",
     ]
 
 
@@ -69,7 +82,10 @@ def test_eight_consortia_four_named_and_the_scenic_villages(loaded):
     assert all("示例" in c.name for c in consortia if c.is_illustrative)
     scenic = Consortium.objects.get(type__name="景区村庄")
     assert set(scenic.memberships.values_list("village__short_name", flat=True)) == {
-        "徐家埭村", "山塘村", "赵家桥村", "马厩村"
+        "徐家埭村",
+        "山塘村",
+        "赵家桥村",
+        "马厩村",
     }
 
 
@@ -97,7 +113,10 @@ def test_2022_meetings_decided_duties_some_done_some_overdue(loaded):
     meetings = Meeting.objects.filter(alliance=loaded)
     roundtables = meetings.filter(series__isnull=False).order_by("starts_at")
     assert [m.starts_at.astimezone(timezone.get_current_timezone()).month for m in roundtables] == [
-        3, 6, 9, 12
+        3,
+        6,
+        9,
+        12,
     ]
     assert meetings.filter(kind="joint").count() == 1
     assert all(m.is_illustrative for m in meetings)  # the dates are not published

@@ -84,8 +84,10 @@ def test_catalogue_is_translated_and_compiled(path):
     stale = []
     for context, msgid, plural, strs, _ in live:
         if plural:
-            got = compiled.npgettext(context, msgid, plural, 1) if context else (
-                compiled.ngettext(msgid, plural, 1)
+            got = (
+                compiled.npgettext(context, msgid, plural, 1)
+                if context
+                else (compiled.ngettext(msgid, plural, 1))
             )
         else:
             got = compiled.pgettext(context, msgid) if context else compiled.gettext(msgid)

@@ -118,7 +118,13 @@ def schema(tmp_path_factory):
     out = tmp_path_factory.mktemp("schema") / "schema.yaml"
     stderr = StringIO()
     call_command(
-        "spectacular", "--validate", "--fail-on-warn", "--lang", "en", "--file", str(out),
+        "spectacular",
+        "--validate",
+        "--fail-on-warn",
+        "--lang",
+        "en",
+        "--file",
+        str(out),
         stderr=stderr,
     )
     assert stderr.getvalue() == ""
@@ -126,9 +132,7 @@ def schema(tmp_path_factory):
 
 
 def test_the_schema_has_every_endpoint_and_only_its_methods(schema):
-    paths = {
-        path: set(operations) - {"parameters"} for path, operations in schema["paths"].items()
-    }
+    paths = {path: set(operations) - {"parameters"} for path, operations in schema["paths"].items()}
 
     assert paths == EXPECTED_PATHS
 
@@ -149,7 +153,10 @@ def test_money_is_documented_as_integer_fen(schema, component, field):
     prop = schema["components"]["schemas"][component]["properties"][field]
 
     assert (prop["type"], prop["format"], prop["minimum"], prop["description"]) == (
-        "integer", "int64", 0, "In fen (1/100 yuan)."
+        "integer",
+        "int64",
+        0,
+        "In fen (1/100 yuan).",
     )
 
 

@@ -150,3 +150,34 @@ def test_a_roster_line_on_an_unknown_micro_grid_keeps_nothing(shared, st_member)
             ],
         )
     assert not ScreeningTask.objects.exists()
+
+
+def test_remind_lists_overdue_matters(shared, st_member):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    report(shared, st_member, at=timezone.now() - dt.timedelta(days=3))
+    out = io.StringIO()
+    call_command("remind", format="json", stdout=out)
+    matters = json.loads(out.getvalue())["grid_matters"]
+    assert [m["place"] for m in matters] == ["河边"]
+    text = io.StringIO()
+    call_command("remind", stdout=text)
+    assert "网格事件" in text.getvalue() and "河边" in text.getvalue()
+
+
+def test_the_rates_are_kpis_the_rankings_can_use(shared, st_member):
+    from analytics.kpis import KPI_SOURCES
+
+    done = report(shared, st_member)
+    services.step_matter(
+        actor=st_member, matter=done, kind="handle", note="修", at=T0 + dt.timedelta(hours=2)
+    )
+    report(shared, st_member)
+    code = shared["grid"].village_id
+    closure = KPI_SOURCES["grid_closure_rate"].values(None, [code, "330482107208"], 2022)
+    on_time = KPI_SOURCES["grid_on_time_rate"].values(None, [code], 2022)
+    assert closure == {code: 0.0, "330482107208": None}
+    assert on_time == {code: 1.0}

@@ -104,3 +104,12 @@ def test_the_reveal_log_is_for_the_auditor(shared, st_clerk, auditor, js_partner
     assert selectors.reveals_for(auditor).count() == 1
     assert selectors.reveals_for(js_partner).count() == 0
     assert selectors.reveals_for(st_clerk).count() == 0
+
+
+def test_the_reveal_log_cannot_be_rewritten_even_in_sql(shared, st_clerk):
+    from django.db import DatabaseError, transaction
+
+    services.reveal(actor=st_clerk, person=shared["head"], field="phone", reason="联系户主")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE grids_personaldatareveal SET reason = 'nothing'")
+    assert PersonalDataReveal.objects.get().reason == "联系户主"
