@@ -40,8 +40,12 @@ def tree(db):
     villages = {}
     for code, name, short, township in VILLAGES:
         villages[short] = Village.objects.create(
-            code=code, name=name, short_name=short, kind=VillageKind.VILLAGE,
-            township_id=township, county_id=code[:6],
+            code=code,
+            name=name,
+            short_name=short,
+            kind=VillageKind.VILLAGE,
+            township_id=township,
+            county_id=code[:6],
         )
     return villages
 

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from alliances import selectors as alliance_selectors
-from grids import selectors as grid_selectors
 from analytics.errors import RankingError
+from grids import selectors as grid_selectors
 from projects import selectors as project_selectors
 from registry.models import VillageStat
 

@@ -25,7 +25,10 @@ def setup_django(database_url: str) -> None:
 
         cfg = dj_database_url.parse(database_url)
         with psycopg.connect(
-            host=cfg["HOST"], port=cfg["PORT"] or 5432, user=cfg["USER"], dbname="postgres",
+            host=cfg["HOST"],
+            port=cfg["PORT"] or 5432,
+            user=cfg["USER"],
+            dbname="postgres",
             autocommit=True,
         ) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{cfg["NAME"]}" WITH (FORCE)')

@@ -25,8 +25,15 @@ from bench.common import OUT, PG_URL, percentiles, setup_django, timed
 
 YEARS = range(2013, 2023)
 HEADERS = [
-    "统计用区划代码", "村名", "年度", "集体经济总收入（元）", "经营性收入（元）", "经常性收入（元）",
-    "户籍人口（人）", "户数（户）", "农村居民人均可支配收入（元）",
+    "统计用区划代码",
+    "村名",
+    "年度",
+    "集体经济总收入（元）",
+    "经营性收入（元）",
+    "经常性收入（元）",
+    "户籍人口（人）",
+    "户数（户）",
+    "农村居民人均可支配收入（元）",
 ]
 
 
@@ -72,16 +79,32 @@ def baseline(path) -> int:
 
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
     fields = [
-        "village_id", "year", "total_income", "operating_income", "recurring_income",
-        "population", "households", "per_capita_disposable_income", "is_illustrative",
+        "village_id",
+        "year",
+        "total_income",
+        "operating_income",
+        "recurring_income",
+        "population",
+        "households",
+        "per_capita_disposable_income",
+        "is_illustrative",
     ]
     with transaction.atomic():
         return bulk_insert(
             VillageStat,
             fields,
             (
-                (r[0], int(r[2]), round(r[3] * 100), round(r[4] * 100), round(r[5] * 100),
-                 int(r[6]), int(r[7]), round(r[8] * 100), False)
+                (
+                    r[0],
+                    int(r[2]),
+                    round(r[3] * 100),
+                    round(r[4] * 100),
+                    round(r[5] * 100),
+                    int(r[6]),
+                    int(r[7]),
+                    round(r[8] * 100),
+                    False,
+                )
                 for r in rows[1:]
             ),
         )
@@ -172,11 +195,16 @@ def main(engine: str) -> dict:
         assert again.unchanged == results["rows"] and again.created == again.updated == 0
 
         WeakVillageThreshold.objects.create(
-            name="bench line", region_id="33", valid_from=2013,
-            total_income_below=20_000_000, operating_income_below=10_000_000,
+            name="bench line",
+            region_id="33",
+            valid_from=2013,
+            total_income_below=20_000_000,
+            operating_income_below=10_000_000,
         )
     results["ratio_import_to_baseline"] = round(results["import_s"] / results["baseline_s"], 2)
-    print(json.dumps(results), file=sys.stderr, flush=True)  # the import figures, even if the API part fails
+    print(
+        json.dumps(results), file=sys.stderr, flush=True
+    )  # the import figures, even if the API part fails
     results["baseline_rows_per_s"] = round(results["rows"] / results["baseline_s"])
     results["import_rows_per_s"] = round(results["rows"] / results["import_s"])
     api_latency(results)

@@ -28,6 +28,7 @@ class Grant(Protocol):
     village_id: str | None
     organisation_id: int | None
 
+
 __all__ = [
     "READ_ACTIONS",
     "WRITE_ACTIONS",

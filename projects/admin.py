@@ -47,8 +47,14 @@ class ProjectAdmin(admin.ModelAdmin):
 class ProgressReportAdmin(admin.ModelAdmin):
     """Append-only: the admin adds nothing, edits nothing and deletes nothing."""
 
-    list_display = ["project", "period", "completed_in_year", "plan_percent", "schedule_gap",
-                    "created_at"]
+    list_display = [
+        "project",
+        "period",
+        "completed_in_year",
+        "plan_percent",
+        "schedule_gap",
+        "created_at",
+    ]
     list_filter = ["period"]
 
     def has_add_permission(self, request):

@@ -51,20 +51,29 @@ def parse_period(text: str) -> date:
 
 def _wan(label, *, required: bool) -> forms.DecimalField:
     return forms.DecimalField(
-        label=label, required=required, min_value=Decimal(0), max_digits=18, decimal_places=6,
+        label=label,
+        required=required,
+        min_value=Decimal(0),
+        max_digits=18,
+        decimal_places=6,
         widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
     )
 
 
 class ProgressForm(forms.Form):
     period = forms.CharField(
-        label=_("Month"), widget=forms.TextInput(attrs={"type": "month"}),
+        label=_("Month"),
+        widget=forms.TextInput(attrs={"type": "month"}),
         help_text=_("The month reported, e.g. 2022-06."),
     )
     completed_in_year = _wan(_("Investment completed this year (10k yuan)"), required=True)
     completed_total = _wan(_("Investment completed since start (10k yuan)"), required=False)
-    note = forms.CharField(label=_("Progress"), required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("Progress"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def clean_period(self) -> date:
         try:
@@ -83,7 +92,9 @@ class AttachmentForm(forms.Form):
     """Type and size are checked by `services.add_attachment` (one rule for page and API)."""
 
     title = forms.CharField(
-        label=_("Title"), required=False, max_length=200,
+        label=_("Title"),
+        required=False,
+        max_length=200,
         help_text=_("Empty: the file name."),
     )
     kind = forms.ChoiceField(

@@ -75,20 +75,32 @@ class Project(ChangeLoggedModel):
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
     consortium = models.ForeignKey(
-        "alliances.Consortium", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="projects", verbose_name=_("consortium"),
+        "alliances.Consortium",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="projects",
+        verbose_name=_("consortium"),
     )
     category = models.CharField(_("category"), max_length=20, choices=ProjectCategory.choices)
     status = models.CharField(
         _("status"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.PLANNED
     )
     lead_village = models.ForeignKey(
-        "registry.Village", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="led_projects", verbose_name=_("lead village"),
+        "registry.Village",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_projects",
+        verbose_name=_("lead village"),
     )
     lead_organisation = models.ForeignKey(
-        "registry.Organisation", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="led_projects", verbose_name=_("lead organisation"),
+        "registry.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_projects",
+        verbose_name=_("lead organisation"),
     )
     total_investment = models.BigIntegerField(_("total investment"), help_text=MONEY_HELP)
     expected_annual_income = models.BigIntegerField(
@@ -97,8 +109,12 @@ class Project(ChangeLoggedModel):
     started_on = models.DateField(_("start date"), null=True, blank=True)
     ends_on = models.DateField(_("end date"), null=True, blank=True)
     venture = models.ForeignKey(
-        "ventures.Venture", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="projects", verbose_name=_("venture"),
+        "ventures.Venture",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="projects",
+        verbose_name=_("venture"),
         help_text=_("The venture whose income and distributions belong to this project."),
     )
     description = models.TextField(_("description"), blank=True)
@@ -173,11 +189,13 @@ class ProjectPartner(VillageOrOrganisation, ChangeLoggedModel):
                 condition=Q(committed__gte=0, paid_in__gte=0),
             ),
             models.UniqueConstraint(
-                fields=["project", "village"], condition=Q(village__isnull=False),
+                fields=["project", "village"],
+                condition=Q(village__isnull=False),
                 name="projects_partner_one_per_village",
             ),
             models.UniqueConstraint(
-                fields=["project", "organisation"], condition=Q(organisation__isnull=False),
+                fields=["project", "organisation"],
+                condition=Q(organisation__isnull=False),
                 name="projects_partner_one_per_organisation",
             ),
         ]
@@ -245,7 +263,9 @@ class ProgressReport(AppendOnlyModel, ChangeLoggedModel):
     """
 
     project = models.ForeignKey(
-        Project, on_delete=models.PROTECT, related_name="progress_reports",
+        Project,
+        on_delete=models.PROTECT,
+        related_name="progress_reports",
         verbose_name=_("project"),
     )
     period = models.DateField(_("period"), help_text=_("The last day of the month reported."))
@@ -262,14 +282,22 @@ class ProgressReport(AppendOnlyModel, ChangeLoggedModel):
         _("Share of annual plan"), max_digits=7, decimal_places=1, null=True, blank=True
     )
     schedule_gap = models.DecimalField(
-        _("ahead of schedule (pp)"), max_digits=7, decimal_places=1, null=True, blank=True,
+        _("ahead of schedule (pp)"),
+        max_digits=7,
+        decimal_places=1,
+        null=True,
+        blank=True,
         help_text=_("Percentage points ahead (+) or behind (−) the time elapsed in the year."),
     )
     note = models.TextField(_("note"), blank=True)
     # PROTECT: deleting a user must not rewrite the reports they filed (append-only).
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("author"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
     )
     created_at = models.DateTimeField(_("filed at"), default=timezone.now)
     is_illustrative = models.BooleanField(
@@ -306,7 +334,9 @@ class IncomeRecord(ChangeLoggedModel):
     """A project's actual income in a year, when it has no linked venture that books it."""
 
     project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="income_records",
+        Project,
+        on_delete=models.CASCADE,
+        related_name="income_records",
         verbose_name=_("project"),
     )
     year = models.PositiveSmallIntegerField(_("year"))
@@ -324,7 +354,9 @@ class IncomeRecord(ChangeLoggedModel):
         verbose_name_plural = _("income records")
         ordering = ["project_id", "year"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "year"], name="projects_income_one_per_year"),
+            models.UniqueConstraint(
+                fields=["project", "year"], name="projects_income_one_per_year"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -373,12 +405,20 @@ class CooperationList(ChangeLoggedModel):
     year = models.PositiveSmallIntegerField(_("year"))
     side_a_name = models.CharField(_("side A"), max_length=100)
     side_a_region = models.ForeignKey(
-        "registry.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "registry.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("side A region"),
     )
     side_b_name = models.CharField(_("side B"), max_length=100)
     side_b_region = models.ForeignKey(
-        "registry.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "registry.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("side B region"),
     )
     title = models.CharField(_("title"), max_length=200, blank=True)
@@ -408,7 +448,9 @@ class CooperationProject(ChangeLoggedModel):
     """One project of a cooperation list, with the lead unit on each side."""
 
     list = models.ForeignKey(
-        CooperationList, on_delete=models.CASCADE, related_name="projects",
+        CooperationList,
+        on_delete=models.CASCADE,
+        related_name="projects",
         verbose_name=_("list"),
     )
     number = models.PositiveIntegerField(_("no."), default=0)

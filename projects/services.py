@@ -170,8 +170,7 @@ def add_attachment(
         )
     if file.size > ATTACHMENT_MAX_BYTES:
         raise ProjectError(
-            _("The file is larger than %(mb)s MB.")
-            % {"mb": ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+            _("The file is larger than %(mb)s MB.") % {"mb": ATTACHMENT_MAX_BYTES // (1024 * 1024)}
         )
     if not file.size:
         raise ProjectError(_("The file is empty."))
@@ -237,8 +236,9 @@ def import_progress(source, *, actor, filename: str | None = None) -> ImportResu
     codes = values["code"]
     projects = {
         p.code: p
-        for p in Project.objects.filter(code__in={c for c in codes if c is not INVALID})
-        .select_related("lead_village", "lead_organisation")
+        for p in Project.objects.filter(
+            code__in={c for c in codes if c is not INVALID}
+        ).select_related("lead_village", "lead_organisation")
     }
     errors: list[RowError] = []
     todo: list[tuple[int, Project, dict]] = []
@@ -258,8 +258,7 @@ def import_progress(source, *, actor, filename: str | None = None) -> ImportResu
         name = row.get("name")
         if name and name != project.name:
             errors.append(
-                RowError(number, headers["name"], MSG_NAME_MISMATCH.format(name=project.name),
-                         name)
+                RowError(number, headers["name"], MSG_NAME_MISMATCH.format(name=project.name), name)
             )
             continue
         if row["completed_in_year"] is None:
@@ -268,8 +267,12 @@ def import_progress(source, *, actor, filename: str | None = None) -> ImportResu
         total = row.get("completed_total")
         if total is not None and total < row["completed_in_year"]:
             errors.append(
-                RowError(number, headers["completed_total"], str(MSG_TOTAL_BELOW_YEAR),
-                         tabular.cell_text(_yuan(total)))
+                RowError(
+                    number,
+                    headers["completed_total"],
+                    str(MSG_TOTAL_BELOW_YEAR),
+                    tabular.cell_text(_yuan(total)),
+                )
             )
             continue
         first = seen.setdefault((code, row["period"]), number)
@@ -313,13 +316,30 @@ def import_progress(source, *, actor, filename: str | None = None) -> ImportResu
             planned = plans.get((project.pk, period.year))
             measured = progress_lib.progress(wanted[0], planned, period)
             new_rows.append(
-                (project.pk, period, wanted[0], wanted[1], planned, measured.percent,
-                 measured.gap, wanted[2], getattr(as_user(actor), "pk", None), now)
+                (
+                    project.pk,
+                    period,
+                    wanted[0],
+                    wanted[1],
+                    planned,
+                    measured.percent,
+                    measured.gap,
+                    wanted[2],
+                    getattr(as_user(actor), "pk", None),
+                    now,
+                )
             )
         if new_rows:
             fields = [
-                "project_id", "period", "completed_in_year", "completed_total",
-                "planned_investment", "plan_percent", "schedule_gap", "note", "author_id",
+                "project_id",
+                "period",
+                "completed_in_year",
+                "completed_total",
+                "planned_investment",
+                "plan_percent",
+                "schedule_gap",
+                "note",
+                "author_id",
                 "created_at",
             ]
             bulk_insert(
@@ -341,16 +361,22 @@ def import_progress(source, *, actor, filename: str | None = None) -> ImportResu
 def _db_row(row: tuple) -> tuple:
     # The bulk path wants database values: Decimals as text on SQLite, datetimes adapted.
     return tuple(
-        adapt(v) if isinstance(v, datetime)
-        else (str(v) if isinstance(v, Decimal) else v)
+        adapt(v) if isinstance(v, datetime) else (str(v) if isinstance(v, Decimal) else v)
         for v in row
     )
 
 
 # --- Cooperation lists --------------------------------------------------------------------
 
-COOP_FIELDS = ("number", "category", "lead_unit_a", "lead_unit_b", "status", "note",
-               "is_illustrative")
+COOP_FIELDS = (
+    "number",
+    "category",
+    "lead_unit_a",
+    "lead_unit_b",
+    "status",
+    "note",
+    "is_illustrative",
+)
 MSG_DUPLICATE_PROJECT = _("The same list and project name are already in row {row}.")
 
 
@@ -376,8 +402,9 @@ def import_cooperation(source, *, actor, filename: str | None = None) -> ImportR
         first = seen.setdefault((*list_key, row["name"]), number)
         if first != number:
             errors.append(
-                RowError(number, headers["name"], MSG_DUPLICATE_PROJECT.format(row=first),
-                         row["name"])
+                RowError(
+                    number, headers["name"], MSG_DUPLICATE_PROJECT.format(row=first), row["name"]
+                )
             )
             continue
         rows.append((list_key, row))
@@ -395,13 +422,15 @@ def import_cooperation(source, *, actor, filename: str | None = None) -> ImportR
         for key, _row in rows:
             if key not in lists:
                 lists[key] = CooperationList.objects.create(
-                    kind=key[0], year=key[1], side_a_name=key[2], side_b_name=key[3],
+                    kind=key[0],
+                    year=key[1],
+                    side_a_name=key[2],
+                    side_b_name=key[3],
                     title=f"{key[1]}年{key[2]}—{key[3]}{KIND_LABELS[key[0]]}合作项目",
                 )
         list_ids = {cl.pk for cl in lists.values()}
         existing = {
-            (p.list_id, p.name): p
-            for p in CooperationProject.objects.filter(list_id__in=list_ids)
+            (p.list_id, p.name): p for p in CooperationProject.objects.filter(list_id__in=list_ids)
         }
         creates, updates = [], []
         for key, row in rows:
@@ -431,11 +460,14 @@ def import_cooperation(source, *, actor, filename: str | None = None) -> ImportR
             )
             names = {(list_id, name) for list_id, name, _n in creates}
             made = [
-                p for p in CooperationProject.objects.filter(list_id__in=list_ids)
+                p
+                for p in CooperationProject.objects.filter(list_id__in=list_ids)
                 if (p.list_id, p.name) in names
             ]
-            log_bulk(CooperationProject,
-                     (("create", p.pk, p.name, None, p.to_change_dict()) for p in made))
+            log_bulk(
+                CooperationProject,
+                (("create", p.pk, p.name, None, p.to_change_dict()) for p in made),
+            )
         if updates:
             changes = []
             for old, new in updates:
@@ -444,7 +476,9 @@ def import_cooperation(source, *, actor, filename: str | None = None) -> ImportR
                     setattr(old, f, v)
                 changes.append(("update", old.pk, old.name, before, old.to_change_dict()))
             bulk_update(
-                CooperationProject, "id", present,
+                CooperationProject,
+                "id",
+                present,
                 ((old.pk, *(getattr(old, f) for f in present)) for old, _new in updates),
             )
             log_bulk(CooperationProject, changes)
@@ -455,8 +489,13 @@ def import_cooperation(source, *, actor, filename: str | None = None) -> ImportR
 MSG_NO_PERMISSION_LISTS = _("No permission to import cooperation lists.")
 KEEP_WHEN_BLANK = ("number", "status")
 _COOP_DEFAULTS = {
-    "number": 0, "category": "other", "lead_unit_a": "", "lead_unit_b": "",
-    "status": "planned", "note": "", "is_illustrative": False,
+    "number": 0,
+    "category": "other",
+    "lead_unit_a": "",
+    "lead_unit_b": "",
+    "status": "planned",
+    "note": "",
+    "is_illustrative": False,
 }
 
 

@@ -119,8 +119,13 @@ KIND_LABELS = {str(k): v for k, v in KIND_LABELS.items()}
 # --- Progress of the project list ------------------------------------------------------------
 
 PROGRESS_COLUMNS: list[Column] = [
-    Column("code", "项目编号", tabular.text(required=True, max_length=40), required=True,
-           xlsx_format="@"),
+    Column(
+        "code",
+        "项目编号",
+        tabular.text(required=True, max_length=40),
+        required=True,
+        xlsx_format="@",
+    ),
     Column("name", "项目名称", tabular.text(max_length=200), xlsx_format="@"),
     Column("lead", "牵头单位", tabular.text(max_length=200), xlsx_format="@"),
     Column("period", "报告期", month(), required=True, xlsx_format="@"),
@@ -129,6 +134,7 @@ PROGRESS_COLUMNS: list[Column] = [
     money_column("completed_total", "开工以来累计完成投资"),
     Column("note", "进展情况", tabular.text(max_length=2000)),
 ]
+
 
 def export_progress(user, period: date, queryset=None) -> bytes:
     """The project list the user may update, as xlsx to fill in for `period`'s month.
@@ -140,22 +146,40 @@ def export_progress(user, period: date, queryset=None) -> bytes:
     qs = queryset if queryset is not None else Project.objects.restrict(user, "change")
     latest = ProgressReport.objects.filter(project=OuterRef("pk"), period=period).order_by("-pk")
     plan = AnnualPlan.objects.filter(project=OuterRef("pk"), year=period.year)
-    rows = qs.order_by("code").annotate(
-        planned=Subquery(plan.values("planned_investment")[:1]),
-        done=Subquery(latest.values("completed_in_year")[:1]),
-        total=Subquery(latest.values("completed_total")[:1]),
-        last_note=Subquery(latest.values("note")[:1]),
-    ).values_list(
-        "code", "name", "lead_village__short_name", "lead_organisation__name",
-        "planned", "done", "total", "last_note",
+    rows = (
+        qs.order_by("code")
+        .annotate(
+            planned=Subquery(plan.values("planned_investment")[:1]),
+            done=Subquery(latest.values("completed_in_year")[:1]),
+            total=Subquery(latest.values("completed_total")[:1]),
+            last_note=Subquery(latest.values("note")[:1]),
+        )
+        .values_list(
+            "code",
+            "name",
+            "lead_village__short_name",
+            "lead_organisation__name",
+            "planned",
+            "done",
+            "total",
+            "last_note",
+        )
     )
     buffer = io.BytesIO()
     tabular.write_xlsx(
         buffer,
         PROGRESS_COLUMNS,
         (
-            (code, name, village or org or "", f"{period:%Y-%m}", _yuan(planned), _yuan(done),
-             _yuan(total), note or None)
+            (
+                code,
+                name,
+                village or org or "",
+                f"{period:%Y-%m}",
+                _yuan(planned),
+                _yuan(done),
+                _yuan(total),
+                note or None,
+            )
             for code, name, village, org, planned, done, total, note in rows
         ),
         sheet_name="项目进度",
@@ -166,8 +190,13 @@ def export_progress(user, period: date, queryset=None) -> bytes:
 # --- Cooperation lists --------------------------------------------------------------------
 
 COOPERATION_COLUMNS: list[Column] = [
-    Column("year", "年度", tabular.integer(required=True, minimum=YEAR_MIN, maximum=YEAR_MAX),
-           required=True, xlsx_format="0"),
+    Column(
+        "year",
+        "年度",
+        tabular.integer(required=True, minimum=YEAR_MIN, maximum=YEAR_MAX),
+        required=True,
+        xlsx_format="0",
+    ),
     Column("kind", "类型", choice(KIND_LABELS), required=True),
     Column("side_a", "甲方", tabular.text(required=True, max_length=100), required=True),
     Column("side_b", "乙方", tabular.text(required=True, max_length=100), required=True),
@@ -180,23 +209,45 @@ COOPERATION_COLUMNS: list[Column] = [
     Column("note", "备注", tabular.text(max_length=300)),
     Column("is_illustrative", "示例", tabular.yes_no(blank=False)),
 ]
+
+
 def export_cooperation(queryset=None) -> bytes:
     """Cooperation projects in the import format (export → import changes nothing)."""
     qs = CooperationProject.objects.all() if queryset is None else queryset
     rows = qs.order_by("list__year", "list__kind", "list_id", "number", "pk").values_list(
-        "list__year", "list__kind", "list__side_a_name", "list__side_b_name", "number",
-        "name", "category", "lead_unit_a", "lead_unit_b", "status", "note", "is_illustrative",
+        "list__year",
+        "list__kind",
+        "list__side_a_name",
+        "list__side_b_name",
+        "number",
+        "name",
+        "category",
+        "lead_unit_a",
+        "lead_unit_b",
+        "status",
+        "note",
+        "is_illustrative",
     )
     buffer = io.BytesIO()
     tabular.write_xlsx(
         buffer,
         COOPERATION_COLUMNS,
         (
-            (year, KIND_LABELS[kind], a, b, number, name, CATEGORY_LABELS[category],
-             unit_a or None, unit_b or None, STATUS_LABELS[status], note or None,
-             "是" if illustrative else "否")
-            for year, kind, a, b, number, name, category, unit_a, unit_b, status, note,
-            illustrative in rows
+            (
+                year,
+                KIND_LABELS[kind],
+                a,
+                b,
+                number,
+                name,
+                CATEGORY_LABELS[category],
+                unit_a or None,
+                unit_b or None,
+                STATUS_LABELS[status],
+                note or None,
+                "是" if illustrative else "否",
+            )
+            for year, kind, a, b, number, name, category, unit_a, unit_b, status, note, illustrative in rows
         ),
         sheet_name="合作项目",
     )

@@ -125,8 +125,13 @@ def _last_month_end() -> date:
     return date(today.year, today.month, 1) - timedelta(days=1)
 
 
-def _chart(project: Project, reports: list[ProgressReport], plans: dict[int, int], year: int,
-           by_quarter: bool) -> dict:
+def _chart(
+    project: Project,
+    reports: list[ProgressReport],
+    plans: dict[int, int],
+    year: int,
+    by_quarter: bool,
+) -> dict:
     """Plan vs actual investment completed in `year`, per month (or quarter), in fen."""
     in_force: dict[int, ProgressReport] = {}
     for report in reports:  # ordered by period, pk: the last one per month wins
@@ -181,7 +186,9 @@ def project_detail(request, pk):
         if report.period in last_for:
             superseded.add(last_for[report.period])
         last_for[report.period] = report.pk
-    income = {year_: amount for year_, amount in project.income_records.values_list("year", "amount")}
+    income = {
+        year_: amount for year_, amount in project.income_records.values_list("year", "amount")
+    }
     returns = venture_returns(project.venture) if project.venture_id else None
     if returns is not None:
         for year_, amount in zip(returns.years, returns.income, strict=True):
@@ -263,9 +270,7 @@ def attachment_add(request, pk):
         except services.ProjectError as error:
             messages.error(request, str(error))
         else:
-            messages.success(
-                request, _("Attached “%(title)s”.") % {"title": attachment.title}
-            )
+            messages.success(request, _("Attached “%(title)s”.") % {"title": attachment.title})
     else:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
@@ -280,9 +285,7 @@ def attachment_download(request, pk):
 
     Pictures are sent inline (thumbnails on the project page), everything else as a download.
     """
-    attachment = get_object_or_404(
-        ProjectAttachment.objects.restrict(request.user, "view"), pk=pk
-    )
+    attachment = get_object_or_404(ProjectAttachment.objects.restrict(request.user, "view"), pk=pk)
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=not attachment.is_image,
@@ -335,8 +338,11 @@ def _import_page(request, importer, *, title, lead, back, download, template_url
             messages.success(
                 request,
                 _("Imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.")
-                % {"created": result.created, "updated": result.updated,
-                   "unchanged": result.unchanged},
+                % {
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                },
             )
     context = {
         "title": title,

@@ -64,8 +64,14 @@ class OrganisationAdmin(ScopedAdmin):
 
 @admin.register(VillageStat)
 class VillageStatAdmin(ScopedAdmin):
-    list_display = ["village", "year", "total_income", "operating_income", "recurring_income",
-                    "is_illustrative"]
+    list_display = [
+        "village",
+        "year",
+        "total_income",
+        "operating_income",
+        "recurring_income",
+        "is_illustrative",
+    ]
     list_filter = ["year", "is_illustrative"]
     search_fields = ["^village__code", "village__short_name"]
     raw_id_fields = ["village"]
@@ -82,8 +88,16 @@ class VillageStatAdmin(ScopedAdmin):
 
 @admin.register(WeakVillageThreshold)
 class WeakVillageThresholdAdmin(ScopedAdmin):
-    list_display = ["name", "region", "valid_from", "valid_to", "total_income_below",
-                    "operating_income_below", "recurring_income_below", "rule"]
+    list_display = [
+        "name",
+        "region",
+        "valid_from",
+        "valid_to",
+        "total_income_below",
+        "operating_income_below",
+        "recurring_income_below",
+        "rule",
+    ]
     list_filter = ["rule"]
     raw_id_fields = ["region"]
     list_select_related = ["region"]

@@ -19,8 +19,12 @@ from registry.models import VillageStat
 
 __all__ = ["VillageFilterForm", "VillageStatForm", "yuan_from_fen"]
 
-MONEY_FIELDS = ("total_income", "operating_income", "recurring_income",
-                "per_capita_disposable_income")
+MONEY_FIELDS = (
+    "total_income",
+    "operating_income",
+    "recurring_income",
+    "per_capita_disposable_income",
+)
 COUNT_FIELDS = ("population", "households")
 STATUS_WEAK = "weak"
 STATUS_NOT_WEAK = "not_weak"
@@ -48,9 +52,7 @@ class VillageStatForm(forms.Form):
     total_income = _money_field(_("Total collective income (yuan)"), required=True)
     operating_income = _money_field(_("Operating income (yuan)"), required=False)
     recurring_income = _money_field(_("Recurring income (yuan)"), required=False)
-    population = forms.IntegerField(
-        label=_("Registered population"), required=False, min_value=0
-    )
+    population = forms.IntegerField(label=_("Registered population"), required=False, min_value=0)
     households = forms.IntegerField(label=_("Households"), required=False, min_value=0)
     per_capita_disposable_income = _money_field(
         _("Rural per-capita disposable income (yuan)"), required=False
@@ -76,9 +78,10 @@ class VillageStatForm(forms.Form):
 
     def clean_year(self):
         year = self.cleaned_data["year"]
-        if self.instance is None and VillageStat.objects.filter(
-            village=self.village, year=year
-        ).exists():
+        if (
+            self.instance is None
+            and VillageStat.objects.filter(village=self.village, year=year).exists()
+        ):
             raise forms.ValidationError(
                 _("Statistics for {year} already exist; edit them instead.").format(year=year)
             )

@@ -73,11 +73,11 @@ def holder_key(village_id: str | None, organisation_id: int | None) -> str:
 def parse_holder_key(key: str) -> tuple[str | None, int | None]:
     """(village_id, organisation_id) from a holder key; VentureError if malformed."""
     if isinstance(key, str) and key.startswith(VILLAGE_PREFIX):
-        code = key[len(VILLAGE_PREFIX):]
+        code = key[len(VILLAGE_PREFIX) :]
         if code.isdigit() and len(code) == 12:
             return code, None
     if isinstance(key, str) and key.startswith(ORGANISATION_PREFIX):
-        pk = key[len(ORGANISATION_PREFIX):]
+        pk = key[len(ORGANISATION_PREFIX) :]
         if pk.isdigit():
             return None, int(pk)
     raise VentureError(
@@ -87,9 +87,9 @@ def parse_holder_key(key: str) -> tuple[str | None, int | None]:
 
 def canonical_json(payload) -> bytes:
     """The one byte form of a notice payload that its content hash covers."""
-    return json.dumps(
-        payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")
-    ).encode("utf-8")
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8"
+    )
 
 
 class HolderFields(VillageOrOrganisation):
@@ -109,18 +109,23 @@ class Venture(ChangeLoggedModel):
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=30, choices=VentureKind.choices)
     organisation = models.ForeignKey(
-        "registry.Organisation", on_delete=models.PROTECT, related_name="ventures",
+        "registry.Organisation",
+        on_delete=models.PROTECT,
+        related_name="ventures",
         verbose_name=_("operating organisation"),
         help_text=_("The company that runs the venture and books its money."),
     )
     description = models.TextField(_("description"), blank=True)
     started_on = models.DateField(
-        _("started on"), null=True, blank=True,
+        _("started on"),
+        null=True,
+        blank=True,
         help_text=_("Start of the fixed-return term, when there is one."),
     )
     currency = models.CharField(_("currency"), max_length=3, default="CNY", editable=False)
     is_illustrative = models.BooleanField(
-        _("illustrative (示例)"), default=False,
+        _("illustrative (示例)"),
+        default=False,
         help_text=_("Generated for the demo, not a published fact."),
     )
 
@@ -170,7 +175,9 @@ class Stake(HolderFields, ChangeLoggedModel):
         ordering = ["venture_id", "effective_from", "pk"]
         constraints = [
             HolderFields.holder_check("ventures_stake_one_holder"),
-            models.CheckConstraint(name="ventures_stake_units_not_negative", condition=Q(units__gte=0)),
+            models.CheckConstraint(
+                name="ventures_stake_units_not_negative", condition=Q(units__gte=0)
+            ),
             models.CheckConstraint(
                 name="ventures_stake_period_order",
                 condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
@@ -200,7 +207,9 @@ class Contribution(HolderFields, ChangeLoggedModel):
     contributed_on = models.DateField(_("date"))
     note = models.CharField(_("note"), max_length=200, blank=True)
     entry = models.OneToOneField(
-        "ledger.JournalEntry", on_delete=models.PROTECT, related_name="+",
+        "ledger.JournalEntry",
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("journal entry"),
     )
 
@@ -244,7 +253,9 @@ class Asset(ChangeLoggedModel):
         verbose_name_plural = _("assets")
         ordering = ["venture_id", "name"]
         constraints = [
-            models.CheckConstraint(name="ventures_asset_cost_not_negative", condition=Q(cost__gte=0)),
+            models.CheckConstraint(
+                name="ventures_asset_cost_not_negative", condition=Q(cost__gte=0)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -258,11 +269,17 @@ class Tenant(ChangeLoggedModel):
         Venture, on_delete=models.PROTECT, related_name="tenants", verbose_name=_("venture")
     )
     organisation = models.ForeignKey(
-        "registry.Organisation", on_delete=models.PROTECT, related_name="+",
+        "registry.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("tenant"),
     )
     asset = models.ForeignKey(
-        Asset, null=True, blank=True, on_delete=models.PROTECT, related_name="tenants",
+        Asset,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tenants",
         verbose_name=_("asset"),
     )
     lease_from = models.DateField(_("lease from"), null=True, blank=True)
@@ -295,12 +312,18 @@ class IncomeReceipt(ChangeLoggedModel):
     debit the venture's cash, credit the venture's income."""
 
     venture = models.ForeignKey(
-        Venture, on_delete=models.PROTECT, related_name="income_receipts",
+        Venture,
+        on_delete=models.PROTECT,
+        related_name="income_receipts",
         verbose_name=_("venture"),
     )
     payer = models.ForeignKey(
-        "registry.Organisation", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("payer"),
+        "registry.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("payer"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=IncomeKind.choices)
     amount = models.BigIntegerField(_("amount"), help_text=MONEY_HELP)
@@ -309,7 +332,9 @@ class IncomeReceipt(ChangeLoggedModel):
     period_end = models.DateField(_("for the period to"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     entry = models.OneToOneField(
-        "ledger.JournalEntry", on_delete=models.PROTECT, related_name="+",
+        "ledger.JournalEntry",
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("journal entry"),
     )
 
@@ -321,7 +346,9 @@ class IncomeReceipt(ChangeLoggedModel):
         verbose_name_plural = _("income receipts")
         ordering = ["venture_id", "received_on", "pk"]
         constraints = [
-            models.CheckConstraint(name="ventures_income_amount_positive", condition=Q(amount__gt=0)),
+            models.CheckConstraint(
+                name="ventures_income_amount_positive", condition=Q(amount__gt=0)
+            ),
             models.CheckConstraint(
                 name="ventures_income_period_order",
                 condition=Q(period_start__isnull=True)
@@ -348,7 +375,11 @@ RUN_STEP_FIELDS = {
     RunStatus.POSTED: {"status", "posted_by_id", "posted_at", "posted_on", "posted_entry_id"},
     RunStatus.PUBLISHED: {"status", "published_by_id", "published_at"},
     RunStatus.REVERSED: {
-        "status", "reversed_by_id", "reversed_at", "reversed_on", "reversal_entry_id",
+        "status",
+        "reversed_by_id",
+        "reversed_at",
+        "reversed_on",
+        "reversal_entry_id",
         "reversal_reason",
     },
 }
@@ -377,52 +408,82 @@ class DistributionRun(ChangeLoggedModel):
     policy = models.CharField(_("policy"), max_length=20, choices=DistributionPolicy.choices)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     source = models.CharField(
-        _("source"), max_length=10, choices=DistributionSource.choices,
+        _("source"),
+        max_length=10,
+        choices=DistributionSource.choices,
         default=DistributionSource.INCOME,
     )
     total = models.BigIntegerField(_("total"), help_text=MONEY_HELP)
     reserve_amount = models.BigIntegerField(
         _("reserve fund (公积公益金)"), default=0, help_text=MONEY_HELP
     )
-    welfare_amount = models.BigIntegerField(_("welfare fund (福利费)"), default=0, help_text=MONEY_HELP)
+    welfare_amount = models.BigIntegerField(
+        _("welfare fund (福利费)"), default=0, help_text=MONEY_HELP
+    )
     distributed_amount = models.BigIntegerField(_("distributed"), help_text=MONEY_HELP)
     holder_count = models.PositiveIntegerField(_("holders"), default=0)
     status = models.CharField(
         _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.PREPARED
     )
     prepared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("prepared by"),
     )
     prepared_at = models.DateTimeField(_("prepared at"), default=timezone.now)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("approved by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("posted by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("posted by"),
     )
     posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
     posted_on = models.DateField(_("posting date"), null=True, blank=True)
     posted_entry = models.OneToOneField(
-        "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("journal entry"),
+        "ledger.JournalEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("journal entry"),
     )
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("published by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("published by"),
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     reversed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("reversed by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reversed by"),
     )
     reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
     reversal_entry = models.OneToOneField(
-        "ledger.JournalEntry", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("reversal entry"),
+        "ledger.JournalEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reversal entry"),
     )
     reversed_on = models.DateField(_("reversal date"), null=True, blank=True)
     reversal_reason = models.TextField(_("reason for reversal"), blank=True)
@@ -449,7 +510,9 @@ class DistributionRun(ChangeLoggedModel):
             ),
             models.CheckConstraint(
                 name="ventures_run_amounts_not_negative",
-                condition=Q(reserve_amount__gte=0, welfare_amount__gte=0, distributed_amount__gte=0),
+                condition=Q(
+                    reserve_amount__gte=0, welfare_amount__gte=0, distributed_amount__gte=0
+                ),
             ),
             # Maker-checker in the database too: the preparer is never the approver.
             models.CheckConstraint(
@@ -538,7 +601,11 @@ class DistributionLine(HolderFields, ChangeLoggedModel):
         DistributionRun, on_delete=models.CASCADE, related_name="lines", verbose_name=_("run")
     )
     stake = models.ForeignKey(
-        Stake, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Stake,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("stake"),
     )
     units = models.BigIntegerField(_("share units"))
@@ -559,13 +626,17 @@ class DistributionLine(HolderFields, ChangeLoggedModel):
         ordering = ["run_id", "pk"]
         constraints = [
             HolderFields.holder_check("ventures_line_one_holder"),
-            models.CheckConstraint(name="ventures_line_amount_not_negative", condition=Q(amount__gte=0)),
+            models.CheckConstraint(
+                name="ventures_line_amount_not_negative", condition=Q(amount__gte=0)
+            ),
             models.UniqueConstraint(
-                fields=["run", "village"], condition=Q(village__isnull=False),
+                fields=["run", "village"],
+                condition=Q(village__isnull=False),
                 name="ventures_line_one_per_village",
             ),
             models.UniqueConstraint(
-                fields=["run", "organisation"], condition=Q(organisation__isnull=False),
+                fields=["run", "organisation"],
+                condition=Q(organisation__isnull=False),
                 name="ventures_line_one_per_organisation",
             ),
         ]

@@ -36,7 +36,8 @@ def test_the_joint_grid_tells_the_article(loaded):
     leaders = GridWorker.objects.filter(grid=grid, role="leader")
     assert sorted(leaders.values_list("side_id", flat=True)) == sorted([demo.SH, grid.village_id])
     xu = GridWorker.objects.get(name="徐全妹")
-    assert xu.micro_grid.name == "浙沪毗邻网格第二微网格" and xu.user.username == "grid"
+    assert xu.micro_grid.name == "浙沪毗邻网格第二微网格"
+    assert xu.user.username == "grid"
     assert set(Matter.objects.values_list("status", flat=True)) == {
         "accepted",
         "transferred",
@@ -45,7 +46,8 @@ def test_the_joint_grid_tells_the_article(loaded):
         "evaluated",
     }
     task = grid.screenings.get()
-    assert task.status == "closed" and task.held_on.year == 2022
+    assert task.status == "closed"
+    assert task.held_on.year == 2022
     sides = set(ScreeningEntry.objects.values_list("micro_grid__side_id", flat=True))
     assert sides == {grid.village_id, demo.SH}
     assert Household.objects.filter(is_illustrative=False).count() == 0
@@ -78,7 +80,9 @@ HREF = re.compile(r'href="(/[^"#?]*)')
 
 def test_no_public_page_or_api_answer_carries_personal_data(loaded, client):
     ids, phones, names = _secrets()
-    assert len(ids) > 100 and phones and names
+    assert len(ids) > 100
+    assert phones
+    assert names
     seen, queue, bodies = set(), deque(["/", "/showcase/", "/ventures/notices/"]), []
     while queue and len(seen) < 300:
         url = queue.popleft()

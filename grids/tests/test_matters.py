@@ -165,7 +165,8 @@ def test_remind_lists_overdue_matters(shared, st_member):
     assert [m["place"] for m in matters] == ["河边"]
     text = io.StringIO()
     call_command("remind", stdout=text)
-    assert "网格事件" in text.getvalue() and "河边" in text.getvalue()
+    assert "网格事件" in text.getvalue()
+    assert "河边" in text.getvalue()
 
 
 def test_the_rates_are_kpis_the_rankings_can_use(shared, st_member):

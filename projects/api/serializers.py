@@ -54,9 +54,22 @@ class ProjectSerializer(StrictModelSerializer):
     class Meta:
         model = Project
         fields = [
-            "id", "code", "name", "consortium", "category", "status", "lead_village",
-            "lead_organisation", "total_investment", "expected_annual_income", "started_on",
-            "ends_on", "venture", "description", "is_public", "is_illustrative",
+            "id",
+            "code",
+            "name",
+            "consortium",
+            "category",
+            "status",
+            "lead_village",
+            "lead_organisation",
+            "total_investment",
+            "expected_annual_income",
+            "started_on",
+            "ends_on",
+            "venture",
+            "description",
+            "is_public",
+            "is_illustrative",
         ]
 
     # Which consortium a project counts for and which venture it is are the city's
@@ -85,8 +98,16 @@ class ProjectPartnerSerializer(StrictModelSerializer):
 
     class Meta:
         model = ProjectPartner
-        fields = ["id", "project", "village", "organisation", "role", "committed", "paid_in",
-                  "is_illustrative"]
+        fields = [
+            "id",
+            "project",
+            "village",
+            "organisation",
+            "role",
+            "committed",
+            "paid_in",
+            "is_illustrative",
+        ]
 
     def validate(self, attrs):
         _one_of(self, attrs, "village", "organisation")
@@ -115,12 +136,25 @@ class ProgressReportSerializer(StrictModelSerializer):
     class Meta:
         model = ProgressReport
         fields = [
-            "id", "project", "period", "completed_in_year", "completed_total", "note",
-            "planned_investment", "plan_percent", "schedule_gap", "author", "created_at",
+            "id",
+            "project",
+            "period",
+            "completed_in_year",
+            "completed_total",
+            "note",
+            "planned_investment",
+            "plan_percent",
+            "schedule_gap",
+            "author",
+            "created_at",
             "is_illustrative",
         ]
         read_only_fields = [
-            "plan_percent", "schedule_gap", "author", "created_at", "is_illustrative",
+            "plan_percent",
+            "schedule_gap",
+            "author",
+            "created_at",
+            "is_illustrative",
         ]
 
 
@@ -154,13 +188,33 @@ class ProjectAttachmentSerializer(StrictModelSerializer):
 class CooperationListSerializer(StrictModelSerializer):
     class Meta:
         model = CooperationList
-        fields = ["id", "kind", "year", "side_a_name", "side_a_region", "side_b_name",
-                  "side_b_region", "title", "is_illustrative"]
+        fields = [
+            "id",
+            "kind",
+            "year",
+            "side_a_name",
+            "side_a_region",
+            "side_b_name",
+            "side_b_region",
+            "title",
+            "is_illustrative",
+        ]
 
 
 class CooperationProjectSerializer(StrictModelSerializer):
     status = ProjectStatusField(required=False)
+
     class Meta:
         model = CooperationProject
-        fields = ["id", "list", "number", "name", "category", "lead_unit_a", "lead_unit_b",
-                  "status", "note", "is_illustrative"]
+        fields = [
+            "id",
+            "list",
+            "number",
+            "name",
+            "category",
+            "lead_unit_a",
+            "lead_unit_b",
+            "status",
+            "note",
+            "is_illustrative",
+        ]

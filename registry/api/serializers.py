@@ -68,9 +68,7 @@ class RegionSerializer(StrictModelSerializer):
 
     def validate_code(self, value: str) -> str:
         if not value.isdigit() or len(value) not in CODE_LENGTHS:
-            raise serializers.ValidationError(
-                _("A region code has 2, 4, 6 or 9 digits.")
-            )
+            raise serializers.ValidationError(_("A region code has 2, 4, 6 or 9 digits."))
         _refuse_code_change(self, value)
         return value
 
@@ -118,9 +116,11 @@ class VillageSerializer(StrictModelSerializer):
     def validate(self, attrs):
         if self.instance is None:
             code = attrs["code"]
-            township = Region.objects.filter(
-                pk=code[:9], level=RegionLevel.TOWNSHIP
-            ).select_related("parent").first()
+            township = (
+                Region.objects.filter(pk=code[:9], level=RegionLevel.TOWNSHIP)
+                .select_related("parent")
+                .first()
+            )
             if township is None:
                 raise serializers.ValidationError(
                     {"code": [_("No township with code {}.").format(code[:9])]}
@@ -142,9 +142,7 @@ class VillageStatSerializer(StrictModelSerializer):
     total_income = FenField(help_text=MONEY_HELP)
     operating_income = FenField(required=False, allow_null=True, help_text=MONEY_HELP)
     recurring_income = FenField(required=False, allow_null=True, help_text=MONEY_HELP)
-    per_capita_disposable_income = FenField(
-        required=False, allow_null=True, help_text=MONEY_HELP
-    )
+    per_capita_disposable_income = FenField(required=False, allow_null=True, help_text=MONEY_HELP)
 
     class Meta:
         model = VillageStat
@@ -193,9 +191,7 @@ class WeakVillageThresholdSerializer(StrictModelSerializer):
     def validate(self, attrs):
         tests = ("total_income_below", "operating_income_below", "recurring_income_below")
         if all(self.current(attrs, name) is None for name in tests):
-            raise serializers.ValidationError(
-                _("Set at least one of the income lines.")
-            )
+            raise serializers.ValidationError(_("Set at least one of the income lines."))
         valid_from, valid_to = self.current(attrs, "valid_from"), self.current(attrs, "valid_to")
         if valid_to is not None and valid_to < valid_from:
             raise serializers.ValidationError(

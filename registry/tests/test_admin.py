@@ -26,8 +26,14 @@ def stats(tree):
 @pytest.mark.parametrize(
     "path",
     [
-        "registry/region", "registry/village", "registry/organisation", "registry/villagestat",
-        "registry/weakvillagethreshold", "registry/importjob", "accounts/user", "accounts/grant",
+        "registry/region",
+        "registry/village",
+        "registry/organisation",
+        "registry/villagestat",
+        "registry/weakvillagethreshold",
+        "registry/importjob",
+        "accounts/user",
+        "accounts/grant",
         "audit/objectchange",
     ],
 )

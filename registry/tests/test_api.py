@@ -26,8 +26,11 @@ def world(tree, enclave_company):
         code="330482108", name="独山港镇", level=RegionLevel.TOWNSHIP, parent_id="330482"
     )
     xujiadai_stat = VillageStat.objects.create(
-        village_id=XUJIADAI, year=2023, total_income=1_000_000_00,
-        operating_income=600_000_00, population=3200,
+        village_id=XUJIADAI,
+        year=2023,
+        total_income=1_000_000_00,
+        operating_income=600_000_00,
+        population=3200,
     )
     # 峰山村: 300,000 yuan a year (FACTS.md).
     fengshan_stat = VillageStat.objects.create(
@@ -158,12 +161,20 @@ REFUSED = [
     *_all_methods("clerk", ["regions", "villages", "thresholds", "organisations"], 403),
     # Wrong scope: rows outside it are not found; creating outside it is forbidden.
     pytest.param(
-        "other_clerk", "post", "stats/", ENDPOINTS["stats"][2], 403,
+        "other_clerk",
+        "post",
+        "stats/",
+        ENDPOINTS["stats"][2],
+        403,
         id="other_clerk_post_stats_for_another_village_case",
     ),
     *[
         pytest.param(
-            "other_clerk", method, "stats/{xujiadai_stat}/", body, 404,
+            "other_clerk",
+            method,
+            "stats/{xujiadai_stat}/",
+            body,
+            404,
             id=f"other_clerk_{method}_stats_of_another_village_case",
         )
         for method, body in (
@@ -173,22 +184,36 @@ REFUSED = [
         )
     ],
     pytest.param(
-        "other_clerk", "patch", "stats/{fengshan_stat}/", {"village": XUJIADAI, "year": 2022},
+        "other_clerk",
+        "patch",
+        "stats/{fengshan_stat}/",
+        {"village": XUJIADAI, "year": 2022},
         403,
         id="other_clerk_moves_own_stats_to_another_village_case",
     ),
     pytest.param(
-        "other_clerk", "put", "stats/{fengshan_stat}/",
-        {"village": XUJIADAI, "year": 2022, "total_income": 1}, 403,
+        "other_clerk",
+        "put",
+        "stats/{fengshan_stat}/",
+        {"village": XUJIADAI, "year": 2022, "total_income": 1},
+        403,
         id="other_clerk_puts_own_stats_into_another_village_case",
     ),
     pytest.param(
-        "pinghu_admin", "post", "regions/", ENDPOINTS["regions"][2], 403,
+        "pinghu_admin",
+        "post",
+        "regions/",
+        ENDPOINTS["regions"][2],
+        403,
         id="region_admin_post_regions_case",
     ),
     *[
         pytest.param(
-            "pinghu_admin", method, "regions/330482107/", body, 404,
+            "pinghu_admin",
+            method,
+            "regions/330482107/",
+            body,
+            404,
             id=f"region_admin_{method}_regions_case",
         )
         for method, body in (
@@ -198,28 +223,46 @@ REFUSED = [
         )
     ],
     pytest.param(
-        "pinghu_admin", "post", "villages/", {"code": "331121201299", "name": "新峰村村委会"}, 403,
+        "pinghu_admin",
+        "post",
+        "villages/",
+        {"code": "331121201299", "name": "新峰村村委会"},
+        403,
         id="region_admin_post_village_outside_region_case",
     ),
     *[
         pytest.param(
-            "pinghu_admin", method, f"villages/{FENGSHAN}/", body, 404,
+            "pinghu_admin",
+            method,
+            f"villages/{FENGSHAN}/",
+            body,
+            404,
             id=f"region_admin_{method}_village_outside_region_case",
         )
         for method, body in (
-            ("put", {"code": FENGSHAN, "name": "峰山村村委会", "short_name": "峰山",
-                     "kind": "village"}),
+            (
+                "put",
+                {"code": FENGSHAN, "name": "峰山村村委会", "short_name": "峰山", "kind": "village"},
+            ),
             ("patch", {"short_name": "峰山"}),
             ("delete", None),
         )
     ],
     pytest.param(
-        "pinghu_admin", "post", "thresholds/", ENDPOINTS["thresholds"][2], 403,
+        "pinghu_admin",
+        "post",
+        "thresholds/",
+        ENDPOINTS["thresholds"][2],
+        403,
         id="region_admin_post_thresholds_case",
     ),
     *[
         pytest.param(
-            "pinghu_admin", method, "thresholds/{threshold}/", body, 404,
+            "pinghu_admin",
+            method,
+            "thresholds/{threshold}/",
+            body,
+            404,
             id=f"region_admin_{method}_thresholds_case",
         )
         for method, body in (
@@ -229,12 +272,20 @@ REFUSED = [
         )
     ],
     pytest.param(
-        "pinghu_admin", "post", "organisations/", ENDPOINTS["organisations"][2], 403,
+        "pinghu_admin",
+        "post",
+        "organisations/",
+        ENDPOINTS["organisations"][2],
+        403,
         id="region_admin_post_organisation_outside_region_case",
     ),
     *[
         pytest.param(
-            "pinghu_admin", method, "organisations/{enclave}/", body, 404,
+            "pinghu_admin",
+            method,
+            "organisations/{enclave}/",
+            body,
+            404,
             id=f"region_admin_{method}_organisation_outside_region_case",
         )
         for method, body in (
@@ -244,7 +295,11 @@ REFUSED = [
         )
     ],
     pytest.param(
-        "pinghu_admin", "patch", "organisations/{pinghu_org}/", {"region": "331121"}, 403,
+        "pinghu_admin",
+        "patch",
+        "organisations/{pinghu_org}/",
+        {"region": "331121"},
+        403,
         id="region_admin_moves_organisation_out_of_region_case",
     ),
 ]
@@ -273,8 +328,12 @@ def test_an_anonymous_write_is_refused_in_the_error_shape(call, personas):
 
 
 def test_a_row_outside_the_scope_is_not_found(call, personas, world):
-    response = call(personas["other_clerk"], "patch", API + f"stats/{world['xujiadai_stat']}/",
-                    {"total_income": 1})
+    response = call(
+        personas["other_clerk"],
+        "patch",
+        API + f"stats/{world['xujiadai_stat']}/",
+        {"total_income": 1},
+    )
 
     assert response.json() == {
         "error": {"status": 404, "detail": {"detail": "No VillageStat matches the given query."}}
@@ -285,7 +344,13 @@ def test_a_row_outside_the_scope_is_not_found(call, personas, world):
 ACCEPTED = [
     *[
         pytest.param(
-            "clerk", method, url, body, status, VillageStat, pk,
+            "clerk",
+            method,
+            url,
+            body,
+            status,
+            VillageStat,
+            pk,
             id=f"clerk_{method}_own_stats_case",
         )
         for method, url, body, status, pk in (
@@ -296,12 +361,24 @@ ACCEPTED = [
         )
     ],
     pytest.param(
-        "admin", "patch", "stats/{fengshan_stat}/", {"population": 1480}, 200, VillageStat,
-        "{fengshan_stat}", id="admin_patch_any_stats_case",
+        "admin",
+        "patch",
+        "stats/{fengshan_stat}/",
+        {"population": 1480},
+        200,
+        VillageStat,
+        "{fengshan_stat}",
+        id="admin_patch_any_stats_case",
     ),
     pytest.param(
-        "other_clerk", "patch", "stats/{fengshan_stat}/", {"year": 2022}, 200, VillageStat,
-        "{fengshan_stat}", id="other_clerk_patch_own_stats_case",
+        "other_clerk",
+        "patch",
+        "stats/{fengshan_stat}/",
+        {"year": 2022},
+        200,
+        VillageStat,
+        "{fengshan_stat}",
+        id="other_clerk_patch_own_stats_case",
     ),
     *[
         pytest.param(
@@ -315,11 +392,23 @@ ACCEPTED = [
         )
     ],
     pytest.param(
-        "pinghu_admin", "patch", f"villages/{SHANTANG}/", {"short_name": "明月山塘"}, 200,
-        Village, SHANTANG, id="region_admin_patch_village_in_region_case",
+        "pinghu_admin",
+        "patch",
+        f"villages/{SHANTANG}/",
+        {"short_name": "明月山塘"},
+        200,
+        Village,
+        SHANTANG,
+        id="region_admin_patch_village_in_region_case",
     ),
     pytest.param(
-        "pinghu_admin", "post", "villages/", ENDPOINTS["villages"][2], 201, Village, None,
+        "pinghu_admin",
+        "post",
+        "villages/",
+        ENDPOINTS["villages"][2],
+        201,
+        Village,
+        None,
         id="region_admin_post_village_in_region_case",
     ),
     *[
@@ -335,7 +424,13 @@ ACCEPTED = [
     ],
     *[
         pytest.param(
-            "admin", method, url, body, status, WeakVillageThreshold, pk,
+            "admin",
+            method,
+            url,
+            body,
+            status,
+            WeakVillageThreshold,
+            pk,
             id=f"admin_{method}_thresholds_case",
         )
         for method, url, body, status, pk in (
@@ -347,26 +442,42 @@ ACCEPTED = [
     ],
     *[
         pytest.param(
-            "admin", method, url, body, status, Organisation, pk,
+            "admin",
+            method,
+            url,
+            body,
+            status,
+            Organisation,
+            pk,
             id=f"admin_{method}_organisations_case",
         )
         for method, url, body, status, pk in (
             ("post", "organisations/", ENDPOINTS["organisations"][2], 201, None),
             ("put", "organisations/{enclave}/", ENDPOINTS["organisations"][3], 200, "{enclave}"),
-            ("patch", "organisations/{enclave}/", ENDPOINTS["organisations"][4], 200,
-             "{enclave}"),
+            ("patch", "organisations/{enclave}/", ENDPOINTS["organisations"][4], 200, "{enclave}"),
             # 平湖市强村公司: nobody holds a grant on it (the enclave company's grants PROTECT it).
             ("delete", "organisations/{pinghu_org}/", None, 204, "{pinghu_org}"),
         )
     ],
     pytest.param(
-        "pinghu_admin", "post", "organisations/",
-        {"name": "广陈强村公司", "kind": "village_company", "region": "330482106"}, 201,
-        Organisation, None, id="region_admin_post_organisation_in_region_case",
+        "pinghu_admin",
+        "post",
+        "organisations/",
+        {"name": "广陈强村公司", "kind": "village_company", "region": "330482106"},
+        201,
+        Organisation,
+        None,
+        id="region_admin_post_organisation_in_region_case",
     ),
     pytest.param(
-        "pinghu_admin", "patch", "organisations/{pinghu_org}/", {"region": "330482107"}, 200,
-        Organisation, "{pinghu_org}", id="region_admin_moves_organisation_within_region_case",
+        "pinghu_admin",
+        "patch",
+        "organisations/{pinghu_org}/",
+        {"region": "330482107"},
+        200,
+        Organisation,
+        "{pinghu_org}",
+        id="region_admin_moves_organisation_within_region_case",
     ),
 ]
 
@@ -394,7 +505,10 @@ def test_a_write_in_scope_is_done_and_logged_with_before_and_after(
     assert (change.action, change.object_pk) == (expected_action[method], str(pk))
     assert change.content_type.model_class() is model
     assert (change.user, change.user_name, change.source, change.path) == (
-        user, user.username, "api", url
+        user,
+        user.username,
+        "api",
+        url,
     )
     assert (change.prechange_data, change.postchange_data) == (before, after)
     if method == "delete":
@@ -407,8 +521,12 @@ def test_a_write_in_scope_is_done_and_logged_with_before_and_after(
 def test_a_clerks_update_is_logged_field_by_field(call, personas, world):
     pk = world["xujiadai_stat"]
 
-    response = call(personas["clerk"], "patch", API + f"stats/{pk}/",
-                    {"total_income": "110000000", "households": 1050})
+    response = call(
+        personas["clerk"],
+        "patch",
+        API + f"stats/{pk}/",
+        {"total_income": "110000000", "households": 1050},
+    )
 
     assert response.status_code == 200
     assert response.json() == {
@@ -426,8 +544,13 @@ def test_a_clerks_update_is_logged_field_by_field(call, personas, world):
     }
     change = ObjectChange.objects.get(object_pk=str(pk), action="update")
     unchanged = {
-        "id": pk, "village_id": XUJIADAI, "year": 2023, "operating_income": 60_000_000,
-        "recurring_income": None, "population": 3200, "per_capita_disposable_income": None,
+        "id": pk,
+        "village_id": XUJIADAI,
+        "year": 2023,
+        "operating_income": 60_000_000,
+        "recurring_income": None,
+        "population": 3200,
+        "per_capita_disposable_income": None,
         "is_illustrative": False,
     }
     assert change.prechange_data == {**unchanged, "total_income": 100_000_000, "households": None}
@@ -439,8 +562,12 @@ def test_a_clerks_update_is_logged_field_by_field(call, personas, world):
 def test_a_write_with_nothing_changed_logs_nothing(call, personas, world):
     logged = ObjectChange.objects.count()
 
-    response = call(personas["clerk"], "patch", API + f"stats/{world['xujiadai_stat']}/",
-                    {"total_income": 100_000_000})
+    response = call(
+        personas["clerk"],
+        "patch",
+        API + f"stats/{world['xujiadai_stat']}/",
+        {"total_income": 100_000_000},
+    )
 
     assert response.status_code == 200
     assert ObjectChange.objects.count() == logged
@@ -476,16 +603,20 @@ def test_deleting_a_unit_still_in_use_is_a_conflict(call, personas, world, url, 
     ("url", "body", "expected"),
     [
         pytest.param(
-            "stats/", {"village": XUJIADAI, "year": 2024, "total_income": 1, "totl_income": 2},
-            {"totl_income": ["Unknown field."]}, id="unknown_field_case",
+            "stats/",
+            {"village": XUJIADAI, "year": 2024, "total_income": 1, "totl_income": 2},
+            {"totl_income": ["Unknown field."]},
+            id="unknown_field_case",
         ),
         pytest.param(
             "stats/",
             {"village": XUJIADAI, "year": 2024, "total_income": 1, "village_name": "徐家埭村"},
-            {"village_name": ["This field is read-only."]}, id="read_only_field_case",
+            {"village_name": ["This field is read-only."]},
+            id="read_only_field_case",
         ),
         pytest.param(
-            "stats/", {"year": 2024, "total_income": -1, "bogus": True},
+            "stats/",
+            {"year": 2024, "total_income": -1, "bogus": True},
             {
                 "village": ["This field is required."],
                 "total_income": ["Ensure this value is greater than or equal to 0."],
@@ -494,14 +625,16 @@ def test_deleting_a_unit_still_in_use_is_a_conflict(call, personas, world, url, 
             id="unknown_field_reported_with_other_errors_case",
         ),
         pytest.param(
-            "stats/", [{"village": XUJIADAI}],
+            "stats/",
+            [{"village": XUJIADAI}],
             {"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]},
             id="not_an_object_case",
         ),
         pytest.param(
             "villages/",
             {"code": "330482107299", "name": "新建村", "township": {"code": "330482107"}},
-            {"township": ["This field is read-only."]}, id="nested_read_only_field_case",
+            {"township": ["This field is read-only."]},
+            id="nested_read_only_field_case",
         ),
     ],
 )
@@ -528,7 +661,8 @@ FEN_ERROR = ["Enter a whole number of fen (1/100 yuan), without a decimal point.
         pytest.param(True, FEN_ERROR, id="boolean_case"),
         pytest.param(-1, ["Ensure this value is greater than or equal to 0."], id="negative_case"),
         pytest.param(
-            2**63, ["Ensure this value is less than or equal to 9223372036854775807."],
+            2**63,
+            ["Ensure this value is less than or equal to 9223372036854775807."],
             id="beyond_bigint_case",
         ),
     ],
@@ -536,8 +670,12 @@ FEN_ERROR = ["Enter a whole number of fen (1/100 yuan), without a decimal point.
 def test_money_must_be_a_whole_non_negative_number_of_fen(call, personas, world, value, expected):
     before = snapshot()
 
-    response = call(personas["clerk"], "post", API + "stats/",
-                    {"village": XUJIADAI, "year": 2024, "total_income": value})
+    response = call(
+        personas["clerk"],
+        "post",
+        API + "stats/",
+        {"village": XUJIADAI, "year": 2024, "total_income": value},
+    )
 
     assert response.status_code == 400
     assert errors(response) == {"total_income": expected}
@@ -546,13 +684,19 @@ def test_money_must_be_a_whole_non_negative_number_of_fen(call, personas, world,
 
 @pytest.mark.parametrize(
     ("value", "stored"),
-    [pytest.param(120_000_000, 120_000_000, id="integer_case"),
-     pytest.param("120000000", 120_000_000, id="digit_string_case"),
-     pytest.param(0, 0, id="zero_case")],
+    [
+        pytest.param(120_000_000, 120_000_000, id="integer_case"),
+        pytest.param("120000000", 120_000_000, id="digit_string_case"),
+        pytest.param(0, 0, id="zero_case"),
+    ],
 )
 def test_money_is_stored_as_given_in_fen(call, personas, world, value, stored):
-    response = call(personas["clerk"], "post", API + "stats/",
-                    {"village": XUJIADAI, "year": 2024, "total_income": value})
+    response = call(
+        personas["clerk"],
+        "post",
+        API + "stats/",
+        {"village": XUJIADAI, "year": 2024, "total_income": value},
+    )
 
     assert response.status_code == 201
     assert response.json()["total_income"] == stored
@@ -562,8 +706,12 @@ def test_money_is_stored_as_given_in_fen(call, personas, world, value, stored):
 def test_a_second_row_for_the_same_village_and_year_is_a_clean_400(call, personas, world):
     before = snapshot()
 
-    response = call(personas["clerk"], "post", API + "stats/",
-                    {"village": XUJIADAI, "year": 2023, "total_income": 1})
+    response = call(
+        personas["clerk"],
+        "post",
+        API + "stats/",
+        {"village": XUJIADAI, "year": 2023, "total_income": 1},
+    )
 
     assert response.status_code == 400
     assert errors(response) == {
@@ -576,8 +724,9 @@ def test_moving_a_row_onto_an_existing_village_year_is_a_clean_400(call, persona
     VillageStat.objects.create(village_id=XUJIADAI, year=2022, total_income=1)
     before = snapshot()
 
-    response = call(personas["clerk"], "patch", API + f"stats/{world['xujiadai_stat']}/",
-                    {"year": 2022})
+    response = call(
+        personas["clerk"], "patch", API + f"stats/{world['xujiadai_stat']}/", {"year": 2022}
+    )
 
     assert response.status_code == 400
     assert errors(response) == {
@@ -590,72 +739,109 @@ def test_moving_a_row_onto_an_existing_village_year_is_a_clean_400(call, persona
     ("method", "url", "body", "expected"),
     [
         pytest.param(
-            "post", "regions/", {"code": "33048210", "name": "x"},
-            {"code": ["A region code has 2, 4, 6 or 9 digits."]}, id="region_code_length_case",
+            "post",
+            "regions/",
+            {"code": "33048210", "name": "x"},
+            {"code": ["A region code has 2, 4, 6 or 9 digits."]},
+            id="region_code_length_case",
         ),
         pytest.param(
-            "post", "regions/", {"code": "330483101", "name": "x"},
-            {"code": ["No parent region with code 330483."]}, id="region_without_parent_case",
+            "post",
+            "regions/",
+            {"code": "330483101", "name": "x"},
+            {"code": ["No parent region with code 330483."]},
+            id="region_without_parent_case",
         ),
         pytest.param(
-            "post", "regions/", {"code": "330482107", "name": "x"},
-            {"code": ["region with this code already exists."]}, id="region_duplicate_case",
+            "post",
+            "regions/",
+            {"code": "330482107", "name": "x"},
+            {"code": ["region with this code already exists."]},
+            id="region_duplicate_case",
         ),
         pytest.param(
-            "put", "regions/330482107/", {"code": "330482109", "name": "x"},
+            "put",
+            "regions/330482107/",
+            {"code": "330482109", "name": "x"},
             {"code": ["The code of an existing unit cannot be changed."]},
             id="region_code_change_case",
         ),
         pytest.param(
-            "post", "villages/", {"code": "33048210729", "name": "x"},
-            {"code": ["A village code has 12 digits."]}, id="village_code_length_case",
+            "post",
+            "villages/",
+            {"code": "33048210729", "name": "x"},
+            {"code": ["A village code has 12 digits."]},
+            id="village_code_length_case",
         ),
         pytest.param(
-            "post", "villages/", {"code": "330482199201", "name": "x"},
-            {"code": ["No township with code 330482199."]}, id="village_without_township_case",
+            "post",
+            "villages/",
+            {"code": "330482199201", "name": "x"},
+            {"code": ["No township with code 330482199."]},
+            id="village_without_township_case",
         ),
         pytest.param(
-            "patch", f"villages/{XUJIADAI}/", {"code": "330482107299"},
+            "patch",
+            f"villages/{XUJIADAI}/",
+            {"code": "330482107299"},
             {"code": ["The code of an existing unit cannot be changed."]},
             id="village_code_change_case",
         ),
         pytest.param(
-            "post", "villages/", {"code": "330482107299", "name": "x", "kind": "hamlet"},
-            {"kind": ['"hamlet" is not a valid choice.']}, id="village_kind_case",
+            "post",
+            "villages/",
+            {"code": "330482107299", "name": "x", "kind": "hamlet"},
+            {"kind": ['"hamlet" is not a valid choice.']},
+            id="village_kind_case",
         ),
         pytest.param(
-            "post", "stats/", {"village": "330482107299", "year": 2024, "total_income": 1},
+            "post",
+            "stats/",
+            {"village": "330482107299", "year": 2024, "total_income": 1},
             {"village": ['Invalid pk "330482107299" - object does not exist.']},
             id="stats_unknown_village_case",
         ),
         pytest.param(
-            "post", "stats/", {"village": XUJIADAI, "year": 1900, "total_income": 1},
+            "post",
+            "stats/",
+            {"village": XUJIADAI, "year": 1900, "total_income": 1},
             {"year": ["Ensure this value is greater than or equal to 1949."]},
             id="stats_year_case",
         ),
         pytest.param(
-            "post", "thresholds/", {"name": "x", "region": "33", "valid_from": 2024},
+            "post",
+            "thresholds/",
+            {"name": "x", "region": "33", "valid_from": 2024},
             {"non_field_errors": ["Set at least one of the income lines."]},
             id="threshold_without_line_case",
         ),
         pytest.param(
-            "patch", "thresholds/{threshold}/", {"total_income_below": None},
+            "patch",
+            "thresholds/{threshold}/",
+            {"total_income_below": None},
             {"non_field_errors": ["Set at least one of the income lines."]},
             id="threshold_line_removed_case",
         ),
         pytest.param(
-            "patch", "thresholds/{threshold}/", {"valid_to": 2020},
+            "patch",
+            "thresholds/{threshold}/",
+            {"valid_to": 2020},
             {"valid_to": ["The last year cannot be before the first year."]},
             id="threshold_period_order_case",
         ),
         pytest.param(
-            "post", "organisations/", {"name": "平湖市强村公司", "kind": "village_company"},
+            "post",
+            "organisations/",
+            {"name": "平湖市强村公司", "kind": "village_company"},
             {"name": ["organisation with this name already exists."]},
             id="organisation_duplicate_case",
         ),
         pytest.param(
-            "patch", "organisations/{enclave}/", {"villages": [XUJIADAI]},
-            {"villages": ["This field is read-only."]}, id="organisation_villages_case",
+            "patch",
+            "organisations/{enclave}/",
+            {"villages": [XUJIADAI]},
+            {"villages": ["This field is read-only."]},
+            id="organisation_villages_case",
         ),
     ],
 )
@@ -674,8 +860,12 @@ def test_invalid_input_is_refused_with_field_errors(
 def test_a_new_village_takes_township_county_name_and_kind_from_code_and_name(
     call, personas, world
 ):
-    response = call(personas["admin"], "post", API + "villages/",
-                    {"code": "330482106299", "name": "新港社区居民委员会"})
+    response = call(
+        personas["admin"],
+        "post",
+        API + "villages/",
+        {"code": "330482106299", "name": "新港社区居民委员会"},
+    )
 
     assert response.status_code == 201
     assert response.json() == {
@@ -689,12 +879,16 @@ def test_a_new_village_takes_township_county_name_and_kind_from_code_and_name(
 
 
 def test_a_new_region_takes_level_and_parent_from_its_code(call, personas, world):
-    response = call(personas["admin"], "post", API + "regions/",
-                    {"code": "330482109", "name": "新仓镇"})
+    response = call(
+        personas["admin"], "post", API + "regions/", {"code": "330482109", "name": "新仓镇"}
+    )
 
     assert response.status_code == 201
     assert response.json() == {
-        "code": "330482109", "name": "新仓镇", "level": 9, "parent": "330482",
+        "code": "330482109",
+        "name": "新仓镇",
+        "level": 9,
+        "parent": "330482",
         "children_count": 0,
     }
 
@@ -714,15 +908,20 @@ def test_a_region_shows_its_children_count(call, personas, world):
 
     assert response.status_code == 200
     assert response.json() == {
-        "code": "330482", "name": "平湖市", "level": 6, "parent": "3304", "children_count": 3,
+        "code": "330482",
+        "name": "平湖市",
+        "level": 6,
+        "parent": "3304",
+        "children_count": 3,
     }
 
 
 @pytest.mark.parametrize(
     ("query", "codes"),
     [
-        pytest.param("level=9", ["330482106", "330482107", "330482108", "331121201"],
-                     id="level_case"),
+        pytest.param(
+            "level=9", ["330482106", "330482107", "330482108", "331121201"], id="level_case"
+        ),
         pytest.param("parent=33", ["3304", "3311"], id="parent_case"),
         pytest.param("under=3311", ["331121", "331121201"], id="under_case"),
         pytest.param("under=3311&level=6", ["331121"], id="combined_case"),
@@ -780,14 +979,19 @@ def test_villages_filter_by_region_search_kind_and_weakness(call, personas, worl
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        pytest.param("region=33x", {"region": ["Enter digits of a statistical code."]},
-                     id="region_not_digits_case"),
-        pytest.param("weak_in=last", {"weak_in": ["Enter a whole number."]},
-                     id="year_not_a_number_case"),
-        pytest.param("kind=hamlet",
-                     {"kind": ["Select a valid choice. hamlet is not one of the available "
-                               "choices."]},
-                     id="kind_not_a_choice_case"),
+        pytest.param(
+            "region=33x",
+            {"region": ["Enter digits of a statistical code."]},
+            id="region_not_digits_case",
+        ),
+        pytest.param(
+            "weak_in=last", {"weak_in": ["Enter a whole number."]}, id="year_not_a_number_case"
+        ),
+        pytest.param(
+            "kind=hamlet",
+            {"kind": ["Select a valid choice. hamlet is not one of the available choices."]},
+            id="kind_not_a_choice_case",
+        ),
     ],
 )
 def test_an_invalid_filter_is_a_400(call, personas, world, query, expected):
@@ -854,9 +1058,11 @@ def test_the_weak_action_filters_by_region(call, personas, world, query, codes):
     [
         pytest.param("", {"year": ["This field is required."]}, id="no_year_case"),
         pytest.param("year=20x3", {"year": ["A valid integer is required."]}, id="bad_year_case"),
-        pytest.param("year=2023&region=33a",
-                     {"region": ["This value does not match the required pattern."]},
-                     id="bad_region_case"),
+        pytest.param(
+            "year=2023&region=33a",
+            {"region": ["This value does not match the required pattern."]},
+            id="bad_region_case",
+        ),
     ],
 )
 def test_the_weak_action_needs_a_year(call, personas, world, query, expected):
@@ -898,7 +1104,9 @@ def test_an_organisation_lists_its_villages_by_code(call, personas, world, xujia
 def test_an_answer_is_in_chinese_by_default(client_for, personas):
     response = client_for(None).get(API + "villages/")
 
-    assert response.json() == {"error": {"status": 401, "detail": {"detail": "身份认证信息未提供。"}}}
+    assert response.json() == {
+        "error": {"status": 401, "detail": {"detail": "身份认证信息未提供。"}}
+    }
 
 
 # --- Query counts ---------------------------------------------------------------------------
@@ -908,8 +1116,12 @@ def _more_rows(world):
     """40 more villages with statistics, 40 thresholds, 40 companies with a member each."""
     for n in range(40):
         village = Village.objects.create(
-            code=f"3304821073{n:02d}", name=f"测试{n}村", short_name=f"测试{n}村",
-            kind=VillageKind.VILLAGE, township_id="330482107", county_id="330482",
+            code=f"3304821073{n:02d}",
+            name=f"测试{n}村",
+            short_name=f"测试{n}村",
+            kind=VillageKind.VILLAGE,
+            township_id="330482107",
+            county_id="330482",
         )
         VillageStat.objects.create(village=village, year=2023, total_income=n)
         WeakVillageThreshold.objects.create(

@@ -58,9 +58,7 @@ class StrictSerializer(serializers.Serializer):
     def to_internal_value(self, data):
         unexpected = {}
         if isinstance(data, Mapping):
-            unexpected = {
-                key: [_("Unknown field.")] for key in data if key not in self.fields
-            }
+            unexpected = {key: [_("Unknown field.")] for key in data if key not in self.fields}
         value = super().to_internal_value(data)
         if unexpected:
             raise serializers.ValidationError(unexpected)
@@ -98,7 +96,13 @@ class VentureSerializer(StrictModelSerializer):
     class Meta:
         model = Venture
         fields = [
-            "id", "name", "kind", "organisation", "description", "started_on", "currency",
+            "id",
+            "name",
+            "kind",
+            "organisation",
+            "description",
+            "started_on",
+            "currency",
             "is_illustrative",
         ]
         read_only_fields = ["currency"]
@@ -112,7 +116,13 @@ class StakeSerializer(HolderFieldsMixin, StrictModelSerializer):
     class Meta:
         model = Stake
         fields = [
-            "id", "venture", "holder", "holder_name", "units", "effective_from", "effective_to",
+            "id",
+            "venture",
+            "holder",
+            "holder_name",
+            "units",
+            "effective_from",
+            "effective_to",
             "note",
         ]
 
@@ -134,8 +144,15 @@ class ContributionSerializer(HolderFieldsMixin, StrictModelSerializer):
     class Meta:
         model = Contribution
         fields = [
-            "id", "venture", "holder", "holder_name", "kind", "amount", "contributed_on",
-            "note", "entry",
+            "id",
+            "venture",
+            "holder",
+            "holder_name",
+            "kind",
+            "amount",
+            "contributed_on",
+            "note",
+            "entry",
         ]
         read_only_fields = ["entry"]
 
@@ -151,8 +168,16 @@ class IncomeReceiptSerializer(StrictModelSerializer):
     class Meta:
         model = IncomeReceipt
         fields = [
-            "id", "venture", "payer", "kind", "amount", "received_on", "period_start",
-            "period_end", "note", "entry",
+            "id",
+            "venture",
+            "payer",
+            "kind",
+            "amount",
+            "received_on",
+            "period_start",
+            "period_end",
+            "note",
+            "entry",
         ]
         read_only_fields = ["entry"]
 
@@ -177,7 +202,13 @@ class TenantSerializer(StrictModelSerializer):
     class Meta:
         model = Tenant
         fields = [
-            "id", "venture", "organisation", "asset", "lease_from", "lease_to", "annual_rent",
+            "id",
+            "venture",
+            "organisation",
+            "asset",
+            "lease_from",
+            "lease_to",
+            "annual_rent",
             "is_illustrative",
         ]
 
@@ -199,11 +230,34 @@ class DistributionRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = DistributionRun
         fields = [
-            "id", "venture", "period_start", "period_end", "policy", "params", "source",
-            "total", "reserve_amount", "welfare_amount", "distributed_amount", "holder_count",
-            "status", "prepared_by", "prepared_at", "approved_by", "approved_at", "posted_by",
-            "posted_at", "posted_on", "posted_entry", "published_by", "published_at",
-            "reversed_by", "reversed_at", "reversed_on", "reversal_entry", "reversal_reason",
+            "id",
+            "venture",
+            "period_start",
+            "period_end",
+            "policy",
+            "params",
+            "source",
+            "total",
+            "reserve_amount",
+            "welfare_amount",
+            "distributed_amount",
+            "holder_count",
+            "status",
+            "prepared_by",
+            "prepared_at",
+            "approved_by",
+            "approved_at",
+            "posted_by",
+            "posted_at",
+            "posted_on",
+            "posted_entry",
+            "published_by",
+            "published_at",
+            "reversed_by",
+            "reversed_at",
+            "reversed_on",
+            "reversal_entry",
+            "reversal_reason",
         ]
         read_only_fields = fields
 
@@ -214,11 +268,12 @@ class PrepareRunSerializer(StrictSerializer):
     period_end = serializers.DateField()
     policy = serializers.ChoiceField(choices=DistributionPolicy.choices)
     params = serializers.DictField(
-        required=False, default=dict,
+        required=False,
+        default=dict,
         help_text=_(
             "The policy's parameters: total (fen), source, reserve_rate, welfare_rate, rate, "
             "fixed_years, term_start, capital_kinds, floor (fen), floor_rate, share_ratio, "
-            "points ({holder key: points}), population_year. Rates are text such as \"10%\"."
+            'points ({holder key: points}), population_year. Rates are text such as "10%".'
         ),
     )
 
@@ -239,8 +294,17 @@ class DistributionLineSerializer(HolderFieldsMixin, serializers.ModelSerializer)
     class Meta:
         model = DistributionLine
         fields = [
-            "id", "run", "holder", "holder_name", "stake", "units", "basis", "weight", "floor",
-            "points", "amount",
+            "id",
+            "run",
+            "holder",
+            "holder_name",
+            "stake",
+            "units",
+            "basis",
+            "weight",
+            "floor",
+            "points",
+            "amount",
         ]
         read_only_fields = fields
 
