@@ -132,6 +132,9 @@ VISIT_POLICY = ScopePolicy(
     scoped_reads=True,
     view_roles=READERS,
 )
+# Who may see a clear ID number or phone: the village's clerk (and the city), never the
+# other side of a shared grid, an auditor or a grid member.
+REVEAL_ROLES = frozenset({Role.VILLAGE_CLERK})
 # The reveal log is for auditors (and the city): who saw whose data, when and why.
 REVEAL_POLICY = ScopePolicy(
     village_path="village",

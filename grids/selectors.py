@@ -9,8 +9,10 @@ from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 
 from core.pii import blind_index
+from core.scope import holds_role
 from grids.choices import MatterStatus, WorkerRole
 from grids.models import (
+    REVEAL_ROLES,
     Grid,
     GridWorker,
     Household,
@@ -30,6 +32,7 @@ __all__ = [
     "households_for",
     "link_report",
     "matter_rates",
+    "may_reveal",
     "overdue_matters",
     "reveals_for",
     "screening_progress",
@@ -202,3 +205,9 @@ def reveals_for(user):
         .select_related("user", "village", "person__household", "entry__task")
         .order_by("-at")
     )
+
+
+def may_reveal(user, village) -> bool:
+    """Whether `user` may ask for a clear value in this village (the rule `reveal` applies,
+    and the household page asks to show its form). From the cached grants, no query."""
+    return holds_role(user, REVEAL_ROLES, village=village)

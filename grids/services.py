@@ -52,6 +52,7 @@ from grids.models import (
     ScreeningTask,
     Visit,
 )
+from grids.selectors import may_reveal
 from lib.idcard import (
     IdNumberError,
     mask_id,
@@ -76,7 +77,6 @@ __all__ = [
     "evaluate",
     "import_households",
     "link_household",
-    "may_reveal",
     "move_person",
     "record_visit",
     "report_matter",
@@ -85,9 +85,7 @@ __all__ = [
     "step_matter",
 ]
 
-# Who may see a clear ID number or phone: the village's clerk (and the city), never the
-# other side of a shared grid, an auditor or a grid member.
-REVEAL_ROLES = frozenset({Role.VILLAGE_CLERK})
+# A reason for a reveal has at least this many characters (核对, 联系户主).
 MIN_REASON = 2
 
 
@@ -130,10 +128,6 @@ def _seal_person_data(target, *, id_number: str = "", phone: str = "") -> None:
         target.phone_sealed = seal(digits)
         target.phone_hash = blind_index("phone", digits)
         target.phone_masked = mask_phone(digits)
-
-
-def id_hash_of(id_number: str) -> str:
-    return blind_index("id", normalise_id(id_number))
 
 
 # --- Households and people ------------------------------------------------------------------
@@ -296,7 +290,7 @@ def reveal(
         raise Invalid(_("Unknown field."))
     record = person if person is not None else entry
     village = person.household.village if person is not None else entry.task.grid.village
-    if not holds_role(actor, REVEAL_ROLES, village=village):
+    if not may_reveal(actor, village):
         raise NotAllowed(_("Only the village's clerk may see personal data in full."))
     reason = str(reason or "").strip()
     if len(reason) < MIN_REASON:
@@ -895,8 +889,3 @@ def import_households(
         for person, changed in updated:
             person.save(update_fields=sorted(set(changed)))
     return result
-
-
-def may_reveal(user, village) -> bool:
-    """Whether `user` may ask for a clear value in this village (for showing the form)."""
-    return holds_role(user, REVEAL_ROLES, village=village)

@@ -144,7 +144,7 @@ def household_detail(request, pk):
             "members": members,
             "form": form,
             "revealed": revealed,
-            "can_reveal": services.may_reveal(request.user, household.village),
+            "can_reveal": selectors.may_reveal(request.user, household.village),
             "links": list(household.links.select_related("member").prefetch_related("visits")),
         },
     )
