@@ -16,8 +16,8 @@ from accounts.models import Grant, User
 from core.roles import Role
 from registry.choices import RegionLevel, VillageKind
 from registry.models import Region, Village, VillageStat, WeakVillageThreshold
+from tests.support import CHROMIUM, chromium_page
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(
     os.getenv("SCREENSHOT_DIR") or Path(__file__).resolve().parent.parent / "var" / "screenshots"
 )
@@ -103,31 +103,8 @@ def registry_data(transactional_db):
 @pytest.fixture
 def page(live_server, registry_data):
     """A Chromium page that records console errors and uncaught exceptions."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 900}, locale="zh-CN", device_scale_factor=1
-        )
-        page = context.new_page()
-        page.errors = []
-        page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
-        page.on("pageerror", lambda e: page.errors.append(str(e)))
-        page.set_default_timeout(15_000)
+    with chromium_page() as page:
         yield page
-        context.close()
-        browser.close()
 
 
 def test_a_clerk_signs_in_and_sees_the_village_chart(live_server, page):
