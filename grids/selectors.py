@@ -58,7 +58,7 @@ def grid_page(grid: Grid, user) -> dict:
     open matters: a fixed number of queries whatever the grid's size."""
     leaders = list(
         GridWorker.objects.filter(grid=grid, role=WorkerRole.LEADER)
-        .select_related("side")
+        .select_related("side__county")
         .order_by("side_id")
     )
     heads = Prefetch(
@@ -71,7 +71,7 @@ def grid_page(grid: Grid, user) -> dict:
     households = Household.objects.restrict(user, "view").prefetch_related(heads).order_by("number")
     micro_grids = list(
         MicroGrid.objects.filter(grid=grid)
-        .select_related("side")
+        .select_related("side__county")
         .prefetch_related(
             Prefetch("workers", queryset=GridWorker.objects.order_by("name")),
             Prefetch("households", queryset=households.annotate(size=Count("members"))),

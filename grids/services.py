@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import log_bulk
 from core.actors import as_user, require_actor
+from core.db import bulk_insert
 from core.errors import Conflict, Invalid, NotAllowed
 from core.imports import ImportResult, RowError, read_upload
 from core.pii import blind_index, seal, unseal
@@ -108,6 +109,19 @@ def _side_actor(actor, grid: Grid) -> None:
         if v is not None
     ):
         raise NotAllowed(_("You do not work in this grid."))
+
+
+def _sealed(number: str, phone: str) -> dict[str, str]:
+    """Sealed values, blind indexes and masks of an already checked ID number and phone
+    (blank stays blank)."""
+    return {
+        "id_sealed": seal(number) if number else "",
+        "id_hash": blind_index("id", number) if number else "",
+        "id_masked": mask_id(number) if number else "",
+        "phone_sealed": seal(phone) if phone else "",
+        "phone_hash": blind_index("phone", phone) if phone else "",
+        "phone_masked": mask_phone(phone) if phone else "",
+    }
 
 
 def _seal_person_data(target, *, id_number: str = "", phone: str = "") -> None:
@@ -826,66 +840,128 @@ def import_households(
         result.errors = sorted(errors, key=lambda e: (e.row or 0, e.column))
         return result
     with transaction.atomic():
-        new_households = []
-        for household_number in dict.fromkeys(r["number"] for r in rows):
-            first = next(r for r in rows if r["number"] == household_number)
-            target = micro.get(first.get("micro_grid") or "")
-            household = existing_households.get(household_number)
-            if household is None:
-                household = Household(
-                    village=village,
-                    number=household_number,
-                    group_name=first.get("group_name") or "",
-                    micro_grid=target,
+        return _write_households(
+            village, rows, micro, existing_households, by_hash, by_name, result, dry_run=dry_run
+        )
+
+
+_PERSON_COLUMNS = ("household_id", *_PERSON_FIELDS, *Person.SEALED, "id_masked", "phone_masked")
+
+
+def _write_households(village, rows, micro, existing, by_hash, by_name, result, *, dry_run):
+    """The writes of a validated household file, by the bulk path (COPY on PostgreSQL): new
+    households, then new people, each with its change-log rows; changed people one by one
+    (rare: a re-import of a corrected file)."""
+    first_rows = {}
+    for r in rows:
+        first_rows.setdefault(r["number"], r)
+    new_households = []
+    for number, first in first_rows.items():
+        target = micro.get(first.get("micro_grid") or "")
+        household = existing.get(number)
+        if household is None:
+            new_households.append(
+                (
+                    village.pk,
+                    number,
+                    first.get("group_name") or "",
+                    target.pk if target else None,
+                    False,
                 )
-                new_households.append(household)
-                existing_households[household_number] = household
-            elif target is not None and household.micro_grid_id != target.pk:
-                household.micro_grid = target
-                household.save(update_fields=["micro_grid"])
-        if new_households and not dry_run:
-            Household.objects.bulk_create(new_households)
-            log_bulk(
-                Household,
-                (("create", h.pk, str(h), None, h.to_change_dict()) for h in new_households),
             )
-        created, updated = [], []
-        for r in rows:
-            person = by_hash.get(r.get("id_hash", "")) or by_name.get((r["number"], r["name"]))
-            values = {
-                f: r.get(f) if r.get(f) is not None else 0 if f == "shares" else r.get(f)
-                for f in _PERSON_FIELDS
-            }
-            values["shares"] = values["shares"] or 0
-            values["is_party_member"] = bool(values["is_party_member"])
-            values["is_shareholder"] = bool(values["is_shareholder"])
-            if person is None:
-                person = Person(household=existing_households[r["number"]], **values)
-                _seal_person_data(person, id_number=r["id_number"], phone=r["phone"])
-                created.append(person)
-                continue
-            changed = [f for f, v in values.items() if getattr(person, f) != v]
-            for f in changed:
-                setattr(person, f, values[f])
-            if r["id_number"] and person.id_hash != r.get("id_hash"):
-                _seal_person_data(person, id_number=r["id_number"])
-                changed += ["id_sealed", "id_hash", "id_masked"]
-            if r["phone"] and person.phone_hash != blind_index("phone", r["phone"]):
-                _seal_person_data(person, phone=r["phone"])
-                changed += ["phone_sealed", "phone_hash", "phone_masked"]
-            if changed:
-                updated.append((person, changed))
-        result.created = len(created)
-        result.updated = len(updated)
-        result.unchanged = len(rows) - len(created) - len(updated)
-        if dry_run:
-            transaction.set_rollback(True)
-            return result
-        Person.objects.bulk_create(created, batch_size=5000)
+        elif target is not None and household.micro_grid_id != target.pk and not dry_run:
+            household.micro_grid = target
+            household.save(update_fields=["micro_grid"])
+    created, updated = [], []
+    for r in rows:
+        person = by_hash.get(r.get("id_hash", "")) or by_name.get((r["number"], r["name"]))
+        values = {
+            "name": r["name"],
+            "gender": r["gender"],
+            "birth_year": r["birth_year"],
+            "relation": r["relation"],
+            "is_party_member": bool(r.get("is_party_member")),
+            "is_shareholder": bool(r.get("is_shareholder")),
+            "shares": r.get("shares") or 0,
+        }
+        if person is None:
+            created.append((r, values))
+            continue
+        changed = [f for f, v in values.items() if getattr(person, f) != v]
+        for f in changed:
+            setattr(person, f, values[f])
+        if r["id_number"] and person.id_hash != r.get("id_hash"):
+            _seal_person_data(person, id_number=r["id_number"])
+            changed += ["id_sealed", "id_hash", "id_masked"]
+        if r["phone"] and person.phone_hash != blind_index("phone", r["phone"]):
+            _seal_person_data(person, phone=r["phone"])
+            changed += ["phone_sealed", "phone_hash", "phone_masked"]
+        if changed:
+            updated.append((person, changed))
+    result.created, result.updated = len(created), len(updated)
+    result.unchanged = len(rows) - len(created) - len(updated)
+    if dry_run:
+        return result
+    if new_households:
+        bulk_insert(
+            Household,
+            ["village_id", "number", "group_name", "micro_grid_id", "is_illustrative"],
+            new_households,
+        )
+    ids = dict(Household.objects.filter(village=village).values_list("number", "pk"))
+    if new_households:
+        fields = ("village_id", "number", "group_name", "micro_grid_id", "is_illustrative")
+        log_bulk(
+            Household,
+            (
+                (
+                    "create",
+                    ids[h[1]],
+                    f"{village.pk}-{h[1]}",
+                    None,
+                    dict(zip(fields, h, strict=True)),
+                )
+                for h in new_households
+            ),
+        )
+    if created:
+        person_rows = []
+        for r, values in created:
+            sealed = _sealed(r["id_number"], r["phone"])
+            person_rows.append(
+                (
+                    ids[r["number"]],
+                    *values.values(),
+                    *(sealed[f] for f in (*Person.SEALED, "id_masked", "phone_masked")),
+                )
+            )
+        # The new rows' keys, in insertion order: above the largest key before the insert,
+        # in the households this file touched (an import of another village may interleave).
+        before = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        bulk_insert(Person, _PERSON_COLUMNS, person_rows)
+        touched = {row[0] for row in person_rows}
+        pks = (
+            Person.objects.filter(pk__gt=before, household_id__in=touched)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        logged = [c for c in _PERSON_COLUMNS if c not in Person.SEALED]
         log_bulk(
             Person,
-            (("create", p.pk, p.household.number, None, p.to_change_dict()) for p in created),
+            (
+                (
+                    "create",
+                    pk,
+                    mask_name(row[1]),
+                    None,
+                    {
+                        **{c: v for c, v in zip(_PERSON_COLUMNS, row, strict=True) if c in logged},
+                        "name": mask_name(row[1]),
+                    },
+                )
+                for pk, row in zip(pks, person_rows, strict=True)
+            ),
         )
-        for person, changed in updated:
-            person.save(update_fields=sorted(set(changed)))
+    for person, changed in updated:
+        person.save(update_fields=sorted(set(changed)))
     return result

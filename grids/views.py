@@ -46,7 +46,12 @@ def grid_list(request):
 
 @login_required
 def grid_detail(request, pk):
-    grid = _visible(Grid, request, pk=pk)
+    grid = get_object_or_404(
+        restrict(Grid.objects.all(), request.user, "view").select_related(
+            "village__county", "partner_village__county"
+        ),
+        pk=pk,
+    )
     context = selectors.grid_page(grid, request.user)
     context["rates"] = selectors.matter_rates(grid=grid)
     context["screenings"] = list(grid.screenings.order_by("-held_on"))
