@@ -229,6 +229,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MeetingKindEnum": "alliances.choices.MeetingKind",
         "DutyStatusEnum": "alliances.choices.DutyStatus",
+        "ProjectCategoryEnum": "projects.choices.ProjectCategory",
+        "MatterCategoryEnum": "grids.choices.MatterCategory",
+        "RegionLevelEnum": "registry.choices.RegionLevel",
+        "MatterLevelEnum": "grids.choices.MatterLevel",
     },
 }
 
