@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from alliances import selectors as alliance_selectors
 from analytics.errors import RankingError
+from grids import selectors as grid_selectors
 from projects import selectors as project_selectors
 from registry.models import VillageStat
 
@@ -86,6 +87,26 @@ def duties_on_time(scheme, codes: list[str], year: int) -> Values:
     return result
 
 
+def _matter_rate(codes: list[str], year: int, numerator: str, denominator: str) -> Values:
+    rates = grid_selectors.matter_rates_by_village(year)
+    result: Values = {}
+    for code in codes:
+        row = rates.get(code)
+        result[code] = row[numerator] / row[denominator] if row and row[denominator] else None
+    return result
+
+
+def grid_closure_rate(scheme, codes: list[str], year: int) -> Values:
+    """Share of the grid matters reported in the village's grids in the year that were
+    closed (evaluated) — the grids app's closed loop."""
+    return _matter_rate(codes, year, "closed", "reported")
+
+
+def grid_on_time_rate(scheme, codes: list[str], year: int) -> Values:
+    """Share of the handled grid matters handled by their deadline."""
+    return _matter_rate(codes, year, "on_time", "handled")
+
+
 def _number(value: Any) -> float | None:
     if value is None:
         return None
@@ -146,5 +167,22 @@ KPI_SOURCES: dict[str, KPISource] = {
             "Share of the village's alliance duties due in the year that were verified as "
             "done on or before their due day."
         ),
+    ),
+    "grid_closure_rate": KPISource(
+        gettext_lazy("Grid matters closed"),
+        "ratio",
+        "higher",
+        grid_closure_rate,
+        gettext_lazy(
+            "Share of the grid matters reported in the year in the village's grids that "
+            "went round the whole loop (accepted, handled, fed back, evaluated)."
+        ),
+    ),
+    "grid_on_time_rate": KPISource(
+        gettext_lazy("Grid matters on time"),
+        "ratio",
+        "higher",
+        grid_on_time_rate,
+        gettext_lazy("Share of the handled grid matters handled by their deadline."),
     ),
 }

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "ventures",
     "alliances",
     "projects",
+    "grids",
     "analytics",
 ]
 
@@ -228,6 +229,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MeetingKindEnum": "alliances.choices.MeetingKind",
         "DutyStatusEnum": "alliances.choices.DutyStatus",
+        "ProjectCategoryEnum": "projects.choices.ProjectCategory",
+        "MatterCategoryEnum": "grids.choices.MatterCategory",
+        "RegionLevelEnum": "registry.choices.RegionLevel",
+        "MatterLevelEnum": "grids.choices.MatterLevel",
     },
 }
 
@@ -438,3 +443,18 @@ CONTENT_SECURITY_POLICY = {
 # browser closes when SESSION_EXPIRE_AT_BROWSER_CLOSE is set.
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(8 * 60 * 60))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("SESSION_EXPIRE_AT_BROWSER_CLOSE", "false")
+
+# Personal data (core/pii.py): AES-GCM keys as "id:base64" pairs (the first seals, any
+# unseals, so a key can be rotated) and the blind-index key. Unset: derived from SECRET_KEY
+# (development, tests, the demo), which `check --deploy` warns about.
+PII_KEYS = os.getenv("PII_KEYS", "") or (
+    Path(os.environ["PII_KEYS_FILE"]).read_text().strip() if os.getenv("PII_KEYS_FILE") else ""
+)
+PII_HASH_KEY = os.getenv("PII_HASH_KEY", "") or (
+    Path(os.environ["PII_HASH_KEY_FILE"]).read_text().strip()
+    if os.getenv("PII_HASH_KEY_FILE")
+    else ""
+)
+# 党员联户: how many households one party member links (就亲就熟就便).
+PARTY_LINK_MIN = envint("PARTY_LINK_MIN", "5")
+PARTY_LINK_MAX = envint("PARTY_LINK_MAX", "10")

@@ -40,6 +40,11 @@ BENCHMARKS = {
         "Issue 5: indicators API and showcase under load (gunicorn + wrk, 25,547 villages × 10 y)",
         ("postgres",),
     ),
+    "grids": (
+        "Issue 12: household import with sealed ID numbers and phones (1/10 of a province: "
+        "100,000 households, 300,000 people; --quick 1/100), ID lookup, grid page",
+        ("sqlite", "postgres"),
+    ),
     "optimise": (
         "Issue 15: optimiser, 2,000 weak villages of the 26 mountain counties × 30 parks "
         "(proven optimum) and 20,000 × 30 (60 s), against greedy and an equal split",
@@ -47,8 +52,9 @@ BENCHMARKS = {
     ),
 }
 # Benchmarks with a shorter mode (`--quick`): PySAL's TheilD on a 50,000-row subsample;
-# 3 s of load per URL instead of 10; the optimiser's 2,000-village instance only.
-QUICK = {"inequality_national", "dashboard_load", "optimise"}
+# 3 s of load per URL instead of 10; the optimiser's 2,000-village instance only; 1/100 of
+# a province's households instead of 1/10.
+QUICK = {"inequality_national", "dashboard_load", "optimise", "grids"}
 
 
 def run(name: str, engine: str | None, quick: bool = False) -> dict:

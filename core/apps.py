@@ -7,3 +7,7 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Core"
+
+    def ready(self):
+        # Registers the deploy check on the personal-data keys.
+        from core import pii  # noqa: F401

@@ -11,3 +11,5 @@ class Role(models.TextChoices):
     APPROVER = "approver", _("Approver")
     AUDITOR = "auditor", _("Auditor")
     PARTNER = "partner", _("Partner")
+    # 网格员: reports grid matters and checks off screening rosters in their village's grids.
+    GRID_MEMBER = "grid_member", _("Grid member")

@@ -28,6 +28,7 @@ class Grant(Protocol):
     village_id: str | None
     organisation_id: int | None
 
+
 __all__ = [
     "READ_ACTIONS",
     "WRITE_ACTIONS",
@@ -63,13 +64,26 @@ class ScopePolicy:
     public: bool = False
     # Roles that may read; None means every signed-in user (non-personal registry data).
     view_roles: frozenset[str] | None = None
+    # Reads scoped like writes: a reader sees only the rows its grants (in view_roles, the
+    # auditor's included) reach. For personal data (households, people).
+    scoped_reads: bool = False
+    # Further lookups to a village that also own a row (a shared grid's other side): a grant
+    # reaching any of them reaches the row.
+    also_village_paths: tuple[str, ...] = ()
+    # The same, for reads only (the other side of a shared grid reads its households but
+    # writes them never).
+    also_read_paths: tuple[str, ...] = ()
+
+    def village_paths(self, *, reading: bool = False) -> tuple[str, ...]:
+        paths = () if self.village_path is None else (self.village_path,)
+        return paths + self.also_village_paths + (self.also_read_paths if reading else ())
 
 
 def _path(prefix: str, lookup: str) -> str:
     return f"{prefix}__{lookup}" if prefix else lookup
 
 
-def scope_q(grants: list[Grant], policy: ScopePolicy) -> Q | bool:
+def scope_q(grants: list[Grant], policy: ScopePolicy, *, reading: bool = False) -> Q | bool:
     """The WHERE clause covering the rows these grants reach: True (all), False (none) or Q."""
     q = Q()
     reached = False
@@ -77,17 +91,18 @@ def scope_q(grants: list[Grant], policy: ScopePolicy) -> Q | bool:
         if _is_unscoped(grant):
             return True
         if grant.region_id is not None:
-            if policy.village_path is not None:
-                q |= Q(**{_path(policy.village_path, "code__startswith"): grant.region_id})
+            for path in policy.village_paths(reading=reading):
+                q |= Q(**{_path(path, "code__startswith"): grant.region_id})
                 reached = True
             if policy.organisation_path is not None:
                 q |= Q(
                     **{_path(policy.organisation_path, "region__code__startswith"): grant.region_id}
                 )
                 reached = True
-        if grant.village_id is not None and policy.village_path is not None:
-            q |= Q(**{_path(policy.village_path, "pk"): grant.village_id})
-            reached = True
+        if grant.village_id is not None:
+            for path in policy.village_paths(reading=reading):
+                q |= Q(**{_path(path, "pk"): grant.village_id})
+                reached = True
         if grant.organisation_id is not None and policy.organisation_path is not None:
             q |= Q(**{_path(policy.organisation_path, "pk"): grant.organisation_id})
             reached = True
@@ -157,6 +172,8 @@ def restrict(queryset: models.QuerySet, user, action: str = "view") -> models.Qu
             return queryset
         if user is None or not user.is_authenticated:
             return queryset.none()
+        if policy.scoped_reads:
+            return _filtered(queryset, scope_q(_read_grants(user, policy), policy, reading=True))
         if policy.view_roles is None or policy.view_roles & user.roles:
             return queryset
         return queryset.none()
@@ -164,12 +181,26 @@ def restrict(queryset: models.QuerySet, user, action: str = "view") -> models.Qu
         raise ValueError(f"unknown action {action!r}")
     if user is None or not user.is_authenticated or not user.is_active:
         return queryset.none()
-    clause = scope_q(_write_grants(user, policy), policy)
+    return _filtered(queryset, scope_q(_write_grants(user, policy), policy))
+
+
+def _filtered(queryset: models.QuerySet, clause: Q | bool) -> models.QuerySet:
     if clause is True:
         return queryset
     if clause is False:
         return queryset.none()
     return queryset.filter(clause)
+
+
+def _read_grants(user, policy: ScopePolicy) -> list[Grant]:
+    """The grants through which `user` reads scoped rows: an unscoped city admin's alone, or
+    every grant in the policy's view roles (auditors included: they read, never write)."""
+    grants = user.grant_list
+    unscoped_admin = [g for g in grants if g.role == Role.CITY_ADMIN and _is_unscoped(g)]
+    if unscoped_admin:
+        return unscoped_admin
+    roles = policy.view_roles
+    return [g for g in grants if roles is None or g.role in roles or g.role == Role.CITY_ADMIN]
 
 
 def may_write_any(user, model: type[models.Model]) -> bool:

@@ -1,10 +1,14 @@
 """Helpers shared by every app's tests (fixtures are in the root conftest.py)."""
 
+from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 from accounts.models import Grant, User
 
-__all__ = ["D", "make_user"]
+__all__ = ["CHROMIUM", "D", "chromium_page", "make_user"]
+
+CHROMIUM = Path("/usr/bin/chromium")
 
 #: D("2024-01-31"): a date from ISO text, for tests that spell many dates.
 D = date.fromisoformat
@@ -16,3 +20,36 @@ def make_user(username, role=None, **scope):
     if role is not None:
         Grant.objects.create(user=user, role=role, **scope)
     return user
+
+
+@contextmanager
+def chromium_page(width: int = 1280, height: int = 900):
+    """A headless Chromium page (Debian's, never downloaded) that records console errors and
+    uncaught exceptions in `page.errors`."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, locale="zh-CN", device_scale_factor=1
+        )
+        page = context.new_page()
+        page.errors = []
+        page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
+        page.on("pageerror", lambda e: page.errors.append(str(e)))
+        page.set_default_timeout(15_000)
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()

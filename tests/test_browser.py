@@ -16,8 +16,8 @@ from accounts.models import Grant, User
 from core.roles import Role
 from registry.choices import RegionLevel, VillageKind
 from registry.models import Region, Village, VillageStat, WeakVillageThreshold
+from tests.support import CHROMIUM, chromium_page
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(
     os.getenv("SCREENSHOT_DIR") or Path(__file__).resolve().parent.parent / "var" / "screenshots"
 )
@@ -59,23 +59,39 @@ def registry_data(transactional_db):
         Region.objects.create(code=code, name=name, level=level, parent_id=parent)
     for code, name, short, township in VILLAGES:
         Village.objects.create(
-            code=code, name=name, short_name=short, kind=VillageKind.VILLAGE,
-            township_id=township, county_id=code[:6],
+            code=code,
+            name=name,
+            short_name=short,
+            kind=VillageKind.VILLAGE,
+            township_id=township,
+            county_id=code[:6],
         )
     for year, total, operating, recurring, per_capita, illustrative in HISTORY:
         VillageStat.objects.create(
-            village_id=XUJIADAI, year=year, total_income=total, operating_income=operating,
-            recurring_income=recurring, population=2_310, households=702,
-            per_capita_disposable_income=per_capita, is_illustrative=illustrative,
+            village_id=XUJIADAI,
+            year=year,
+            total_income=total,
+            operating_income=operating,
+            recurring_income=recurring,
+            population=2_310,
+            households=702,
+            per_capita_disposable_income=per_capita,
+            is_illustrative=illustrative,
         )
     for n, (code, *_rest) in enumerate(VILLAGES[1:]):
         VillageStat.objects.create(
-            village_id=code, year=2023, total_income=(150_000 + 90_000 * n) * 100,
-            operating_income=(70_000 + 60_000 * n) * 100, is_illustrative=True,
+            village_id=code,
+            year=2023,
+            total_income=(150_000 + 90_000 * n) * 100,
+            operating_income=(70_000 + 60_000 * n) * 100,
+            is_illustrative=True,
         )
     WeakVillageThreshold.objects.create(
-        name="浙江省消薄标准（2021—）", region_id="33", valid_from=2021,
-        total_income_below=200_000_00, operating_income_below=100_000_00,
+        name="浙江省消薄标准（2021—）",
+        region_id="33",
+        valid_from=2021,
+        total_income_below=200_000_00,
+        operating_income_below=100_000_00,
     )
     clerk = User.objects.create_user(
         username="xujiadai", password="a-long-test-password", display_name="徐家埭村填报员"
@@ -87,27 +103,8 @@ def registry_data(transactional_db):
 @pytest.fixture
 def page(live_server, registry_data):
     """A Chromium page that records console errors and uncaught exceptions."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run",
-            ],
-        )
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 900}, locale="zh-CN", device_scale_factor=1
-        )
-        page = context.new_page()
-        page.errors = []
-        page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
-        page.on("pageerror", lambda e: page.errors.append(str(e)))
-        page.set_default_timeout(15_000)
+    with chromium_page() as page:
         yield page
-        context.close()
-        browser.close()
 
 
 def test_a_clerk_signs_in_and_sees_the_village_chart(live_server, page):

@@ -26,6 +26,9 @@ PRODUCTION = {
     "CSRF_COOKIE_SECURE": "true",
     "DEBUG": "false",
     "ALLOWED_HOSTS": "example.org",
+    # Personal data keys of its own (core/pii.py), not derived from SECRET_KEY.
+    "PII_KEYS": "k1:" + "A" * 43,
+    "PII_HASH_KEY": "B" * 43,
 }
 # Every variable the settings read for these, so that the caller's environment cannot leak in.
 READ = [
@@ -80,7 +83,7 @@ def test_without_them_check_deploy_names_what_is_missing():
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **env)
 
     assert result.returncode != 0
-    for check in ["security.W004", "security.W008", "security.W012", "security.W016"]:
+    for check in ["security.W004", "security.W008", "security.W012", "security.W016", "core.W001"]:
         assert check in result.stderr
 
 

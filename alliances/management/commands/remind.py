@@ -1,4 +1,5 @@
-"""`baotuan remind`: open duties due within N days or overdue, grouped per owner (for cron).
+"""`baotuan remind`: open duties due within N days or overdue, grouped per owner, and grid
+matters past their deadline and not yet handled (for cron and the daily beat).
 
 Exit status 0 whether or not anything is due (cron mails the output when there is some).
 """
@@ -14,6 +15,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from alliances.models import Duty
+from grids.selectors import overdue_matters
 
 
 class Command(BaseCommand):
@@ -59,15 +61,31 @@ class Command(BaseCommand):
                     "person": duty.person,
                 }
             )
+        matters = [
+            {
+                "id": m.pk,
+                "grid": m.grid.name,
+                "category": m.get_category_display(),
+                "place": m.place,
+                "due_at": timezone.localtime(m.due_at).isoformat(timespec="minutes"),
+            }
+            for m in overdue_matters(timezone.now())
+        ]
         if format == "json":
             self.stdout.write(
                 json.dumps(
-                    {"today": day.isoformat(), "days": days, "owners": list(groups.values())},
+                    {
+                        "today": day.isoformat(),
+                        "days": days,
+                        "owners": list(groups.values()),
+                        "grid_matters": matters,
+                    },
                     ensure_ascii=False,
                     indent=2,
                 )
             )
             return
+        self._matters(matters)
         if not groups:
             self.stdout.write(f"{day}: 没有 {days} 天内到期或逾期的责任事项。")
             return
@@ -82,3 +100,13 @@ class Command(BaseCommand):
                 late = f"逾期 {d['days_late']} 天" if d["overdue"] else f"{d['due_on']} 到期"
                 person = f" · {d['person']}" if d["person"] else ""
                 self.stdout.write(f"  - [{late}] {d['title']} ({d['percent']}%){person}")
+
+    def _matters(self, matters):
+        if not matters:
+            return
+        self.stdout.write(f"{len(matters)} 件网格事件已过处置时限")
+        for m in matters:
+            self.stdout.write(
+                f"  - [{m['due_at']} 到期] {m['grid']} · {m['category']} · {m['place']}"
+            )
+        self.stdout.write("")

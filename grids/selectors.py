@@ -1,0 +1,213 @@
+"""The reads of the villagers' layer: every one is scoped by `restrict` (personal data reads
+are scoped like writes) and returns masks, never sealed or clear values. Query counts are
+fixed (pinned in grids/tests/test_pages.py)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Count, F, Prefetch, Q
+from django.utils import timezone
+
+from core.pii import blind_index
+from core.scope import holds_role
+from grids.choices import MatterStatus, WorkerRole
+from grids.models import (
+    REVEAL_ROLES,
+    Grid,
+    GridWorker,
+    Household,
+    Matter,
+    MicroGrid,
+    PartyLink,
+    Person,
+    PersonalDataReveal,
+    ScreeningTask,
+)
+from lib.idcard import normalise_id
+
+__all__ = [
+    "find_by_id_number",
+    "grid_page",
+    "grids_for",
+    "households_for",
+    "link_report",
+    "matter_rates",
+    "may_reveal",
+    "overdue_matters",
+    "reveals_for",
+    "screening_progress",
+]
+
+
+def grids_for(user):
+    return (
+        Grid.objects.restrict(user, "view")
+        .select_related("village", "partner_village")
+        .annotate(
+            micro_count=Count("micro_grids", distinct=True),
+            open_matters=Count(
+                "matters", filter=~Q(matters__status=MatterStatus.EVALUATED), distinct=True
+            ),
+        )
+        .order_by("village_id", "name")
+    )
+
+
+def grid_page(grid: Grid, user) -> dict:
+    """Both leaders, the micro-grids with their members and households (masked heads),
+    open matters: a fixed number of queries whatever the grid's size."""
+    leaders = list(
+        GridWorker.objects.filter(grid=grid, role=WorkerRole.LEADER)
+        .select_related("side__county")
+        .order_by("side_id")
+    )
+    heads = Prefetch(
+        "members",
+        queryset=Person.objects.filter(relation="head").only(
+            "pk", "household_id", "name", "phone_masked"
+        ),
+        to_attr="heads",
+    )
+    households = Household.objects.restrict(user, "view").prefetch_related(heads).order_by("number")
+    micro_grids = list(
+        MicroGrid.objects.filter(grid=grid)
+        .select_related("side__county")
+        .prefetch_related(
+            Prefetch("workers", queryset=GridWorker.objects.order_by("name")),
+            Prefetch("households", queryset=households.annotate(size=Count("members"))),
+        )
+        .order_by("name")
+    )
+    matters = list(
+        Matter.objects.filter(grid=grid)
+        .exclude(status=MatterStatus.EVALUATED)
+        .select_related("micro_grid")
+        .order_by("due_at")
+    )
+    return {"grid": grid, "leaders": leaders, "micro_grids": micro_grids, "matters": matters}
+
+
+def households_for(user, village=None):
+    qs = Household.objects.restrict(user, "view").select_related("village", "micro_grid")
+    if village is not None:
+        qs = qs.filter(village=village)
+    heads = Prefetch(
+        "members",
+        queryset=Person.objects.filter(relation="head").only(
+            "pk", "household_id", "name", "id_masked", "phone_masked"
+        ),
+        to_attr="heads",
+    )
+    return (
+        qs.annotate(size=Count("members")).prefetch_related(heads).order_by("village_id", "number")
+    )
+
+
+def find_by_id_number(user, id_number: str):
+    """The person with this ID number, if the user may read them: by the blind index, one
+    indexed query, nothing decrypted."""
+    digest = blind_index("id", normalise_id(id_number))
+    return (
+        Person.objects.restrict(user, "view")
+        .select_related("household__village")
+        .filter(id_hash=digest)
+        .first()
+    )
+
+
+def link_report(village) -> dict:
+    """党员联户 gaps: households with no party member, members over their limit."""
+    linked = PartyLink.objects.filter(ended_on__isnull=True)
+    unlinked = (
+        Household.objects.filter(village=village)
+        .exclude(pk__in=linked.values("household_id"))
+        .order_by("number")
+    )
+    members = (
+        Person.objects.filter(household__village=village, is_party_member=True)
+        .annotate(linked=Count("links", filter=Q(links__ended_on__isnull=True)))
+        .order_by("name")
+    )
+    return {
+        "unlinked": list(unlinked),
+        "over": [m for m in members if m.linked > settings.PARTY_LINK_MAX],
+        "under": [m for m in members if m.linked < settings.PARTY_LINK_MIN],
+        "members": list(members),
+    }
+
+
+def matter_rates(*, grid=None, village=None, year=None) -> dict:
+    """Closure rate (evaluated / reported) and on-time rate (handled by the deadline /
+    handled) of a grid's or village's matters; None where nothing counts."""
+    qs = Matter.objects.all()
+    if grid is not None:
+        qs = qs.filter(grid=grid)
+    if village is not None:
+        qs = qs.filter(Q(grid__village=village) | Q(grid__partner_village=village))
+    if year is not None:
+        qs = qs.filter(reported_at__year=year)
+    figures = qs.aggregate(
+        reported=Count("pk"),
+        closed=Count("pk", filter=Q(status=MatterStatus.EVALUATED)),
+        handled=Count("pk", filter=Q(handled_at__isnull=False)),
+        on_time=Count("pk", filter=Q(handled_at__isnull=False, handled_at__lte=F("due_at"))),
+    )
+    figures["closure_rate"] = (
+        figures["closed"] / figures["reported"] if figures["reported"] else None
+    )
+    figures["on_time_rate"] = (
+        figures["on_time"] / figures["handled"] if figures["handled"] else None
+    )
+    return figures
+
+
+def matter_rates_by_village(year: int) -> dict[str, dict]:
+    """{village code: {reported, closed, handled, on_time}} for the KPIs (one query)."""
+    rows = (
+        Matter.objects.filter(reported_at__year=year)
+        .values("grid__village_id")
+        .annotate(
+            reported=Count("pk"),
+            closed=Count("pk", filter=Q(status=MatterStatus.EVALUATED)),
+            handled=Count("pk", filter=Q(handled_at__isnull=False)),
+            on_time=Count("pk", filter=Q(handled_at__isnull=False, handled_at__lte=F("due_at"))),
+        )
+    )
+    return {r.pop("grid__village_id"): r for r in rows}
+
+
+def overdue_matters(now=None):
+    """Open matters past their deadline and not yet handled (for `remind`)."""
+    now = now or timezone.now()
+    return (
+        Matter.objects.filter(
+            handled_at__isnull=True,
+            due_at__lt=now,
+            status__in=[MatterStatus.ACCEPTED, MatterStatus.TRANSFERRED],
+        )
+        .select_related("grid", "reported_by")
+        .order_by("due_at")
+    )
+
+
+def screening_progress(task: ScreeningTask) -> list[dict]:
+    """Done / total per micro-grid with its side (one query)."""
+    return list(
+        task.entries.values("micro_grid__name", "micro_grid__side__name")
+        .annotate(total=Count("pk"), done=Count("pk", filter=Q(checked_at__isnull=False)))
+        .order_by("micro_grid__side__name", "micro_grid__name")
+    )
+
+
+def reveals_for(user):
+    return (
+        PersonalDataReveal.objects.restrict(user, "view")
+        .select_related("user", "village", "person__household", "entry__task")
+        .order_by("-at")
+    )
+
+
+def may_reveal(user, village) -> bool:
+    """Whether `user` may ask for a clear value in this village (the rule `reveal` applies,
+    and the household page asks to show its form). From the cached grants, no query."""
+    return holds_role(user, REVEAL_ROLES, village=village)

@@ -1,0 +1,245 @@
+"""Pages of the villagers' layer: thin views over `grids.selectors` and `grids.services`.
+
+Every page needs a signed-in user with a grant that reaches the rows (scoped reads); the
+public never sees any of it. Personal data is shown masked; the one clear value a clerk may
+ask for (with a reason, logged) is shown once on the household page and never cached.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.errors import DomainError
+from core.scope import may_write, restrict
+from grids import selectors, services, sheets
+from grids.forms import HouseholdImportForm, MatterReportForm, MatterStepForm, RevealForm
+from grids.models import Grid, Household, Matter, Person, ScreeningEntry, ScreeningTask
+from registry.models import Village
+
+
+def _visible(model, request, **lookup):
+    return get_object_or_404(restrict(model.objects.all(), request.user, "view"), **lookup)
+
+
+def _xlsx(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def grid_list(request):
+    grids = list(selectors.grids_for(request.user))
+    villages = Village.objects.filter(
+        pk__in=restrict(Household.objects.all(), request.user, "view").values("village_id")
+    ).order_by("code")
+    return render(request, "grids/grid_list.html", {"grids": grids, "villages": villages})
+
+
+@login_required
+def grid_detail(request, pk):
+    grid = get_object_or_404(
+        restrict(Grid.objects.all(), request.user, "view").select_related(
+            "village__county", "partner_village__county"
+        ),
+        pk=pk,
+    )
+    context = selectors.grid_page(grid, request.user)
+    context["rates"] = selectors.matter_rates(grid=grid)
+    context["screenings"] = list(grid.screenings.order_by("-held_on"))
+    context["report_form"] = MatterReportForm(micro_grids=context["micro_grids"])
+    return render(request, "grids/grid_detail.html", context)
+
+
+@login_required
+def household_list(request, village):
+    village = get_object_or_404(Village, pk=village)
+    households = list(selectors.households_for(request.user, village))
+    if not households and not may_write(request.user, Household, village=village):
+        raise Http404
+    return render(
+        request,
+        "grids/household_list.html",
+        {
+            "village": village,
+            "households": households,
+            "can_write": may_write(request.user, Household, village=village),
+            "links": selectors.link_report(village),
+        },
+    )
+
+
+@login_required
+def household_export(request, village):
+    village = get_object_or_404(Village, pk=village)
+    qs = selectors.households_for(request.user, village)
+    return _xlsx(sheets.export_households(qs), f"households-{village.pk}.xlsx")
+
+
+@login_required
+def household_template(request):
+    return _xlsx(sheets.template(), "household-template.xlsx")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_import(request, village):
+    village = get_object_or_404(Village, pk=village)
+    if not may_write(request.user, Household, village=village):
+        raise Http404
+    form = HouseholdImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = services.import_households(
+            upload, actor=request.user, village=village, filename=upload.name
+        )
+        if result.ok:
+            messages.success(
+                request,
+                _("Imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.")
+                % {
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                },
+            )
+            return redirect("grids:household_list", village=village.pk)
+    return render(
+        request, "grids/household_import.html", {"village": village, "form": form, "result": result}
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_detail(request, pk):
+    household = _visible(Household, request, pk=pk)
+    members = list(
+        restrict(Person.objects.filter(household=household), request.user, "view").order_by(
+            "relation", "pk"
+        )
+    )
+    revealed = None
+    form = RevealForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        person = get_object_or_404(
+            restrict(Person.objects.filter(household=household), request.user, "view"),
+            pk=request.POST.get("person"),
+        )
+        try:
+            value = services.reveal(actor=request.user, person=person, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            revealed = {"person": person.pk, "field": form.cleaned_data["field"], "value": value}
+    return render(
+        request,
+        "grids/household_detail.html",
+        {
+            "household": household,
+            "members": members,
+            "form": form,
+            "revealed": revealed,
+            "can_reveal": selectors.may_reveal(request.user, household.village),
+            "links": list(household.links.select_related("member").prefetch_related("visits")),
+        },
+    )
+
+
+@login_required
+@require_POST
+def matter_report(request, grid):
+    grid = _visible(Grid, request, pk=grid)
+    micro_grids = list(grid.micro_grids.all())
+    form = MatterReportForm(request.POST, request.FILES, micro_grids=micro_grids)
+    if form.is_valid():
+        data = form.cleaned_data
+        micro = next((m for m in micro_grids if str(m.pk) == data["micro_grid"]), None)
+        try:
+            matter = services.report_matter(
+                actor=request.user,
+                grid=grid,
+                category=data["category"],
+                place=data["place"],
+                description=data["description"],
+                micro_grid=micro,
+                photo=data.get("photo"),
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The matter is accepted."))
+            return redirect("grids:matter_detail", pk=matter.pk)
+    else:
+        messages.error(
+            request, _("Check the report: %(errors)s") % {"errors": form.errors.as_text()}
+        )
+    return redirect("grids:grid_detail", pk=grid.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def matter_detail(request, pk):
+    matter = _visible(Matter, request, pk=pk)
+    form = MatterStepForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.step_matter(
+                actor=request.user,
+                matter=matter,
+                kind=data["kind"],
+                note=data["note"],
+                level=data["level"] or None,
+                satisfaction=data["satisfaction"],
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("grids:matter_detail", pk=matter.pk)
+    steps = list(matter.steps.select_related("by"))
+    return render(
+        request, "grids/matter_detail.html", {"matter": matter, "steps": steps, "form": form}
+    )
+
+
+@login_required
+def matter_photo(request, token):
+    matter = _visible(Matter, request, photo_token=token)
+    if not matter.photo:
+        raise Http404
+    response = HttpResponse(matter.photo.open("rb").read(), content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def screening_detail(request, pk):
+    task = _visible(ScreeningTask, request, pk=pk)
+    if request.method == "POST":
+        entry = get_object_or_404(
+            restrict(ScreeningEntry.objects.filter(task=task), request.user, "view"),
+            pk=request.POST.get("entry"),
+        )
+        try:
+            services.check_off(actor=request.user, entry=entry)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        return redirect("grids:screening_detail", pk=task.pk)
+    entries = list(task.entries.select_related("micro_grid__side", "checked_by"))
+    return render(
+        request,
+        "grids/screening_detail.html",
+        {"task": task, "entries": entries, "progress": selectors.screening_progress(task)},
+    )
