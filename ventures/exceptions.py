@@ -6,7 +6,7 @@ as it was. The class decides the HTTP answer, once, in `core.api.handlers` (API)
 
 | error | base | answer |
 |---|---|---|
-| VentureError, OverlappingStake, LedgerRefused | `core.errors.Invalid` | 400 |
+| VentureError, OverlappingStake, LedgerRefused, Shortfall | `core.errors.Invalid` | 400 |
 | NotAllowed (core's own), MakerCheckerError | `core.errors.NotAllowed` | 403 |
 | RunStateError | `core.errors.Conflict` | 409 |
 | ImmutableError | `core.errors.Frozen` | 409 |
@@ -24,6 +24,7 @@ __all__ = [
     "NotAllowed",
     "OverlappingStake",
     "RunStateError",
+    "Shortfall",
     "VentureError",
 ]
 
@@ -54,3 +55,7 @@ class ImmutableError(errors.Frozen):
 
 class LedgerRefused(VentureError):
     """The ledger refused the entry (e.g. a locked period); the ledger's message is kept."""
+
+
+class Shortfall(VentureError):
+    """A run would distribute more than the venture received and has not distributed yet."""

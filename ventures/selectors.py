@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from core.roles import Role
 from core.scope import holds_role
 from ledger.choices import AccountKind
-from ledger.models import Account
+from ledger.models import Account, Posting
 from ledger.selectors import balances
 from registry.models import VillageStat
 from ventures.choices import DistributionSource, NoticeKind, RunStatus
@@ -98,11 +98,22 @@ def register_at(venture: Venture, day: date):
     )
 
 
-def undistributed(venture: Venture, day: date, source: str = DistributionSource.INCOME) -> int:
-    """Money of the source account not yet claimed by a run, at the end of `day`.
+def undistributed(
+    venture: Venture,
+    day: date,
+    source: str = DistributionSource.INCOME,
+    *,
+    excluding: DistributionRun | None = None,
+) -> int:
+    """Money of the source account received and not yet distributed, at the end of `day`.
 
-    The account's credit balance on `day`, less the totals of runs not reversed whose
-    entries that balance does not contain yet (prepared, approved, or posted after `day`).
+    Per the ledger: the account's credit balance on `day` (what was received, less what
+    runs posted by then took out), with a reversal counted on its original's date (a run
+    or a receipt dated by `day` and reversed later is undone here too), less the totals of
+    runs not reversed whose entries that balance does not contain yet (prepared, approved,
+    or posted after `day`). `excluding` leaves one run's claim out (the run being posted).
+    A run may not take more than this (`ventures.services.runs`); it can be negative when
+    runs already claim more than is left (e.g. after a receipt was reversed).
     """
     kind = AccountKind.INCOME if source == DistributionSource.INCOME else AccountKind.EQUITY
     account = Account.objects.filter(
@@ -111,11 +122,18 @@ def undistributed(venture: Venture, day: date, source: str = DistributionSource.
         name=venture.ledger_name,
         currency=venture.currency,
     ).first()
-    balance = 0 if account is None else -balances(as_of=day, accounts=[account])[account.pk]
+    balance = 0
+    if account is not None:
+        undone = Posting.objects.filter(
+            account=account, entry__date__gt=day, entry__reverses__date__lte=day
+        ).aggregate(total=Sum("amount"))["total"]
+        balance = -balances(as_of=day, accounts=[account])[account.pk] - (undone or 0)
     pending = DistributionRun.objects.filter(venture=venture, source=source).filter(
         Q(status__in=(RunStatus.PREPARED, RunStatus.APPROVED))
         | Q(status__in=(RunStatus.POSTED, RunStatus.PUBLISHED), posted_on__gt=day)
     )
+    if excluding is not None:
+        pending = pending.exclude(pk=excluding.pk)
     claimed = pending.aggregate(total=Sum("total"))["total"] or 0
     return balance - claimed
 

@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import User
 from baotuan.demo import facts, registry
@@ -180,3 +181,30 @@ def test_a_second_load_changes_nothing(loaded):
         assert User.objects.get(username=name).check_password(password)
     assert counts() == before
     assert check_ledger() == []
+
+
+def test_the_demo_fixed_return_for_2022_with_nothing_received_is_refused(loaded):
+    """Issue 10: a 2022 fixed-return run of 16,200,000 yuan was posted with 0 received.
+
+    The demo records rent for 2020 and 2021 only; the 2022 run would take 10% of the
+    162,000,000 yuan capital and must be refused, naming the whole 16,200,000 yuan gap.
+    """
+    from ventures import services
+    from ventures.exceptions import Shortfall
+
+    venture, _accounts = loaded
+    runs = DistributionRun.objects.count()
+
+    with translation.override("en"), pytest.raises(Shortfall) as refused:
+        services.prepare_run(
+            venture,
+            period_start=date(2022, 1, 1),
+            period_end=date(2022, 12, 31),
+            policy=DistributionPolicy.FIXED_RETURN,
+            params={"rate": facts.ENCLAVE_FACTS["return_rate"]},
+            actor=User.objects.get(username="finance"),
+        )
+
+    assert "has 0.00 yuan of undistributed income on 2022-12-31" in str(refused.value)
+    assert "would take 16,200,000.00 yuan: 16,200,000.00 yuan short" in str(refused.value)
+    assert DistributionRun.objects.count() == runs

@@ -25,9 +25,10 @@ from core.db import bulk_insert
 from ledger.books import books_language
 from ledger.choices import AccountKind
 from ledger.services import get_accounts, post_entry, reverse_entry
+from lib.money import format_yuan
 from ventures.checks import day as as_day
 from ventures.choices import DistributionPolicy, DistributionSource, NoticeKind, RunStatus
-from ventures.exceptions import MakerCheckerError, RunStateError, VentureError
+from ventures.exceptions import MakerCheckerError, RunStateError, Shortfall, VentureError
 from ventures.models import DistributionLine, DistributionRun, Venture, holder_key
 from ventures.policies import clean_params, compute
 from ventures.selectors import (
@@ -39,6 +40,7 @@ from ventures.selectors import (
     RunPreview,
     holder_label,
     register_at,
+    undistributed,
 )
 from ventures.services._base import (
     _holder_account_name,
@@ -74,6 +76,31 @@ def _refuse_the_system(actor) -> None:
         )
 
 
+def _refuse_shortfall(venture: Venture, total: int, source: str, day, *, excluding=None) -> None:
+    """Refuse a run taking more than the venture received and has not distributed by `day`.
+
+    What is left is `ventures.selectors.undistributed` (the ledger's source account, less
+    what other runs claim). The caller holds the venture row lock, so two runs checked one
+    after the other see each other's claims: they cannot both take the same money.
+    """
+    available = undistributed(venture, day, source, excluding=excluding)
+    if total > available:
+        raise Shortfall(
+            _(
+                "{venture} has {available} yuan of {source} on {day} (received and not yet "
+                "distributed); this run would take {total} yuan: {shortfall} yuan short. "
+                "Record the income received first."
+            ).format(
+                venture=venture,
+                available=format_yuan(max(available, 0)),
+                source=DistributionSource(source).label.lower(),
+                day=day,
+                total=format_yuan(total),
+                shortfall=format_yuan(total - max(available, 0)),
+            )
+        )
+
+
 def prepare_run(
     venture: Venture,
     *,
@@ -105,6 +132,8 @@ def prepare_run(
     Returns:
       The RunPreview: the run, and each holder's stake, weight and amount.
     Raises:
+      Shortfall: the total (a given total or a fixed return owed) is more than the venture
+        has received and not distributed by the period end; the message names the gap.
       VentureError: an empty register, zero total stake, nothing to distribute, a period
         overlapping another run that is not reversed, bad parameters.
       NotAllowed: the actor may not prepare runs for this venture.
@@ -153,6 +182,9 @@ def prepare_run(
                 )
             )
         computed = compute(venture, stakes, policy, params, start, end)
+        _refuse_shortfall(
+            venture, computed.total, params.get("source", DistributionSource.INCOME), end
+        )
         run = DistributionRun.objects.create(
             venture=venture,
             period_start=start,
@@ -310,6 +342,8 @@ def post_run(run: DistributionRun, *, actor, date=None) -> DistributionRun:
       date: The entry's date (default: today in Asia/Shanghai); not before the period end.
     Raises:
       RunStateError: the run is not approved, or is posted already.
+      Shortfall: the venture no longer has the run's total received and not distributed by
+        the period end (checked again here, under the venture's lock).
       LedgerRefused: the ledger refused the entry (e.g. the date is in a locked period).
       NotAllowed: the actor may not post for this venture.
     """
@@ -338,6 +372,9 @@ def post_run(run: DistributionRun, *, actor, date=None) -> DistributionRun:
                     day=run.period_end
                 )
             )
+        # Again, in the posting transaction under the venture's lock: since preparing, a
+        # receipt may have been reversed or another run posted.
+        _refuse_shortfall(venture, run.total, run.source, run.period_end, excluding=run)
         lines = DistributionLine.objects.filter(run=run, amount__gt=0).order_by("pk")
         amounts = list(lines.values_list("village_id", "organisation_id", "amount"))
         with _ledger():

@@ -213,7 +213,7 @@ def test_floor_rate_is_a_yearly_rate_on_capital(venture, finance, capital, incom
     )
 
 
-def test_fixed_return_is_ten_percent_a_year_of_capital(venture, finance, capital):
+def test_fixed_return_is_ten_percent_a_year_of_capital(venture, finance, capital, income_2023):
     run = prepare(venture, finance, "fixed_return", rate="10%").run
 
     assert run.total == 20_000_000
@@ -227,6 +227,7 @@ def test_fixed_return_is_ten_percent_a_year_of_capital(venture, finance, capital
 
 def test_fixed_return_for_half_a_year_is_exact(venture, finance, capital):
     # 2,000,000 yuan × 10% × 181/365 = 99,178.082… yuan → 9,917,808 fen, split 3:1.
+    services.record_income(venture, amount=9_917_808, received_on=D("2023-06-20"), actor=finance)
     run = services.prepare_run(
         venture,
         period_start=D("2023-01-01"),
@@ -539,7 +540,7 @@ def test_posting_credits_the_reserve_and_welfare_funds(venture, finance, approve
     ]
 
 
-def test_zero_amounts_are_not_posted(venture, finance, approver, capital):
+def test_zero_amounts_are_not_posted(venture, finance, approver, capital, income_2023):
     run = prepare(venture, finance, "fixed_return", rate="10%").run
     services.approve_run(run, actor=approver)
 

@@ -228,6 +228,7 @@ def test_the_run_page_pages_its_lines(
         Stake(venture=venture, village_id=f"330482107{n}", units=1, effective_from=D("2018-01-01"))
         for n in range(300, 550)
     )
+    services.record_income(venture, amount=25_000, received_on=D("2023-12-20"), actor=finance)
     run = services.prepare_run(
         venture,
         period_start=D("2023-01-01"),
