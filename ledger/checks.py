@@ -4,11 +4,16 @@ The services and (on PostgreSQL) the triggers keep these true; this check is wha
 auditor runs to show that they did, including after raw SQL on SQLite, where the triggers
 cannot refuse a DELETE. Each check is one set-based query, except the snapshot check,
 which runs one query per locked month.
+
+The apps above the ledger add their own reconciliations of the ledger against their
+records with `register_check` (from their AppConfig.ready, so the ledger never imports
+them): ventures checks every posted distribution run's lines against its posted entry.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
@@ -17,10 +22,23 @@ from django.utils.translation import gettext as _
 
 from ledger.models import BalanceSnapshot, JournalEntry, Period, Posting
 
-__all__ = ["check_ledger"]
+__all__ = ["check_ledger", "register_check"]
 
 #: Problems reported per check; the rest are counted.
 REPORT_MAX = 20
+
+#: Checks added by the apps above the ledger, run after the ledger's own, in order.
+_REGISTERED: list[Callable[[], Iterable[str]]] = []
+
+
+def register_check(check: Callable[[], Iterable[str]]) -> None:
+    """Add a check to `check_ledger`: a callable yielding problems (translated text).
+
+    For the apps above the ledger, which reconcile their records with its entries (their
+    AppConfig.ready registers them). Registering the same callable twice adds it once.
+    """
+    if check not in _REGISTERED:
+        _REGISTERED.append(check)
 
 
 def check_ledger() -> list[str]:
@@ -30,7 +48,9 @@ def check_ledger() -> list[str]:
     postings are in their account's currency; a reversal mirrors its original exactly and
     is not dated before it; locked months are consecutive; snapshots exist only at the end
     of locked months, in their account's currency, and equal the balances recomputed from
-    the postings; no entry dated in a locked month was created after the lock.
+    the postings; no entry dated in a locked month was created after the lock. Then the
+    checks other apps registered (`register_check`), e.g. each posted distribution run
+    against its entry.
     """
     problems: list[str] = []
     for check in (
@@ -41,6 +61,7 @@ def check_ledger() -> list[str]:
         _periods,
         _snapshots,
         _late_entries,
+        *_REGISTERED,
     ):
         found = list(check())
         problems.extend(found[:REPORT_MAX])

@@ -22,7 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q, Sum
+from django.db import connection
+from django.db.models import F, Q, Sum
 from django.utils.translation import gettext as _
 
 from core.roles import Role
@@ -33,15 +34,24 @@ from ledger.selectors import balances
 from registry.models import VillageStat
 from ventures.choices import DistributionSource, NoticeKind, RunStatus
 from ventures.exceptions import VentureError
-from ventures.models import Contribution, DistributionRun, Stake, Venture, holder_key
+from ventures.models import (
+    Contribution,
+    DistributionLine,
+    DistributionRun,
+    Stake,
+    Venture,
+    holder_key,
+)
 
 __all__ = [
     "APPROVE_ROLES",
+    "POSTED_STATUSES",
     "POST_ROLES",
     "PREPARE_ROLES",
     "PUBLISH_ROLES",
     "REGISTER_ROLES",
     "REVERSE_ROLES",
+    "RUN_CHECKS",
     "PreviewRow",
     "RunPreview",
     "capitals",
@@ -49,8 +59,11 @@ __all__ = [
     "notice_payload",
     "populations",
     "register_at",
+    "run_entry_problems",
     "run_preview",
+    "run_reversal_problems",
     "run_rights",
+    "run_sum_problems",
     "undistributed",
 ]
 
@@ -312,3 +325,128 @@ def notice_payload(run: DistributionRun, kind: str, *, reason: str = "") -> dict
         payload["reason"] = reason
         payload["reversed_on"] = run.reversed_on.isoformat() if run.reversed_on else None
     return payload
+
+
+# ---------------------------------------------------------------------------------------------
+# Runs against the ledger (registered with `ledger.checks` by VenturesConfig.ready, so
+# `check_ledger` runs them)
+
+#: The run statuses that have posted an entry.
+POSTED_STATUSES = (RunStatus.POSTED, RunStatus.PUBLISHED, RunStatus.REVERSED)
+
+
+def _posted_runs_sql() -> str:
+    statuses = ", ".join(f"'{status}'" for status in POSTED_STATUSES)
+    return f"r.status IN ({statuses})"
+
+
+def _rows(sql: str, params=()) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        return cursor.fetchall()
+
+
+def run_sum_problems():
+    """Each posted run: its lines sum to its distributed amount, and it has an entry.
+
+    One grouped query over the lines of posted runs (a run without lines sums to 0).
+    """
+    qn = connection.ops.quote_name
+    run, line = qn(DistributionRun._meta.db_table), qn(DistributionLine._meta.db_table)
+    sql = (
+        f"SELECT r.id, r.status, r.posted_entry_id, r.distributed_amount, "
+        f"COALESCE(s.total, 0) FROM {run} r LEFT JOIN ("
+        f"SELECT run_id, SUM(amount) AS total FROM {line} GROUP BY run_id) s "
+        f"ON s.run_id = r.id WHERE {_posted_runs_sql()} "
+        f"AND (r.posted_entry_id IS NULL OR r.distributed_amount <> COALESCE(s.total, 0)) "
+        f"ORDER BY r.id"
+    )
+    for pk, status, entry, distributed, lines in _rows(sql):
+        if entry is None:
+            yield _("Run {pk} is {status} but has no ledger entry.").format(
+                pk=pk, status=RunStatus(status).label.lower()
+            )
+        if int(distributed) != int(lines):
+            yield _(
+                "Run {pk}: its lines sum to {lines} fen, but it distributes {distributed} fen."
+            ).format(pk=pk, lines=int(lines), distributed=int(distributed))
+
+
+def run_entry_problems():
+    """Each posted run against its posted entry, account by account, to the fen.
+
+    What the run says its entry holds (Dr the source by the total; Cr reserve, welfare and
+    each holder's payable by their amounts) against the entry's postings, grouped by run and
+    account (kind, owner, name): one UNION ALL query over the lines of posted runs and the
+    postings of their entries. A holder paid a different amount, left out, paid twice or
+    paid from another account, and a posting the run does not explain, are each reported.
+    """
+    qn = connection.ops.quote_name
+    run, line = qn(DistributionRun._meta.db_table), qn(DistributionLine._meta.db_table)
+    venture, account = qn(Venture._meta.db_table), qn(Account._meta.db_table)
+    posting = qn(Posting._meta.db_table)
+    posted = _posted_runs_sql()
+    stem = "'Venture-' || r.venture_id"
+    holder = (
+        "CASE WHEN l.village_id IS NOT NULL THEN '-Village-' || l.village_id "
+        "ELSE '-Organisation-' || l.organisation_id END"
+    )
+    base = f"FROM {run} r JOIN {venture} v ON v.id = r.venture_id WHERE {posted} AND r.posted_entry_id IS NOT NULL"
+    sql = (
+        "SELECT run_id, kind, name, SUM(expected), SUM(booked) FROM ("
+        f"SELECT r.id AS run_id, r.source AS kind, v.organisation_id AS organisation_id, "
+        f"{stem} AS name, r.total AS expected, 0 AS booked {base} "
+        "UNION ALL "
+        f"SELECT r.id, '{AccountKind.RESERVE}', v.organisation_id, {stem}, -r.reserve_amount, 0 "
+        f"{base} AND r.reserve_amount <> 0 "
+        "UNION ALL "
+        f"SELECT r.id, '{AccountKind.WELFARE}', v.organisation_id, {stem}, -r.welfare_amount, 0 "
+        f"{base} AND r.welfare_amount <> 0 "
+        "UNION ALL "
+        f"SELECT r.id, '{AccountKind.DISTRIBUTION_PAYABLE}', v.organisation_id, "
+        f"{stem} || {holder}, -l.amount, 0 "
+        f"FROM {line} l JOIN {run} r ON r.id = l.run_id JOIN {venture} v ON v.id = r.venture_id "
+        f"WHERE {posted} AND r.posted_entry_id IS NOT NULL AND l.amount <> 0 "
+        "UNION ALL "
+        f"SELECT r.id, a.kind, a.organisation_id, a.name, 0, p.amount "
+        f"FROM {posting} p JOIN {run} r ON r.posted_entry_id = p.entry_id "
+        f"JOIN {account} a ON a.id = p.account_id WHERE {posted}"
+        ") t GROUP BY run_id, kind, organisation_id, name "
+        "HAVING SUM(expected) <> SUM(booked) ORDER BY run_id, kind, name"
+    )
+    rows = _rows(sql)
+    entries = dict(
+        DistributionRun.objects.filter(pk__in={row[0] for row in rows}).values_list(
+            "pk", "posted_entry_id"
+        )
+    )
+    for pk, kind, name, expected, booked in rows:
+        yield _(
+            "Run {pk}: entry {entry} books {booked} fen on {kind} account {name}; the run "
+            "says {expected} fen."
+        ).format(
+            pk=pk,
+            entry=entries.get(pk),
+            booked=int(booked),
+            kind=kind,
+            name=name,
+            expected=int(expected),
+        )
+
+
+def run_reversal_problems():
+    """Each reversed run's reversal entry reverses the run's own entry."""
+    rows = (
+        DistributionRun.objects.filter(status=RunStatus.REVERSED)
+        .exclude(reversal_entry__isnull=False, reversal_entry__reverses=F("posted_entry"))
+        .order_by("pk")
+        .values_list("pk", "reversal_entry_id", "posted_entry_id")
+    )
+    for pk, reversal, entry in rows:
+        yield _("Run {pk} is reversed, but entry {reversal} does not reverse its entry {entry}.").format(
+            pk=pk, reversal=reversal, entry=entry
+        )
+
+
+#: What `check_ledger` runs for ventures, in order.
+RUN_CHECKS = (run_sum_problems, run_entry_problems, run_reversal_problems)
