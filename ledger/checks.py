@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from datetime import date
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models import F, Q, Sum
 from django.utils.translation import gettext as _
 
-from ledger.models import BalanceSnapshot, JournalEntry, Period, Posting
+from ledger.models import Account, BalanceSnapshot, JournalEntry, Period, Posting, month_end
 
 __all__ = ["check_ledger", "register_check"]
 
@@ -53,10 +53,11 @@ def check_ledger() -> list[str]:
     against its entry.
     """
     problems: list[str] = []
+    scan = _EntryScan()
     for check in (
-        _unbalanced_entries,
-        _short_entries,
-        _posting_currencies,
+        scan.unbalanced,
+        scan.short,
+        lambda: _posting_currencies(scan),
         _reversals,
         _periods,
         _snapshots,
@@ -74,35 +75,84 @@ def check_ledger() -> list[str]:
     return problems
 
 
-def _unbalanced_entries():
-    rows = (
-        Posting.objects.order_by()
-        .values("entry_id", "currency")
-        .annotate(residual=Sum("amount"))
-        .filter(~Q(residual=0))
-        .order_by("entry_id", "currency")
-    )
-    for row in rows:
-        yield _("Entry {entry} does not balance: residual {residual} fen in {currency}.").format(
-            entry=row["entry_id"], residual=row["residual"], currency=row["currency"]
-        )
+class _EntryScan:
+    """One pass over the postings, grouped by entry, for the entry checks.
+
+    Per entry: the number of postings, the sum of its main-currency postings and the
+    number of postings in any other currency; only entries that are short, do not sum
+    to zero or hold another currency come back. Those (rare) get the exact per-currency
+    residuals from a second query of their own postings. Entries with no posting at all
+    are found by one index probe each.
+    """
+
+    MAIN = "CNY"
+
+    def __init__(self):
+        self._rows = None
+
+    def rows(self):
+        if self._rows is None:
+            qn = connection.ops.quote_name
+            posting = qn(Posting._meta.db_table)
+            sql = (
+                f"SELECT entry_id, COUNT(*), "
+                f"SUM(CASE WHEN currency = %s THEN amount ELSE 0 END), "
+                f"SUM(CASE WHEN currency = %s THEN 0 ELSE 1 END) "
+                f"FROM {posting} GROUP BY entry_id HAVING COUNT(*) < 2 "
+                f"OR SUM(CASE WHEN currency = %s THEN amount ELSE 0 END) <> 0 "
+                f"OR SUM(CASE WHEN currency = %s THEN 0 ELSE 1 END) > 0 ORDER BY entry_id"
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [self.MAIN] * 4)
+                self._rows = [tuple(int(v) for v in row) for row in cursor.fetchall()]
+        return self._rows
+
+    def foreign_currencies(self) -> bool:
+        """Whether any posting is in another currency than the main one."""
+        return any(others for _entry, _count, _sum, others in self.rows())
+
+    def unbalanced(self):
+        simple = {entry: total for entry, _n, total, others in self.rows() if not others}
+        mixed = [entry for entry, _n, _total, others in self.rows() if others]
+        residuals = [(entry, self.MAIN, total) for entry, total in simple.items() if total]
+        if mixed:
+            rows = (
+                Posting.objects.filter(entry_id__in=mixed)
+                .order_by()
+                .values("entry_id", "currency")
+                .annotate(residual=Sum("amount"))
+                .filter(~Q(residual=0))
+                .values_list("entry_id", "currency", "residual")
+            )
+            residuals.extend(rows)
+        for entry, currency, residual in sorted(residuals):
+            yield _("Entry {entry} does not balance: residual {residual} fen in {currency}.").format(
+                entry=entry, residual=residual, currency=currency
+            )
+
+    def short(self):
+        short = {entry: count for entry, count, _total, _others in self.rows() if count < 2}
+        qn = connection.ops.quote_name
+        posting, entry_table = qn(Posting._meta.db_table), qn(JournalEntry._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT e.id FROM {entry_table} e WHERE NOT EXISTS "
+                f"(SELECT 1 FROM {posting} p WHERE p.entry_id = e.id)"
+            )
+            short.update(dict.fromkeys((pk for (pk,) in cursor.fetchall()), 0))
+        for pk in sorted(short):
+            yield _("Entry {entry} has {count} postings; an entry needs at least two.").format(
+                entry=pk, count=short[pk]
+            )
 
 
-def _short_entries():
-    rows = (
-        JournalEntry.objects.order_by()
-        .annotate(lines=Count("postings"))
-        .filter(lines__lt=2)
-        .order_by("pk")
-        .values_list("pk", "lines")
-    )
-    for pk, lines in rows:
-        yield _("Entry {entry} has {count} postings; an entry needs at least two.").format(
-            entry=pk, count=lines
-        )
-
-
-def _posting_currencies():
+def _posting_currencies(scan: _EntryScan):
+    # A posting can differ from its account's currency only if one of them is not the
+    # main currency: when neither is (the usual ledger), nothing needs joining.
+    if not scan.foreign_currencies() and not (
+        Account.objects.exclude(currency=_EntryScan.MAIN).exists()
+    ):
+        return
     rows = (
         Posting.objects.exclude(currency=F("account__currency"))
         .order_by("pk")
@@ -133,16 +183,20 @@ def _reversals():
         )
     # Each (original, account, currency, amount) must occur as often among the original's
     # postings as (…, −amount) among the reversal's: +1 for one side, −1 for the other.
+    # CROSS JOIN: SQLite then reads the (few) reversal entries first and their postings by
+    # the entry index, instead of every posting.
     qn = connection.ops.quote_name
     posting, entry = qn(Posting._meta.db_table), qn(JournalEntry._meta.db_table)
     sql = (
         f"SELECT original_id, account_id, currency, amount, SUM(side) FROM ("
         f"SELECT r.reverses_id AS original_id, p.account_id AS account_id, "
         f"p.currency AS currency, p.amount AS amount, 1 AS side "
-        f"FROM {posting} p JOIN {entry} r ON r.reverses_id = p.entry_id "
+        f"FROM {entry} r CROSS JOIN {posting} p "
+        f"WHERE r.reverses_id IS NOT NULL AND p.entry_id = r.reverses_id "
         f"UNION ALL "
         f"SELECT r.reverses_id, p.account_id, p.currency, -p.amount, -1 "
-        f"FROM {posting} p JOIN {entry} r ON r.id = p.entry_id WHERE r.reverses_id IS NOT NULL"
+        f"FROM {entry} r CROSS JOIN {posting} p "
+        f"WHERE r.reverses_id IS NOT NULL AND p.entry_id = r.id"
         f") t GROUP BY original_id, account_id, currency, amount HAVING SUM(side) <> 0 "
         f"ORDER BY original_id, account_id, amount"
     )
@@ -231,12 +285,47 @@ def _snapshots():
 
 
 def _late_entries():
-    covering = Period.objects.filter(locked_at__lt=OuterRef("created_at")).filter(
-        Q(year__gt=ExtractYear(OuterRef("date")))
-        | Q(year=ExtractYear(OuterRef("date")), month__gte=ExtractMonth(OuterRef("date")))
+    """Entries dated in a locked month but created after a lock covering that month.
+
+    A lock covers its own month and every month before it, so an entry of month m is late
+    when it was created after the earliest lock of m or of any later month. That earliest
+    lock is computed per locked month in Python (a few hundred months), then one query
+    joins the entries to those (month, lock) rows by date range: on the date index, it
+    reads only the entries of locked months.
+    """
+    periods = list(Period.objects.order_by("year", "month").values_list("year", "month", "locked_at"))
+    if not periods:
+        return
+    bounds, earliest = [], None
+    for year, month, locked_at in reversed(periods):
+        earliest = locked_at if earliest is None else min(earliest, locked_at)
+        bounds.append((date(year, month, 1), month_end(year, month), earliest))
+    ops = connection.ops
+    entry = ops.quote_name(JournalEntry._meta.db_table)
+    if connection.vendor == "postgresql":
+        row = "(CAST(%s AS date), CAST(%s AS date), CAST(%s AS timestamptz))"
+    else:
+        row = "(%s, %s, %s)"
+    params = [
+        value
+        for start, end, locked_at in bounds
+        for value in (
+            ops.adapt_datefield_value(start),
+            ops.adapt_datefield_value(end),
+            ops.adapt_datetimefield_value(locked_at),
+        )
+    ]
+    sql = (
+        f"SELECT e.id, e.date FROM (VALUES {', '.join([row] * len(bounds))}) AS v "
+        f"JOIN {entry} e ON e.date >= v.column1 AND e.date <= v.column2 "
+        f"WHERE e.created_at > v.column3 ORDER BY e.id"
     )
-    rows = JournalEntry.objects.filter(Exists(covering)).order_by("pk").values_list("pk", "date")
-    for pk, day in rows:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    for pk, day in found:
+        if isinstance(day, str):
+            day = date.fromisoformat(day)
         yield _("Entry {entry} dated {date} was created after that month was locked.").format(
             entry=pk, date=day.isoformat()
         )

@@ -346,92 +346,184 @@ def _rows(sql: str, params=()) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _tables() -> dict[str, str]:
+    qn = connection.ops.quote_name
+    return {
+        "run": qn(DistributionRun._meta.db_table),
+        "line": qn(DistributionLine._meta.db_table),
+        "venture": qn(Venture._meta.db_table),
+        "account": qn(Account._meta.db_table),
+        "posting": qn(Posting._meta.db_table),
+    }
+
+
+def _line_totals() -> dict[int, tuple[int, int]]:
+    """run pk → (Σ line amounts, number of lines with an amount), for every run."""
+    t = _tables()
+    sql = (
+        f"SELECT run_id, SUM(amount), SUM(CASE WHEN amount <> 0 THEN 1 ELSE 0 END) "
+        f"FROM {t['line']} GROUP BY run_id"
+    )
+    return {run: (int(total), int(count)) for run, total, count in _rows(sql)}
+
+
 def run_sum_problems():
     """Each posted run: its lines sum to its distributed amount, and it has an entry.
 
-    One grouped query over the lines of posted runs (a run without lines sums to 0).
+    Two queries: the posted runs, and the lines' sums grouped by run.
     """
-    qn = connection.ops.quote_name
-    run, line = qn(DistributionRun._meta.db_table), qn(DistributionLine._meta.db_table)
-    sql = (
-        f"SELECT r.id, r.status, r.posted_entry_id, r.distributed_amount, "
-        f"COALESCE(s.total, 0) FROM {run} r LEFT JOIN ("
-        f"SELECT run_id, SUM(amount) AS total FROM {line} GROUP BY run_id) s "
-        f"ON s.run_id = r.id WHERE {_posted_runs_sql()} "
-        f"AND (r.posted_entry_id IS NULL OR r.distributed_amount <> COALESCE(s.total, 0)) "
-        f"ORDER BY r.id"
+    runs = (
+        DistributionRun.objects.filter(status__in=POSTED_STATUSES)
+        .order_by("pk")
+        .values_list("pk", "status", "posted_entry_id", "distributed_amount")
     )
-    for pk, status, entry, distributed, lines in _rows(sql):
+    totals = _line_totals()
+    for pk, status, entry, distributed in runs:
         if entry is None:
             yield _("Run {pk} is {status} but has no ledger entry.").format(
                 pk=pk, status=RunStatus(status).label.lower()
             )
-        if int(distributed) != int(lines):
+        lines = totals.get(pk, (0, 0))[0]
+        if distributed != lines:
             yield _(
                 "Run {pk}: its lines sum to {lines} fen, but it distributes {distributed} fen."
-            ).format(pk=pk, lines=int(lines), distributed=int(distributed))
+            ).format(pk=pk, lines=lines, distributed=distributed)
+
+
+def _expected_rows_sql(where: str) -> str:
+    """What each posted run's entry should book: (run, kind, owner, account name, fen).
+
+    Dr the source by the total; Cr reserve, welfare and each holder's payable by their
+    amounts (zero amounts are not posted). `where` narrows the runs (SQL on `r`).
+    """
+    t = _tables()
+    stem = "'Venture-' || r.venture_id"
+    holder = (
+        "CASE WHEN l.village_id IS NOT NULL THEN '-Village-' || l.village_id "
+        "ELSE '-Organisation-' || l.organisation_id END"
+    )
+    runs = f"FROM {t['run']} r JOIN {t['venture']} v ON v.id = r.venture_id WHERE {where}"
+    return (
+        f"SELECT r.id AS run_id, r.source AS kind, v.organisation_id AS organisation_id, "
+        f"{stem} AS name, r.total AS amount {runs} AND r.total <> 0 "
+        "UNION ALL "
+        f"SELECT r.id, '{AccountKind.RESERVE}', v.organisation_id, {stem}, -r.reserve_amount "
+        f"{runs} AND r.reserve_amount <> 0 "
+        "UNION ALL "
+        f"SELECT r.id, '{AccountKind.WELFARE}', v.organisation_id, {stem}, -r.welfare_amount "
+        f"{runs} AND r.welfare_amount <> 0 "
+        "UNION ALL "
+        f"SELECT r.id, '{AccountKind.DISTRIBUTION_PAYABLE}', v.organisation_id, "
+        f"{stem} || {holder}, -l.amount "
+        f"FROM {t['line']} l JOIN {t['run']} r ON r.id = l.run_id "
+        f"JOIN {t['venture']} v ON v.id = r.venture_id WHERE {where} AND l.amount <> 0"
+    )
+
+
+def _suspect_runs() -> set[int]:
+    """Posted runs whose entry may not match their lines (a superset of the bad ones).
+
+    A run is clean when (1) every account the run should book (source, reserve, welfare,
+    each holder's payable) holds, in the run's entry, exactly the run's amount, and (2) the
+    entry has exactly as many postings as those accounts. (1) gives each of those accounts
+    at least one posting, they are distinct accounts, so with (2) there is no other
+    posting. (1) is a few index probes per line (run, venture, account by name, the
+    postings of that account in that entry); (2) one count per run.
+    """
+    t = _tables()
+    posted = f"{_posted_runs_sql()} AND r.posted_entry_id IS NOT NULL"
+    stem = "'Venture-' || r.venture_id"
+    holder = (
+        "CASE WHEN l.village_id IS NOT NULL THEN '-Village-' || l.village_id "
+        "ELSE '-Organisation-' || l.organisation_id END"
+    )
+    booked = (
+        f"COALESCE((SELECT SUM(p.amount) FROM {t['posting']} p "
+        f"WHERE p.entry_id = r.posted_entry_id AND p.account_id = a.id), 0)"
+    )
+    account = (
+        f"LEFT JOIN {t['account']} a ON a.organisation_id = v.organisation_id "
+        "AND a.kind = {kind} AND a.name = {name}"
+    )
+    queries = [
+        f"SELECT l.run_id FROM {t['line']} l JOIN {t['run']} r ON r.id = l.run_id "
+        f"JOIN {t['venture']} v ON v.id = r.venture_id "
+        + account.format(kind=f"'{AccountKind.DISTRIBUTION_PAYABLE}'", name=f"{stem} || {holder}")
+        + f" WHERE {posted} AND l.amount <> 0 AND {booked} <> -l.amount"
+    ]
+    for kind, amount in (
+        ("r.source", "r.total"),
+        (f"'{AccountKind.RESERVE}'", "-r.reserve_amount"),
+        (f"'{AccountKind.WELFARE}'", "-r.welfare_amount"),
+    ):
+        queries.append(
+            f"SELECT r.id FROM {t['run']} r JOIN {t['venture']} v ON v.id = r.venture_id "
+            + account.format(kind=kind, name=stem)
+            + f" WHERE {posted} AND {amount} <> 0 AND {booked} <> {amount}"
+        )
+    suspects = {run for sql in queries for (run,) in _rows(sql)}
+    counts = _rows(
+        f"SELECT r.id, r.total, r.reserve_amount, r.welfare_amount, "
+        f"(SELECT COUNT(*) FROM {t['posting']} p WHERE p.entry_id = r.posted_entry_id) "
+        f"FROM {t['run']} r WHERE {posted}"
+    )
+    lines = _line_totals()
+    for pk, total, reserve, welfare, postings in counts:
+        expected = lines.get(pk, (0, 0))[1] + (total != 0) + (reserve != 0) + (welfare != 0)
+        if postings != expected:
+            suspects.add(pk)
+    return suspects
 
 
 def run_entry_problems():
     """Each posted run against its posted entry, account by account, to the fen.
 
     What the run says its entry holds (Dr the source by the total; Cr reserve, welfare and
-    each holder's payable by their amounts) against the entry's postings, grouped by run and
-    account (kind, owner, name): one UNION ALL query over the lines of posted runs and the
-    postings of their entries. A holder paid a different amount, left out, paid twice or
-    paid from another account, and a posting the run does not explain, are each reported.
+    each holder's payable by their amounts) against the entry's postings, by account
+    (kind, owner, name). A holder paid a different amount, left out, paid twice or paid
+    from another account, and a posting the run does not explain, are each reported.
+
+    First a fast pass finds the runs that may differ (`_suspect_runs`: one index probe per
+    line, one count per run); only those are compared in full, grouped by account.
     """
-    qn = connection.ops.quote_name
-    run, line = qn(DistributionRun._meta.db_table), qn(DistributionLine._meta.db_table)
-    venture, account = qn(Venture._meta.db_table), qn(Account._meta.db_table)
-    posting = qn(Posting._meta.db_table)
-    posted = _posted_runs_sql()
-    stem = "'Venture-' || r.venture_id"
-    holder = (
-        "CASE WHEN l.village_id IS NOT NULL THEN '-Village-' || l.village_id "
-        "ELSE '-Organisation-' || l.organisation_id END"
-    )
-    base = f"FROM {run} r JOIN {venture} v ON v.id = r.venture_id WHERE {posted} AND r.posted_entry_id IS NOT NULL"
-    sql = (
-        "SELECT run_id, kind, name, SUM(expected), SUM(booked) FROM ("
-        f"SELECT r.id AS run_id, r.source AS kind, v.organisation_id AS organisation_id, "
-        f"{stem} AS name, r.total AS expected, 0 AS booked {base} "
-        "UNION ALL "
-        f"SELECT r.id, '{AccountKind.RESERVE}', v.organisation_id, {stem}, -r.reserve_amount, 0 "
-        f"{base} AND r.reserve_amount <> 0 "
-        "UNION ALL "
-        f"SELECT r.id, '{AccountKind.WELFARE}', v.organisation_id, {stem}, -r.welfare_amount, 0 "
-        f"{base} AND r.welfare_amount <> 0 "
-        "UNION ALL "
-        f"SELECT r.id, '{AccountKind.DISTRIBUTION_PAYABLE}', v.organisation_id, "
-        f"{stem} || {holder}, -l.amount, 0 "
-        f"FROM {line} l JOIN {run} r ON r.id = l.run_id JOIN {venture} v ON v.id = r.venture_id "
-        f"WHERE {posted} AND r.posted_entry_id IS NOT NULL AND l.amount <> 0 "
-        "UNION ALL "
-        f"SELECT r.id, a.kind, a.organisation_id, a.name, 0, p.amount "
-        f"FROM {posting} p JOIN {run} r ON r.posted_entry_id = p.entry_id "
-        f"JOIN {account} a ON a.id = p.account_id WHERE {posted}"
-        ") t GROUP BY run_id, kind, organisation_id, name "
-        "HAVING SUM(expected) <> SUM(booked) ORDER BY run_id, kind, name"
-    )
-    rows = _rows(sql)
-    entries = dict(
-        DistributionRun.objects.filter(pk__in={row[0] for row in rows}).values_list(
-            "pk", "posted_entry_id"
+    suspects = sorted(_suspect_runs())
+    if not suspects:
+        return
+    t = _tables()
+    for start in range(0, len(suspects), CHUNK):
+        chunk = suspects[start : start + CHUNK]
+        marks = ", ".join(["%s"] * len(chunk))
+        where = f"{_posted_runs_sql()} AND r.posted_entry_id IS NOT NULL AND r.id IN ({marks})"
+        expected = _expected_rows_sql(where)
+        # The runs' filter is written five times: four expected parts, the postings.
+        params = chunk * 5
+        sql = (
+            "SELECT run_id, kind, name, SUM(expected), SUM(booked) FROM ("
+            f"SELECT run_id, kind, organisation_id, name, amount AS expected, 0 AS booked "
+            f"FROM ({expected}) e "
+            "UNION ALL "
+            f"SELECT r.id, a.kind, a.organisation_id, a.name, 0, p.amount "
+            f"FROM {t['run']} r JOIN {t['posting']} p ON p.entry_id = r.posted_entry_id "
+            f"JOIN {t['account']} a ON a.id = p.account_id WHERE {where}"
+            ") t GROUP BY run_id, kind, organisation_id, name "
+            "HAVING SUM(expected) <> SUM(booked) ORDER BY run_id, kind, name"
         )
-    )
-    for pk, kind, name, expected, booked in rows:
-        yield _(
-            "Run {pk}: entry {entry} books {booked} fen on {kind} account {name}; the run "
-            "says {expected} fen."
-        ).format(
-            pk=pk,
-            entry=entries.get(pk),
-            booked=int(booked),
-            kind=kind,
-            name=name,
-            expected=int(expected),
+        rows = _rows(sql, params)
+        entries = dict(
+            DistributionRun.objects.filter(pk__in=chunk).values_list("pk", "posted_entry_id")
         )
+        for pk, kind, name, expected_fen, booked in rows:
+            yield _(
+                "Run {pk}: entry {entry} books {booked} fen on {kind} account {name}; the run "
+                "says {expected} fen."
+            ).format(
+                pk=pk,
+                entry=entries.get(pk),
+                booked=int(booked),
+                kind=kind,
+                name=name,
+                expected=int(expected_fen),
+            )
 
 
 def run_reversal_problems():
