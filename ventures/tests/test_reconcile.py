@@ -216,3 +216,28 @@ def test_the_reconciliation_reads_a_fixed_number_of_queries(published, django_as
     with django_assert_num_queries(9):
         for check in RUN_CHECKS:
             assert list(check()) == []
+
+
+def test_postings_the_run_does_not_explain_are_reported(published, venture):
+    """100 fen between two other accounts inside the run's entry: the entry balances and
+    every holder is paid right, but the entry holds more than the run."""
+    run, entry = published, published.posted_entry
+    one, other = (
+        Account.objects.create(kind="expense", organisation=venture.organisation, name=name)
+        for name in ("StrayA", "StrayB")
+    )
+    tamper(
+        (
+            "INSERT INTO ledger_posting (entry_id, account_id, amount, currency) "
+            "VALUES (%s, %s, 100, 'CNY'), (%s, %s, -100, 'CNY')",
+            [entry.pk, one.pk, entry.pk, other.pk],
+        ),
+        tables=["ledger_posting"],
+    )
+
+    assert check_ledger() == [
+        f"Run {run.pk}: entry {entry.pk} books 100 fen on expense account StrayA; the run "
+        "says 0 fen.",
+        f"Run {run.pk}: entry {entry.pk} books -100 fen on expense account StrayB; the run "
+        "says 0 fen.",
+    ]
