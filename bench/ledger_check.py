@@ -37,8 +37,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import date, datetime
-from datetime import timezone as tz
+from datetime import UTC, date, datetime
 from io import StringIO
 from pathlib import Path
 
@@ -51,7 +50,7 @@ MONTHS = 120
 FIRST_YEAR = 2014
 ORGANISATIONS = 20
 RUNS = 3
-CREATED = datetime(2024, 1, 1, tzinfo=tz.utc)
+CREATED = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 def month_bounds(month: int) -> tuple[date, date]:

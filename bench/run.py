@@ -27,6 +27,11 @@ BENCHMARKS = {
         "Issue 3: posting 2.4 million postings; balances of 20,000 holders as of a date",
         ("sqlite", "postgres"),
     ),
+    "ledger_check": (
+        "Issue 10: check_ledger with the run reconciliation against bean-check, same ledger "
+        "(122,000 transactions, 24,000 runs)",
+        ("sqlite", "postgres"),
+    ),
     "alliance_pages": (
         "Issue 4: alliance page, duty board, project list (1,000 projects, 10,000 duties, "
         "500 meetings)",

@@ -58,12 +58,10 @@ __all__ = [
     "holder_label",
     "notice_payload",
     "populations",
+    "reconcile_runs",
     "register_at",
-    "run_entry_problems",
     "run_preview",
-    "run_reversal_problems",
     "run_rights",
-    "run_sum_problems",
     "undistributed",
 ]
 
@@ -367,27 +365,100 @@ def _line_totals() -> dict[int, tuple[int, int]]:
     return {run: (int(total), int(count)) for run, total, count in _rows(sql)}
 
 
-def run_sum_problems():
-    """Each posted run: its lines sum to its distributed amount, and it has an entry.
+def _posted_runs() -> list[tuple]:
+    """Every posted run with what the fast pass needs, in one scan of the runs.
 
-    Two queries: the posted runs, and the lines' sums grouped by run.
+    (pk, status, entry, distributed, total, reserve, welfare, postings in the entry,
+    whether the source, reserve and welfare accounts hold in the entry exactly the run's
+    amounts). Each account is found by its unique index (owner, kind, name), its postings
+    in the entry by the (account, entry) index (CROSS JOIN keeps SQLite to that order;
+    left alone it reads the entry's postings and probes each one's account).
     """
-    runs = (
-        DistributionRun.objects.filter(status__in=POSTED_STATUSES)
-        .order_by("pk")
-        .values_list("pk", "status", "posted_entry_id", "distributed_amount")
+    t = _tables()
+    stem = "'Venture-' || r.venture_id"
+
+    def booked(kind: str) -> str:
+        return (
+            f"COALESCE((SELECT SUM(p.amount) FROM {t['account']} a CROSS JOIN {t['posting']} p "
+            f"WHERE a.organisation_id = v.organisation_id AND a.kind = {kind} "
+            f"AND a.name = {stem} AND p.account_id = a.id AND p.entry_id = r.posted_entry_id"
+            "), 0)"
+        )
+
+    sql = (
+        "SELECT r.id, r.status, r.posted_entry_id, r.distributed_amount, r.total, "
+        "r.reserve_amount, r.welfare_amount, "
+        f"(SELECT COUNT(*) FROM {t['posting']} p WHERE p.entry_id = r.posted_entry_id), "
+        f"CASE WHEN {booked('r.source')} = r.total THEN 1 ELSE 0 END, "
+        f"CASE WHEN {booked(repr(str(AccountKind.RESERVE)))} = -r.reserve_amount "
+        "THEN 1 ELSE 0 END, "
+        f"CASE WHEN {booked(repr(str(AccountKind.WELFARE)))} = -r.welfare_amount "
+        "THEN 1 ELSE 0 END "
+        f"FROM {t['run']} r JOIN {t['venture']} v ON v.id = r.venture_id "
+        f"WHERE {_posted_runs_sql()} ORDER BY r.id"
     )
-    totals = _line_totals()
-    for pk, status, entry, distributed in runs:
+    return _rows(sql)
+
+
+def _payable_mismatches() -> set[int]:
+    """Posted runs with a line whose holder's payable, in the run's entry, does not hold
+    exactly the line's amount: run by run, its lines by the run index, one account probe
+    and one posting probe a line. (CROSS JOIN keeps SQLite to that order.)"""
+    t = _tables()
+    holder = (
+        "CASE WHEN l.village_id IS NOT NULL THEN '-Village-' || l.village_id "
+        "ELSE '-Organisation-' || l.organisation_id END"
+    )
+    sql = (
+        f"SELECT DISTINCT r.id FROM {t['run']} r CROSS JOIN {t['venture']} v "
+        f"CROSS JOIN {t['line']} l "
+        f"LEFT JOIN {t['account']} a ON a.organisation_id = v.organisation_id "
+        f"AND a.kind = '{AccountKind.DISTRIBUTION_PAYABLE}' "
+        f"AND a.name = 'Venture-' || r.venture_id || {holder} "
+        f"WHERE v.id = r.venture_id AND l.run_id = r.id AND {_posted_runs_sql()} "
+        f"AND r.posted_entry_id IS NOT NULL AND l.amount <> 0 "
+        f"AND COALESCE((SELECT SUM(p.amount) FROM {t['posting']} p "
+        f"WHERE p.entry_id = r.posted_entry_id AND p.account_id = a.id), 0) <> -l.amount"
+    )
+    return {run for (run,) in _rows(sql)}
+
+
+def reconcile_runs():
+    """Every posted run against its lines and its posted entry, to the fen.
+
+    Reported: a posted run without an entry; lines that do not sum to the run's
+    distributed amount; and, account by account (kind, owner, name), an entry that books
+    other amounts than the run says (Dr the source by the total; Cr reserve, welfare and
+    each holder's payable by their amounts): a holder paid a different amount, left out,
+    paid twice or from another account, a posting the run does not explain. Last, a
+    reversed run whose reversal entry does not reverse its entry.
+
+    A fast pass finds the runs that may differ. A run is clean when (1) every account it
+    should book holds, in its entry, exactly its amount, and (2) the entry has exactly as
+    many postings as there are such accounts: (1) gives each of them a posting, they are
+    distinct accounts, so with (2) the entry holds nothing else. Three queries whatever the
+    size (the runs with their source, reserve and welfare probes and posting counts; the
+    lines' sums by run; the lines' probes); only runs the pass flags are compared in full.
+    """
+    runs = _posted_runs()
+    lines = _line_totals()
+    suspects = _payable_mismatches()
+    for pk, status, entry, distributed, total, reserve, welfare, postings, *held in runs:
         if entry is None:
             yield _("Run {pk} is {status} but has no ledger entry.").format(
                 pk=pk, status=RunStatus(status).label.lower()
             )
-        lines = totals.get(pk, (0, 0))[0]
-        if distributed != lines:
+            continue
+        summed, counted = lines.get(pk, (0, 0))
+        if summed != distributed:
             yield _(
                 "Run {pk}: its lines sum to {lines} fen, but it distributes {distributed} fen."
-            ).format(pk=pk, lines=lines, distributed=distributed)
+            ).format(pk=pk, lines=summed, distributed=distributed)
+        expected = counted + (total != 0) + (reserve != 0) + (welfare != 0)
+        if postings != expected or not all(held):
+            suspects.add(pk)
+    yield from _entry_differences(sorted(suspects))
+    yield from _reversal_problems()
 
 
 def _expected_rows_sql(where: str) -> str:
@@ -420,75 +491,8 @@ def _expected_rows_sql(where: str) -> str:
     )
 
 
-def _suspect_runs() -> set[int]:
-    """Posted runs whose entry may not match their lines (a superset of the bad ones).
-
-    A run is clean when (1) every account the run should book (source, reserve, welfare,
-    each holder's payable) holds, in the run's entry, exactly the run's amount, and (2) the
-    entry has exactly as many postings as those accounts. (1) gives each of those accounts
-    at least one posting, they are distinct accounts, so with (2) there is no other
-    posting. (1) is a few index probes per line (run, venture, account by name, the
-    postings of that account in that entry); (2) one count per run.
-    """
-    t = _tables()
-    posted = f"{_posted_runs_sql()} AND r.posted_entry_id IS NOT NULL"
-    stem = "'Venture-' || r.venture_id"
-    holder = (
-        "CASE WHEN l.village_id IS NOT NULL THEN '-Village-' || l.village_id "
-        "ELSE '-Organisation-' || l.organisation_id END"
-    )
-    booked = (
-        f"COALESCE((SELECT SUM(p.amount) FROM {t['posting']} p "
-        f"WHERE p.entry_id = r.posted_entry_id AND p.account_id = a.id), 0)"
-    )
-    account = (
-        f"LEFT JOIN {t['account']} a ON a.organisation_id = v.organisation_id "
-        "AND a.kind = {kind} AND a.name = {name}"
-    )
-    queries = [
-        f"SELECT l.run_id FROM {t['line']} l JOIN {t['run']} r ON r.id = l.run_id "
-        f"JOIN {t['venture']} v ON v.id = r.venture_id "
-        + account.format(kind=f"'{AccountKind.DISTRIBUTION_PAYABLE}'", name=f"{stem} || {holder}")
-        + f" WHERE {posted} AND l.amount <> 0 AND {booked} <> -l.amount"
-    ]
-    for kind, amount in (
-        ("r.source", "r.total"),
-        (f"'{AccountKind.RESERVE}'", "-r.reserve_amount"),
-        (f"'{AccountKind.WELFARE}'", "-r.welfare_amount"),
-    ):
-        queries.append(
-            f"SELECT r.id FROM {t['run']} r JOIN {t['venture']} v ON v.id = r.venture_id "
-            + account.format(kind=kind, name=stem)
-            + f" WHERE {posted} AND {amount} <> 0 AND {booked} <> {amount}"
-        )
-    suspects = {run for sql in queries for (run,) in _rows(sql)}
-    counts = _rows(
-        f"SELECT r.id, r.total, r.reserve_amount, r.welfare_amount, "
-        f"(SELECT COUNT(*) FROM {t['posting']} p WHERE p.entry_id = r.posted_entry_id) "
-        f"FROM {t['run']} r WHERE {posted}"
-    )
-    lines = _line_totals()
-    for pk, total, reserve, welfare, postings in counts:
-        expected = lines.get(pk, (0, 0))[1] + (total != 0) + (reserve != 0) + (welfare != 0)
-        if postings != expected:
-            suspects.add(pk)
-    return suspects
-
-
-def run_entry_problems():
-    """Each posted run against its posted entry, account by account, to the fen.
-
-    What the run says its entry holds (Dr the source by the total; Cr reserve, welfare and
-    each holder's payable by their amounts) against the entry's postings, by account
-    (kind, owner, name). A holder paid a different amount, left out, paid twice or paid
-    from another account, and a posting the run does not explain, are each reported.
-
-    First a fast pass finds the runs that may differ (`_suspect_runs`: one index probe per
-    line, one count per run); only those are compared in full, grouped by account.
-    """
-    suspects = sorted(_suspect_runs())
-    if not suspects:
-        return
+def _entry_differences(suspects: list[int]):
+    """The runs' expected postings against their entries', grouped by account."""
     t = _tables()
     for start in range(0, len(suspects), CHUNK):
         chunk = suspects[start : start + CHUNK]
@@ -526,7 +530,7 @@ def run_entry_problems():
             )
 
 
-def run_reversal_problems():
+def _reversal_problems():
     """Each reversed run's reversal entry reverses the run's own entry."""
     rows = (
         DistributionRun.objects.filter(status=RunStatus.REVERSED)
@@ -541,4 +545,4 @@ def run_reversal_problems():
 
 
 #: What `check_ledger` runs for ventures, in order.
-RUN_CHECKS = (run_sum_problems, run_entry_problems, run_reversal_problems)
+RUN_CHECKS = (reconcile_runs,)

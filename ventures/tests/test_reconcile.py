@@ -209,11 +209,11 @@ def test_a_reversed_run_whose_reversal_reverses_another_entry_is_reported(
 
 
 def test_the_reconciliation_reads_a_fixed_number_of_queries(published, django_assert_num_queries):
-    """Whatever the number of runs and lines, a clean ledger costs 9 queries: sums (2), the
-    fast pass (4 probes, counts, line totals) and reversals (1)."""
+    """Whatever the number of runs and lines, a clean ledger costs 4 queries: the runs with
+    their probes, the lines' sums, the lines' probes, the reversals."""
     assert Posting.objects.filter(entry=published.posted_entry).count() == 4
 
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(4):
         for check in RUN_CHECKS:
             assert list(check()) == []
 
