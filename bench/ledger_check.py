@@ -24,7 +24,10 @@ Measured, in the same run:
   interpreter start is included, a fraction of a second of tens). The export's own time
   is reported apart.
 transactions/s = 122,000 ÷ each time; ratio = check_ledger's ÷ bean-check's; goal ≥ 50.
-Both must find the ledger clean.
+Both must find the ledger clean. Also the CPU time of each (check_ledger: this process's,
+which on SQLite holds the database's work too; bean-check: the child's user + system);
+on SQLite `ratio_cpu` is their ratio, the figure that does not move with the machine's
+other load (on PostgreSQL the server's work is in other processes: wall time only).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import argparse
 import calendar
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -264,18 +268,20 @@ def main(engine: str, ventures: int) -> dict:
     results.update(counts)
     assert check_ledger() == [], "the bench ledger must be clean"
 
-    samples = []
+    samples, cpu_samples = [], []
     for _ in range(RUNS):
         out = StringIO()
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         call_command("check_ledger", stdout=out)
         samples.append(time.perf_counter() - started)
-    check_s = statistics.median(samples)
+        cpu_samples.append(time.process_time() - cpu_started)
+    check_s, check_cpu_s = statistics.median(samples), statistics.median(cpu_samples)
 
     path = OUT / f"ledger_check_{engine}.beancount"
     with timed(results, "export_beancount_s"):
         call_command("export_beancount", "-o", str(path), stdout=StringIO())
     bean_check = Path(sys.executable).parent / "bean-check"
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     # No pickle cache: bean-check would otherwise spend part of its time writing one (and
     # a later run on the same file would read it instead of checking).
@@ -284,6 +290,8 @@ def main(engine: str, ventures: int) -> dict:
         [str(bean_check), str(path)], capture_output=True, text=True, check=False, env=env
     )
     bean_s = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    bean_cpu_s = (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
     if proc.returncode != 0:
         raise SystemExit(f"bean-check failed:\n{proc.stdout}{proc.stderr}"[:4000])
 
@@ -297,8 +305,14 @@ def main(engine: str, ventures: int) -> dict:
             "check_ledger_tx_per_s": round(transactions / check_s),
             "bean_check_tx_per_s": round(transactions / bean_s),
             "ratio_check_ledger_to_bean_check": round(bean_s / check_s, 1),
+            "check_ledger_cpu_s": round(check_cpu_s, 3),
+            "bean_check_cpu_s": round(bean_cpu_s, 2),
         }
     )
+    if engine == "sqlite":
+        # SQLite works inside this process, so its CPU time is all of check_ledger's work:
+        # the ratio of CPU times does not move with the other load on the machine.
+        results["ratio_cpu"] = round(bean_cpu_s / check_cpu_s, 1)
     results["build_s"] = round(results["build_s"], 1)
     results["export_beancount_s"] = round(results["export_beancount_s"], 1)
     return results
