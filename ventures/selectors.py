@@ -390,9 +390,13 @@ def _posted_runs() -> list[tuple]:
         "r.reserve_amount, r.welfare_amount, "
         f"(SELECT COUNT(*) FROM {t['posting']} p WHERE p.entry_id = r.posted_entry_id), "
         f"CASE WHEN {booked('r.source')} = r.total THEN 1 ELSE 0 END, "
-        f"CASE WHEN {booked(repr(str(AccountKind.RESERVE)))} = -r.reserve_amount "
+        # A zero reserve or welfare is not posted: nothing to probe (a stray posting there
+        # makes the entry longer than the run, which the posting count finds).
+        "CASE WHEN r.reserve_amount = 0 THEN 1 "
+        f"WHEN {booked(repr(str(AccountKind.RESERVE)))} = -r.reserve_amount "
         "THEN 1 ELSE 0 END, "
-        f"CASE WHEN {booked(repr(str(AccountKind.WELFARE)))} = -r.welfare_amount "
+        "CASE WHEN r.welfare_amount = 0 THEN 1 "
+        f"WHEN {booked(repr(str(AccountKind.WELFARE)))} = -r.welfare_amount "
         "THEN 1 ELSE 0 END "
         f"FROM {t['run']} r JOIN {t['venture']} v ON v.id = r.venture_id "
         f"WHERE {_posted_runs_sql()} ORDER BY r.id"
