@@ -185,7 +185,9 @@ STATICFILES_DIRS = [
     # ECharts comes from the npm registry at install time (package.json), never from a CDN.
     ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]
-MEDIA_ROOT = BASE_DIR / "var" / "media"
+# Uploaded files (imports waiting for a worker, attachments): Django's default storage.
+# Servers and workers on several machines share it (a network folder, or an S3 backend).
+MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT") or BASE_DIR / "var" / "media")
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -239,8 +241,20 @@ SPECTACULAR_SETTINGS = {
 # --- Baotuan --------------------------------------------------------------------------------
 # Largest statistics file accepted by import (web and CLI), in bytes.
 STATS_IMPORT_MAX_BYTES = envint("STATS_IMPORT_MAX_BYTES", str(64 * 1024 * 1024))
-# Run web imports in a background thread so the page can show progress; tests run inline.
+# Web imports run as jobs on the task queue (a worker runs them; the page polls their
+# progress). Inline (in the request) only in tests: the web process never runs an import.
 IMPORT_RUN_INLINE = envbool("IMPORT_RUN_INLINE", "false")
+# What an uploaded file may hold, checked before it is parsed (lib.tabular.Limits): data
+# rows, rows × columns of a sheet's used area (the reader allocates all of it: 10 million
+# cells peak at ~430 MB), and the unpacked size of each part of an xlsx/ods. A province
+# (255,470 rows, 13 columns, a 118 MB sheet part) passes; the national file is a CSV for
+# the command line.
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", "1048575")
+IMPORT_MAX_CELLS = envint("IMPORT_MAX_CELLS", "10000000")
+IMPORT_MAX_PART_BYTES = envint("IMPORT_MAX_PART_BYTES", str(200 * 1024 * 1024))
+# Imports waiting or running at once: per user, and in all.
+IMPORT_MAX_JOBS_PER_USER = envint("IMPORT_MAX_JOBS_PER_USER", "2")
+IMPORT_MAX_JOBS = envint("IMPORT_MAX_JOBS", "6")
 # The region (a 2-, 4-, 6- or 9-digit division code) whose indicators the public showcase
 # shows when the published ranking scheme names none; the default is 平湖市, the demo's city.
 SHOWCASE_REGION = os.getenv("BAOTUAN_SHOWCASE_REGION", "330482").strip()

@@ -453,6 +453,10 @@ MSG_BAD_SPREADSHEET = gettext_noop(
     "The spreadsheet cannot be read: it is damaged or not a spreadsheet."
 )
 MSG_NO_ROWS = gettext_noop("The file has a header but no data rows.")
+MSG_UNKNOWN_ENCODING = gettext_noop(
+    "The CSV file is in an encoding that cannot be read (neither UTF-8 nor GBK): save it "
+    "again from Excel as “CSV UTF-8”."
+)
 MSG_TOO_MANY_ROWS = gettext_noop(
     "The file has more than {limit} rows (an xlsx sheet holds at most 1,048,576): split it "
     "into several files, or import a CSV file from the command line."
@@ -711,7 +715,12 @@ def _read_spreadsheet(data: bytes) -> list[list[Any]]:
 
 
 def _decode_text(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gbk"):
+    """UTF-8 (with or without BOM), GBK (Excel's "CSV" on a Chinese Windows), or UTF-16 with
+    its BOM (Excel's "Unicode text"); text in none of them is named as such."""
+    encodings: tuple[str, ...] = ("utf-8-sig", "gbk")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ("utf-16",)
+    for encoding in encodings:
         try:
             decoded = data.decode(encoding)
         except UnicodeDecodeError:
@@ -720,7 +729,9 @@ def _decode_text(data: bytes) -> str:
         if _CONTROL.search(decoded, 0, 65536):
             raise TableReadError(MSG_NOT_SPREADSHEET)
         return decoded
-    raise TableReadError(MSG_NOT_SPREADSHEET)
+    if b"\0" in data[:65536]:  # binary, not text in another encoding
+        raise TableReadError(MSG_NOT_SPREADSHEET)
+    raise TableReadError(MSG_UNKNOWN_ENCODING)
 
 
 def _check_csv_rows(decoded: str, limits: Limits) -> None:
