@@ -77,6 +77,7 @@ class ImportResult:
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            "skipped": self.skipped,
             "dry_run": self.dry_run,
             "error_count": len(self.errors),
             "ignored_columns": self.ignored_columns,
