@@ -318,7 +318,7 @@ INSTALLED_APPS += ["django_celery_beat"]
 
 # Background jobs (core/jobs.py): rows with a heartbeat; running ones whose heartbeat is
 # older than JOB_STALE_MINUTES are failed by the sweep, every JOB_SWEEP_MINUTES.
-BACKGROUND_JOB_MODELS = ["registry.ImportJob"]
+BACKGROUND_JOB_MODELS = ["registry.ImportJob", "analytics.ReportJob"]
 JOB_STALE_MINUTES = envint("JOB_STALE_MINUTES", "5")
 JOB_SWEEP_MINUTES = envint("JOB_SWEEP_MINUTES", "2")
 CELERY_BEAT_SCHEDULE = {

@@ -37,10 +37,10 @@ from lib import money
 
 __all__ = [
     "INVALID",
+    "NO_LIMITS",
     "CellError",
     "Column",
     "Converter",
-    "NO_LIMITS",
     "Limits",
     "Parsed",
     "Table",
@@ -607,7 +607,7 @@ def _scan_part(stream: IO[bytes], *, sheet: bool, ods: bool, limits: Limits) -> 
                 letters = set(re.findall(rb'r="([A-Z])[0-9]', text))
                 width = max(width, *map(_column_number, letters)) if letters else width
                 if width < 26:
-                    beyond = re.compile(b'r="[' + bytes([64 + width + 1]) + b'-Z][0-9]')
+                    beyond = re.compile(b'r="[' + bytes([64 + width + 1]) + b"-Z][0-9]")
             if wide := _WIDE_CELL.findall(text):
                 width = max(width, *map(_column_number, set(wide)))
         if limits.max_rows is not None and max(rows, last_row) - 1 > limits.max_rows:
@@ -656,8 +656,14 @@ def check_zip(data: bytes, limits: Limits) -> None:
                 exc.params["part"] = info.filename[:80]
                 exc.args = (exc.message.format(**exc.params),)
             raise
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError,
-                EOFError, ValueError):
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            NotImplementedError,
+            OSError,
+            EOFError,
+            ValueError,
+        ):
             raise TableReadError(MSG_BAD_SPREADSHEET) from None
 
 
