@@ -50,7 +50,17 @@ def test_a_gigabyte_shared_string_is_refused_from_the_zip_directory(gigabyte_str
     assert "more than 200 MB in one part (xl/sharedStrings.xml)" in message
 
 
-def test_refusing_it_stays_far_below_500_mb(gigabyte_string):
+@pytest.fixture(scope="module")
+def three_million_rows(tmp_path_factory) -> Path:
+    """The other attack of issue 10: a few MB of xlsx holding 3 million rows."""
+    path = tmp_path_factory.mktemp("bombs") / "rows.xlsx"
+    path.write_bytes(xlsx([HEADER, *many_rows(3_000_000)]))
+    return path
+
+
+@pytest.mark.parametrize("bomb", ["gigabyte_string", "three_million_rows"])
+def test_refusing_a_bomb_stays_far_below_500_mb(bomb, request):
+    path = request.getfixturevalue(bomb)
     # In a process of its own, to measure its peak (the reader allocates outside Python).
     script = (
         "import json, resource, sys, time\n"
@@ -67,7 +77,7 @@ def test_refusing_it_stays_far_below_500_mb(gigabyte_string):
         " 'seconds': time.monotonic() - started}))\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", script, str(gigabyte_string)],
+        [sys.executable, "-c", script, str(path)],
         cwd=ROOT,
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
         capture_output=True,
@@ -76,9 +86,10 @@ def test_refusing_it_stays_far_below_500_mb(gigabyte_string):
         check=True,
     )
     report = json.loads(done.stdout)
-    assert "unsafe to open" in report["outcome"]
-    assert report["peak"] < 500 * 1024 * 1024
-    assert report["seconds"] < 5
+    assert report["outcome"] != "read"
+    assert ("unsafe to open" in report["outcome"]) == (bomb == "gigabyte_string")
+    assert report["peak"] < 500 * 1024 * 1024, report
+    assert report["seconds"] < 15, report
 
 
 def _understate(data: bytes, part: str, size: int) -> bytes:
@@ -113,8 +124,8 @@ def test_a_cell_longer_than_a_spreadsheet_allows_is_refused():
     assert "more text than a spreadsheet allows" in refused(data)
 
 
-def test_three_million_rows_of_xlsx_are_refused_at_the_row_limit():
-    data = xlsx([HEADER, *many_rows(3_000_000)])
+def test_three_million_rows_of_xlsx_are_refused_at_the_row_limit(three_million_rows):
+    data = three_million_rows.read_bytes()
     assert len(data) < 20 * 1024 * 1024
 
     started = time.monotonic()
@@ -136,7 +147,7 @@ def test_three_million_rows_of_csv_are_refused():
 
 def test_a_csv_whose_line_breaks_are_inside_quotes_is_counted_by_records():
     # 3 records, 9 lines: within a limit of 2 data rows.
-    data = 'a,b\n"1\n2\n3",x\n"4\n5\n6",y\n'.encode()
+    data = b'a,b\n"1\n2\n3",x\n"4\n5\n6",y\n'
     assert len(tabular.read_table(data, filename="a.csv", limits=Limits(max_rows=2)).rows) == 2
     with pytest.raises(TableReadError):
         tabular.read_table(data, filename="a.csv", limits=Limits(max_rows=1))

@@ -57,12 +57,10 @@ ACTIVE = (ImportStatus.QUEUED, ImportStatus.RUNNING)
 
 MSG_INTERNAL = _("The import failed unexpectedly; nothing was imported.")
 MSG_TOO_MANY_MINE = _(
-    "You already have {count} imports waiting or running; start another when one has "
-    "finished."
+    "You already have {count} imports waiting or running; start another when one has finished."
 )
 MSG_TOO_MANY_ALL = _(
-    "{count} imports are waiting or running on the server already; try again in a few "
-    "minutes."
+    "{count} imports are waiting or running on the server already; try again in a few minutes."
 )
 MSG_NOT_RETRYABLE = _("Only an import that stopped without a result can be started again.")
 MSG_NOT_YOURS = _("Only the user who started an import can start it again.")

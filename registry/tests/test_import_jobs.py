@@ -160,9 +160,7 @@ def test_a_user_with_imports_waiting_is_refused_another(client_for, clerk, queue
     assert ImportJob.objects.count() == 2
     assert len(queued_only) == 2
     # A finished job no longer counts.
-    ImportJob.objects.filter(pk=ImportJob.objects.first().pk).update(
-        status=ImportStatus.SUCCEEDED
-    )
+    ImportJob.objects.filter(pk=ImportJob.objects.first().pk).update(status=ImportStatus.SUCCEEDED)
     assert client.post(IMPORT_URL, {"file": upload(OWN)}).status_code == 302
 
 
@@ -356,3 +354,28 @@ def test_a_renamed_picture_is_not_a_spreadsheet(client_for, clerk):
     assert job.errors[0]["message"] == (
         "The file is not a spreadsheet (xlsx, xls, ods) or CSV file."
     )
+
+
+@pytest.mark.django_db
+def test_with_the_redis_cache_down_the_import_pages_answer_and_import(client_for, clerk, settings):
+    from django.core.cache import caches
+
+    from core.cache import reset_breaker
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "core.cache.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    reset_breaker()
+    assert caches["default"].get("anything", "miss") == "miss"  # down: a miss, no error
+    client = client_for(clerk)
+
+    page = client.get(IMPORT_URL)
+    job, _ = _outcome(client, OWN, "stats.csv")
+
+    assert page.status_code == 200
+    assert (job.status, job.summary["created"]) == (ImportStatus.SUCCEEDED, 1)
+    reset_breaker()

@@ -20,6 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
+from analytics.tests.conftest import stats  # noqa: F401  (fixture)
 from audit.models import ObjectChange
 from core import jobs as core_jobs
 from registry.choices import ImportStatus
@@ -118,9 +119,7 @@ def test_a_worker_killed_mid_import_writes_nothing_and_a_retry_imports_once(
             return job if (job.status, job.phase) == (ImportStatus.RUNNING, "writing") else None
 
         wait_for(writing, timeout=60, what="the import to write", process=worker)
-        wait_for(
-            lambda: _waiting_for_lock(blocker), timeout=30, what="the write", process=worker
-        )
+        wait_for(lambda: _waiting_for_lock(blocker), timeout=30, what="the write", process=worker)
         worker.popen.send_signal(signal.SIGKILL)
         worker.popen.wait(timeout=30)
     finally:
@@ -138,7 +137,8 @@ def test_a_worker_killed_mid_import_writes_nothing_and_a_retry_imports_once(
     assert job.status == ImportStatus.FAILED
     with translation.override("zh-hans"):
         assert job.errors[0]["message"] == str(core_jobs.MSG_WORKER_STOPPED)
-    assert job.retryable and (queue / job.upload.name).is_file()
+    assert job.retryable
+    assert (queue / job.upload.name).is_file()
 
     # Started again, on a new worker: imported, once.
     response = client.post(reverse("registry:import_job_retry", args=[job.pk]))
@@ -166,3 +166,41 @@ def _waiting_for_lock(blocker) -> bool:
             "AND datname = current_database()"
         )
         return cursor.fetchone()[0] > 0
+
+
+def test_a_worker_builds_a_regions_report_and_the_page_serves_it(
+    tmp_path,
+    queue,
+    client_for,
+    clerk,
+    monkeypatch,
+    stats,  # noqa: F811
+):
+    import analytics.tasks
+    from analytics import services as analytics_services
+    from analytics.models import ReportJob
+
+    app = Celery("web-reports", broker=REDIS_URL)
+    monkeypatch.setattr(analytics.tasks, "region_report", app.tasks[analytics_services.REPORT_TASK])
+    client = client_for(clerk)
+    url = reverse("analytics:region_report", args=["330482", 2022])
+
+    response = client.get(url)
+    job = ReportJob.objects.get()
+    assert response.url == reverse("analytics:report_job", args=[job.pk])
+    assert job.status == "queued"
+
+    worker = _worker(tmp_path, queue)
+    try:
+
+        def built():
+            job.refresh_from_db()
+            return job.status == "succeeded"
+
+        wait_for(built, timeout=60, what="the report", process=worker)
+    finally:
+        worker.stop()
+    assert (queue / job.result.name).is_file()
+    served = client.get(url)
+    assert served.status_code == 200
+    assert served.content == (queue / job.result.name).read_bytes()
