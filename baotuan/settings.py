@@ -241,16 +241,17 @@ SPECTACULAR_SETTINGS = {
 # --- Baotuan --------------------------------------------------------------------------------
 # Largest statistics file accepted by import (web and CLI), in bytes.
 STATS_IMPORT_MAX_BYTES = envint("STATS_IMPORT_MAX_BYTES", str(64 * 1024 * 1024))
-# Web imports run as jobs on the task queue (a worker runs them; the page polls their
-# progress). Inline (in the request) only in tests: the web process never runs an import.
+# Web imports and region reports run as jobs on the task queue (a worker runs them; the
+# page polls their progress). Inline (in the request) only in tests: the web process never
+# runs an import.
 IMPORT_RUN_INLINE = envbool("IMPORT_RUN_INLINE", "false")
 # What an uploaded file may hold, checked before it is parsed (lib.tabular.Limits): data
-# rows, rows × columns of a sheet's used area (the reader allocates all of it: 10 million
-# cells peak at ~430 MB), and the unpacked size of each part of an xlsx/ods. A province
-# (255,470 rows, 13 columns, a 118 MB sheet part) passes; the national file is a CSV for
-# the command line.
+# rows, cells (rows × columns of a sheet's used area, or of a CSV: the reader builds every
+# one of them; 4 million cells of numbers peak at ~450 MB), and the unpacked size of each
+# part of an xlsx/ods. A province (255,470 rows of 10 columns; 118 MB of sheet with 13)
+# passes; the national file (6.2 million rows) is a CSV for the command line.
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", "1048575")
-IMPORT_MAX_CELLS = envint("IMPORT_MAX_CELLS", "10000000")
+IMPORT_MAX_CELLS = envint("IMPORT_MAX_CELLS", "4000000")
 IMPORT_MAX_PART_BYTES = envint("IMPORT_MAX_PART_BYTES", str(200 * 1024 * 1024))
 # Imports waiting or running at once: per user, and in all.
 IMPORT_MAX_JOBS_PER_USER = envint("IMPORT_MAX_JOBS_PER_USER", "2")

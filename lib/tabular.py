@@ -650,7 +650,9 @@ def check_zip(data: bytes, limits: Limits) -> None:
             _check_dimension(archive, info, limits)
         try:
             with archive.open(info) as stream:
-                _scan_part(stream, sheet=sheet, ods=ods, limits=limits)
+                _scan_part(stream, sheet=sheet and not ods, ods=False, limits=limits)
+            if sheet and ods:
+                _check_ods_area(archive.read(info), limits)
         except TableReadError as exc:
             if exc.message is MSG_PART_TOO_LARGE:
                 exc.params["part"] = info.filename[:80]
@@ -665,6 +667,38 @@ def check_zip(data: bytes, limits: Limits) -> None:
             ValueError,
         ):
             raise TableReadError(MSG_BAD_SPREADSHEET) from None
+
+
+_ODS_ROW = re.compile(rb"<table:table-row\b([^>]*?)(?:/>|>(.*?)</table:table-row>)", re.DOTALL)
+_ODS_CELL = re.compile(
+    rb"<table:(?:covered-)?table-cell\b([^>]*?)(/>|>(.*?)</table:(?:covered-)?table-cell>)",
+    re.DOTALL,
+)
+_ODS_ROWS_REPEATED = re.compile(rb'table:number-rows-repeated="(\d{1,9})"')
+_ODS_COLUMNS_REPEATED = re.compile(rb'table:number-columns-repeated="(\d{1,9})"')
+
+
+def _check_ods_area(content: bytes, limits: Limits) -> None:
+    """The used area of an ods sheet with its repeats counted: a row or cell "repeated"
+    a million times is a million the reader builds, when it holds a value (the empty rows
+    a spreadsheet writes to fill the sheet are not read, so they do not count)."""
+    row = rows = width = 0
+    for match in _ODS_ROW.finditer(content):
+        attributes, body = match.group(1), match.group(2) or b""
+        repeated = _ODS_ROWS_REPEATED.search(attributes)
+        count = int(repeated.group(1)) if repeated else 1
+        column = last = 0
+        for cell in _ODS_CELL.finditer(body):
+            across = _ODS_COLUMNS_REPEATED.search(cell.group(1))
+            span = int(across.group(1)) if across else 1
+            if b"office:value-type" in cell.group(1) or cell.group(3):
+                last = column + span
+            column += span
+        if last:
+            rows, width = row + count, max(width, last)
+        row += count
+        if rows:
+            _check_area(rows, width, limits)
 
 
 def _check_dimension(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> None:
@@ -740,25 +774,39 @@ def _decode_text(data: bytes) -> str:
     raise TableReadError(MSG_UNKNOWN_ENCODING)
 
 
-def _check_csv_rows(decoded: str, limits: Limits) -> None:
-    """Refuse a CSV of more than max_rows records before building its rows: lines are
-    counted in C; only when they are too many (a quoted cell may hold line breaks) are the
-    records counted, stopping at the first past the limit."""
-    if limits.max_rows is None or decoded.count("\n") + 1 <= limits.max_rows + 1:
+def _first_line(decoded: str) -> str:
+    end = decoded.find("\n")
+    return decoded if end < 0 else decoded[:end]
+
+
+def _check_csv_rows(decoded: str, delimiter: str, limits: Limits) -> None:
+    """Refuse a CSV of more than max_rows records, or of more cells (records × the header's
+    width) than max_cells, before building its rows: lines are counted in C; only when they
+    are too many (a quoted cell may hold line breaks) are the records counted, stopping at
+    the first past a limit."""
+    lines = decoded.count("\n") + 1
+    width = _first_line(decoded).count(delimiter) + 1
+    if (limits.max_rows is None or lines - 1 <= limits.max_rows) and (
+        limits.max_cells is None or lines * width <= limits.max_cells
+    ):
         return
-    records = csv.reader(io.StringIO(decoded, newline=""))
+    records = csv.reader(io.StringIO(decoded, newline=""), delimiter=delimiter)
+    count = 0
     for count, _record in enumerate(records, start=1):
-        if count - 1 > limits.max_rows:
+        if limits.max_rows is not None and count - 1 > limits.max_rows:
             raise TableReadError(MSG_TOO_MANY_ROWS, limit=format(limits.max_rows, ","))
+        if limits.max_cells is not None and count * width > limits.max_cells:
+            break
+    _check_area(count, width, limits)
 
 
 def _read_csv(data: bytes, limits: Limits = NO_LIMITS) -> list[list[Any]]:
     decoded = _decode_text(data)
-    _check_csv_rows(decoded, limits)
-    first_line = decoded.split("\n", 1)[0]
+    first_line = _first_line(decoded)
     delimiter = max(_DELIMITERS, key=first_line.count)
     if not first_line.count(delimiter):
         delimiter = ","
+    _check_csv_rows(decoded, delimiter, limits)
     rows = csv.reader(io.StringIO(decoded, newline=""), delimiter=delimiter)
     return [[unguard_cell(cell) for cell in row] for row in rows]
 

@@ -19,7 +19,7 @@ from lib.tabular import Limits, TableReadError
 from tests.spreadsheets import huge_string, many_rows, text_row, xlsx
 
 ROOT = Path(__file__).resolve().parents[2]
-WEB = Limits(max_rows=1_048_575, max_cells=10_000_000, max_part_bytes=200 * 1024 * 1024)
+WEB = Limits(max_rows=1_048_575, max_cells=4_000_000, max_part_bytes=200 * 1024 * 1024)
 HEADER = text_row(1, "编号", "名称")
 
 
@@ -65,7 +65,7 @@ def test_refusing_a_bomb_stays_far_below_500_mb(bomb, request):
     script = (
         "import json, resource, sys, time\n"
         "from lib import tabular\n"
-        "limits = tabular.Limits(max_rows=1048575, max_cells=10**7, max_part_bytes=200<<20)\n"
+        "limits = tabular.Limits(max_rows=1048575, max_cells=4 * 10**6, max_part_bytes=200<<20)\n"
         "started = time.monotonic()\n"
         "try:\n"
         "    tabular.read_table(sys.argv[1], limits=limits)\n"
@@ -158,14 +158,14 @@ def test_two_cells_far_apart_are_refused_for_the_area_between_them():
     data = xlsx([HEADER, b'<row r="1000000"><c r="Z1000000"><v>1</v></c></row>'])
     assert len(data) < 4096
     assert refused(data) == (
-        "The sheet's used area is 1,000,000 rows by 26 columns, more than 10,000,000 cells: "
+        "The sheet's used area is 1,000,000 rows by 26 columns, more than 4,000,000 cells: "
         "delete the unused rows and columns, or split the file."
     )
 
 
 def test_a_cell_in_a_far_column_counts_the_width():
-    data = xlsx([HEADER, b'<row r="1000"><c r="XFD1000"><v>1</v></c></row>'])
-    assert "1,000 rows by 16,384 columns" in refused(data)
+    data = xlsx([HEADER, b'<row r="300"><c r="XFD300"><v>1</v></c></row>'])
+    assert "300 rows by 16,384 columns" in refused(data)
 
 
 def test_a_declared_used_area_counts_even_without_its_cells():
@@ -191,3 +191,63 @@ def test_without_limits_nothing_is_checked():
     data = b"a\n" + b"1\n" * 20
     assert len(tabular.read_table(data, filename="a.csv").rows) == 20
     assert "more than 19 rows" in refused(data, Limits(max_rows=19), filename="a.csv")
+
+
+def test_a_wide_csv_is_refused_for_its_cells():
+    header = ",".join(f"c{n}" for n in range(100)) + "\n"
+    data = header.encode() + (",".join(["1"] * 100) + "\n").encode() * 50
+    assert len(tabular.read_table(data, filename="a.csv", limits=Limits(max_cells=5100)).rows) == 50
+    assert refused(data, Limits(max_cells=5000), filename="a.csv") == (
+        "The sheet's used area is 51 rows by 100 columns, more than 5,000 cells: "
+        "delete the unused rows and columns, or split the file."
+    )
+
+
+MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest'
+    ' xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+    '<manifest:file-entry manifest:full-path="/"'
+    ' manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+    "</manifest:manifest>"
+)
+
+
+def _ods(rows: bytes) -> bytes:
+    content = (
+        b'<?xml version="1.0" encoding="UTF-8"?><office:document-content'
+        b' xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        b' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+        b' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        b'<office:body><office:spreadsheet><table:table table:name="S">'
+        b'<table:table-row><table:table-cell office:value-type="string"><text:p>h</text:p>'
+        b"</table:table-cell></table:table-row>" + rows + b"</table:table></office:spreadsheet>"
+        b"</office:body></office:document-content>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet"
+        )
+        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        archive.writestr("META-INF/manifest.xml", MANIFEST, zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def test_an_ods_row_repeated_a_hundred_thousand_times_is_counted_as_it_is_read():
+    # One row of 50 numbers "repeated" 100,000 times: 5 million cells from a 1 kB file.
+    cell = (
+        b'<table:table-cell office:value-type="float" office:value="1"'
+        b' table:number-columns-repeated="50"><text:p>1</text:p></table:table-cell>'
+    )
+    data = _ods(
+        b'<table:table-row table:number-rows-repeated="100000">' + cell + b"</table:table-row>"
+    )
+    assert len(data) < 2048
+    assert "100,001 rows by 50 columns" in refused(data, filename="a.ods")
+    # The empty rows a spreadsheet writes to fill its sheet are not read, so they pass.
+    empty = _ods(
+        b'<table:table-row table:number-rows-repeated="1048575">'
+        b'<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+    )
+    assert tabular.read_table(empty, filename="a.ods", limits=WEB).header == ["h"]
