@@ -19,9 +19,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from analytics import reports, selectors
 from analytics.errors import NotAllowed, RankingError
 from analytics.kpis import KPI_SOURCES
-from analytics import reports, selectors
 from analytics.models import RankingEntry, RankingKPI, RankingScheme, RankingSnapshot, ReportJob
 from analytics.rankings import bump_showcase_version, ranked_villages
 from audit.models import ObjectChange

@@ -43,8 +43,8 @@ from projects.models import (
 )
 from projects.tasks import COOPERATION_TASK, PROGRESS_TASK
 from registry.choices import parse_year
-from registry.services import jobs
 from registry.models import Village
+from registry.services import jobs
 from ventures.reports import venture_returns
 
 PROJECTS_PER_PAGE = 50

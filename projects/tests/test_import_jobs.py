@@ -21,13 +21,16 @@ EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 @pytest.mark.django_db
-def test_a_progress_upload_is_queued_for_a_worker(client_for, admin, project, settings, monkeypatch):
+def test_a_progress_upload_is_queued_for_a_worker(
+    client_for, admin, project, settings, monkeypatch
+):
     settings.IMPORT_RUN_INLINE = False
     sent = []
     monkeypatch.setattr(jobs, "enqueue", lambda task, *args: sent.append((task.name, args)))
-    data = fill(sheets.export_progress(admin, date(2022, 6, 30)), {
-        "XJD-01": {"本年累计完成投资（元）": 600000}
-    })
+    data = fill(
+        sheets.export_progress(admin, date(2022, 6, 30)),
+        {"XJD-01": {"本年累计完成投资（元）": 600000}},
+    )
 
     response = client_for(admin).post(
         reverse("projects:progress_import"), {"file": SimpleUploadedFile("p.xlsx", data)}
@@ -37,7 +40,9 @@ def test_a_progress_upload_is_queued_for_a_worker(client_for, admin, project, se
     assert response.url == reverse("registry:import_job", args=[job.pk])
     assert sent == [("projects.import_progress", (job.pk,))]
     assert (job.status, job.task, job.page) == (
-        ImportStatus.QUEUED, "projects.import_progress", "projects:progress_import"
+        ImportStatus.QUEUED,
+        "projects.import_progress",
+        "projects:progress_import",
     )
     assert not ProgressReport.objects.exists()  # the web process ran nothing
 
@@ -65,7 +70,9 @@ def test_a_cooperation_list_upload_runs_as_a_job_and_shows_its_result(client_for
 
     job = ImportJob.objects.get()
     assert (job.task, job.status, job.summary["created"]) == (
-        "projects.import_cooperation", ImportStatus.SUCCEEDED, 3
+        "projects.import_cooperation",
+        ImportStatus.SUCCEEDED,
+        3,
     )
     assert CooperationProject.objects.count() == 3
     assert "3 created, 0 updated, 0 unchanged." in response.content.decode()

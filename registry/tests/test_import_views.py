@@ -102,6 +102,7 @@ def test_a_clerk_importing_their_own_village_writes_it_with_progress_and_summary
         "created": 1,
         "updated": 0,
         "unchanged": 0,
+        "skipped": 0,
         "dry_run": False,
         "error_count": 0,
         "ignored_columns": [],
