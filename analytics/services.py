@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+from datetime import timedelta
 from decimal import Decimal
 
 import orjson
@@ -33,7 +34,14 @@ from core.jobs import beat, enqueue
 from core.scope import may_write
 from lib import ranking as scoring
 
-__all__ = ["NotAllowed", "RankingError", "compute_snapshot", "request_report", "run_report_job"]
+__all__ = [
+    "NotAllowed",
+    "RankingError",
+    "compute_snapshot",
+    "purge_reports",
+    "request_report",
+    "run_report_job",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -248,3 +256,21 @@ def run_report_job(job_pk: int, *, actor) -> None:
         errors=[{"row": None, "column": "", "value": "", "message": message}],
         finished_at=timezone.now(),
     )
+
+
+def purge_reports(*, actor, older_than: timedelta | None = None) -> int:
+    """Remove report jobs (and their workbooks) made longer than `older_than` ago (default
+    JOB_FILES_KEEP_DAYS): a report asked for again is built afresh. Returns how many. Run
+    daily by beat."""
+    require_actor(actor)
+    if older_than is None:
+        older_than = timedelta(days=settings.JOB_FILES_KEEP_DAYS)
+    old = ReportJob.objects.filter(created_at__lt=timezone.now() - older_than).exclude(
+        status="running"
+    )
+    removed = 0
+    for job in old.only("pk", "result"):
+        if job.result:
+            job.result.delete(save=False)
+        removed += ReportJob.objects.filter(pk=job.pk).delete()[0]
+    return removed

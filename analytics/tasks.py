@@ -6,6 +6,7 @@ from celery import shared_task
 
 from analytics import services
 from analytics.models import ReportJob
+from core.actors import SYSTEM
 
 
 @shared_task(name=services.REPORT_TASK)
@@ -14,3 +15,9 @@ def region_report(job_pk: int) -> None:
     job = ReportJob.objects.select_related("created_by").filter(pk=job_pk).first()
     if job is not None:
         services.run_report_job(job_pk, actor=job.created_by)
+
+
+@shared_task(name="analytics.purge_reports")
+def purge_reports() -> int:
+    """Remove old report jobs and their workbooks (beat, daily)."""
+    return services.purge_reports(actor=SYSTEM)

@@ -322,6 +322,9 @@ INSTALLED_APPS += ["django_celery_beat"]
 BACKGROUND_JOB_MODELS = ["registry.ImportJob", "analytics.ReportJob"]
 JOB_STALE_MINUTES = envint("JOB_STALE_MINUTES", "5")
 JOB_SWEEP_MINUTES = envint("JOB_SWEEP_MINUTES", "2")
+# Files kept by jobs (an import that stopped without a result, a report's workbook) are
+# removed after this many days, by beat.
+JOB_FILES_KEEP_DAYS = envint("JOB_FILES_KEEP_DAYS", "7")
 CELERY_BEAT_SCHEDULE = {
     "remind-daily": {
         "task": "alliances.remind",
@@ -330,6 +333,14 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stale-jobs": {
         "task": "core.sweep_stale_jobs",
         "schedule": JOB_SWEEP_MINUTES * 60.0,
+    },
+    "purge-import-files": {
+        "task": "registry.purge_import_files",
+        "schedule": crontab(hour=3, minute=10),
+    },
+    "purge-reports": {
+        "task": "analytics.purge_reports",
+        "schedule": crontab(hour=3, minute=20),
     },
 }
 

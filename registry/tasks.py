@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from core.actors import SYSTEM
 from registry.models import ImportJob
 from registry.services import jobs, stats_io
 
@@ -21,3 +22,9 @@ def import_stats(job_pk: int) -> None:
     if job is None:  # removed meanwhile (its message could not be sent, say)
         return
     jobs.run_import_job(job_pk, actor=job.created_by, importer=_import)
+
+
+@shared_task(name="registry.purge_import_files")
+def purge_import_files() -> int:
+    """Remove the files old import jobs still keep (beat, daily)."""
+    return jobs.purge_kept_files(actor=SYSTEM)

@@ -136,3 +136,24 @@ def test_a_report_needs_an_actor():
 
     with pytest.raises(NotAllowed):
         services.request_report("330482", 2022, actor=None)
+
+
+def test_old_reports_are_removed_by_the_daily_purge(stats, client_for, clerk, queued_only):
+    from django.utils import timezone as tz
+
+    from analytics.tasks import purge_reports, region_report
+
+    client_for(clerk).get(REPORT)
+    job = ReportJob.objects.get()
+    region_report(job.pk)
+    job.refresh_from_db()
+    name = job.result.name
+    assert job.result.storage.exists(name)
+    assert purge_reports() == 0  # a fresh one stays
+    ReportJob.objects.filter(pk=job.pk).update(created_at=tz.now() - timedelta(days=8))
+
+    assert purge_reports() == 1
+
+    assert not ReportJob.objects.exists()
+    assert not job.result.storage.exists(name)
+    assert client_for(clerk).get(REPORT).status_code == 302  # asked again: built afresh

@@ -22,6 +22,7 @@ import logging
 import os
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from celery import current_app
@@ -45,6 +46,7 @@ __all__ = [
     "MSG_TOO_MANY_ALL",
     "MSG_TOO_MANY_MINE",
     "Importer",
+    "purge_kept_files",
     "retry_import_job",
     "run_import_job",
     "start_import_job",
@@ -269,3 +271,25 @@ def _json_value(value: Any) -> Any:
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)
+
+
+def purge_kept_files(*, actor, older_than: timedelta | None = None) -> int:
+    """Remove the files still kept by jobs that ended (failed without a result) or never ran
+    longer than `older_than` ago (default JOB_FILES_KEEP_DAYS): they are no longer started
+    again. Returns how many files were removed. Run daily by beat."""
+    require_actor(actor)
+    if older_than is None:
+        older_than = timedelta(days=settings.JOB_FILES_KEEP_DAYS)
+    cutoff = timezone.now() - older_than
+    old = (
+        ImportJob.objects.exclude(upload="")
+        .filter(created_at__lt=cutoff)
+        .exclude(status=ImportStatus.RUNNING)
+    )
+    removed = 0
+    for job in old.only("pk", "upload"):
+        job.upload.delete(save=False)
+        removed += ImportJob.objects.filter(pk=job.pk).update(upload="")
+    if removed:
+        logger.info("removed the kept files of %d old import jobs", removed)
+    return removed

@@ -379,3 +379,28 @@ def test_with_the_redis_cache_down_the_import_pages_answer_and_import(client_for
     assert page.status_code == 200
     assert (job.status, job.summary["created"]) == (ImportStatus.SUCCEEDED, 1)
     reset_breaker()
+
+
+@pytest.mark.django_db
+def test_kept_files_of_old_jobs_are_removed_by_the_daily_purge(client_for, clerk, queued_only):
+    from core.actors import SYSTEM
+    from registry.tasks import purge_import_files
+
+    client = client_for(clerk)
+    client.post(IMPORT_URL, {"file": upload(OWN)})
+    client.post(IMPORT_URL, {"file": upload(OWN)})
+    old, new = ImportJob.objects.order_by("pk")
+    ImportJob.objects.filter(pk=old.pk).update(
+        status=ImportStatus.FAILED, created_at=timezone.now() - timedelta(days=8)
+    )
+
+    assert purge_import_files() == 1
+
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert not old.upload
+    assert not old.retryable
+    assert not default_storage.exists(old.upload.name or "imports/none")
+    assert new.upload
+    assert default_storage.exists(new.upload.name)
+    assert jobs.purge_kept_files(actor=SYSTEM, older_than=timedelta(0)) == 1  # queued too
