@@ -110,3 +110,22 @@ def test_too_many_imports_are_said_on_the_projects_page(client_for, admin, tree,
     assert "You already have 1 imports waiting or running" in response.content.decode()
     assert ImportJob.objects.count() == 1
     assert not CooperationProject.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_file_over_the_size_limit_is_refused_by_the_form_and_not_kept(
+    client_for, admin, tree, monkeypatch
+):
+    from projects import services
+
+    monkeypatch.setattr(services, "MAX_IMPORT_BYTES", 1024 * 1024)
+
+    response = client_for(admin).post(
+        reverse("projects:cooperation_import"),
+        {"file": SimpleUploadedFile("c.xlsx", b"PK\x03\x04" + b"\0" * (1024 * 1024))},
+        **EN,
+    )
+
+    assert response.status_code == 200
+    assert "The file is larger than 1 MB." in response.content.decode()
+    assert not ImportJob.objects.exists()
