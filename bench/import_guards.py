@@ -8,8 +8,8 @@ rows of the 10 template columns, 15 MB) and four bombs: a 1 MB xlsx holding one 
 shared string, a 14 MB xlsx of 3 million rows, a 6 MB CSV of 3 million rows, and a 2 kB
 xlsx whose two cells span 26 million.
 
-Measured, each in a process of its own (peak memory is the process's maximum RSS, the
-reader allocating outside Python): the province read without limits (baseline) and with the
+Measured, each in a process of its own (peak memory is the process's VmHWM, its peak
+resident memory, the reader allocating outside Python): the province read without limits (baseline) and with the
 web upload's limits (`ratio` = with / without: what the checks cost a good file), and each
 bomb with the limits (refused: seconds and peak) and, where it fits in memory, without.
 Prints one JSON line.
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ROWS = 255_470
 LIMITS = "tabular.Limits(max_rows=1_048_575, max_cells=4_000_000, max_part_bytes=200 << 20)"
 PROBE = f"""
-import json, resource, sys, time
+import json, sys, time
 from lib import tabular
 limits = {LIMITS} if sys.argv[2] == "limits" else tabular.NO_LIMITS
 started = time.perf_counter()
@@ -41,7 +41,7 @@ try:
 except tabular.TableReadError as exc:
     outcome = "refused: " + str(exc)[:70]
 seconds = time.perf_counter() - started
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+peak = int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) // 1024
 print(json.dumps({{"outcome": outcome, "seconds": round(seconds, 3), "peak_mb": peak}}))
 """
 

@@ -86,7 +86,7 @@ def test_a_queue_that_does_not_answer_is_a_503_page_and_no_job_is_kept(
     settings.IMPORT_RUN_INLINE = False
     import analytics.tasks  # noqa: F401
 
-    down = Celery("down", broker=f"redis://127.0.0.1:{closed_port()}/0")
+    down = Celery("down", broker=f"redis://127.0.0.1:{closed_port()}/0", set_as_current=False)
     down.conf.broker_connection_timeout = 1
     monkeypatch.setattr(analytics.tasks, "region_report", down.tasks["analytics.region_report"])
 

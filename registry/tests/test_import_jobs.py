@@ -66,7 +66,7 @@ def _down_tasks():
     connections: the real `core.jobs.enqueue` sends to it."""
     import registry.tasks  # noqa: F401  (the task is registered)
 
-    down = Celery("down", broker=f"redis://127.0.0.1:{closed_port()}/0")
+    down = Celery("down", broker=f"redis://127.0.0.1:{closed_port()}/0", set_as_current=False)
     down.conf.broker_connection_timeout = 1
     return down.tasks
 

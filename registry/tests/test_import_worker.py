@@ -57,7 +57,7 @@ def queue(tmp_path, settings, monkeypatch):
     }
     import registry.tasks  # noqa: F401  (shared tasks bind to the app below too)
 
-    app = Celery("web", broker=REDIS_URL)
+    app = Celery("web", broker=REDIS_URL, set_as_current=False)
     app.conf.broker_connection_timeout = 3
     monkeypatch.setattr(jobs, "_task", app.tasks.__getitem__)
     return media
@@ -180,7 +180,7 @@ def test_a_worker_builds_a_regions_report_and_the_page_serves_it(
     from analytics import services as analytics_services
     from analytics.models import ReportJob
 
-    app = Celery("web-reports", broker=REDIS_URL)
+    app = Celery("web-reports", broker=REDIS_URL, set_as_current=False)
     monkeypatch.setattr(analytics.tasks, "region_report", app.tasks[analytics_services.REPORT_TASK])
     client = client_for(clerk)
     url = reverse("analytics:region_report", args=["330482", 2022])
