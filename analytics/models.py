@@ -31,6 +31,7 @@ __all__ = [
     "RankingKPI",
     "RankingScheme",
     "RankingSnapshot",
+    "ReportJob",
 ]
 
 # Anonymous visitors may read (the showcase); views and the API show published schemes
@@ -246,3 +247,51 @@ class RankingEntry(FrozenModel):
 
     def __str__(self) -> str:
         return f"{self.village_id} #{self.rank}"
+
+
+class ReportJob(models.Model):
+    """The xlsx workbook of a region and year, built by a worker (a job row as `core.jobs`
+    describes: swept when its heartbeat stops). One job per region, year, language and data
+    version: whoever asks for the same report while the data is unchanged gets the same
+    file, so asking again costs nothing and a crowd asks the worker once."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    region_code = models.CharField(_("region"), max_length=12)
+    year = models.PositiveSmallIntegerField(_("year"))
+    language = models.CharField(max_length=10)
+    data_version = models.BigIntegerField()
+    status = models.CharField(_("status"), max_length=10, default="queued")
+    phase = models.CharField(_("phase"), max_length=50, blank=True)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+    result = models.FileField(_("workbook"), upload_to="reports/%Y/%m/", blank=True)
+
+    class Meta:
+        verbose_name = _("report job")
+        verbose_name_plural = _("report jobs")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["region_code", "year", "language", "data_version"])]
+
+    def __str__(self) -> str:
+        return f"{self.region_code} {self.year}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("succeeded", "failed")
+
+    @property
+    def percent(self) -> int:
+        if self.finished:
+            return 100
+        return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
+
+    @property
+    def filename(self) -> str:
+        return f"indicators-{self.region_code}-{self.year}.xlsx"

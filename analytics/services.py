@@ -7,25 +7,43 @@ Every function takes the acting `actor` (keyword-only, required; commands and th
 
 from __future__ import annotations
 
+import logging
 import math
+from datetime import timedelta
 from decimal import Decimal
 
 import orjson
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from analytics import reports, selectors
 from analytics.errors import NotAllowed, RankingError
 from analytics.kpis import KPI_SOURCES
-from analytics.models import RankingEntry, RankingKPI, RankingScheme, RankingSnapshot
+from analytics.models import RankingEntry, RankingKPI, RankingScheme, RankingSnapshot, ReportJob
 from analytics.rankings import bump_showcase_version, ranked_villages
 from audit.models import ObjectChange
 from audit.services import log_bulk
 from core.actors import as_user, require_actor
 from core.db import bulk_insert
+from core.errors import Unavailable
+from core.jobs import beat, enqueue
 from core.scope import may_write
 from lib import ranking as scoring
 
-__all__ = ["NotAllowed", "RankingError", "compute_snapshot"]
+__all__ = [
+    "NotAllowed",
+    "RankingError",
+    "compute_snapshot",
+    "purge_reports",
+    "request_report",
+    "run_report_job",
+]
+
+logger = logging.getLogger(__name__)
 
 
 def _clean(value: float | int | None) -> float | int | None:
@@ -155,3 +173,104 @@ def compute_snapshot(
         )
         transaction.on_commit(bump_showcase_version)
     return snapshot
+
+
+# --- Region reports as jobs -----------------------------------------------------------------
+
+REPORT_TASK = "analytics.region_report"
+MSG_REPORT_FAILED = _lazy("The report could not be built; try again in a few minutes.")
+
+
+def request_report(code: str, year: int, *, actor) -> ReportJob:
+    """The job building the xlsx report of `code` and `year` in the active language from
+    the current data: an existing one (queued, running or done) when the data has not
+    changed since, else a new one sent to the task queue (a worker builds it; inline when
+    settings.IMPORT_RUN_INLINE, for tests). Raises Unavailable (nothing kept) when the queue
+    does not answer."""
+    actor = require_actor(actor)
+    version = selectors.data_version()
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    same = ReportJob.objects.filter(
+        region_code=code, year=year, language=language, data_version=version
+    ).exclude(status="failed")
+    job = same.order_by("-pk").first()
+    if job is not None:
+        return job
+    job = ReportJob.objects.create(
+        created_by=as_user(actor),
+        region_code=code,
+        year=year,
+        language=language,
+        data_version=version,
+        rows_total=2,
+    )
+    from analytics.tasks import region_report  # the task module imports this one
+
+    if settings.IMPORT_RUN_INLINE:
+        region_report.run(job.pk)
+    else:
+        try:
+            enqueue(region_report, job.pk)
+        except Unavailable:
+            job.delete()
+            raise
+    job.refresh_from_db()
+    return job
+
+
+def run_report_job(job_pk: int, *, actor) -> None:
+    """Build a queued report job's workbook (in a worker) and keep it in Django's storage;
+    progress: the figures, then the workbook. The region's own refusal (no statistics that
+    year) is the job's error."""
+    require_actor(actor)
+    jobs = ReportJob.objects.filter(pk=job_pk)
+    if not jobs.filter(status="queued").update(status="running", heartbeat_at=timezone.now()):
+        return  # delivered twice, or failed meanwhile
+    job = jobs.get()
+    with translation.override(job.language):
+        try:
+            beat(ReportJob, job_pk, phase="computing", rows_done=0)
+            data = selectors.cached(selectors.indicators, job.region_code, job.year, detail=True)
+            trend = selectors.cached(selectors.trend, job.region_code)
+            beat(ReportJob, job_pk, phase="writing", rows_done=1)
+            content = reports.workbook(data, trend)
+        except ValueError as exc:
+            message = str(exc)
+        except Exception:
+            logger.exception("report job %s failed", job_pk)
+            message = str(MSG_REPORT_FAILED)
+        else:
+            job.result.save(job.filename, ContentFile(content), save=False)
+            jobs.update(
+                status="succeeded",
+                phase="done",
+                rows_done=2,
+                result=job.result.name,
+                summary={"bytes": len(content)},
+                finished_at=timezone.now(),
+            )
+            return
+    jobs.update(
+        status="failed",
+        summary={"error_count": 1},
+        errors=[{"row": None, "column": "", "value": "", "message": message}],
+        finished_at=timezone.now(),
+    )
+
+
+def purge_reports(*, actor, older_than: timedelta | None = None) -> int:
+    """Remove report jobs (and their workbooks) made longer than `older_than` ago (default
+    JOB_FILES_KEEP_DAYS): a report asked for again is built afresh. Returns how many. Run
+    daily by beat."""
+    require_actor(actor)
+    if older_than is None:
+        older_than = timedelta(days=settings.JOB_FILES_KEEP_DAYS)
+    old = ReportJob.objects.filter(created_at__lt=timezone.now() - older_than).exclude(
+        status="running"
+    )
+    removed = 0
+    for job in old.only("pk", "result"):
+        if job.result:
+            job.result.delete(save=False)
+        removed += ReportJob.objects.filter(pk=job.pk).delete()[0]
+    return removed

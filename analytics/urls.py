@@ -50,4 +50,6 @@ urlpatterns = [
         views.region_report,
         name="region_report",
     ),
+    path("report/<int:pk>/", views.report_job, name="report_job"),
+    path("report/<int:pk>/status/", views.report_job_status, name="report_job_status"),
 ]

@@ -13,12 +13,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from analytics import reports, selectors
+from analytics import selectors, services
 from analytics.forms import RegionPickForm
+from analytics.models import ReportJob
 from registry import selectors as registry_selectors
 from registry.choices import RegionLevel
 from registry.models import Region
@@ -163,14 +164,41 @@ def region_print(request, code: str, year: int):
 @login_required
 @require_safe
 def region_report(request, code: str, year: int):
-    """The indicators as an xlsx workbook with native charts (built in memory)."""
-    data, trend = _region_figures(code, year)
-    content = reports.workbook(data, trend)
+    """The indicators as an xlsx workbook with native charts, built by a worker: served at
+    once when the current data's workbook exists, else its job page (which polls until the
+    workbook is ready and links back here)."""
+    if not Region.objects.filter(code=code).exists():
+        raise Http404(_("Unknown region."))
+    job = services.request_report(code, year, actor=request.user)  # 503 page: no queue
+    if job.status == "failed":
+        raise Http404(job.errors[0]["message"] if job.errors else "")
+    if job.status != "succeeded":
+        return redirect("analytics:report_job", pk=job.pk)
+    # The name from the resolved region (digits only), never from raw URL text.
+    with job.result.open("rb") as stream:
+        content = stream.read()
     response = HttpResponse(
         content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    # From the resolved region (digits only), never from raw URL text.
-    filename = f"indicators-{data['region']['code']}-{data['year']}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
     return response
+
+
+def _report_context(job: ReportJob) -> dict:
+    return {"job": job, "finished": job.finished}
+
+
+@login_required
+@require_safe
+def report_job(request, pk: int):
+    job = get_object_or_404(ReportJob, pk=pk)
+    return render(request, "analytics/report_job.html", _report_context(job))
+
+
+@login_required
+@require_safe
+def report_job_status(request, pk: int):
+    """The job's progress (and, once done, the download) as a fragment for htmx."""
+    job = get_object_or_404(ReportJob, pk=pk)
+    return render(request, "analytics/_report_status.html", _report_context(job))

@@ -185,7 +185,9 @@ STATICFILES_DIRS = [
     # ECharts comes from the npm registry at install time (package.json), never from a CDN.
     ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]
-MEDIA_ROOT = BASE_DIR / "var" / "media"
+# Uploaded files (imports waiting for a worker, attachments): Django's default storage.
+# Servers and workers on several machines share it (a network folder, or an S3 backend).
+MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT") or BASE_DIR / "var" / "media")
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -239,8 +241,21 @@ SPECTACULAR_SETTINGS = {
 # --- Baotuan --------------------------------------------------------------------------------
 # Largest statistics file accepted by import (web and CLI), in bytes.
 STATS_IMPORT_MAX_BYTES = envint("STATS_IMPORT_MAX_BYTES", str(64 * 1024 * 1024))
-# Run web imports in a background thread so the page can show progress; tests run inline.
+# Web imports and region reports run as jobs on the task queue (a worker runs them; the
+# page polls their progress). Inline (in the request) only in tests: the web process never
+# runs an import.
 IMPORT_RUN_INLINE = envbool("IMPORT_RUN_INLINE", "false")
+# What an uploaded file may hold, checked before it is parsed (lib.tabular.Limits): data
+# rows, cells (rows × columns of a sheet's used area, or of a CSV: the reader builds every
+# one of them; 4 million cells of numbers peak at ~450 MB), and the unpacked size of each
+# part of an xlsx/ods. A province (255,470 rows of 10 columns; 118 MB of sheet with 13)
+# passes; the national file (6.2 million rows) is a CSV for the command line.
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", "1048575")
+IMPORT_MAX_CELLS = envint("IMPORT_MAX_CELLS", "4000000")
+IMPORT_MAX_PART_BYTES = envint("IMPORT_MAX_PART_BYTES", str(200 * 1024 * 1024))
+# Imports waiting or running at once: per user, and in all.
+IMPORT_MAX_JOBS_PER_USER = envint("IMPORT_MAX_JOBS_PER_USER", "2")
+IMPORT_MAX_JOBS = envint("IMPORT_MAX_JOBS", "6")
 # The region (a 2-, 4-, 6- or 9-digit division code) whose indicators the public showcase
 # shows when the published ranking scheme names none; the default is 平湖市, the demo's city.
 SHOWCASE_REGION = os.getenv("BAOTUAN_SHOWCASE_REGION", "330482").strip()
@@ -304,9 +319,12 @@ INSTALLED_APPS += ["django_celery_beat"]
 
 # Background jobs (core/jobs.py): rows with a heartbeat; running ones whose heartbeat is
 # older than JOB_STALE_MINUTES are failed by the sweep, every JOB_SWEEP_MINUTES.
-BACKGROUND_JOB_MODELS = ["registry.ImportJob"]
+BACKGROUND_JOB_MODELS = ["registry.ImportJob", "analytics.ReportJob"]
 JOB_STALE_MINUTES = envint("JOB_STALE_MINUTES", "5")
 JOB_SWEEP_MINUTES = envint("JOB_SWEEP_MINUTES", "2")
+# Files kept by jobs (an import that stopped without a result, a report's workbook) are
+# removed after this many days, by beat.
+JOB_FILES_KEEP_DAYS = envint("JOB_FILES_KEEP_DAYS", "7")
 CELERY_BEAT_SCHEDULE = {
     "remind-daily": {
         "task": "alliances.remind",
@@ -315,6 +333,14 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stale-jobs": {
         "task": "core.sweep_stale_jobs",
         "schedule": JOB_SWEEP_MINUTES * 60.0,
+    },
+    "purge-import-files": {
+        "task": "registry.purge_import_files",
+        "schedule": crontab(hour=3, minute=10),
+    },
+    "purge-reports": {
+        "task": "analytics.purge_reports",
+        "schedule": crontab(hour=3, minute=20),
     },
 }
 

@@ -50,6 +50,10 @@ BENCHMARKS = {
         "100,000 households, 300,000 people; --quick 1/100), ID lookup, grid page",
         ("sqlite", "postgres"),
     ),
+    "import_guards": (
+        "Issue 10: upload checks before parsing, on a province xlsx and on memory bombs",
+        (),
+    ),
     "optimise": (
         "Issue 15: optimiser, 2,000 weak villages of the 26 mountain counties × 30 parks "
         "(proven optimum) and 20,000 × 30 (60 s), against greedy and an equal split",

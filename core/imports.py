@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any, NamedTuple
 
+from django.conf import settings
 from django.utils.translation import gettext
 
 from lib import tabular
@@ -27,6 +28,7 @@ __all__ = [
     "money_column",
     "read_upload",
     "sort_errors",
+    "upload_limits",
     "yuan",
 ]
 
@@ -75,6 +77,7 @@ class ImportResult:
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            "skipped": self.skipped,
             "dry_run": self.dry_run,
             "error_count": len(self.errors),
             "ignored_columns": self.ignored_columns,
@@ -89,6 +92,7 @@ def read_upload(
     max_bytes: int,
     filename: str | None = None,
     progress: Progress | None = None,
+    limits: tabular.Limits = tabular.NO_LIMITS,
 ) -> tabular.Parsed | None:
     """Read an xlsx/xls/ods/csv file (a path, a binary file or bytes) and convert its cells
     by `columns`; the file's problems go to `result.errors`, its row count to `result.rows`.
@@ -96,11 +100,13 @@ def read_upload(
     None when there is nothing to check further: the file cannot be read, or its header is
     wrong, or it has no rows (the errors say which). `filename` is the original name when
     `source` is not a path (its extension helps to refuse a renamed non-spreadsheet).
+    `limits` (rows, cells, unpacked size: `upload_limits()` for a file from the web) are
+    checked before the file is parsed.
     """
     if progress is not None:
         progress(0, 0, "reading")
     try:
-        table = tabular.read_table(source, filename=filename, max_bytes=max_bytes)
+        table = tabular.read_table(source, filename=filename, max_bytes=max_bytes, limits=limits)
     except tabular.TableReadError as exc:
         result.errors.append(RowError(None, "", gettext(exc.message).format(**exc.params)))
         return None
@@ -114,6 +120,17 @@ def read_upload(
         for e in parsed.errors
     ]
     return parsed if parsed.values else None
+
+
+def upload_limits() -> tabular.Limits:
+    """What a file uploaded through the web may hold before it is parsed (settings
+    IMPORT_MAX_ROWS, IMPORT_MAX_CELLS, IMPORT_MAX_PART_BYTES); commands run by an operator
+    read without them (the national file is a 6-million-row CSV)."""
+    return tabular.Limits(
+        max_rows=settings.IMPORT_MAX_ROWS,
+        max_cells=settings.IMPORT_MAX_CELLS,
+        max_part_bytes=settings.IMPORT_MAX_PART_BYTES,
+    )
 
 
 def sort_errors(

@@ -54,6 +54,7 @@ from grids.models import (
     Visit,
 )
 from grids.selectors import may_reveal
+from lib import tabular
 from lib.idcard import (
     IdNumberError,
     mask_id,
@@ -677,7 +678,14 @@ _PERSON_FIELDS = (
 
 
 def import_households(
-    source, *, actor, village, filename: str | None = None, dry_run: bool = False, progress=None
+    source,
+    *,
+    actor,
+    village,
+    filename: str | None = None,
+    dry_run: bool = False,
+    progress=None,
+    limits: tabular.Limits = tabular.NO_LIMITS,
 ):
     """The household file of one village, all or nothing (`grids.sheets.COLUMNS`).
 
@@ -685,7 +693,8 @@ def import_households(
     household and name; a re-import of the same file changes nothing. An ID number already
     registered in another household (of any village) is refused naming that household. A
     masked ID number or phone (from an export) keeps what is stored. Errors name the row and
-    the column and never repeat an ID number or phone in clear.
+    the column and never repeat an ID number or phone in clear. `limits`: what the file may
+    hold, checked before parsing (a web upload's: `core.imports.upload_limits`).
     """
     require_actor(actor)
     _require_write(actor, Household, village, _("import households"))
@@ -697,6 +706,7 @@ def import_households(
         max_bytes=IMPORT_MAX_BYTES,
         filename=filename,
         progress=progress,
+        limits=limits,
     )
     if parsed is None:
         return result

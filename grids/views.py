@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
+from core.imports import upload_limits
 from core.scope import may_write, restrict
 from grids import selectors, services, sheets
 from grids.forms import HouseholdImportForm, MatterReportForm, MatterStepForm, RevealForm
@@ -100,7 +101,11 @@ def household_import(request, village):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         result = services.import_households(
-            upload, actor=request.user, village=village, filename=upload.name
+            upload,
+            actor=request.user,
+            village=village,
+            filename=upload.name,
+            limits=upload_limits(),
         )
         if result.ok:
             messages.success(

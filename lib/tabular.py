@@ -23,6 +23,7 @@ import io
 import math
 import os
 import re
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -36,14 +37,17 @@ from lib import money
 
 __all__ = [
     "INVALID",
+    "NO_LIMITS",
     "CellError",
     "Column",
     "Converter",
+    "Limits",
     "Parsed",
     "Table",
     "TableError",
     "TableReadError",
     "cell_text",
+    "check_zip",
     "digits",
     "integer",
     "iter_csv",
@@ -449,6 +453,26 @@ MSG_BAD_SPREADSHEET = gettext_noop(
     "The spreadsheet cannot be read: it is damaged or not a spreadsheet."
 )
 MSG_NO_ROWS = gettext_noop("The file has a header but no data rows.")
+MSG_UNKNOWN_ENCODING = gettext_noop(
+    "The CSV file is in an encoding that cannot be read (neither UTF-8 nor GBK): save it "
+    "again from Excel as “CSV UTF-8”."
+)
+MSG_TOO_MANY_ROWS = gettext_noop(
+    "The file has more than {limit} rows (an xlsx sheet holds at most 1,048,576): split it "
+    "into several files, or import a CSV file from the command line."
+)
+MSG_TOO_MANY_CELLS = gettext_noop(
+    "The sheet's used area is {rows} rows by {columns} columns, more than {limit} cells: "
+    "delete the unused rows and columns, or split the file."
+)
+MSG_PART_TOO_LARGE = gettext_noop(
+    "The spreadsheet unpacks to more than {limit} MB in one part ({part}): it is refused "
+    "as unsafe to open. Save it again from the spreadsheet program, or split it."
+)
+MSG_CELL_TOO_LONG = gettext_noop(
+    "A cell holds more text than a spreadsheet allows (32,767 characters): the file is "
+    "refused as unsafe to open."
+)
 MSG_MISSING_COLUMN = gettext_noop("This required column is missing.")
 MSG_DUPLICATE_COLUMN = gettext_noop("This column appears more than once (also as {other}).")
 
@@ -477,6 +501,223 @@ class Table:
         if cells is None:
             cells = self.columns[index] = list(map(itemgetter(index), self.rows))
         return cells
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What an untrusted file may hold, checked before it is parsed (None: no limit).
+
+    A small file can unpack to gigabytes: a 1 MB xlsx holding one 1 GiB shared string, or
+    a 2 MB file of 3 million rows. `read_table` refuses such a file from its zip directory
+    and one streaming pass over its parts (memory bounded by a chunk), in seconds, before
+    the spreadsheet reader allocates anything.
+
+    max_rows        rows of the sheet (or CSV records), the header included
+    max_cells       rows × columns of a sheet's used area (the reader allocates all of it)
+    max_part_bytes  uncompressed size of every part of an xlsx/ods (a zip of XML parts)
+    """
+
+    max_rows: int | None = None
+    max_cells: int | None = None
+    max_part_bytes: int | None = None
+
+
+NO_LIMITS = Limits()
+
+# The longest text a spreadsheet cell holds is 32,767 characters (≤ 4 bytes each in UTF-8):
+# XML text running longer than this without a tag is no cell a spreadsheet wrote.
+_MAX_TEXT_RUN = 32_767 * 4 + 1024
+_SCAN_CHUNK = 1 << 16  # shorter than _MAX_TEXT_RUN (see _scan_part)
+_ROOT_PREFIX = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet\b")
+_ROW_NUMBER = rb'row r="(\d{1,12})"'
+_WIDE_CELL = re.compile(rb'r="([A-Z]{2,4})[0-9]')
+_DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref=\"([^\"]{1,40})\"")
+_CELL_REF = re.compile(r"([A-Z]{1,4})(\d{1,12})")
+_ODS_ROW_TAG = b"<table:table-row"
+
+
+def _column_number(letters: str | bytes) -> int:
+    if isinstance(letters, bytes):
+        letters = letters.decode("ascii")
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _check_area(rows: int, columns: int, limits: Limits) -> None:
+    """`rows` counts the header row."""
+    if limits.max_rows is not None and rows - 1 > limits.max_rows:
+        raise TableReadError(MSG_TOO_MANY_ROWS, limit=format(limits.max_rows, ","))
+    if limits.max_cells is not None and rows * columns > limits.max_cells:
+        raise TableReadError(
+            MSG_TOO_MANY_CELLS,
+            rows=format(rows, ","),
+            columns=format(columns, ","),
+            limit=format(limits.max_cells, ","),
+        )
+
+
+def _scan_part(stream: IO[bytes], *, sheet: bool, ods: bool, limits: Limits) -> None:
+    """One streaming pass over a part, a chunk at a time: its real size (the zip directory
+    may lie; zipfile stops at the declared size and checks the CRC), no text run longer than
+    a cell holds, and for a sheet its extent (rows, widest column), stopping at the first
+    limit passed. Each check is a C-level count or a regex that rarely matches: ~0.5 s for
+    a province's 118 MB sheet."""
+    size = rows = last_row = width = 0
+    run = 0  # bytes since the last "<"; a chunk is shorter than _MAX_TEXT_RUN, so a run
+    # longer than that crosses a chunk boundary, and find/rfind per chunk see all of it
+    tail = b""
+    row_tag, row_number, beyond = _ODS_ROW_TAG, None, None
+    while chunk := stream.read(_SCAN_CHUNK):
+        size += len(chunk)
+        if limits.max_part_bytes is not None and size > limits.max_part_bytes:
+            raise TableReadError(
+                MSG_PART_TOO_LARGE, limit=_megabytes(limits.max_part_bytes), part=""
+            )
+        first = chunk.find(b"<")
+        if first < 0:
+            run += len(chunk)
+        else:
+            run += first
+            if run > _MAX_TEXT_RUN:
+                break
+            run = len(chunk) - 1 - chunk.rfind(b"<")
+        if run > _MAX_TEXT_RUN:
+            break
+        if not sheet:
+            continue
+        if row_number is None and not ods:
+            match = _ROOT_PREFIX.search(chunk)
+            prefix = match.group(1) or b"" if match else b""
+            row_tag = b"<" + prefix + b"row"
+            row_number = re.compile(b"<" + re.escape(prefix) + _ROW_NUMBER)
+        # A tag cut at a chunk's end is completed by the next: scan it with that one.
+        text = tail + chunk if tail else chunk
+        cut = text.rfind(b"<")
+        if cut > 0 and len(text) - cut < 512:
+            text, tail = text[:cut], text[cut:]
+        else:
+            tail = b""
+        rows += text.count(row_tag)
+        if not ods:
+            if numbers := row_number.findall(text):
+                last_row = max(last_row, *map(int, numbers))
+            if width < 26 and (beyond is None or beyond.search(text)):
+                letters = set(re.findall(rb'r="([A-Z])[0-9]', text))
+                width = max(width, *map(_column_number, letters)) if letters else width
+                if width < 26:
+                    beyond = re.compile(b'r="[' + bytes([64 + width + 1]) + b"-Z][0-9]")
+            if wide := _WIDE_CELL.findall(text):
+                width = max(width, *map(_column_number, set(wide)))
+        if limits.max_rows is not None and max(rows, last_row) - 1 > limits.max_rows:
+            _check_area(max(rows, last_row), 1, limits)
+    if run > _MAX_TEXT_RUN:
+        raise TableReadError(MSG_CELL_TOO_LONG)
+    if sheet:
+        if tail:
+            rows += tail.count(row_tag)
+        _check_area(max(rows, last_row), max(width, 1), limits)
+
+
+def check_zip(data: bytes, limits: Limits) -> None:
+    """Refuse an xlsx/ods whose parts unpack past `limits`, before any parsing: first from
+    the zip directory (instant), then by one streaming pass over each part."""
+    if limits == NO_LIMITS:
+        return
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise TableReadError(MSG_BAD_SPREADSHEET) from None
+    if limits.max_part_bytes is not None:
+        for info in infos:
+            if info.file_size > limits.max_part_bytes:
+                raise TableReadError(
+                    MSG_PART_TOO_LARGE,
+                    limit=_megabytes(limits.max_part_bytes),
+                    part=info.filename[:80],
+                )
+    names = {info.filename for info in infos}
+    ods = "content.xml" in names and "mimetype" in names
+    for info in infos:
+        if info.is_dir():
+            continue
+        sheet = (ods and info.filename == "content.xml") or (
+            info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+        )
+        if sheet and not ods and limits.max_cells is not None:
+            _check_dimension(archive, info, limits)
+        try:
+            with archive.open(info) as stream:
+                _scan_part(stream, sheet=sheet and not ods, ods=False, limits=limits)
+            if sheet and ods:
+                _check_ods_area(archive.read(info), limits)
+        except TableReadError as exc:
+            if exc.message is MSG_PART_TOO_LARGE:
+                exc.params["part"] = info.filename[:80]
+                exc.args = (exc.message.format(**exc.params),)
+            raise
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            NotImplementedError,
+            OSError,
+            EOFError,
+            ValueError,
+        ):
+            raise TableReadError(MSG_BAD_SPREADSHEET) from None
+
+
+_ODS_ROW = re.compile(rb"<table:table-row\b([^>]*?)(?:/>|>(.*?)</table:table-row>)", re.DOTALL)
+_ODS_CELL = re.compile(
+    rb"<table:(?:covered-)?table-cell\b([^>]*?)(/>|>(.*?)</table:(?:covered-)?table-cell>)",
+    re.DOTALL,
+)
+_ODS_ROWS_REPEATED = re.compile(rb'table:number-rows-repeated="(\d{1,9})"')
+_ODS_COLUMNS_REPEATED = re.compile(rb'table:number-columns-repeated="(\d{1,9})"')
+
+
+def _check_ods_area(content: bytes, limits: Limits) -> None:
+    """The used area of an ods sheet with its repeats counted: a row or cell "repeated"
+    a million times is a million the reader builds, when it holds a value (the empty rows
+    a spreadsheet writes to fill the sheet are not read, so they do not count)."""
+    row = rows = width = 0
+    for match in _ODS_ROW.finditer(content):
+        attributes, body = match.group(1), match.group(2) or b""
+        repeated = _ODS_ROWS_REPEATED.search(attributes)
+        count = int(repeated.group(1)) if repeated else 1
+        column = last = 0
+        for cell in _ODS_CELL.finditer(body):
+            across = _ODS_COLUMNS_REPEATED.search(cell.group(1))
+            span = int(across.group(1)) if across else 1
+            if b"office:value-type" in cell.group(1) or cell.group(3):
+                last = column + span
+            column += span
+        if last:
+            rows, width = row + count, max(width, last)
+        row += count
+        if rows:
+            _check_area(rows, width, limits)
+
+
+def _check_dimension(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> None:
+    """The used area a sheet declares (`<dimension ref="A1:XFD1048576"/>`, near its start):
+    a reader may allocate it whole, so it counts even when the cells are not there."""
+    try:
+        with archive.open(info) as stream:
+            head = stream.read(4096)
+    except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, ValueError):
+        raise TableReadError(MSG_BAD_SPREADSHEET) from None
+    match = _DIMENSION.search(head)
+    if match is None:
+        return
+    refs = _CELL_REF.findall(match.group(1).decode("ascii", "replace").upper())
+    if len(refs) == 2:
+        (c1, r1), (c2, r2) = refs
+        rows = abs(int(r2) - int(r1)) + 1
+        columns = abs(_column_number(c2) - _column_number(c1)) + 1
+        _check_area(rows, columns, limits)
 
 
 def _read_bytes(source: str | os.PathLike | IO[bytes] | bytes, max_bytes: int | None) -> bytes:
@@ -514,7 +755,12 @@ def _read_spreadsheet(data: bytes) -> list[list[Any]]:
 
 
 def _decode_text(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gbk"):
+    """UTF-8 (with or without BOM), GBK (Excel's "CSV" on a Chinese Windows), or UTF-16 with
+    its BOM (Excel's "Unicode text"); text in none of them is named as such."""
+    encodings: tuple[str, ...] = ("utf-8-sig", "gbk")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ("utf-16",)
+    for encoding in encodings:
         try:
             decoded = data.decode(encoding)
         except UnicodeDecodeError:
@@ -523,15 +769,44 @@ def _decode_text(data: bytes) -> str:
         if _CONTROL.search(decoded, 0, 65536):
             raise TableReadError(MSG_NOT_SPREADSHEET)
         return decoded
-    raise TableReadError(MSG_NOT_SPREADSHEET)
+    if b"\0" in data[:65536]:  # binary, not text in another encoding
+        raise TableReadError(MSG_NOT_SPREADSHEET)
+    raise TableReadError(MSG_UNKNOWN_ENCODING)
 
 
-def _read_csv(data: bytes) -> list[list[Any]]:
+def _first_line(decoded: str) -> str:
+    end = decoded.find("\n")
+    return decoded if end < 0 else decoded[:end]
+
+
+def _check_csv_rows(decoded: str, delimiter: str, limits: Limits) -> None:
+    """Refuse a CSV of more than max_rows records, or of more cells (records × the header's
+    width) than max_cells, before building its rows: lines are counted in C; only when they
+    are too many (a quoted cell may hold line breaks) are the records counted, stopping at
+    the first past a limit."""
+    lines = decoded.count("\n") + 1
+    width = _first_line(decoded).count(delimiter) + 1
+    if (limits.max_rows is None or lines - 1 <= limits.max_rows) and (
+        limits.max_cells is None or lines * width <= limits.max_cells
+    ):
+        return
+    records = csv.reader(io.StringIO(decoded, newline=""), delimiter=delimiter)
+    count = 0
+    for count, _record in enumerate(records, start=1):
+        if limits.max_rows is not None and count - 1 > limits.max_rows:
+            raise TableReadError(MSG_TOO_MANY_ROWS, limit=format(limits.max_rows, ","))
+        if limits.max_cells is not None and count * width > limits.max_cells:
+            break
+    _check_area(count, width, limits)
+
+
+def _read_csv(data: bytes, limits: Limits = NO_LIMITS) -> list[list[Any]]:
     decoded = _decode_text(data)
-    first_line = decoded.split("\n", 1)[0]
+    first_line = _first_line(decoded)
     delimiter = max(_DELIMITERS, key=first_line.count)
     if not first_line.count(delimiter):
         delimiter = ","
+    _check_csv_rows(decoded, delimiter, limits)
     rows = csv.reader(io.StringIO(decoded, newline=""), delimiter=delimiter)
     return [[unguard_cell(cell) for cell in row] for row in rows]
 
@@ -541,13 +816,15 @@ def read_table(
     *,
     filename: str | None = None,
     max_bytes: int | None = None,
+    limits: Limits = NO_LIMITS,
 ) -> Table:
     """Read the first sheet of a spreadsheet, or a CSV file (UTF-8 with or without BOM, or
     GBK; comma, tab, semicolon or bar as delimiter sniffed from the header line).
 
     The format comes from the content, not the name: a PNG renamed .xlsx is refused. The
     header is the first non-blank row; blank rows after it are skipped (their numbers are
-    kept, so errors name the row the user sees). Raises TableReadError.
+    kept, so errors name the row the user sees). `limits` are checked before the file is
+    parsed (see `Limits`). Raises TableReadError.
     """
     data = _read_bytes(source, max_bytes)
     if not data or data.isspace():
@@ -555,12 +832,15 @@ def read_table(
     if filename is None and isinstance(source, str | os.PathLike):
         filename = os.fspath(source)
     suffix = Path(filename).suffix.lower() if filename else ""
-    if data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC):
+    if data.startswith(_ZIP_MAGIC):
+        check_zip(data, limits)
+        cells = _read_spreadsheet(data)
+    elif data.startswith(_OLE_MAGIC):  # xls: at most 65,536 rows, within max_bytes
         cells = _read_spreadsheet(data)
     elif suffix in _SPREADSHEET_SUFFIXES:
         raise TableReadError(MSG_NOT_SPREADSHEET)
     else:
-        cells = _read_csv(data)
+        cells = _read_csv(data, limits)
     return _to_table(cells)
 
 

@@ -76,6 +76,19 @@ class ImportForm(forms.Form):
         label=_("File"), help_text=_("An xlsx file in the format of the download.")
     )
 
+    def clean_file(self):
+        """Refused here, before it is kept for a worker: a file over the imports' limit."""
+        from projects.services import MAX_IMPORT_BYTES
+
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than {limit} MB.").format(
+                    limit=MAX_IMPORT_BYTES // (1024 * 1024)
+                )
+            )
+        return upload
+
 
 class AttachmentForm(forms.Form):
     """Type and size are checked by `services.add_attachment` (one rule for page and API)."""

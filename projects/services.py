@@ -202,8 +202,10 @@ def add_attachment(
 # with registry's statistics import: core.imports.
 
 
-def _read(source, filename, columns, result: ImportResult) -> tabular.Parsed | None:
-    return read_upload(source, columns, result, max_bytes=MAX_IMPORT_BYTES, filename=filename)
+def _read(source, filename, columns, result: ImportResult, limits) -> tabular.Parsed | None:
+    return read_upload(
+        source, columns, result, max_bytes=MAX_IMPORT_BYTES, filename=filename, limits=limits
+    )
 
 
 # --- Progress of the project list ------------------------------------------------------------
@@ -215,17 +217,20 @@ MSG_DUPLICATE_ROW = _("The same project and period are already in row {row}.")
 MSG_TOTAL_BELOW_YEAR = _("Less than the investment completed this year.")
 
 
-def import_progress(source, *, actor, filename: str | None = None) -> ImportResult:
+def import_progress(
+    source, *, actor, filename: str | None = None, limits: tabular.Limits = tabular.NO_LIMITS
+) -> ImportResult:
     """File the progress reports of a filled-in project list: all rows or none.
 
     A row whose 本年累计完成投资 is blank is skipped (not reported this month). A row equal to
     the report in force for its project and month is unchanged; any other row files a new
     report (the older one stays: history is the data). A project the actor may not change is
-    a row error.
+    a row error. `limits`: what the file may hold, checked before parsing (a web upload's:
+    `core.imports.upload_limits`). From the web page it runs as a job (projects.tasks).
     """
     actor = require_actor(actor)
     result = ImportResult()
-    parsed = _read(source, filename, PROGRESS_COLUMNS, result)
+    parsed = _read(source, filename, PROGRESS_COLUMNS, result, limits)
     if parsed is None:
         return result
     values, numbers, headers = parsed.values, parsed.row_numbers, parsed.headers
@@ -354,14 +359,17 @@ COOP_FIELDS = ("number", "category", "lead_unit_a", "lead_unit_b", "status", "no
 MSG_DUPLICATE_PROJECT = _("The same list and project name are already in row {row}.")
 
 
-def import_cooperation(source, *, actor, filename: str | None = None) -> ImportResult:
-    """Upsert cooperation projects by (list, name); lists are created as needed."""
+def import_cooperation(
+    source, *, actor, filename: str | None = None, limits: tabular.Limits = tabular.NO_LIMITS
+) -> ImportResult:
+    """Upsert cooperation projects by (list, name); lists are created as needed (`limits`
+    as for `import_progress`; from the web page it runs as a job, projects.tasks)."""
     actor = require_actor(actor)
     result = ImportResult()
     if not may_write(actor, CooperationProject):
         result.errors.append(RowError(None, "", str(MSG_NO_PERMISSION_LISTS)))
         return result
-    parsed = _read(source, filename, COOPERATION_COLUMNS, result)
+    parsed = _read(source, filename, COOPERATION_COLUMNS, result, limits)
     if parsed is None:
         return result
     values, numbers, headers = parsed.values, parsed.row_numbers, parsed.headers

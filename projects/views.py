@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.errors import Conflict, Unavailable
 from core.scope import may_write, restrict
 from lib import progress as progress_lib
 from projects import selectors, services, sheets
@@ -40,8 +41,10 @@ from projects.models import (
     ProjectAttachment,
     ProjectPartner,
 )
+from projects.tasks import COOPERATION_TASK, PROGRESS_TASK
 from registry.choices import parse_year
 from registry.models import Village
+from registry.services import jobs
 from ventures.reports import venture_returns
 
 PROJECTS_PER_PAGE = 50
@@ -312,7 +315,8 @@ def progress_import(request):
         return HttpResponseForbidden(_("You may not update project progress."))
     return _import_page(
         request,
-        services.import_progress,
+        PROGRESS_TASK,
+        "projects:progress_import",
         title=_("Progress import"),
         lead=_(
             "Download the project list for a month, fill in the investment completed, and "
@@ -325,30 +329,31 @@ def progress_import(request):
     )
 
 
-def _import_page(request, importer, *, title, lead, back, download, template_url=None):
-    result = None
+def _import_page(request, task, page, *, title, lead, back, download, template_url=None):
+    """The upload form; a valid upload becomes a job on the task queue (`task`, run by a
+    worker), whose page (registry's job page) shows its progress and outcome."""
     form = ImportForm(request.POST or None, request.FILES or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        result = importer(upload.read(), actor=request.user, filename=upload.name)
-        if result.ok:
-            messages.success(
-                request,
-                _("Imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.")
-                % {"created": result.created, "updated": result.updated,
-                   "unchanged": result.unchanged},
+        try:
+            job = jobs.start_import_job(
+                form.cleaned_data["file"], actor=request.user, task=task, page=page
             )
+        except (Conflict, Unavailable) as exc:  # too many imports, or no queue: nothing kept
+            form.add_error(None, str(exc))
+            status = exc.status_code
+        else:
+            return redirect("registry:import_job", pk=job.pk)
     context = {
         "title": title,
         "lead": lead,
         "form": form,
-        "result": result,
         "back": back,
         "download": download,
         "template_url": template_url,
         "default_period": _last_month_end(),
     }
-    return render(request, "projects/import.html", context, status=200)
+    return render(request, "projects/import.html", context, status=status)
 
 
 @login_required
@@ -406,7 +411,8 @@ def cooperation_import(request):
         return HttpResponseForbidden(_("You may not import cooperation lists."))
     return _import_page(
         request,
-        services.import_cooperation,
+        COOPERATION_TASK,
+        "projects:cooperation_import",
         title=_("Cooperation list import"),
         lead=_(
             "Upload cooperation projects as an xlsx file (one row per project, with its year, "

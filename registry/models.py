@@ -428,14 +428,29 @@ class WeakVillageThreshold(ChangeLoggedModel):
 
 
 class ImportJob(models.Model):
-    """A statistics import started from the web page, with its progress and outcome (a job
-    row as `core.jobs` describes: swept when its heartbeat stops)."""
+    """An import started from a web page (statistics; projects' progress and cooperation
+    lists), with its file, progress and outcome: a job row as `core.jobs` describes, run by
+    a worker (the Celery task named by `task`), swept when its heartbeat stops.
+
+    The uploaded file is kept through Django's storage (`upload`, under MEDIA_ROOT by
+    default) until the job has a result; a job that stopped without one (its worker died,
+    an unexpected error) keeps it, so that it can be started again (`retryable`)."""
 
     created_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
     created_at = models.DateTimeField(_("started"), auto_now_add=True)
     file_name = models.CharField(_("file"), max_length=255)
+    upload = models.FileField(
+        _("uploaded file"), upload_to="imports/%Y/%m/", max_length=300, blank=True
+    )
+    # The Celery task that runs the job, and the URL name of the page it was started from.
+    task = models.CharField(max_length=100, default="registry.import_stats")
+    page = models.CharField(max_length=100, blank=True)
+    # The request that started (or last restarted) the job, for the change log: language,
+    # request_id, path, ip.
+    context = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     file_size = models.PositiveBigIntegerField(_("size"), default=0)
     dry_run = models.BooleanField(_("validate only"), default=False)
     status = models.CharField(
@@ -458,6 +473,15 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED)
+
+    @property
+    def retryable(self) -> bool:
+        """Failed without a result (its file is still kept): it may be started again."""
+        return self.status == ImportStatus.FAILED and bool(self.upload)
 
     @property
     def percent(self) -> int:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("stats/import/", imports.stats_import, name="stats_import"),
     path("stats/import/<int:pk>/", imports.import_job, name="import_job"),
     path("stats/import/<int:pk>/status/", imports.import_job_status, name="import_job_status"),
+    path("stats/import/<int:pk>/retry/", imports.import_job_retry, name="import_job_retry"),
     path("stats/template.<str:fmt>", imports.stats_template, name="stats_template"),
     path("stats/export/", imports.stats_export, name="stats_export"),
 ]

@@ -140,6 +140,20 @@ def test_beat_runs_remind_daily_and_the_sweep_every_few_minutes():
     assert app.conf.beat_scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
     app.loader.import_default_modules()  # what a worker does at start: find every app's tasks
     assert {"alliances.remind", "core.sweep_stale_jobs"} <= set(app.tasks)
+    # The web jobs' tasks, and the daily removal of the files old jobs keep.
+    assert {
+        "registry.import_stats",
+        "projects.import_progress",
+        "projects.import_cooperation",
+        "analytics.region_report",
+    } <= set(app.tasks)
+    for name, task in (
+        ("purge-import-files", "registry.purge_import_files"),
+        ("purge-reports", "analytics.purge_reports"),
+    ):
+        assert schedule[name]["task"] == task
+        assert task in app.tasks
+        assert schedule[name]["schedule"].hour == {3}
 
 
 @pytest.mark.django_db(transaction=True)  # beat commits and closes connections itself

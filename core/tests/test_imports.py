@@ -141,15 +141,16 @@ def test_errors_are_sorted_by_row_then_by_the_formats_column_order():
 
 
 def test_the_summary_of_a_result():
-    result = ImportResult(rows=3, created=1, updated=1, unchanged=1, dry_run=True)
+    result = ImportResult(rows=4, created=1, updated=1, unchanged=1, skipped=1, dry_run=True)
     result.errors.append(RowError(2, "编号", "bad", "x"))
 
     assert not result.ok
     assert result.summary() == {
-        "rows": 3,
+        "rows": 4,
         "created": 1,
         "updated": 1,
         "unchanged": 1,
+        "skipped": 1,
         "dry_run": True,
         "error_count": 1,
         "ignored_columns": [],

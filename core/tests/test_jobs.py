@@ -100,7 +100,7 @@ def test_each_progress_report_is_a_heartbeat():
 
 
 def test_sending_to_a_broker_that_is_down_is_unavailable_at_once():
-    app = Celery("down", broker=f"redis://127.0.0.1:{closed_port()}/0")
+    app = Celery("down", broker=f"redis://127.0.0.1:{closed_port()}/0", set_as_current=False)
     app.conf.broker_connection_timeout = 1
 
     @app.task(name="down.nothing")

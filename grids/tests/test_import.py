@@ -134,3 +134,27 @@ def test_the_template_has_a_named_sheet_and_an_example(db):
     assert [c.value for c in sheet[1]] == HEADER
     assert sheet.cell(2, 3).value.endswith("（示例）")
     assert SYSTEM  # the template needs no actor
+
+
+@pytest.mark.django_db
+def test_the_import_page_refuses_a_file_that_unpacks_past_the_limit(
+    client_for, st_clerk, shantang, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from tests.spreadsheets import huge_string, text_row
+    from tests.spreadsheets import xlsx as crafted
+
+    settings.IMPORT_MAX_PART_BYTES = 1024 * 1024
+    data = crafted([text_row(1, "户号")], [huge_string(2 * 1024 * 1024)])
+
+    response = client_for(st_clerk).post(
+        reverse("grids:household_import", args=[shantang.pk]),
+        {"file": SimpleUploadedFile("h.xlsx", data)},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 200
+    assert "The spreadsheet unpacks to more than 1 MB in one part" in response.content.decode()
+    assert not Household.objects.filter(village=shantang).exclude(number="001").exists()

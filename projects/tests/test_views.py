@@ -94,8 +94,11 @@ def test_import_pages(client_for, admin, auditor, project):
     assert client.get(reverse("projects:progress_import")).status_code == 200
     sheet = client.get(reverse("projects:progress_export") + "?period=2022-06")
     assert sheet["Content-Type"].startswith("application/vnd.openxmlformats")
-    upload = client.post(reverse("projects:progress_import"), {"file": _file(b"not a sheet")})
+    upload = client.post(
+        reverse("projects:progress_import"), {"file": _file(b"not a sheet")}, follow=True
+    )
     assert upload.status_code == 200
+    assert upload.redirect_chain[0][0].startswith("/registry/stats/import/")  # the job page
     assert b"import-errors" in upload.content
     assert client.get(reverse("projects:cooperation_import")).status_code == 200
     assert client.get(reverse("projects:cooperation_template")).status_code == 200

@@ -17,39 +17,33 @@ import gc
 import json
 import logging
 import os
-import tempfile
 import threading
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain, repeat
 from typing import IO, Any, NamedTuple
 
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.expressions import RawSQL
-from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from audit.context import change_context, current
 from audit.models import ObjectChange
 from audit.services import log_bulk
-from core.actors import is_system, require_actor
+from core.actors import require_actor
 from core.db import bulk_insert, bulk_update
 from core.imports import ImportResult, Progress, RowError, read_upload, sort_errors
-from core.jobs import beat
 from core.scope import is_unscoped_admin, may_write
 from lib import tabular
 from lib.tabular import INVALID
-from registry.choices import ImportStatus
 from registry.models import ImportJob, Village, VillageStat
+from registry.services import jobs
 from registry.sheets import DATA_FIELDS, STAT_COLUMNS
 
 __all__ = [
     "ImportResult",
     "RowError",
     "import_stats",
-    "run_import_job",
     "start_import_job",
 ]
 
@@ -68,7 +62,6 @@ MSG_CONFLICT = _(
     "Another import wrote statistics for the same villages at the same time; nothing was "
     "imported. Please try again."
 )
-MSG_INTERNAL = _("The import failed unexpectedly; nothing was imported.")
 
 
 def _no_progress(done: int, total: int, phase: str) -> None:
@@ -154,6 +147,7 @@ def import_stats(
     dry_run: bool = False,
     progress: Progress | None = None,
     filename: str | None = None,
+    limits: tabular.Limits = tabular.NO_LIMITS,
 ) -> ImportResult:
     """Validate every row of a statistics file, then (unless `dry_run`) upsert all of it.
 
@@ -167,13 +161,15 @@ def import_stats(
             write to the database (phases: reading, validating, writing, done).
         filename: the original name, when `source` is not a path (its extension helps to
             refuse a non-spreadsheet renamed .xlsx).
+        limits: what the file may hold, checked before parsing (`core.imports.upload_limits`
+            for a file from the web).
 
     Returns:
         An ImportResult; if `errors` is not empty, nothing was written.
     """
     actor = require_actor(actor)
     with _gc_paused():
-        return _import_stats(source, dry_run, actor, progress, filename)
+        return _import_stats(source, dry_run, actor, progress, filename, limits)
 
 
 _gc_lock = threading.Lock()
@@ -213,6 +209,7 @@ def _import_stats(
     actor,
     progress: Progress | None,
     filename: str | None,
+    limits: tabular.Limits = tabular.NO_LIMITS,
 ) -> ImportResult:
     report = progress or _no_progress
     result = ImportResult(dry_run=dry_run)
@@ -223,6 +220,7 @@ def _import_stats(
         max_bytes=settings.STATS_IMPORT_MAX_BYTES,
         filename=filename,
         progress=report,
+        limits=limits,
     )
     if parsed is None:  # unreadable, a wrong header or no rows: nothing to check
         return result
@@ -430,135 +428,16 @@ def _write(parsed: tabular.Parsed, plan: _Plan, result: ImportResult) -> None:
 
 
 # --- Web import jobs ------------------------------------------------------------------------
+# The job plumbing (the kept file, the queue, the claim, progress, retry) is
+# registry.services.jobs; the worker's task is registry.tasks.import_stats.
 
-MAX_STORED_ERRORS = 1000
-
-
-def run_import_job(
-    job_pk: int,
-    file_path: str,
-    *,
-    actor,
-    language: str | None = None,
-    request_id=None,
-    request_path: str = "",
-    ip: str | None = None,
-) -> None:
-    """Run the import of an ImportJob's file, recording progress and outcome on the job.
-
-    Meant to run in a background thread (or inline): it sets the change context itself
-    (threads do not inherit the request's: request_id, request_path and ip carry it over),
-    and deletes the file when done. `actor` is who started the job (its `created_by`).
-    """
-    actor = require_actor(actor)
-    job = ImportJob.objects.get(pk=job_pk)
-    jobs = ImportJob.objects.filter(pk=job_pk)
-
-    def progress(done: int, total: int, phase: str) -> None:
-        beat(ImportJob, job_pk, rows_done=done, rows_total=total, phase=phase)
-
-    try:
-        beat(ImportJob, job_pk, status=ImportStatus.RUNNING)
-        with (
-            translation.override(language or settings.LANGUAGE_CODE),
-            change_context(
-                user=actor,
-                source="web",
-                request_id=request_id or uuid.uuid4(),
-                path=request_path,
-                ip=ip,
-            ),
-        ):
-            result = import_stats(
-                file_path,
-                actor=actor,
-                dry_run=job.dry_run,
-                progress=progress,
-                filename=job.file_name,
-            )
-            jobs.update(
-                status=ImportStatus.SUCCEEDED if result.ok else ImportStatus.FAILED,
-                summary=result.summary(),
-                errors=[
-                    {
-                        "row": e.row,
-                        "column": e.column,
-                        "value": _json_value(e.value),
-                        "message": e.message,
-                    }
-                    for e in result.errors[:MAX_STORED_ERRORS]
-                ],
-                finished_at=timezone.now(),
-            )
-    except Exception:
-        logger.exception("import job %s failed", job_pk)
-        with translation.override(language or settings.LANGUAGE_CODE):
-            message = str(MSG_INTERNAL)
-        jobs.update(
-            status=ImportStatus.FAILED,
-            summary={"error_count": 1},
-            errors=[{"row": None, "column": "", "value": "", "message": message}],
-            finished_at=timezone.now(),
-        )
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(file_path)
-
-
-def _json_value(value: Any) -> Any:
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
-
-
-def _run_in_thread(job_pk: int, file_path: str, **kwargs) -> None:
-    """The background thread's body: run the job (its progress reports are its heartbeat, so
-    the sweep fails it if this process dies), then close this thread's connections (Django
-    opens one per thread and would otherwise leave it open)."""
-    close_old_connections()
-    try:
-        run_import_job(job_pk, file_path, **kwargs)
-    finally:
-        connections.close_all()
+TASK = "registry.import_stats"
 
 
 def start_import_job(upload, *, actor, dry_run: bool = False) -> ImportJob:
-    """Save an uploaded file, create its ImportJob and run the import as `actor`.
-
-    The import runs in a background thread so the page can poll its progress, or inline
-    when settings.IMPORT_RUN_INLINE (tests). The thread starts once the job row is
-    committed, and carries the request's language and change context (threads inherit
-    neither). A job belongs to a signed-in user: SYSTEM imports with `import_stats`.
-    """
+    """Keep an uploaded statistics file and queue its import as `actor` (a worker runs it;
+    the job page polls its progress). See `registry.services.jobs.start_import_job`."""
     actor = require_actor(actor)
-    if is_system(actor):
-        raise TypeError("an import job is started by a signed-in user; SYSTEM calls import_stats")
-    suffix = os.path.splitext(upload.name)[1].lower()[:10]
-    with tempfile.NamedTemporaryFile(prefix="baotuan-import-", suffix=suffix, delete=False) as f:
-        for chunk in upload.chunks():
-            f.write(chunk)
-        path = f.name
-    job = ImportJob.objects.create(
-        created_by=actor, file_name=upload.name[:255], file_size=upload.size, dry_run=dry_run
+    return jobs.start_import_job(
+        upload, actor=actor, task=TASK, dry_run=dry_run, page="registry:stats_import"
     )
-    context = current()
-    kwargs = {
-        "actor": actor,
-        "language": translation.get_language(),
-        "request_id": context.request_id,
-        "request_path": context.path,
-        "ip": context.ip,
-    }
-    if settings.IMPORT_RUN_INLINE:
-        run_import_job(job.pk, path, **kwargs)
-        job.refresh_from_db()
-    else:
-        thread = threading.Thread(
-            target=_run_in_thread,
-            args=(job.pk, path),
-            kwargs=kwargs,
-            name=f"import-job-{job.pk}",
-            daemon=True,
-        )
-        transaction.on_commit(thread.start)
-    return job

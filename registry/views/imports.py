@@ -1,7 +1,9 @@
 """Statistics import and export pages.
 
-Thin views: the import itself is registry.services.stats_io (a background job whose
-progress the job page polls with htmx); downloads stream from registry.sheets.
+Thin views: the import itself is registry.services.stats_io, run as a job on the task queue
+(registry.services.jobs) whose progress the job page polls with htmx; the job page serves
+every web import (statistics, projects' progress and cooperation lists). Downloads stream
+from registry.sheets.
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.errors import Conflict, Unavailable
 from core.scope import is_unscoped_admin, may_write_any
-from registry.choices import ImportStatus
 from registry.forms import StatsExportForm, StatsImportForm
 from registry.models import ImportJob, VillageStat
-from registry.services import stats_io
+from registry.services import jobs, stats_io
 from registry.sheets import STAT_COLUMNS, export_stats, iter_export_csv, write_template
 
 ERRORS_PER_PAGE = 100
@@ -46,22 +48,30 @@ def stats_import(request):
     if not _may_import(request.user):
         raise PermissionDenied
     form = StatsImportForm(request.POST or None, request.FILES or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        job = stats_io.start_import_job(
-            form.cleaned_data["file"], actor=request.user, dry_run=form.cleaned_data["dry_run"]
-        )
-        return redirect("registry:import_job", pk=job.pk)
+        try:
+            job = stats_io.start_import_job(
+                form.cleaned_data["file"],
+                actor=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except (Conflict, Unavailable) as exc:  # too many imports, or no queue: nothing kept
+            form.add_error(None, str(exc))
+            status = exc.status_code
+        else:
+            return redirect("registry:import_job", pk=job.pk)
     context = {
         "form": form,
         "export_form": StatsExportForm(),
         "jobs": ImportJob.objects.filter(created_by=request.user)[:RECENT_JOBS],
         "columns": STAT_COLUMNS,
     }
-    return render(request, "registry/import.html", context)
+    return render(request, "registry/import.html", context, status=status)
 
 
 def _job_context(request, job: ImportJob) -> dict:
-    finished = job.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED)
+    finished = job.finished
     errors = None
     if finished and job.errors:
         errors = Paginator(job.errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
@@ -71,6 +81,8 @@ def _job_context(request, job: ImportJob) -> dict:
         "errors": errors,
         "error_count": job.summary.get("error_count", len(job.errors)),
         "stored_errors": len(job.errors),
+        "may_retry": job.retryable and job.created_by_id == request.user.pk,
+        "back": job.page or "registry:stats_import",
     }
 
 
@@ -79,6 +91,19 @@ def _job_context(request, job: ImportJob) -> dict:
 def import_job(request, pk: int):
     job = get_object_or_404(_jobs_for(request.user), pk=pk)
     return render(request, "registry/import_job.html", _job_context(request, job))
+
+
+@login_required
+@require_POST
+def import_job_retry(request, pk: int):
+    """Start again a job that stopped without a result (its worker died)."""
+    job = get_object_or_404(_jobs_for(request.user), pk=pk)
+    try:
+        jobs.retry_import_job(job, actor=request.user)
+    except (Conflict, Unavailable) as exc:
+        context = _job_context(request, job) | {"retry_error": str(exc)}
+        return render(request, "registry/import_job.html", context, status=exc.status_code)
+    return redirect("registry:import_job", pk=job.pk)
 
 
 @login_required
