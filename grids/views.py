@@ -15,13 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.errors import DomainError
-from core.imports import upload_limits
+from core.errors import Conflict, DomainError, Unavailable
 from core.scope import may_write, restrict
 from grids import selectors, services, sheets
 from grids.forms import HouseholdImportForm, MatterReportForm, MatterStepForm, RevealForm
 from grids.models import Grid, Household, Matter, Person, ScreeningEntry, ScreeningTask
+from grids.tasks import HOUSEHOLD_TASK
 from registry.models import Village
+from registry.services import jobs
 
 
 def _visible(model, request, **lookup):
@@ -97,29 +98,24 @@ def household_import(request, village):
     if not may_write(request.user, Household, village=village):
         raise Http404
     form = HouseholdImportForm(request.POST or None, request.FILES or None)
-    result = None
+    status = 200
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        result = services.import_households(
-            upload,
-            actor=request.user,
-            village=village,
-            filename=upload.name,
-            limits=upload_limits(),
-        )
-        if result.ok:
-            messages.success(
-                request,
-                _("Imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.")
-                % {
-                    "created": result.created,
-                    "updated": result.updated,
-                    "unchanged": result.unchanged,
-                },
+        # A job on the task queue (run by a worker); its page shows progress and the errors.
+        try:
+            job = jobs.start_import_job(
+                form.cleaned_data["file"],
+                actor=request.user,
+                task=HOUSEHOLD_TASK,
+                page="grids:grid_list",
+                params={"village": village.pk},
             )
-            return redirect("grids:household_list", village=village.pk)
+        except (Conflict, Unavailable) as exc:  # too many imports, or no queue: nothing kept
+            form.add_error(None, str(exc))
+            status = exc.status_code
+        else:
+            return redirect("registry:import_job", pk=job.pk)
     return render(
-        request, "grids/household_import.html", {"village": village, "form": form, "result": result}
+        request, "grids/household_import.html", {"village": village, "form": form}, status=status
     )
 
 

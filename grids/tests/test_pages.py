@@ -90,3 +90,43 @@ def test_another_clerk_cannot_open_the_household(shared, client_for, other_clerk
         reverse("grids:household_detail", args=[shared["in_grid"].pk])
     )
     assert response.status_code == 404
+
+
+def test_a_household_file_uploaded_on_the_page_runs_as_a_job(shared, client_for, st_clerk):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from grids.models import Household
+    from grids.tests.test_import import ROWS, xlsx
+    from registry.models import ImportJob
+
+    client = client_for(st_clerk)
+    village = shared["in_grid"].village_id
+    upload = SimpleUploadedFile("h.xlsx", xlsx(ROWS))
+    response = client.post(reverse("grids:household_import", args=[village]), {"file": upload})
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/{job.pk}/")
+    assert (job.task, job.context["params"], job.status) == (
+        "grids.import_households", {"village": village}, "succeeded")
+    assert job.summary["created"] == 3
+    assert Household.objects.filter(village_id=village, number="101").exists()
+
+
+def test_an_upload_when_the_queue_is_down_keeps_nothing(shared, client_for, st_clerk, settings,
+                                                        monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from core.errors import Unavailable
+    from grids.tests.test_import import ROWS, xlsx
+    from registry.models import ImportJob
+    from registry.services import jobs
+
+    def down(job):
+        raise Unavailable("queue unavailable")
+
+    monkeypatch.setattr(jobs, "_send", down)
+    response = client_for(st_clerk).post(
+        reverse("grids:household_import", args=[shared["in_grid"].village_id]),
+        {"file": SimpleUploadedFile("h.xlsx", xlsx(ROWS))},
+    )
+    assert response.status_code == 503
+    assert not ImportJob.objects.exists()

@@ -98,10 +98,11 @@ def _check_capacity(actor) -> None:
 
 
 def start_import_job(
-    upload, *, actor, task: str, dry_run: bool = False, page: str = ""
+    upload, *, actor, task: str, dry_run: bool = False, page: str = "", params: dict | None = None
 ) -> ImportJob:
     """Keep an uploaded file on a new ImportJob and queue `task` (a Celery task name) to
-    run it as `actor`. Raises Conflict/Unavailable (nothing kept) when too many imports wait
+    run it as `actor`; `params` (JSON) are kept for the task (the village of a household
+    file, say). Raises Conflict/Unavailable (nothing kept) when too many imports wait
     or run, Unavailable when the queue does not answer. A job belongs to a signed-in user:
     SYSTEM imports with the import functions themselves."""
     actor = require_actor(actor)
@@ -117,7 +118,7 @@ def start_import_job(
             dry_run=dry_run,
             task=task,
             page=page,
-            context=_context(),
+            context={**_context(), "params": params or {}},
         )
         # A name of our own (the user's may hold anything); the original is file_name.
         job.upload.save(f"{uuid.uuid4().hex}{suffix}", upload, save=False)
@@ -180,7 +181,7 @@ def retry_import_job(job: ImportJob, *, actor) -> ImportJob:
             rows_total=0,
             finished_at=None,
             heartbeat_at=None,
-            context=_context(),
+            context={**_context(), "params": (job.context or {}).get("params", {})},
         )
     if not queued:
         raise Conflict(MSG_NOT_RETRYABLE)
