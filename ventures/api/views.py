@@ -32,6 +32,7 @@ from ventures.api.serializers import (
     PrepareRunSerializer,
     PublicNoticeBriefSerializer,
     PublicNoticeSerializer,
+    PublishRunSerializer,
     ReverseRunSerializer,
     StakeEndSerializer,
     StakeSerializer,
@@ -282,11 +283,14 @@ class DistributionRunViewSet(ScopedModelViewSet):
         run = self._step(services.post_run, date=body.validated_data.get("date"))
         return Response(DistributionRunSerializer(run).data)
 
-    @extend_schema(request=None, responses=PublicNoticeSerializer)
+    @extend_schema(request=PublishRunSerializer, responses=PublicNoticeSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
-        """Publish a posted run: freeze its public notice (公示)."""
-        notice = self._step(services.publish_run)
+        """Publish a posted run: freeze its public notice (公示) with its notice period, the
+        issuing body and the contact for objections."""
+        body = PublishRunSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        notice = self._step(services.publish_run, **body.validated_data)
         return Response(PublicNoticeSerializer(notice).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ReverseRunSerializer, responses=DistributionRunSerializer)
