@@ -73,9 +73,7 @@ def notices_version() -> str:
 def bump_notices_version() -> None:
     """A notice was published: the next list request renders afresh (after the commit, so
     that a rollback leaves the version alone and no reader caches what is not there)."""
-    transaction.on_commit(
-        lambda: cache.set(VERSION_KEY, _database_version(), VERSION_SECONDS)
-    )
+    transaction.on_commit(lambda: cache.set(VERSION_KEY, _database_version(), VERSION_SECONDS))
 
 
 def _page_number(request) -> int:
@@ -112,7 +110,11 @@ def public_page(scope: str, *, paged: bool = True):
                 response = view(request, *args, **kwargs)
                 if response.status_code != 200:
                     return response
-                hit = (response.content, response["Content-Type"], response.get("Content-Disposition"))
+                hit = (
+                    response.content,
+                    response["Content-Type"],
+                    response.get("Content-Disposition"),
+                )
                 cache.set(key, hit, PAGE_SECONDS if scope == "list" else DOCUMENT_SECONDS)
             response = HttpResponse(hit[0], content_type=hit[1])
             if hit[2]:
@@ -223,17 +225,18 @@ def notice_xlsx(notice: PublicNotice) -> bytes:
         ),
         (_("Policy: {policy}").format(policy=context["policy"]), None),
         (_("Issued by: {issuer}").format(issuer=context["issuer"]), None),
-        (_("Notice period: {start} – {end}").format(
-            start=notice.objection_from or "—", end=notice.objection_to or "—"
-        ), None),
+        (
+            _("Notice period: {start} – {end}").format(
+                start=notice.objection_from or "—", end=notice.objection_to or "—"
+            ),
+            None,
+        ),
         (_("Objections to: {contact}").format(contact=context["contact"] or "—"), None),
     ]
     for row, (text, fmt) in enumerate(lines):
         sheet.write_string(row, 0, str(text), fmt)
     header_row = len(lines) + 1
-    for column, text in enumerate(
-        ["#", _("Payee"), _("Code"), _("Units"), _("Amount (yuan)")]
-    ):
+    for column, text in enumerate(["#", _("Payee"), _("Code"), _("Units"), _("Amount (yuan)")]):
         sheet.write_string(header_row, column, str(text), head)
     sheet.repeat_rows(header_row)
     row = header_row + 1

@@ -43,6 +43,7 @@ from ventures.models import (
     Venture,
     parse_holder_key,
 )
+from ventures.public import notice_context, notice_pdf, notice_xlsx, public_page
 from ventures.reports import (
     ACTIVE,
     holder_statement,
@@ -51,7 +52,6 @@ from ventures.reports import (
     statement_xlsx,
     venture_returns,
 )
-from ventures.public import notice_context, notice_pdf, notice_xlsx, public_page
 from ventures.selectors import PREPARE_ROLES, REGISTER_ROLES, run_rights
 
 __all__ = [

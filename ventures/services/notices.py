@@ -55,7 +55,8 @@ def _notice(
     if not contact and kind == NoticeKind.REVERSAL:
         # A reversal is answered by whoever answered the distribution it reverses.
         contact = (
-            run.notices.filter(kind=NoticeKind.DISTRIBUTION).values_list("contact", flat=True)
+            run.notices.filter(kind=NoticeKind.DISTRIBUTION)
+            .values_list("contact", flat=True)
             .first()
             or ""
         )
