@@ -145,12 +145,11 @@ def test_a_reversal_notice_names_the_contact_of_the_notice_it_reverses(
 
 def test_the_new_columns_are_guarded_like_the_rest_of_the_notice(published):
     # Migration 0003 added the columns in place: the database still refuses an UPDATE.
-    with pytest.raises(Exception, match="never edited"):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE ventures_publicnotice SET contact = 'someone else' WHERE id = %s",
-                [published.pk],
-            )
+    with pytest.raises(Exception, match="never edited"), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE ventures_publicnotice SET contact = 'someone else' WHERE id = %s",
+            [published.pk],
+        )
 
 
 # --- Pages: screen, print, PDF, xlsx ---------------------------------------------------------
@@ -200,9 +199,11 @@ def test_the_printable_page_lists_every_payee_on_a4(client_en, many, django_asse
 
 
 def test_the_print_stylesheet_is_a4_with_headings_on_every_page():
+    from pathlib import Path
+
     from django.contrib.staticfiles import finders
 
-    css = open(finders.find("ventures/notice_print.css"), encoding="utf-8").read()
+    css = Path(finders.find("ventures/notice_print.css")).read_text(encoding="utf-8")
     assert re.search(r"@page\s*{[^}]*size:\s*A4", css)
     media_print = css[css.index("@media print") :]
     assert "thead { display: table-header-group; }" in media_print
@@ -238,7 +239,8 @@ def test_the_pdf_is_a4_with_every_payee_in_a_cjk_font(client_en, many, django_as
     # in compressed object streams: read those too.)
     text = _pdf_objects(body)
     boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", text)
-    assert boxes and {(round(float(w)), round(float(h))) for w, h in boxes} == {(595, 842)}
+    assert boxes
+    assert {(round(float(w)), round(float(h))) for w, h in boxes} == {(595, 842)}
     assert len(re.findall(rb"/Type\s*/Page\b", text)) >= 3
     assert b"NotoSansCJK" in text or b"NotoSerifCJK" in text
 
@@ -309,9 +311,11 @@ def test_a_malformed_or_missing_list_page_is_404(client_en, published, page):
 
 
 def test_the_list_ignores_other_parameters_in_its_links(client_en, published):
-    html = client_en(None).get(
-        reverse("ventures:notice_list"), {"page": "1", "x": "<evil>"}
-    ).content.decode()
+    html = (
+        client_en(None)
+        .get(reverse("ventures:notice_list"), {"page": "1", "x": "<evil>"})
+        .content.decode()
+    )
     assert "evil" not in html
 
 
