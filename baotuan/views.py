@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from alliances.selectors import due_for_user
+from baotuan.today import today_for
 from registry.models import Region, VillageStat
 from registry.selectors import reporting
 
@@ -44,5 +45,6 @@ def home(request):
         "complete": covered.complete if covered else None,
         "weak_count": weak_count,
         "grants": request.user.grant_list,
+        "today": today_for(request.user, today),
     }
     return render(request, "home.html", context)
