@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from alliances import services as alliance_services
 from alliances.models import Alliance, Meeting
-from baotuan.today import reporting_year
+from baotuan.views import reporting_year
 from core.roles import Role
 from registry.models import VillageStat
 from tests.support import D, make_user
