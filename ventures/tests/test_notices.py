@@ -172,7 +172,7 @@ def test_the_notice_page_states_the_period_issuer_and_contact_and_links_the_wall
 def test_a_paged_notice_page_prints_where_the_copy_with_every_payee_is(client_en, many):
     html = client_en(None).get(reverse("ventures:notice_detail", args=[many.pk])).content.decode()
 
-    assert html.count('<td class="code">33112120') == 200  # the screen pages the payees
+    assert html.count('<td class="code code-col">33112120') == 200  # the screen pages the payees
     assert 'data-testid="print-pointer"' in html
     assert "payees 1–200 of 250" in html
 
