@@ -20,28 +20,25 @@ one query (two with its count), and at most REGIONS_SHOWN regions are counted.
 
 from __future__ import annotations
 
-from alliances.models import Minutes
-from alliances.selectors import due_for_user
-from core.roles import Role
-from core.scope import is_unscoped_admin, may_write
 from dataclasses import dataclass, field
 from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
+
+from alliances.models import Minutes
+from alliances.selectors import due_for_user
+from core.roles import Role
+from core.scope import is_unscoped_admin, may_write
 from registry.models import Region, Village, VillageStat
-from registry.models import Region, VillageStat
 from registry.selectors import reporting
 from ventures.choices import RunStatus
 from ventures.models import DistributionRun
 from ventures.selectors import APPROVE_ROLES, POST_ROLES, PUBLISH_ROLES, run_rights
-
-
-
-
 
 DUTIES_DUE_WITHIN_DAYS = 7
 
@@ -82,11 +79,6 @@ def home(request):
 
 
 # --- What to do today ------------------------------------------------------------
-
-
-
-
-
 
 
 ITEMS_SHOWN = 10
