@@ -189,7 +189,7 @@ def run_wrk(port: int, path: str, seconds: int, cookie: str | None) -> dict:
     out = subprocess.run(
         [*cmd, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True
     ).stdout
-    latency = dict(re.findall(r"^\s+(50|75|90|99)%\s+([\d.]+(?:us|ms|s))$", out, re.M))
+    latency = dict(re.findall(r"^\s+(50|75|90|99)%\s+([\d.]+(?:us|ms|s))\s*$", out, re.M))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {
         "rps": round(float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), 1),

@@ -59,11 +59,16 @@ BENCHMARKS = {
         "(proven optimum) and 20,000 × 30 (60 s), against greedy and an equal split",
         (),
     ),
+    "notices_wrk": (
+        "Issue 10: the public notices (list page and API) under wrk against the showcase "
+        "(gunicorn, 2 workers, 16 connections, the Pinghu demo)",
+        ("sqlite", "postgres"),
+    ),
 }
 # Benchmarks with a shorter mode (`--quick`): PySAL's TheilD on a 50,000-row subsample;
 # 3 s of load per URL instead of 10; the optimiser's 2,000-village instance only; 1/100 of
 # a province's households instead of 1/10.
-QUICK = {"inequality_national", "dashboard_load", "optimise", "grids"}
+QUICK = {"inequality_national", "dashboard_load", "optimise", "grids", "notices_wrk"}
 
 
 def run(name: str, engine: str | None, quick: bool = False) -> dict:

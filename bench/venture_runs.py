@@ -232,6 +232,7 @@ def main(engine: str, runs: int) -> dict:
             kind=VentureKind.ENCLAVE_PARK,
             organisation=company,
             started_on=month_bounds(0)[0],
+            notice_contact="bench office 0000",
         )
         finance, approver = users(company)
         with timed(results, "stakes_setup_s"):

@@ -21,6 +21,7 @@ __all__ = [
     "ContributionForm",
     "IncomeForm",
     "PostForm",
+    "PublishForm",
     "ReverseForm",
     "RunPrepareForm",
 ]
@@ -176,6 +177,30 @@ class IncomeForm(forms.Form):
 class PostForm(forms.Form):
     date = forms.DateField(
         label=_("Posting date"), required=False, widget=DATE, help_text=_("Empty: today.")
+    )
+
+
+class PublishForm(forms.Form):
+    """The 公示: its period, who issues it and who answers objections."""
+
+    starts_on = forms.DateField(
+        label=_("Notice period from"), required=False, widget=DATE, help_text=_("Empty: today.")
+    )
+    ends_on = forms.DateField(
+        label=_("Notice period to"),
+        required=False,
+        widget=DATE,
+        help_text=_("Empty: seven days, both included."),
+    )
+    issuer = forms.CharField(label=_("Issued by"), max_length=200, required=False)
+    # Not required here: the service decides (after the role check) and falls back to the
+    # venture's own contact; the browser still asks for one.
+    contact = forms.CharField(
+        label=_("Contact for objections"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"required": True}),
+        help_text=_("An office and its telephone, printed on the notice."),
     )
 
 

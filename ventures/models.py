@@ -124,6 +124,13 @@ class Venture(ChangeLoggedModel):
         _("illustrative (示例)"), default=False,
         help_text=_("Generated for the demo, not a published fact."),
     )
+    notice_contact = models.CharField(
+        _("contact for objections"), max_length=200, blank=True,
+        help_text=_(
+            "Printed on every public notice of this venture: an office and its telephone "
+            "(not a person's own number)."
+        ),
+    )
 
     objects = RestrictedQuerySet.as_manager()
     scope_policy = ScopePolicy(
@@ -601,6 +608,12 @@ class PublicNotice(AppendOnlyModel, ChangeLoggedModel):
     published_at = models.DateTimeField(_("published at"), default=timezone.now)
     payload = models.JSONField(_("content"))
     content_hash = models.CharField(_("SHA-256"), max_length=64)
+    # The 公示期 and who answers objections. Nullable so that the migration adds the columns
+    # in place (a notice is never updated, and notices published before carry none).
+    objection_from = models.DateField(_("notice period from"), null=True, blank=True)
+    objection_to = models.DateField(_("notice period to"), null=True, blank=True)
+    issuer = models.CharField(_("issued by"), max_length=200, null=True, blank=True)
+    contact = models.CharField(_("contact for objections"), max_length=200, null=True, blank=True)
 
     immutable_error = ImmutableError
     edit_refused = _("A public notice is never edited.")
@@ -630,6 +643,14 @@ class PublicNotice(AppendOnlyModel, ChangeLoggedModel):
     @staticmethod
     def hash_of(payload) -> str:
         return hashlib.sha256(canonical_json(payload)).hexdigest()
+
+    def in_objection_period(self, day) -> bool:
+        """Whether `day` falls in the 公示期 (both days included)."""
+        return (
+            self.objection_from is not None
+            and self.objection_to is not None
+            and self.objection_from <= day <= self.objection_to
+        )
 
     @property
     def is_intact(self) -> bool:

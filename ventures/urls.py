@@ -19,4 +19,7 @@ urlpatterns = [
     # 公示: public, no login.
     path("notices/", views.notice_list, name="notice_list"),
     path("notices/<int:pk>/", views.notice_detail, name="notice_detail"),
+    path("notices/<int:pk>/print/", views.notice_print, name="notice_print"),
+    path("notices/<int:pk>/notice.pdf", views.notice_pdf_download, name="notice_pdf"),
+    path("notices/<int:pk>/notice.xlsx", views.notice_xlsx_download, name="notice_xlsx"),
 ]

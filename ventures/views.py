@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,13 +29,21 @@ from lib.money import fen_from_yuan
 from registry.models import Organisation, Village
 from ventures import selectors, services
 from ventures.exceptions import NotAllowed, VentureError
-from ventures.forms import ContributionForm, IncomeForm, PostForm, ReverseForm, RunPrepareForm
+from ventures.forms import (
+    ContributionForm,
+    IncomeForm,
+    PostForm,
+    PublishForm,
+    ReverseForm,
+    RunPrepareForm,
+)
 from ventures.models import (
     DistributionRun,
     PublicNotice,
     Venture,
     parse_holder_key,
 )
+from ventures.public import notice_context, notice_pdf, notice_xlsx, public_page
 from ventures.reports import (
     ACTIVE,
     holder_statement,
@@ -52,6 +60,9 @@ __all__ = [
     "income_add",
     "notice_detail",
     "notice_list",
+    "notice_pdf_download",
+    "notice_print",
+    "notice_xlsx_download",
     "run_action",
     "run_detail",
     "run_prepare",
@@ -257,6 +268,9 @@ def run_detail(request, pk):
         "can": run_rights(request.user, run),
         "notices": list(run.notices.order_by("published_at")),
         "post_form": PostForm(),
+        "publish_form": PublishForm(
+            initial={"issuer": run.venture.organisation.name, "contact": run.venture.notice_contact}
+        ),
         "reverse_form": ReverseForm(),
     }
     return render(request, "ventures/run_detail.html", context)
@@ -277,7 +291,10 @@ def run_action(request, pk, action):
             services.post_run(run, actor=request.user, date=form.cleaned_data["date"])
             message = _("Posted run {pk} to the ledger.")
         elif action == "publish":
-            services.publish_run(run, actor=request.user)
+            form = PublishForm(request.POST)
+            if not form.is_valid():
+                raise VentureError(" ".join(e for errors in form.errors.values() for e in errors))
+            services.publish_run(run, actor=request.user, **form.cleaned_data)
             message = _("Published the notice of run {pk}.")
         elif action == "reverse":
             form = ReverseForm(request.POST)
@@ -349,28 +366,70 @@ def holder_lookup(request, pk):
 # --- Public notices (no login) ----------------------------------------------------------------
 
 
-@require_safe
-def notice_list(request):
+@public_page("list")
+def notice_list(request, page):
     notices = (
         PublicNotice.objects.select_related("run__venture")
-        .defer("payload")
+        .defer("payload", "run__venture__description")
         .order_by("-published_at", "-pk")
     )
-    page = Paginator(notices, NOTICES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "ventures/notice_list.html", {"page": page})
+    paginator = Paginator(notices, NOTICES_PER_PAGE, allow_empty_first_page=True)
+    try:
+        page = paginator.page(page)
+    except EmptyPage:
+        raise Http404("no such page") from None
+    return render(
+        request,
+        "ventures/notice_list.html",
+        {"page": page, "today": timezone.localdate()},
+    )
 
 
-@require_safe
-def notice_detail(request, pk):
-    notice = get_object_or_404(PublicNotice, pk=pk)
+def _notice(pk: int) -> PublicNotice:
+    return get_object_or_404(PublicNotice, pk=pk)
+
+
+@public_page("notice")
+def notice_detail(request, pk, page):
+    notice = _notice(pk)
     payload = notice.payload
-    page = Paginator(payload.get("payees", []), PAYEES_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(payload.get("payees", []), PAYEES_PER_PAGE)
+    try:
+        payees = paginator.page(page)
+    except EmptyPage:
+        raise Http404("no such page") from None
     context = {
-        "notice": notice,
-        "payload": payload,
-        "page": page,
+        **notice_context(notice),
+        "page": payees,
         "params": params_display(payload.get("params", {})),
-        "intact": notice.is_intact,
         "list_url": reverse("ventures:notice_list"),
     }
     return render(request, "ventures/notice_detail.html", context)
+
+
+@public_page("notice", paged=False)
+def notice_print(request, pk):
+    """The wall copy: every payee, A4 print stylesheet."""
+    return render(request, "ventures/notice_print.html", notice_context(_notice(pk)))
+
+
+def _download(body: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@public_page("notice", paged=False)
+def notice_pdf_download(request, pk):
+    notice = _notice(pk)
+    return _download(notice_pdf(notice), "application/pdf", f"notice-{notice.pk}.pdf")
+
+
+@public_page("notice", paged=False)
+def notice_xlsx_download(request, pk):
+    notice = _notice(pk)
+    return _download(
+        notice_xlsx(notice),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"notice-{notice.pk}.xlsx",
+    )

@@ -20,6 +20,10 @@ from registry.services.stats_io import import_stats
 # (username, display name, role, scope kind, scope key)
 DEMO_USERS = [
     ("admin", "市级管理员（联盟秘书处）", Role.CITY_ADMIN, None, None),
+    # Minutes are signed off by someone who neither wrote nor amended them, and only those
+    # who may write minutes (city admins over everything) sign: a second one, so that the
+    # minutes the admin writes can be signed off in the demo.
+    ("secretary", "联盟秘书处签核人", Role.CITY_ADMIN, None, None),
     ("clerk", "徐家埭村填报员", Role.VILLAGE_CLERK, "village", facts.VILLAGES["徐家埭村"]),
     ("finance", "强村联合投资公司财务", Role.FINANCE, "organisation", "青田强村联合投资发展有限责任公司"),
     ("approver", "强村联合投资公司审批人", Role.APPROVER, "organisation", "青田强村联合投资发展有限责任公司"),
@@ -76,7 +80,7 @@ def load_users() -> list[tuple[str, str | None, str]]:
     for username, display, role, scope_kind, key in DEMO_USERS:
         user, _ = User.objects.get_or_create(username=username)
         user.display_name = display
-        user.is_staff = user.is_superuser = role == Role.CITY_ADMIN
+        user.is_staff = user.is_superuser = username == "admin"
         password = give_password(user)
         user.save()
         scope = {}

@@ -167,6 +167,19 @@ def _organisation(name: str) -> Organisation:
         ) from None
 
 
+# Who answers objections to a notice (printed on it): an office and a telephone, both
+# illustrative (the number is all zeros on purpose).
+ENCLAVE_CONTACT = "青田强村联合投资发展有限责任公司办公室 0578-0000000（示例）"
+SHANTANG_CONTACT = "山塘村村务监督委员会 0573-0000000（示例）"
+
+
+def _give_contact(venture: Venture, contact: str) -> None:
+    """Set the venture's contact for objections once (a later load keeps an edited one)."""
+    if not venture.notice_contact:
+        venture.notice_contact = contact
+        venture.save(update_fields=["notice_contact"])
+
+
 def _run_to_the_end(
     venture, period, policy, params, preparer, approver
 ) -> tuple[DistributionRun, bool]:
@@ -256,6 +269,7 @@ def load_enclave(say) -> Venture:
             ),
         },
     )
+    _give_contact(venture, ENCLAVE_CONTACT)
     say(f"飞地产业园: {'新建' if created else '已有'}项目 #{venture.pk}")
 
     # Share register and capital: 265 villages, stakes = contributed capital (yuan).
@@ -408,6 +422,7 @@ def load_shantang(say) -> tuple[Venture, list[tuple[str, str, str]]]:
             ),
         },
     )
+    _give_contact(venture, SHANTANG_CONTACT)
     say(f"山塘村强村股份公司: {'新建' if created else '已有'}项目 #{venture.pk}")
     holders = {"village": village, "enterprise": enterprise}
     shares = {"village": SF["village_share_percent"], "enterprise": SF["enterprise_share_percent"]}

@@ -134,8 +134,9 @@ def test_home_shows_registry_counts_and_the_users_scope(
     client = client_en(clerk)
 
     # session, user, grants, stats aggregate, thresholds in force, weak count, regions,
-    # villages, and the user's duties due or overdue (count + first rows)
-    with django_assert_num_queries(10):
+    # villages, the user's duties due or overdue (count + first rows), and whether their
+    # village has reported the reporting year
+    with django_assert_num_queries(11):
         response = client.get(reverse("home"))
 
     assert response.status_code == 200

@@ -40,6 +40,7 @@ __all__ = [
     "PrepareRunSerializer",
     "PublicNoticeBriefSerializer",
     "PublicNoticeSerializer",
+    "PublishRunSerializer",
     "ReverseRunSerializer",
     "StakeEndSerializer",
     "StakeSerializer",
@@ -227,6 +228,29 @@ class PostRunSerializer(StrictSerializer):
     date = serializers.DateField(required=False, allow_null=True, help_text=_("Default: today."))
 
 
+class PublishRunSerializer(StrictSerializer):
+    starts_on = serializers.DateField(
+        required=False, allow_null=True, help_text=_("First day of the notice period. Default: today.")
+    )
+    ends_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text=_("Last day of the notice period. Default: seven days, both included."),
+    )
+    issuer = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text=_("The issuing body. Default: the venture's operating organisation."),
+    )
+    contact = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text=_("Contact for objections. Default: the venture's contact for objections."),
+    )
+
+
 class ReverseRunSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=500)
     date = serializers.DateField(required=False, allow_null=True, help_text=_("Default: today."))
@@ -259,7 +283,10 @@ class PublicNoticeBriefSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PublicNotice
-        fields = ["id", "run", "kind", "title", "published_at", "content_hash"]
+        fields = [
+            "id", "run", "kind", "title", "published_at", "objection_from", "objection_to",
+            "issuer", "content_hash",
+        ]
         read_only_fields = fields
 
 
@@ -268,7 +295,10 @@ class PublicNoticeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PublicNotice
-        fields = ["id", "run", "kind", "title", "published_at", "payload", "content_hash"]
+        fields = [
+            "id", "run", "kind", "title", "published_at", "objection_from", "objection_to",
+            "issuer", "contact", "payload", "content_hash",
+        ]
         read_only_fields = fields
 
 

@@ -10,7 +10,12 @@ changes. Public notices are readable without login. The list filters are `filter
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.core.cache import cache
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -32,6 +37,7 @@ from ventures.api.serializers import (
     PrepareRunSerializer,
     PublicNoticeBriefSerializer,
     PublicNoticeSerializer,
+    PublishRunSerializer,
     ReverseRunSerializer,
     StakeEndSerializer,
     StakeSerializer,
@@ -53,6 +59,7 @@ from ventures.models import (
     Venture,
     parse_holder_key,
 )
+from ventures.public import PAGE_SECONDS, notices_version
 from ventures.reports import holder_statement
 
 __all__ = [
@@ -282,11 +289,14 @@ class DistributionRunViewSet(ScopedModelViewSet):
         run = self._step(services.post_run, date=body.validated_data.get("date"))
         return Response(DistributionRunSerializer(run).data)
 
-    @extend_schema(request=None, responses=PublicNoticeSerializer)
+    @extend_schema(request=PublishRunSerializer, responses=PublicNoticeSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
-        """Publish a posted run: freeze its public notice (公示)."""
-        notice = self._step(services.publish_run)
+        """Publish a posted run: freeze its public notice (公示) with its notice period, the
+        issuing body and the contact for objections."""
+        body = PublishRunSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        notice = self._step(services.publish_run, **body.validated_data)
         return Response(PublicNoticeSerializer(notice).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ReverseRunSerializer, responses=DistributionRunSerializer)
@@ -319,6 +329,10 @@ class DistributionLineViewSet(ScopedReadOnlyViewSet):
     lookup_value_regex = "[0-9]+"
 
 
+# The notice list's parameters (pagination, filters, the browsable API's format).
+NOTICE_LIST_PARAMS = frozenset({"page", "page_size", "run", "kind", "format"})
+
+
 class PublicNoticeViewSet(ScopedReadOnlyViewSet):
     """Published notices (公示): readable by anyone, never changed."""
 
@@ -329,6 +343,44 @@ class PublicNoticeViewSet(ScopedReadOnlyViewSet):
 
     def get_serializer_class(self):
         return PublicNoticeBriefSerializer if self.action == "list" else PublicNoticeSerializer
+
+    def list(self, request, *args, **kwargs):
+        """The list is the same for everybody (notices are public): its JSON pages are
+        cached, rendered, by the notices' data version (`ventures.public`), so a hit runs no
+        SQL and no serializer. Authentication, permissions and throttles ran before (DRF's
+        `initial`). Only JSON, and only the documented parameters once each, make a key;
+        any other request is answered afresh.
+        """
+        params = request.query_params
+        renderer = request.accepted_renderer
+        if (
+            renderer.format != "json"
+            or set(params) - NOTICE_LIST_PARAMS
+            or any(len(params.getlist(k)) > 1 for k in params)
+        ):
+            return super().list(request, *args, **kwargs)
+        key = ":".join(
+            (
+                "ventures:api:notices",
+                notices_version(),
+                get_language(),
+                # The pagination links are absolute: the (allowed) host and scheme are part
+                # of the answer.
+                request.scheme,
+                request.get_host(),
+                urlencode(sorted(params.items())),
+            )
+        )
+        body = cache.get(key)
+        if body is None:
+            response = super().list(request, *args, **kwargs)
+            if response.status_code != 200:
+                return response
+            body = renderer.render(
+                response.data, request.accepted_media_type, self.get_renderer_context()
+            )
+            cache.set(key, body, PAGE_SECONDS)
+        return HttpResponse(body, content_type=renderer.media_type)
 
     def get_queryset(self):
         queryset = super().get_queryset()

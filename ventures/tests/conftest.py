@@ -14,6 +14,7 @@ checks at the end of each test. The village codes and `snapshot` are in
 """
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 from tests.support import D
@@ -21,6 +22,15 @@ from ventures import services
 from ventures.choices import VentureKind
 from ventures.models import Venture
 from ventures.tests.support import FENGSHAN, SHANTANG, XUJIADAI
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Public notice pages are cached by notice id and data version, and test databases
+    reuse ids: every test starts with an empty cache."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -31,6 +41,7 @@ def venture(enclave_company):
         organisation=enclave_company,
         started_on=D("2018-01-01"),
         description="平湖经济技术开发区内 3 幢标准厂房",
+        notice_contact="青田县强村公司办公室 0578-0000000",
     )
 
 

@@ -69,6 +69,7 @@ def enclave(transactional_db):
         kind=VentureKind.ENCLAVE_PARK,
         organisation=company,
         is_illustrative=True,
+        notice_contact="公司办公室 0578-0000000",
     )
     for code, units in (("331121201201", 600), ("331121201202", 300), ("331121201203", 100)):
         services.add_stake(

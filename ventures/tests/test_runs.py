@@ -623,7 +623,9 @@ def test_auditors_and_clerks_cannot_post(approved, request, persona):
 
 
 def test_publishing_freezes_a_notice_of_payees_and_amounts(posted, finance, venture):
-    notice = services.publish_run(posted, actor=finance)
+    notice = services.publish_run(
+        posted, actor=finance, starts_on=D("2024-01-20"), ends_on=D("2024-01-26")
+    )
 
     posted.refresh_from_db()
     assert posted.status == RunStatus.PUBLISHED
@@ -639,6 +641,9 @@ def test_publishing_freezes_a_notice_of_payees_and_amounts(posted, finance, vent
         "policy": "pro_rata",
         "params": {},
         "posted_on": "2024-01-15",
+        "notice_period": {"from": "2024-01-20", "to": "2024-01-26"},
+        "issuer": "青田强村联合投资发展有限责任公司",
+        "contact": "青田县强村公司办公室 0578-0000000",
         "totals": {
             "total": 100_000_000,
             "reserve": 0,

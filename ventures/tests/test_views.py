@@ -79,11 +79,14 @@ def published(posted, finance):
 def test_the_notice_list_is_public(client_en, published, django_assert_num_queries):
     client = client_en(None)
 
-    with django_assert_num_queries(2):  # count, page
+    with django_assert_num_queries(3):  # data version, count, page
         response = client.get(reverse("ventures:notice_list"))
+    with django_assert_num_queries(0):  # then the cached page: no SQL
+        again = client.get(reverse("ventures:notice_list"))
 
     assert response.status_code == 200
     assert published.title in response.content.decode()
+    assert again.content == response.content
 
 
 def test_the_notice_page_is_public_and_shows_payees_amounts_and_hash(
