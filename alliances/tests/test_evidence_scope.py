@@ -57,7 +57,9 @@ def _evidence(passed_decision, owner):
         [{"title": "提交清单", "owner": owner, "due_on": D("2022-06-30")}],
         actor=SYSTEM,
     )[0]
-    return services.add_evidence(duty, SimpleUploadedFile("签到表.pdf", PDF), "签到表", actor=SYSTEM)
+    return services.add_evidence(
+        duty, SimpleUploadedFile("签到表.pdf", PDF), "签到表", actor=SYSTEM
+    )
 
 
 @pytest.mark.parametrize(
@@ -106,9 +108,7 @@ def test_evidence_stays_append_only_after_the_token_migration(passed_decision, m
     """The migration that added the token held the guard off and put it back."""
     evidence = _evidence(passed_decision, members[0])
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE alliances_dutyevidence SET title = 'x' WHERE id = %s", [evidence.pk]
-        )
+        cursor.execute("UPDATE alliances_dutyevidence SET title = 'x' WHERE id = %s", [evidence.pk])
     evidence.refresh_from_db()
     assert evidence.title == "签到表"
 

@@ -62,5 +62,7 @@ def test_the_api_statement_names_its_holder_when_read(client_for, tree, venture,
 def test_anonymous_visitors_get_no_statement(client_for, venture, register):
     page = reverse("ventures:statement", args=[venture.pk, f"village:{XUJIADAI}"])
     assert client_for(None).get(page).status_code == 302
-    api = client_for(None).get(f"/api/v1/ventures/{venture.pk}/statement/?holder=village:{XUJIADAI}")
+    api = client_for(None).get(
+        f"/api/v1/ventures/{venture.pk}/statement/?holder=village:{XUJIADAI}"
+    )
     assert api.status_code == 401
