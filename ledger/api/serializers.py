@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from core.api.base import FEN_MAX, FenField
@@ -115,6 +115,8 @@ class TrialBalanceTotalSerializer(serializers.Serializer):
     balance = SignedFen(help_text=_("Always 0: the ledger balances."))
 
 
+# One report object, not a list (the route is a viewset's list action).
+@extend_schema_serializer(many=False)
 class TrialBalanceSerializer(serializers.Serializer):
     as_of = serializers.DateField()
     rows = TrialBalanceRowSerializer(many=True)
@@ -126,6 +128,8 @@ class BalanceSerializer(serializers.Serializer):
     balance = SignedFen()
 
 
+# One report object, not a list (the route is a viewset's list action).
+@extend_schema_serializer(many=False)
 class BalancesSerializer(serializers.Serializer):
     as_of = serializers.DateField()
     currency = serializers.CharField()
