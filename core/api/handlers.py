@@ -32,7 +32,9 @@ class ServiceUnavailable(exceptions.APIException):
     default_code = "unavailable"
 
 
-def api_error(error: errors.DomainError, field: str = "non_field_errors") -> exceptions.APIException:
+def api_error(
+    error: errors.DomainError, field: str = "non_field_errors"
+) -> exceptions.APIException:
     """The DRF exception a domain error answers with: 403, 409, 503, or 400 naming `field`."""
     if isinstance(error, errors.Unavailable):
         return ServiceUnavailable(str(error))

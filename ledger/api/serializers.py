@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
@@ -75,7 +74,7 @@ class JournalEntrySerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_reversed_by(self, obj: JournalEntry) -> int | None:
         reversal = getattr(obj, "reversed_by", None)  # a missing reverse one-to-one raises
         return reversal.pk if reversal is not None else None

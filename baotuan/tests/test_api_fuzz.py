@@ -1,0 +1,156 @@
+"""The API does what its schema says (issue 10 item 10): schemathesis, bounded.
+
+A live server holds a small world (the root conftest's tree, statistics, a venture with a
+posted run, an alliance with a duty and its evidence, a project with an attachment); the
+schemathesis command line reads /api/v1/schema/ and sends generated requests to every
+operation with an unscoped city administrator's API token (accounts.ApiToken), so that
+writes get past the permission checks and reach validation, the services and the database.
+
+Passes only with 0 server errors and 0 response violations: every status documented,
+every body, header and content type as the schema declares. Bounded: a few examples per
+operation (FUZZ_EXAMPLES), a fixed seed, a time budget (FUZZ_MAX_SECONDS); on failure the
+schemathesis report (the failing requests, with a curl line to replay each) is the message.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.services import issue_token
+from alliances import services as alliances
+from alliances.models import Alliance
+from core.actors import SYSTEM
+from projects import services as projects
+from projects.choices import ProjectCategory
+from projects.models import Project
+from registry.models import VillageStat
+from tests.support import D
+from ventures import services as ventures
+from ventures.choices import VentureKind
+from ventures.models import Venture
+
+ST = Path(sys.executable).with_name("st")
+FUZZ_EXAMPLES = os.getenv("FUZZ_EXAMPLES", "4")
+FUZZ_MAX_SECONDS = int(os.getenv("FUZZ_MAX_SECONDS", "240"))
+CHECKS = ",".join(
+    [
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_headers_conformance",
+        "response_schema_conformance",
+    ]
+)
+
+pytestmark = pytest.mark.skipif(not ST.exists(), reason="needs schemathesis (the dev extra)")
+
+
+@pytest.fixture
+def world(transactional_db, tree, enclave_company, admin):
+    for n, village in enumerate(tree.values()):
+        for year in (2021, 2022):
+            VillageStat.objects.create(
+                village=village,
+                year=year,
+                total_income=(80 + 10 * n) * 10_000_00,
+                operating_income=40 * 10_000_00,
+                recurring_income=50 * 10_000_00,
+                per_capita_disposable_income=45_000_00,
+            )
+    venture = Venture.objects.create(
+        name="飞地产业园",
+        kind=VentureKind.ENCLAVE_PARK,
+        organisation=enclave_company,
+        started_on=D("2021-01-01"),
+    )
+    for village, units in zip(tree.values(), (600, 300, 100), strict=True):
+        ventures.add_stake(
+            venture,
+            holder=f"village:{village.code}",
+            units=units,
+            effective_from=D("2021-01-01"),
+            actor=SYSTEM,
+        )
+    ventures.record_income(
+        venture,
+        amount=100_000_000,
+        received_on=D("2022-12-20"),
+        actor=SYSTEM,
+        period_start=D("2022-01-01"),
+        period_end=D("2022-12-31"),
+    )
+    alliance = Alliance.objects.create(name="抱团富联盟", region_id="330482")
+    village = tree["徐家埭村"]
+    alliances.join(alliance, village, "core", D("2022-01-01"), actor=SYSTEM)
+    duty = alliances.create_duty(alliance, "提交清单", village, D("2022-06-30"), actor=SYSTEM)
+    alliances.add_evidence(duty, SimpleUploadedFile("表.pdf", b"%PDF-1.4"), "签到表", actor=SYSTEM)
+    project = Project.objects.create(
+        code="XJD-01",
+        name="农房盘活",
+        category=ProjectCategory.RURAL_REVITALISATION,
+        lead_village=village,
+        total_investment=300_000_000,
+    )
+    projects.add_attachment(
+        project, SimpleUploadedFile("批复.pdf", b"%PDF-1.4"), actor=SYSTEM, kind="document"
+    )
+    _, secret = issue_token(admin, "schemathesis", actor=SYSTEM)
+    return secret
+
+
+def test_every_operation_answers_as_its_schema_says(live_server, world, tmp_path):
+    command = [
+        str(ST),
+        "run",
+        f"{live_server.url}/api/v1/schema/",
+        "--header",
+        f"Authorization: Token {world}",
+        "--checks",
+        CHECKS,
+        "--phases",
+        "examples,fuzzing",
+        "--max-examples",
+        FUZZ_EXAMPLES,
+        "--seed",
+        "10",
+        "--workers",
+        "1",
+        "--no-shrink",
+        "--generation-database",
+        "none",
+        "--suppress-health-check",
+        "all",
+        "--request-timeout",
+        "30",
+        "--no-color",
+        "--warnings",
+        "off",
+    ]
+    run = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=FUZZ_MAX_SECONDS + 120,
+        cwd=tmp_path,
+        check=False,
+    )
+    (tmp_path / "schemathesis.txt").write_text(run.stdout + run.stderr)
+    assert run.returncode == 0, summary(run.stdout) + run.stdout[-8000:] + run.stderr[-2000:]
+
+
+def summary(report: str) -> str:
+    """One line per failing operation and kind of failure, from schemathesis' report."""
+    lines, operation = [], ""
+    for line in report.splitlines():
+        title = re.fullmatch(r"_{3,} (.+?) _{3,}", line.strip())
+        if title:
+            operation = title.group(1)
+        elif re.match(r"\s*- ST\d+ ", line):
+            lines.append(f"{operation}: {line.strip()[2:]}")
+    counted = sorted(set(lines))
+    return "\n".join([f"{len(counted)} failures:", *counted, ""])
