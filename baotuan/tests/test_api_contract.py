@@ -50,6 +50,8 @@ def test_page_size_within_bounds_is_the_page_size(api, sent, size, monkeypatch):
         "/api/v1/ledger/entries/?reverses=99999999999999999999",
         "/api/v1/ledger/accounts/?organisation=0",
         "/api/v1/stakes/?venture=-1",
+        "/api/v1/changes/?user=-4.349605567077236e%2B102",
+        "/api/v1/ledger/balances/?as_of=2022-01-01&account=1&account=36893488147419103231",
     ],
 )
 def test_an_id_filter_out_of_range_answers_400_not_500(api, url):

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from core.api.base import FEN_MAX, FenField
+from core.api.filters import ID_MAX
 from ledger.models import MONEY_HELP, Account, JournalEntry, Posting
 
 __all__ = [
@@ -86,7 +87,7 @@ class AsOfQuerySerializer(serializers.Serializer):
 
 class BalancesQuerySerializer(AsOfQuerySerializer):
     account = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
         required=False,
         help_text=_("Only these accounts (repeat the parameter); all accounts if omitted."),
     )
