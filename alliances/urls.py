@@ -22,5 +22,5 @@ urlpatterns = [
     path("duties/<int:pk>/update/", views.duty_update, name="duty_update"),
     path("duties/<int:pk>/evidence/", views.duty_evidence, name="duty_evidence"),
     path("duties/<int:pk>/verify/", views.duty_verify, name="duty_verify"),
-    path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("evidence/<uuid:token>/", views.evidence_download, name="evidence_download"),
 ]

@@ -682,7 +682,10 @@ def _render_duty(request, duty: Duty, update_form=None, evidence_form=None, stat
     context = {
         "duty": duty,
         "updates": list(duty.updates.select_related("author").order_by("-pk")),
-        "evidence": list(duty.evidence.select_related("uploaded_by").order_by("-pk")),
+        # Only the files this user may open: their links are not shown to anyone else.
+        "evidence": list(
+            duty.evidence.restrict_reads(request.user).select_related("uploaded_by").order_by("-pk")
+        ),
         "may_report": may_report,
         "may_verify": duty.status == DutyStatus.DONE and may_write(request.user, Decision),
         "update_form": update_form,
@@ -761,7 +764,12 @@ def duty_verify(request, pk: int):
 
 @login_required
 @require_safe
-def evidence_download(request, pk: int):
-    evidence = get_object_or_404(DutyEvidence.objects.restrict(request.user, "view"), pk=pk)
+def evidence_download(request, token):
+    """An evidence file at its random token, to users whose grants reach the duty's owner
+    (`restrict_reads`; else 404)."""
+    evidence = get_object_or_404(DutyEvidence.objects.restrict_reads(request.user), token=token)
     name = evidence.file.name.rsplit("/", 1)[-1]
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=name)
+    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=name)
+    # Scoped content: not for shared caches.
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as drf_filters
 
 from audit.models import ObjectChange
+from core.api.filters import IdFilter
 from core.models import ChangeLoggedModel
 
 __all__ = ["ObjectChangeApiFilterSet", "ObjectChangeFilterSet"]
@@ -83,7 +84,7 @@ class ObjectChangeFilterSet(django_filters.FilterSet):
 
 
 class ObjectChangeApiFilterSet(drf_filters.FilterSet):
-    user = django_filters.NumberFilter(field_name="changeset__user_id", label=_("User id"))
+    user = IdFilter(field_name="changeset__user_id", label=_("User id"))
     source = django_filters.CharFilter(field_name="changeset__source", label=_("Source"))
     request_id = django_filters.UUIDFilter(
         field_name="changeset__request_id", label=_("Request id")

@@ -1,9 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from baotuan import views
 from core import health
+from core.api.routes import not_found as api_not_found
 
 api_v1 = [
     path("", include("registry.api.urls")),
@@ -37,6 +38,8 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api_docs.html"),
         name="api-docs",
     ),
+    # Any other URL under the API: a JSON 404 in the API's error shape, not the HTML page.
+    re_path(r"^api/", api_not_found),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -10,6 +10,8 @@ Views, the API and services all call it; nothing else decides scope.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 from typing import Protocol
 
 from django.db import models
@@ -37,9 +39,11 @@ __all__ = [
     "ScopedPermission",
     "holds_role",
     "is_unscoped_admin",
+    "may_read",
     "may_write",
     "may_write_any",
     "restrict",
+    "restrict_reads",
     "scope_q",
 ]
 
@@ -77,6 +81,9 @@ class ScopePolicy:
     def village_paths(self, *, reading: bool = False) -> tuple[str, ...]:
         paths = () if self.village_path is None else (self.village_path,)
         return paths + self.also_village_paths + (self.also_read_paths if reading else ())
+    # Further owners whose scope reads a row through `restrict_reads` (files), beside the
+    # owner above: (village_path, organisation_path) pairs, e.g. a project's partners.
+    reader_paths: tuple[tuple[str | None, str | None], ...] = ()
 
 
 def _path(prefix: str, lookup: str) -> str:
@@ -226,9 +233,80 @@ def may_write(user, model: type[models.Model], *, village=None, organisation=Non
     return any(_grant_reaches(g, village, organisation) for g in _write_grants(user, policy))
 
 
+# --- Per-object reads: files and statements ----------------------------------------------------
+#
+# Lists and pages of non-personal data are read by every signed-in user (`restrict(..., "view")`
+# and `view_roles`). A file (a project's attachment, a duty's evidence) or a holder's statement
+# is read only by a user one of whose grants reaches the row's owner, by the same rule as
+# writes (a region covers what lies in it, a village or organisation grant itself), but
+# whatever the grant's role:
+#
+#   city admin     unscoped: everything; scoped: its region / village / organisation
+#   village clerk  its own village(s)
+#   finance, approver  its organisation (a venture's company reads every holder's statement)
+#   auditor        per its grant (unscoped: everything, as ARCHITECTURE.md says; else its scope)
+#   partner        per its grant: its own villages / organisations and what they partner in
+#                  (a project's partners, a venture's holders: their own statement)
+#   anonymous      nothing
+#
+# Out of scope answers 404 (as `restrict`): the row's existence is not confirmed.
+
+
+def _active(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def restrict_reads(queryset: models.QuerySet, user) -> models.QuerySet:
+    """Rows of `queryset` whose owner (the policy's paths, or one of its `reader_paths`) one
+    of `user`'s grants reaches, whatever its role (see the table above)."""
+    if not _active(user):
+        return queryset.none()
+    policy: ScopePolicy = queryset.model.scope_policy
+    clauses = []
+    for village_path, organisation_path in (
+        (policy.village_path, policy.organisation_path),
+        *policy.reader_paths,
+    ):
+        clause = scope_q(
+            user.grant_list,
+            ScopePolicy(village_path=village_path, organisation_path=organisation_path),
+        )
+        if clause is True:
+            return queryset
+        if clause is not False:
+            clauses.append(clause)
+    if not clauses:
+        return queryset.none()
+    clause = reduce(or_, clauses)
+    if not policy.reader_paths:
+        return queryset.filter(clause)
+    # Reader paths run through to-many relations: a subquery keeps each row once.
+    return queryset.filter(pk__in=queryset.model._base_manager.filter(clause).values("pk"))
+
+
+def may_read(user, *, villages=(), organisations=()) -> bool:
+    """Whether one of `user`'s grants, whatever its role, reaches one of these villages or
+    organisations (None entries are skipped). From the cached grants: no query."""
+    if not _active(user):
+        return False
+    villages = [v for v in villages if v is not None]
+    organisations = [o for o in organisations if o is not None]
+    for grant in user.grant_list:
+        if _is_unscoped(grant):
+            return True
+        if any(_grant_reaches(grant, v, None) for v in villages):
+            return True
+        if any(_grant_reaches(grant, None, o) for o in organisations):
+            return True
+    return False
+
+
 class RestrictedQuerySet(models.QuerySet):
     def restrict(self, user, action: str = "view") -> models.QuerySet:
         return restrict(self, user, action)
+
+    def restrict_reads(self, user) -> models.QuerySet:
+        return restrict_reads(self, user)
 
 
 class ScopedPermission(permissions.BasePermission):

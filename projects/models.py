@@ -13,6 +13,8 @@ reads only `projects.selectors.public_projects()`.
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import replace
 from pathlib import PurePath
 
 from django.conf import settings
@@ -64,6 +66,11 @@ CHILD_POLICY = ScopePolicy(
     organisation_path="project__lead_organisation",
 )
 ADMIN_POLICY = ScopePolicy()  # unscoped city admins write; every signed-in user reads
+# Files: read per object (core.scope.restrict_reads) by the scope of the lead or of a partner.
+ATTACHMENT_POLICY = replace(
+    CHILD_POLICY,
+    reader_paths=(("project__partners__village", "project__partners__organisation"),),
+)
 
 
 class ProgressImmutable(ValueError):
@@ -334,7 +341,8 @@ class IncomeRecord(ChangeLoggedModel):
 
 class ProjectAttachment(ChangeLoggedModel):
     """A photo or document of a project, served only through `projects:attachment_download`
-    (scoped to users who may view the project), never from a public MEDIA URL."""
+    at its random `token` (never its id), to users whose grants reach the project's lead or
+    one of its partners (`core.scope.restrict_reads`), never from a public MEDIA URL."""
 
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("project")
@@ -345,9 +353,11 @@ class ProjectAttachment(ChangeLoggedModel):
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), upload_to="projects/%Y/")
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    # The file's address: random, so a link cannot be guessed from another one.
+    token = models.UUIDField(_("token"), default=uuid.uuid4, unique=True, editable=False)
 
     objects = RestrictedQuerySet.as_manager()
-    scope_policy = CHILD_POLICY
+    scope_policy = ATTACHMENT_POLICY
 
     class Meta:
         verbose_name = _("attachment")

@@ -203,7 +203,8 @@ def project_detail(request, pk):
             for y in sorted(income)
         ],
         "returns": returns,
-        "attachments": list(project.attachments.all()),
+        # Only the files this user may open: their links are not shown to anyone else.
+        "attachments": list(project.attachments.restrict_reads(request.user)),
         "chart": _chart(project, reports, plans, year, by_quarter),
         "years": years,
         "year": year,
@@ -278,13 +279,14 @@ def attachment_add(request, pk):
 
 @login_required
 @require_safe
-def attachment_download(request, pk):
-    """The file of an attachment, to users who may view its project (else 404).
+def attachment_download(request, token):
+    """The file of an attachment at its random token, to users whose grants reach the
+    project's lead or a partner (`restrict_reads`; else 404).
 
     Pictures are sent inline (thumbnails on the project page), everything else as a download.
     """
     attachment = get_object_or_404(
-        ProjectAttachment.objects.restrict(request.user, "view"), pk=pk
+        ProjectAttachment.objects.restrict_reads(request.user), token=token
     )
     response = FileResponse(
         attachment.file.open("rb"),

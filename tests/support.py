@@ -6,7 +6,7 @@ from pathlib import Path
 
 from accounts.models import Grant, User
 
-__all__ = ["CHROMIUM", "D", "chromium_page", "make_user"]
+__all__ = ["CHROMIUM", "PERSONAS", "D", "chromium_page", "make_persona", "make_user"]
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -53,3 +53,32 @@ def chromium_page(width: int = 1280, height: int = 900):
         finally:
             context.close()
             browser.close()
+#: The personas of the read matrix (core.scope.restrict_reads / may_read), over the root
+#: conftest's tree: name -> (role, scope) with scope naming a village short name, a region
+#: code, "company" (the enclave joint company) or None (unscoped).
+PERSONAS = {
+    "admin": ("city_admin", None),
+    "clerk": ("village_clerk", "徐家埭村"),
+    "other_clerk": ("village_clerk", "峰山村"),
+    "auditor": ("auditor", None),
+    "pinghu_auditor": ("auditor", "330482"),
+    "qingtian_auditor": ("auditor", "331121"),
+    "pinghu_partner": ("partner", "330482"),
+    "qingtian_partner": ("partner", "331121"),
+    "company_partner": ("partner", "company"),
+    "finance": ("finance", "company"),
+}
+
+
+def make_persona(name, tree, company):
+    """The user `name` of PERSONAS (username "as-<name>", beside the conftest's), with its
+    one grant."""
+    role, scope = PERSONAS[name]
+    username = f"as-{name}"
+    if scope is None:
+        return make_user(username, role)
+    if scope == "company":
+        return make_user(username, role, organisation=company)
+    if scope in tree:
+        return make_user(username, role, village=tree[scope])
+    return make_user(username, role, region_id=scope)

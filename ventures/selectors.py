@@ -14,6 +14,11 @@ region above its region, or unscoped); the role decides the step:
 
 City administrators may take every step in their scope (still never approving their own
 run); auditors take none.
+
+Who may read a holder's statement (对账单): `may_read_statement`, by `core.scope.may_read`
+(any role, per its grant) on the venture's operating organisation (its company reads every
+holder's) or on the holder itself (a village's clerk, a partner over the holder's region, an
+organisation's own staff read their own statement only).
 """
 
 from __future__ import annotations
@@ -27,11 +32,11 @@ from django.db.models import F, Q, Sum
 from django.utils.translation import gettext as _
 
 from core.roles import Role
-from core.scope import holds_role
+from core.scope import holds_role, may_read
 from ledger.choices import AccountKind
 from ledger.models import Account, Posting
 from ledger.selectors import balances
-from registry.models import VillageStat
+from registry.models import Village, VillageStat
 from ventures.choices import DistributionSource, NoticeKind, RunStatus
 from ventures.exceptions import VentureError
 from ventures.models import (
@@ -56,6 +61,7 @@ __all__ = [
     "RunPreview",
     "capitals",
     "holder_label",
+    "may_read_statement",
     "notice_payload",
     "populations",
     "reconcile_runs",
@@ -93,6 +99,14 @@ def run_rights(user, run) -> dict[str, bool]:
         "publish": status == RunStatus.POSTED and may(PUBLISH_ROLES),
         "reverse": status in (RunStatus.POSTED, RunStatus.PUBLISHED) and may(REVERSE_ROLES),
     }
+
+
+def may_read_statement(user, venture: Venture, holder) -> bool:
+    """Whether `user` may read `holder`'s (a Village or an Organisation) statement in
+    `venture`: a grant reaching the venture's organisation or the holder (no query)."""
+    village = holder if isinstance(holder, Village) else None
+    organisation = None if village is not None else holder
+    return may_read(user, villages=[village], organisations=[venture.organisation, organisation])
 
 
 # ---------------------------------------------------------------------------------------------

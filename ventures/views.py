@@ -335,6 +335,8 @@ def statement(request, pk, holder):
         owner = get_object_or_404(Village, pk=village_id)
     else:
         owner = get_object_or_404(Organisation, pk=organisation_id)
+    if not selectors.may_read_statement(request.user, venture, owner):
+        raise Http404  # out of scope: not confirmed to exist
     result = holder_statement(venture, owner)
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(

@@ -350,7 +350,9 @@ class DutyViewSet(ScopedModelViewSet):
     def evidence(self, request, pk=None):
         duty = self.get_object()
         if request.method == "GET":
-            rows = DutyEvidence.objects.filter(duty=duty).order_by("pk")
+            # Only the files this user may open (their owner's scope): links are not shown
+            # to anyone else.
+            rows = DutyEvidence.objects.filter(duty=duty).restrict_reads(request.user).order_by("pk")
             return Response(
                 DutyEvidenceSerializer(rows, many=True, context={"request": request}).data
             )

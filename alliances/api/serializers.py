@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from alliances.choices import VoteChoice
@@ -298,7 +301,19 @@ class VerifySerializer(serializers.Serializer):
 
 
 class DutyEvidenceSerializer(StrictModelSerializer):
+    """`file` is upload-only: a file is read through `download` (its random token, scoped),
+    never a MEDIA URL (which is not served)."""
+
+    file = serializers.FileField(write_only=True)
+    download = serializers.SerializerMethodField()
+
     class Meta:
         model = DutyEvidence
-        fields = ["id", "duty", "file", "title", "uploaded_by", "uploaded_at"]
+        fields = ["id", "duty", "file", "download", "title", "uploaded_by", "uploaded_at"]
         read_only_fields = ["duty", "uploaded_by", "uploaded_at"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_download(self, obj) -> str:
+        url = reverse("alliances:evidence_download", args=[obj.token])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url

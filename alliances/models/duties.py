@@ -14,6 +14,7 @@ themselves are created by city admins.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from django.conf import settings
@@ -266,7 +267,10 @@ def evidence_path(instance: DutyEvidence, filename: str) -> str:
 
 
 class DutyEvidence(ProgressHistory, ChangeLoggedModel):
-    """A file showing a duty's progress (photo, signed record, report); kept, never replaced."""
+    """A file showing a duty's progress (photo, signed record, report); kept, never replaced.
+
+    Served only through `alliances:evidence_download` at its random `token` (never its id), to
+    users whose grants reach the duty's owner (`core.scope.restrict_reads`)."""
 
     duty = models.ForeignKey(
         Duty, on_delete=models.PROTECT, related_name="evidence", verbose_name=_("duty")
@@ -282,6 +286,8 @@ class DutyEvidence(ProgressHistory, ChangeLoggedModel):
         verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    # The file's address: random, so a link cannot be guessed from another one.
+    token = models.UUIDField(_("token"), default=uuid.uuid4, unique=True, editable=False)
 
     objects = AppendOnlyQuerySet.as_manager()
     scope_policy = HISTORY_POLICY

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from alliances import services
-from alliances.models import Decision, Duty, DutyUpdate, Meeting, Minutes, Vote
+from alliances.models import Decision, Duty, DutyEvidence, DutyUpdate, Meeting, Minutes, Vote
 from alliances.tests.conftest import D
 from core.actors import SYSTEM
 from tests.support import make_user
@@ -218,8 +218,15 @@ def test_evidence_is_uploaded_by_the_owner(client_for, clerk, duty):
         {"file": SimpleUploadedFile("表.pdf", b"%PDF"), "title": "签到表"},
     )
     assert response.status_code == 201, response.json()
+    evidence = DutyEvidence.objects.get()
+    body = response.json()
+    assert "file" not in body  # upload-only: the file is read at its scoped download link
+    assert body["download"] == f"http://testserver/alliances/evidence/{evidence.token}/"
     listed = client.get(f"{API}duties/{duty.pk}/evidence/").json()
-    assert [e["title"] for e in listed] == ["签到表"]
+    assert [(e["title"], e["download"]) for e in listed] == [("签到表", body["download"])]
+    download = client.get(body["download"])
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"%PDF"
 
 
 @pytest.mark.parametrize(("path", "queries"), [("duties/", 4), ("votes/", 4), ("decisions/", 4)])

@@ -151,10 +151,11 @@ def test_evidence_upload_and_download(client_for, clerk, duty):
     )
     assert response.status_code == 302
     evidence = DutyEvidence.objects.get()
-    download = client.get(f"/alliances/evidence/{evidence.pk}/")
+    download = client.get(f"/alliances/evidence/{evidence.token}/")
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == b"%PDF-1.4"
-    assert client_for(None).get(f"/alliances/evidence/{evidence.pk}/").status_code == 302
+    assert "private" in download["Cache-Control"]
+    assert client_for(None).get(f"/alliances/evidence/{evidence.token}/").status_code == 302
 
 
 def test_an_admin_verifies_on_the_page(client_for, clerk, admin, duty):

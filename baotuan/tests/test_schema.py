@@ -206,3 +206,95 @@ def test_the_api_docs_page_loads_nothing_from_the_internet(client, db):
 
     assert response.status_code == 200
     assert re.findall(r"https?://[^\"' ]+", response.content.decode()) == []
+
+
+def test_schema_generation_is_warning_free():
+    """`manage.py spectacular --validate --fail-on-warn` passes and says nothing."""
+    stdout, stderr = StringIO(), StringIO()
+
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--lang", "en", stdout=stdout, stderr=stderr
+    )
+
+    assert stderr.getvalue() == ""
+    assert yaml.safe_load(stdout.getvalue())["openapi"].startswith("3.")
+
+
+# --- What the API says it answers (issue 10 item 10) ------------------------------------------
+
+WRITES = {"post", "put", "patch", "delete"}
+
+
+def _operations(schema):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if method != "parameters":
+                yield path, method, operation
+
+
+def test_every_operation_documents_its_errors_with_the_error_body(schema):
+    missing = []
+    for path, method, operation in _operations(schema):
+        expected = {"401", "403", "404", "429"}
+        if method in WRITES:
+            expected.add("409")
+        if method in {"post", "put", "patch"}:
+            expected.add("400")
+        if operation.get("parameters") and any(
+            p["in"] == "query" for p in operation["parameters"]
+        ):
+            expected.add("400")
+        for code in sorted(expected):
+            response = operation["responses"].get(code)
+            body = response and response.get("content", {}).get("application/json", {})
+            if not body or body["schema"] != {"$ref": "#/components/schemas/Error"}:
+                missing.append(f"{method.upper()} {path} {code}")
+    assert missing == []
+    error = schema["components"]["schemas"]["Error"]
+    assert error["required"] == ["error"]
+    body = schema["components"]["schemas"]["ErrorBody"]
+    assert set(body["properties"]) == {"status", "detail"}
+
+
+def test_a_401_documents_the_challenge_header(schema):
+    response = schema["paths"]["/api/v1/villages/"]["get"]["responses"]["401"]
+    assert "WWW-Authenticate" in response["headers"]
+
+
+def test_reads_document_no_conflict(schema):
+    """A GET never answers 409: it is documented on writes only."""
+    assert not [
+        path
+        for path, method, operation in _operations(schema)
+        if method == "get" and "409" in operation["responses"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "component"),
+    [("/api/v1/ledger/trial-balance/", "TrialBalance"), ("/api/v1/ledger/balances/", "Balances")],
+)
+def test_the_ledger_reports_are_one_object_not_a_list(schema, path, component):
+    body = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+    assert body["schema"] == {"$ref": f"#/components/schemas/{component}"}
+    assert schema["components"]["schemas"][component]["type"] == "object"
+
+
+def test_nullable_fields_are_declared(schema):
+    entry = schema["components"]["schemas"]["JournalEntry"]["properties"]
+    assert entry["reversed_by"]["nullable"] is True
+    assert entry["reverses"]["nullable"] is True
+
+
+def test_the_evidence_file_is_uploaded_and_read_at_its_download_link(schema):
+    evidence = schema["components"]["schemas"]["DutyEvidence"]["properties"]
+    assert evidence["file"]["writeOnly"] is True
+    assert (evidence["download"]["type"], evidence["download"]["format"]) == ("string", "uri")
+
+
+def test_page_size_is_bounded_in_the_schema(schema):
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/villages/"]["get"]["parameters"]}
+    assert parameters["page_size"]["schema"] == {
+        "type": "integer", "minimum": 1, "maximum": 500, "default": 50
+    }
+    assert parameters["page"]["schema"]["minimum"] == 1

@@ -32,7 +32,9 @@ class ServiceUnavailable(exceptions.APIException):
     default_code = "unavailable"
 
 
-def api_error(error: errors.DomainError, field: str = "non_field_errors") -> exceptions.APIException:
+def api_error(
+    error: errors.DomainError, field: str = "non_field_errors"
+) -> exceptions.APIException:
     """The DRF exception a domain error answers with: 403, 409, 503, or 400 naming `field`."""
     if isinstance(error, errors.Unavailable):
         return ServiceUnavailable(str(error))
@@ -55,8 +57,37 @@ def exception_handler(exc, context):
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
-    """50 rows a page by default; clients may ask for up to 500 with ?page_size=."""
+    """50 rows a page by default; clients may ask for 1 to 500 with ?page_size=. Anything
+    else (0, 501, "abc", "1.5") answers 400 naming `page_size`, never a silent default."""
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("Enter a whole number from 1 to %(max)s.") % {"max": self.max_page_size}
+                    ]
+                }
+            )
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        bounds = {
+            self.page_query_param: {"minimum": 1},
+            self.page_size_query_param: {
+                "minimum": 1,
+                "maximum": self.max_page_size,
+                "default": self.page_size,
+            },
+        }
+        for parameter in parameters:
+            parameter["schema"].update(bounds.get(parameter["name"], {}))
+        return parameters

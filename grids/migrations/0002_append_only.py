@@ -14,19 +14,16 @@ def forward(apps, schema_editor):
             schema_editor.execute(
                 f"CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$ "
                 f"BEGIN RAISE EXCEPTION '{table} is append-only (% refused)', TG_OP; END; "
-                "$$ LANGUAGE plpgsql",
-                params=None,  # the % of RAISE is not a placeholder
+                "$$ LANGUAGE plpgsql"
             )
             schema_editor.execute(
                 f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()",
-                params=None,
+                f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()"
             )
         elif vendor == "sqlite":
             schema_editor.execute(
                 f"CREATE TRIGGER {table}_append_only BEFORE UPDATE ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only (UPDATE refused)'); END;",
-                params=None,
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only (UPDATE refused)'); END;"
             )
 
 

@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
+from core.api.filters import IdFilter
 from ledger.models import Account, JournalEntry, Posting
 from registry.api.filters import CodeFilter
 
@@ -14,7 +15,7 @@ __all__ = ["AccountFilterSet", "JournalEntryFilterSet"]
 
 class AccountFilterSet(filters.FilterSet):
     village = CodeFilter("village_id", label=_("Owning village (statistical code)"))
-    organisation = filters.NumberFilter("organisation_id", label=_("Owning organisation id"))
+    organisation = IdFilter("organisation_id", label=_("Owning organisation id"))
 
     class Meta:
         model = Account
@@ -23,11 +24,11 @@ class AccountFilterSet(filters.FilterSet):
 
 class JournalEntryFilterSet(filters.FilterSet):
     date = filters.DateFromToRangeFilter(label=_("Date range (date_after, date_before)"))
-    account = filters.NumberFilter(
+    account = IdFilter(
         method="filter_account", label=_("Only entries with a posting on this account")
     )
     source = filters.CharFilter(label=_("What posted the entry, e.g. ventures.distributionrun:12"))
-    reverses = filters.NumberFilter("reverses_id", label=_("The reversal of this entry"))
+    reverses = IdFilter("reverses_id", label=_("The reversal of this entry"))
 
     class Meta:
         model = JournalEntry

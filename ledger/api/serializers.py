@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from core.api.base import FEN_MAX, FenField
+from core.api.filters import ID_MAX
 from ledger.models import MONEY_HELP, Account, JournalEntry, Posting
 
 __all__ = [
@@ -75,7 +75,7 @@ class JournalEntrySerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_reversed_by(self, obj: JournalEntry) -> int | None:
         reversal = getattr(obj, "reversed_by", None)  # a missing reverse one-to-one raises
         return reversal.pk if reversal is not None else None
@@ -87,7 +87,7 @@ class AsOfQuerySerializer(serializers.Serializer):
 
 class BalancesQuerySerializer(AsOfQuerySerializer):
     account = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
         required=False,
         help_text=_("Only these accounts (repeat the parameter); all accounts if omitted."),
     )
@@ -115,6 +115,8 @@ class TrialBalanceTotalSerializer(serializers.Serializer):
     balance = SignedFen(help_text=_("Always 0: the ledger balances."))
 
 
+# One report object, not a list (the route is a viewset's list action).
+@extend_schema_serializer(many=False)
 class TrialBalanceSerializer(serializers.Serializer):
     as_of = serializers.DateField()
     rows = TrialBalanceRowSerializer(many=True)
@@ -126,6 +128,8 @@ class BalanceSerializer(serializers.Serializer):
     balance = SignedFen()
 
 
+# One report object, not a list (the route is a viewset's list action).
+@extend_schema_serializer(many=False)
 class BalancesSerializer(serializers.Serializer):
     as_of = serializers.DateField()
     currency = serializers.CharField()

@@ -146,7 +146,7 @@ class ProjectAttachmentSerializer(StrictModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_download(self, obj) -> str:
-        url = reverse("projects:attachment_download", args=[obj.pk])
+        url = reverse("projects:attachment_download", args=[obj.token])
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request is not None else url
 

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from core.api.base import ScopedModelViewSet
 from core.api.handlers import api_error
+from core.scope import restrict_reads
 from projects import services
 from projects.api.filters import ProjectFilterSet, by_project
 from projects.api.serializers import (
@@ -109,6 +110,12 @@ class ProjectAttachmentViewSet(ScopedModelViewSet):
     filterset_class = by_project(ProjectAttachment)
     http_method_names = ["get", "post", "head", "options"]
     parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        # Reads are per object (files): only rows whose file this user may open are listed.
+        if self.scope_action == "view":
+            return restrict_reads(self.queryset.all(), self.request.user)
+        return super().get_queryset()
 
     @extend_schema(
         request={"multipart/form-data": ProjectAttachmentSerializer},

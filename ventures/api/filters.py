@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django_filters import rest_framework as filters
 
+from core.api.filters import IdFilter
 from ventures.models import (
     Contribution,
     DistributionLine,
@@ -32,7 +33,7 @@ class VentureFilterSet(filters.FilterSet):
 
 
 class ByVentureFilterSet(filters.FilterSet):
-    venture = filters.NumberFilter(field_name="venture_id")
+    venture = IdFilter(field_name="venture_id")
 
 
 class StakeFilterSet(ByVentureFilterSet):
@@ -60,7 +61,7 @@ class RunFilterSet(ByVentureFilterSet):
 
 
 class LineFilterSet(filters.FilterSet):
-    run = filters.NumberFilter(field_name="run_id")
+    run = IdFilter(field_name="run_id")
 
     class Meta:
         model = DistributionLine
@@ -68,7 +69,7 @@ class LineFilterSet(filters.FilterSet):
 
 
 class NoticeFilterSet(filters.FilterSet):
-    run = filters.NumberFilter(field_name="run_id")
+    run = IdFilter(field_name="run_id")
 
     class Meta:
         model = PublicNotice

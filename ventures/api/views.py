@@ -20,12 +20,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from core.api.base import ScopedModelViewSet, ScopedReadOnlyViewSet
 from core.api.handlers import api_error
 from registry.models import Organisation, Village
-from ventures import services
+from ventures import selectors, services
 from ventures.api import filters
 from ventures.api.serializers import (
     AssetSerializer,
@@ -102,6 +103,8 @@ class VentureViewSet(ScopedModelViewSet):
             holder = get_object_or_404(Village, pk=village_id)
         else:
             holder = get_object_or_404(Organisation, pk=organisation_id)
+        if not selectors.may_read_statement(request.user, venture, holder):
+            raise NotFound()  # out of scope: not confirmed to exist
         result = holder_statement(venture, holder)
         data = {
             "venture": venture.pk,
