@@ -14,16 +14,19 @@ def forward(apps, schema_editor):
             schema_editor.execute(
                 f"CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$ "
                 f"BEGIN RAISE EXCEPTION '{table} is append-only (% refused)', TG_OP; END; "
-                "$$ LANGUAGE plpgsql"
+                "$$ LANGUAGE plpgsql",
+                params=None,  # the % of RAISE is not a placeholder
             )
             schema_editor.execute(
                 f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()"
+                f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()",
+                params=None,
             )
         elif vendor == "sqlite":
             schema_editor.execute(
                 f"CREATE TRIGGER {table}_append_only BEFORE UPDATE ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only (UPDATE refused)'); END;"
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only (UPDATE refused)'); END;",
+                params=None,
             )
 
 
