@@ -134,7 +134,19 @@ class RankingKPI(ChangeLoggedModel):
         ]
 
     def __str__(self) -> str:
-        return self.label or self.key
+        from analytics.kpis import KPI_SOURCES  # kpis reads the models: imported when shown
+
+        source = KPI_SOURCES.get(self.key)
+        return self.label or (str(source.label) if source else self.key)
+
+    @staticmethod
+    def change_log_value(name: str, value) -> str | None:
+        """The change log names the indicator, not its key ("collective_income")."""
+        from analytics.kpis import KPI_SOURCES
+
+        if name == "key" and value in KPI_SOURCES:
+            return str(KPI_SOURCES[value].label)
+        return None
 
     def clean(self):
         from django.core.exceptions import ValidationError
