@@ -14,6 +14,9 @@ persons); only unscoped city admins write, through the service.
 
 from __future__ import annotations
 
+import ast
+import json
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -37,6 +40,32 @@ __all__ = [
 # only. No write roles: only unscoped city admins write.
 PUBLIC_POLICY = ScopePolicy(public=True)
 
+
+
+def _kpi_change_text(value) -> str | None:
+    """A snapshot's KPI JSON as the change log shows it: each indicator by its label."""
+    from analytics.kpis import KPI_SOURCES  # kpis reads the models: imported when shown
+
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            try:
+                value = ast.literal_eval(value)
+            except (ValueError, SyntaxError):
+                return None
+
+    def label(key):
+        return str(KPI_SOURCES[key].label) if key in KPI_SOURCES else str(key)
+
+    if isinstance(value, dict):
+        return "；".join(f"{label(k)}：{'—' if v is None else v}" for k, v in value.items())
+    if isinstance(value, list) and all(isinstance(item, dict) for item in value):
+        return "；".join(
+            f"{item.get('label') or label(item.get('key'))}（{item.get('weight', '')}）"
+            for item in value
+        )
+    return None
 
 class RankingScheme(ChangeLoggedModel):
     """A ranking method: who is ranked, by which KPIs, in which direction, with what weight."""
@@ -224,6 +253,10 @@ class RankingSnapshot(FrozenModel):
     def __str__(self) -> str:
         return f"{self.scheme} · {self.period} · v{self.version}"
 
+    @staticmethod
+    def change_log_value(name: str, value) -> str | None:
+        return _kpi_change_text(value) if name == "kpis" else None
+
 
 class RankingEntry(FrozenModel):
     """One village's place in a snapshot: raw KPI values, KPI scores, score, rank, tie."""
@@ -258,3 +291,7 @@ class RankingEntry(FrozenModel):
 
     def __str__(self) -> str:
         return f"{self.village_id} #{self.rank}"
+
+    @staticmethod
+    def change_log_value(name: str, value) -> str | None:
+        return _kpi_change_text(value) if name in ("values", "scores") else None
