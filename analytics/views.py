@@ -145,10 +145,18 @@ def index(request):
     )
 
 
+def _unit(request) -> str:
+    """The money unit asked for: 万元 unless ?unit=yuan (the switch on the page)."""
+    unit = request.GET.get("unit")
+    return unit if unit in reports.UNITS else reports.UNITS[0]
+
+
 @login_required
 @require_safe
 def region(request, code: str, year: int):
-    return render(request, "analytics/region.html", _context(code, year))
+    context = _context(code, year)
+    context["unit"] = _unit(request)
+    return render(request, "analytics/region.html", context)
 
 
 @login_required
@@ -156,6 +164,7 @@ def region(request, code: str, year: int):
 def region_print(request, code: str, year: int):
     """The same figures on a printable page (A4, print CSS, Chinese fonts from the system)."""
     context = _context(code, year)
+    context["unit"] = _unit(request)
     context["chart"]["print"] = True  # SVG charts without animation (dashboard.js)
     return render(request, "analytics/print.html", context)
 
@@ -165,12 +174,14 @@ def region_print(request, code: str, year: int):
 def region_report(request, code: str, year: int):
     """The indicators as an xlsx workbook with native charts (built in memory)."""
     data, trend = _region_figures(code, year)
-    content = reports.workbook(data, trend)
+    unit = _unit(request)
+    content = reports.workbook(data, trend, unit)
     response = HttpResponse(
         content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     # From the resolved region (digits only), never from raw URL text.
-    filename = f"indicators-{data['region']['code']}-{data['year']}.xlsx"
+    suffix = "" if unit == reports.UNITS[0] else f"-{unit}"
+    filename = f"indicators-{data['region']['code']}-{data['year']}{suffix}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
