@@ -122,7 +122,9 @@ def test_every_sheet_prints_on_a4_with_titles_and_no_chart_across_a_page_break(
             rels = f"xl/worksheets/_rels/{name.rsplit('/', 1)[1]}.rels"
             if rels not in names:
                 continue  # no chart on this sheet
-            drawing = re.search(r'Target="../drawings/(drawing\d+\.xml)"', archive.read(rels).decode())
+            drawing = re.search(
+                r'Target="../drawings/(drawing\d+\.xml)"', archive.read(rels).decode()
+            )
             anchors = re.findall(
                 r"<xdr:from><xdr:col>\d+</xdr:col><xdr:colOff>\d+</xdr:colOff><xdr:row>(\d+)</xdr:row>"
                 r".*?<xdr:to><xdr:col>\d+</xdr:col><xdr:colOff>\d+</xdr:colOff><xdr:row>(\d+)</xdr:row>",
