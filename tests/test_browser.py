@@ -247,8 +247,8 @@ def _sign_in(page, live_server, path="/"):
 
 
 def test_on_a_phone_nothing_is_cut_off(live_server, ranked, duties, page):
-    """390 px: the home duty table, the showcase (ranking with its KPIs, returns, projects)
-    and the notice list fit the screen: no element of the page reaches past its edge."""
+    """390 px: the home duty table, the showcase (ranking with its KPIs, returns, projects),
+    the notice list and the duty board fit the screen: no element of the page reaches past its edge."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 390, "height": 800})
     _sign_in(page, live_server)
@@ -267,6 +267,10 @@ def test_on_a_phone_nothing_is_cut_off(live_server, ranked, duties, page):
     page.screenshot(path=str(SCREENSHOTS / "showcase-390.png"), full_page=True)
 
     page.goto(f"{live_server.url}/ventures/notices/")
+    assert page.evaluate(PAST_THE_EDGE, 390) == []
+
+    page.goto(f"{live_server.url}/alliances/{duties.pk}/duties/")
+    assert page.locator("[data-testid=duty-table] tbody tr").count() == 2
     assert page.evaluate(PAST_THE_EDGE, 390) == []
     assert page.errors == []
 
