@@ -41,7 +41,6 @@ __all__ = [
 PUBLIC_POLICY = ScopePolicy(public=True)
 
 
-
 def _kpi_change_text(value) -> str | None:
     """A snapshot's KPI JSON as the change log shows it: each indicator by its label."""
     from analytics.kpis import KPI_SOURCES  # kpis reads the models: imported when shown
@@ -66,6 +65,7 @@ def _kpi_change_text(value) -> str | None:
             for item in value
         )
     return None
+
 
 class RankingScheme(ChangeLoggedModel):
     """A ranking method: who is ranked, by which KPIs, in which direction, with what weight."""

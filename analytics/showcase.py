@@ -112,7 +112,9 @@ def _rows_with_values(table, columns) -> list[dict[str, Any]]:
             f"{c['label']}（{_('10,000 yuan')}）" if c["unit"] == "fen" else str(c["label"])
             for c in columns
         ]
-        rows.append({**row, "cells": cells, "labelled_cells": list(zip(labels, cells, strict=True))})
+        rows.append(
+            {**row, "cells": cells, "labelled_cells": list(zip(labels, cells, strict=True))}
+        )
     return rows
 
 

@@ -275,9 +275,10 @@ def test_the_xlsx_template_names_its_sheet_and_shows_an_example_row(
     assert data_sheet[0][3] == example[0][3] == total_header
     assert example[1][:4] == ["330482107208", "徐家埭村", 2022.0, total]
     if unit == "wan":
-        assert "（万元）" in response["Content-Disposition"] or "%EF%BC%88" in response[
-            "Content-Disposition"
-        ]
+        assert (
+            "（万元）" in response["Content-Disposition"]
+            or "%EF%BC%88" in response["Content-Disposition"]
+        )
 
     # The example, as a file of its own, imports exactly.
     rows = [example[0], example[1]]
