@@ -59,6 +59,7 @@ from alliances.models import (
 from alliances.models.duties import overdue_q
 from alliances.models.meetings import meeting_frozen
 from core.errors import DomainError, NotAllowed
+from core.exports import wants_xlsx, xlsx_response, xlsx_url
 from core.scope import may_write
 from projects.selectors import projects_by_status
 
@@ -219,15 +220,46 @@ def duty_board(request, pk: int):
             duties = duties.filter(status=status)
         if form.cleaned_data["overdue"]:
             duties = duties.overdue(today)
+    if wants_xlsx(request):
+        return _duty_xlsx(alliance, duties)
     page = Paginator(duties, DUTIES_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "alliance": alliance,
         "form": form,
         "page": page,
+        "xlsx_url": xlsx_url(request),
         "today": today,
         "section": "alliances",
     }
     return render(request, "alliances/duty_board.html", context)
+
+
+def _duty_xlsx(alliance, duties):
+    """The filtered board (every page) as Excel, with the board's columns."""
+    headers = [
+        _("Duty"),
+        _("Owner"),
+        _("Responsible person"),
+        _("Due on"),
+        _("Status"),
+        _("Overdue"),
+        _("Progress (%)"),
+        _("Decided at"),
+    ]
+    rows = (
+        [
+            duty.title,
+            duty.owner_label,
+            duty.person,
+            duty.due_on,
+            duty.get_status_display(),
+            _("yes") if duty.overdue else "",
+            duty.percent,
+            duty.decision.meeting.starts_at if duty.decision else None,
+        ]
+        for duty in duties
+    )
+    return xlsx_response(f"责任清单_{alliance.pk}", headers, rows, sheet=_("Duties"))
 
 
 def _meeting(pk: int) -> Meeting:

@@ -14,6 +14,9 @@ persons); only unscoped city admins write, through the service.
 
 from __future__ import annotations
 
+import ast
+import json
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -37,6 +40,32 @@ __all__ = [
 # Anonymous visitors may read (the showcase); views and the API show published schemes
 # only. No write roles: only unscoped city admins write.
 PUBLIC_POLICY = ScopePolicy(public=True)
+
+
+def _kpi_change_text(value) -> str | None:
+    """A snapshot's KPI JSON as the change log shows it: each indicator by its label."""
+    from analytics.kpis import KPI_SOURCES  # kpis reads the models: imported when shown
+
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            try:
+                value = ast.literal_eval(value)
+            except (ValueError, SyntaxError):
+                return None
+
+    def label(key):
+        return str(KPI_SOURCES[key].label) if key in KPI_SOURCES else str(key)
+
+    if isinstance(value, dict):
+        return "；".join(f"{label(k)}：{'—' if v is None else v}" for k, v in value.items())
+    if isinstance(value, list) and all(isinstance(item, dict) for item in value):
+        return "；".join(
+            f"{item.get('label') or label(item.get('key'))}（{item.get('weight', '')}）"
+            for item in value
+        )
+    return None
 
 
 class RankingScheme(ChangeLoggedModel):
@@ -135,7 +164,19 @@ class RankingKPI(ChangeLoggedModel):
         ]
 
     def __str__(self) -> str:
-        return self.label or self.key
+        from analytics.kpis import KPI_SOURCES  # kpis reads the models: imported when shown
+
+        source = KPI_SOURCES.get(self.key)
+        return self.label or (str(source.label) if source else self.key)
+
+    @staticmethod
+    def change_log_value(name: str, value) -> str | None:
+        """The change log names the indicator, not its key ("collective_income")."""
+        from analytics.kpis import KPI_SOURCES
+
+        if name == "key" and value in KPI_SOURCES:
+            return str(KPI_SOURCES[value].label)
+        return None
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -213,6 +254,10 @@ class RankingSnapshot(FrozenModel):
     def __str__(self) -> str:
         return f"{self.scheme} · {self.period} · v{self.version}"
 
+    @staticmethod
+    def change_log_value(name: str, value) -> str | None:
+        return _kpi_change_text(value) if name == "kpis" else None
+
 
 class RankingEntry(FrozenModel):
     """One village's place in a snapshot: raw KPI values, KPI scores, score, rank, tie."""
@@ -248,6 +293,10 @@ class RankingEntry(FrozenModel):
     def __str__(self) -> str:
         return f"{self.village_id} #{self.rank}"
 
+    @staticmethod
+    def change_log_value(name: str, value) -> str | None:
+        return _kpi_change_text(value) if name in ("values", "scores") else None
+
 
 class ReportJob(models.Model):
     """The xlsx workbook of a region and year, built by a worker (a job row as `core.jobs`
@@ -262,6 +311,7 @@ class ReportJob(models.Model):
     region_code = models.CharField(_("region"), max_length=12)
     year = models.PositiveSmallIntegerField(_("year"))
     language = models.CharField(max_length=10)
+    unit = models.CharField(max_length=4, default="wan")  # analytics.reports.UNITS
     data_version = models.BigIntegerField()
     status = models.CharField(_("status"), max_length=10, default="queued")
     phase = models.CharField(_("phase"), max_length=50, blank=True)
@@ -278,6 +328,8 @@ class ReportJob(models.Model):
         verbose_name_plural = _("report jobs")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["region_code", "year", "language", "data_version"])]
+        # (unit is not in the index: a region's report in 元 is the rarer, and the index
+        # narrows to a row or two already.)
 
     def __str__(self) -> str:
         return f"{self.region_code} {self.year}"
@@ -294,4 +346,6 @@ class ReportJob(models.Model):
 
     @property
     def filename(self) -> str:
-        return f"indicators-{self.region_code}-{self.year}.xlsx"
+        # From the resolved region (digits only), never from raw URL text.
+        suffix = "" if self.unit == "wan" else f"-{self.unit}"
+        return f"indicators-{self.region_code}-{self.year}{suffix}.xlsx"

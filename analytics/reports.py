@@ -1,9 +1,14 @@
 """The indicators of a region and year as an xlsx workbook with native Excel charts.
 
 Built with xlsxwriter in memory from the dicts of `analytics.selectors` (`indicators(...,
-detail=True)` and `trend(...)`): no query here. Money is written in yuan as numbers
-(fen / 100) for reading and charting; the exact fen figures are the API's. Headings follow
-the active language.
+detail=True)` and `trend(...)`): no query here. Money is written in 万元 by default (10k
+yuan, fen / 1,000,000) or in 元 (`unit="yuan"`) as numbers for reading and charting; the
+exact fen figures are the API's. Headings follow the active language.
+
+Every sheet prints on A4: portrait, or landscape where the table is wide; one page wide;
+the heading row repeated on every page (print titles); the title and page number in the
+header and footer; and each chart starts a new page (a manual page break above it) and is
+no taller than a page, so no chart is ever split between two pages.
 """
 
 from __future__ import annotations
@@ -15,7 +20,16 @@ import xlsxwriter
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-__all__ = ["workbook"]
+__all__ = ["UNITS", "workbook"]
+
+#: The money units a report is written in; the first is the default.
+UNITS = ("wan", "yuan")
+#: A4 in xlsxwriter's paper codes.
+A4 = 9
+#: Rows of the default height (15 pt) that fit an A4 page at 100 % with the margins below:
+#: portrait and landscape. A chart is never taller than this.
+ROWS_PER_PAGE = {"portrait": 46, "landscape": 30}
+CHART_ROWS = 16  # a chart of the default 288 px height at y_scale 1.0 spans 15 rows
 
 
 def _yuan(fen: int | None) -> float | None:
@@ -24,6 +38,47 @@ def _yuan(fen: int | None) -> float | None:
 
 def _wan(fen: int | None) -> float | None:
     return None if fen is None else fen / 1_000_000
+
+
+def _money_in(unit: str):
+    """(fen → the number written, the cell format's key) for the report's unit."""
+    return (_wan, "wan_money") if unit == "wan" else (_yuan, "money")
+
+
+def _heading(unit: str, wan: str, yuan: str) -> str:
+    return wan if unit == "wan" else yuan
+
+
+def _print_setup(sheet, title: str, headings_row: int, *, landscape: bool = False) -> None:
+    """A4, one page wide, the heading row on every page, title and page number."""
+    sheet.set_paper(A4)
+    if landscape:
+        sheet.set_landscape()
+    else:
+        sheet.set_portrait()
+    sheet.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+    sheet.fit_to_pages(1, 0)  # one page wide, as many pages tall as the rows need
+    sheet.repeat_rows(headings_row)
+    sheet.center_horizontally()
+    # "&" starts a code in a header: the title's own ampersands are doubled.
+    sheet.set_header("&L" + title.replace("&", "&&"))
+    sheet.set_footer("&C&P / &N")
+
+
+def _chart_rows(after_row: int, charts: int) -> tuple[list[int], list[int]]:
+    """Where charts go below a table ending at `after_row`: each on a new page.
+
+    Returns (the first row of each chart, the manual page breaks above them). Charts take
+    CHART_ROWS rows each, two to a page (2 × 16 rows fit a landscape page's 30 rows at the
+    scales used here, and a portrait page's 46), so a page break is set above each pair."""
+    start = after_row + 2
+    rows, breaks = [], []
+    for n in range(charts):
+        if n % 2 == 0:
+            breaks.append(start)
+        rows.append(start)
+        start += CHART_ROWS
+    return rows, breaks
 
 
 def sheet_names() -> dict[str, str]:
@@ -39,10 +94,13 @@ def sheet_names() -> dict[str, str]:
     }
 
 
-def workbook(data: dict[str, Any], trend: list[dict[str, Any]]) -> bytes:
+def workbook(data: dict[str, Any], trend: list[dict[str, Any]], unit: str = UNITS[0]) -> bytes:
     """The workbook's bytes: a summary, the trend with a line chart of weak villages and
     the Gini, the income distribution with a column chart, the Lorenz curve as a scatter
-    chart with lines, the decomposition by child region, the ranking, and the returns."""
+    chart with lines, the decomposition by child region, the ranking, and the returns.
+    Money in 万元 (`unit="wan"`, the default) or 元 (`unit="yuan"`)."""
+    if unit not in UNITS:
+        raise ValueError(f"unit must be one of {UNITS}")
     buffer = io.BytesIO()
     # strings_to_formulas off: a name such as "=HYPERLINK(...)" is text, never a live formula.
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
@@ -52,6 +110,7 @@ def workbook(data: dict[str, Any], trend: list[dict[str, Any]]) -> bytes:
             {"bold": True, "bg_color": "#f3f4f6", "border": 1, "text_wrap": True, "valign": "top"}
         ),
         "money": book.add_format({"num_format": "#,##0.00"}),
+        "wan_money": book.add_format({"num_format": "#,##0.00"}),
         "wan": book.add_format({"num_format": "#,##0.0"}),
         "ratio": book.add_format({"num_format": "0.0000"}),
         "percent": book.add_format({"num_format": "0.0%"}),
@@ -63,6 +122,7 @@ def workbook(data: dict[str, Any], trend: list[dict[str, Any]]) -> bytes:
     title = f"{region['name']} ({region['code']}) · {data['year']}"
     detail = data["detail"]
 
+    fmt["unit"] = unit
     _summary(book.add_worksheet(names["summary"]), data, title, fmt)
     _trend(book, book.add_worksheet(names["trend"]), names["trend"], trend, title, fmt)
     _distribution(
@@ -93,6 +153,8 @@ def _header(sheet, row: int, headings: list[str], fmt: dict, widths: list[int]) 
 
 def _summary(sheet, data: dict, title: str, fmt: dict) -> None:
     sheet.write(0, 0, title, fmt["title"])
+    unit = fmt["unit"]
+    money, money_fmt = _money_in(unit)
     weak, total, ratios = data["weak"], data["total_income"], data["ratios"]
     rows: list[tuple[str, Any, str]] = [
         (_("Villages with statistics"), data["villages"], "int"),
@@ -101,11 +163,35 @@ def _summary(sheet, data: dict, title: str, fmt: dict) -> None:
         (_("Share of weak villages"), weak["share"], "percent"),
         (_("Weak villages the year before"), weak["previous_year"], "int"),
         (_("Lifted since the year before"), weak["lifted"], "int"),
-        (_("Median total income (yuan)"), _yuan(total["median"]), "money"),
-        (_("Mean total income (yuan)"), _yuan(total["mean"]), "money"),
-        (_("Total income of all villages (yuan)"), _yuan(total["sum"]), "money"),
-        (_("Lowest total income (yuan)"), _yuan(total["min"]), "money"),
-        (_("Highest total income (yuan)"), _yuan(total["max"]), "money"),
+        (
+            _heading(unit, _("Median total income (10k yuan)"), _("Median total income (yuan)")),
+            money(total["median"]),
+            money_fmt,
+        ),
+        (
+            _heading(unit, _("Mean total income (10k yuan)"), _("Mean total income (yuan)")),
+            money(total["mean"]),
+            money_fmt,
+        ),
+        (
+            _heading(
+                unit,
+                _("Total income of all villages (10k yuan)"),
+                _("Total income of all villages (yuan)"),
+            ),
+            money(total["sum"]),
+            money_fmt,
+        ),
+        (
+            _heading(unit, _("Lowest total income (10k yuan)"), _("Lowest total income (yuan)")),
+            money(total["min"]),
+            money_fmt,
+        ),
+        (
+            _heading(unit, _("Highest total income (10k yuan)"), _("Highest total income (yuan)")),
+            money(total["max"]),
+            money_fmt,
+        ),
         (_("Gini (total income)"), data["gini"], "ratio"),
         (_("Theil T (total income)"), data["theil_t"], "ratio"),
         (_("Theil T between counties"), data["by_county"]["between"], "ratio"),
@@ -128,9 +214,16 @@ def _summary(sheet, data: dict, title: str, fmt: dict) -> None:
     sheet.write(
         len(rows) + 4,
         0,
-        _(
-            "Money in yuan. Computed from the statistics of the "
-            "villages with statistics in the year."
+        _heading(
+            unit,
+            _(
+                "Money in 10k yuan. Computed from the statistics of the "
+                "villages with statistics in the year."
+            ),
+            _(
+                "Money in yuan. Computed from the statistics of the "
+                "villages with statistics in the year."
+            ),
         ),
         fmt["note"],
     )
@@ -148,18 +241,22 @@ def _summary(sheet, data: dict, title: str, fmt: dict) -> None:
             ),
             fmt["note"],
         )
+    _print_setup(sheet, title, 2)
 
 
 def _trend(book, sheet, sheet_name: str, trend: list[dict], title: str, fmt: dict) -> None:
     sheet.write(0, 0, title, fmt["title"])
+    unit = fmt["unit"]
+    money, money_fmt = _money_in(unit)
+    _print_setup(sheet, title, 2)
     _header(
         sheet,
         2,
         [
             _("Year"),
             _("Villages"),
-            _("Median total income (yuan)"),
-            _("Mean total income (yuan)"),
+            _heading(unit, _("Median total income (10k yuan)"), _("Median total income (yuan)")),
+            _heading(unit, _("Mean total income (10k yuan)"), _("Mean total income (yuan)")),
             _("Weak villages"),
             _("Gini"),
             _("Theil T"),
@@ -173,8 +270,8 @@ def _trend(book, sheet, sheet_name: str, trend: list[dict], title: str, fmt: dic
     for i, row in enumerate(trend, start=3):
         sheet.write_number(i, 0, row["year"])
         sheet.write_number(i, 1, row["villages"], fmt["int"])
-        sheet.write_number(i, 2, _yuan(row["median"]), fmt["money"])
-        sheet.write_number(i, 3, _yuan(row["mean"]), fmt["money"])
+        sheet.write_number(i, 2, money(row["median"]), fmt[money_fmt])
+        sheet.write_number(i, 3, money(row["mean"]), fmt[money_fmt])
         sheet.write_number(i, 4, row["weak"], fmt["int"])
         for col, key in ((5, "gini"), (6, "theil_t"), (7, "gini_with_returns")):
             if row[key] is None:
@@ -187,6 +284,8 @@ def _trend(book, sheet, sheet_name: str, trend: list[dict], title: str, fmt: dic
         return
     first, last = 3, 2 + len(trend)
     ref = f"='{sheet_name}'!"
+    (weak_row, gini_row), breaks = _chart_rows(last, 2)
+    sheet.set_h_pagebreaks(breaks)
     weak_chart = book.add_chart({"type": "line"})
     weak_chart.add_series(
         {
@@ -198,7 +297,7 @@ def _trend(book, sheet, sheet_name: str, trend: list[dict], title: str, fmt: dic
     )
     weak_chart.set_title({"name": _("Weak villages over time")})
     weak_chart.set_legend({"none": True})
-    sheet.insert_chart(last + 3, 0, weak_chart, {"x_scale": 1.3})
+    sheet.insert_chart(weak_row, 0, weak_chart, {"x_scale": 1.3})
 
     gini_chart = book.add_chart({"type": "line"})
     for col, label in (("F", _("Gini")), ("G", _("Theil T")), ("H", _("Gini with returns"))):
@@ -212,7 +311,7 @@ def _trend(book, sheet, sheet_name: str, trend: list[dict], title: str, fmt: dic
         )
     gini_chart.set_title({"name": _("Gini and Theil T over time")})
     gini_chart.show_blanks_as("gap")
-    sheet.insert_chart(last + 3, 6, gini_chart, {"x_scale": 1.3})
+    sheet.insert_chart(gini_row, 0, gini_chart, {"x_scale": 1.3})
 
 
 def _distribution(book, sheet, sheet_name: str, histogram: dict, title: str, fmt: dict) -> None:
@@ -247,11 +346,14 @@ def _distribution(book, sheet, sheet_name: str, histogram: dict, title: str, fmt
             "gap": 10,
         }
     )
+    (chart_row,), breaks = _chart_rows(end, 1)
+    _print_setup(sheet, title, 2)
+    sheet.set_h_pagebreaks(breaks)
     chart.set_title({"name": _("Villages by total collective income")})
     chart.set_x_axis({"name": _("Total collective income (10k yuan)")})
     chart.set_y_axis({"name": _("Villages")})
     chart.set_legend({"none": True})
-    sheet.insert_chart(2, 5, chart, {"x_scale": 1.4, "y_scale": 1.2})
+    sheet.insert_chart(chart_row, 0, chart, {"x_scale": 1.4})
 
 
 def _lorenz(book, sheet, sheet_name: str, lorenz: dict, title: str, fmt: dict) -> None:
@@ -282,14 +384,20 @@ def _lorenz(book, sheet, sheet_name: str, lorenz: dict, title: str, fmt: dict) -
                 **({"line": {"dash_type": "dash", "color": "#9ca3af"}} if col == "B" else {}),
             }
         )
+    (chart_row,), breaks = _chart_rows(end, 1)
+    _print_setup(sheet, title, 2)
+    sheet.set_h_pagebreaks(breaks)
     chart.set_title({"name": _("Lorenz curve")})
     chart.set_x_axis({"name": _("Share of villages"), "min": 0, "max": 1})
     chart.set_y_axis({"name": _("Share of income"), "min": 0, "max": 1})
-    sheet.insert_chart(2, 5, chart, {"x_scale": 1.2, "y_scale": 1.5})
+    sheet.insert_chart(chart_row, 0, chart, {"x_scale": 1.2})
 
 
 def _children(sheet, children: dict, title: str, fmt: dict) -> None:
     sheet.write(0, 0, title, fmt["title"])
+    unit = fmt["unit"]
+    money, money_fmt = _money_in(unit)
+    _print_setup(sheet, title, 2, landscape=True)
     sheet.write(
         1,
         0,
@@ -307,8 +415,8 @@ def _children(sheet, children: dict, title: str, fmt: dict) -> None:
             _("Name"),
             _("Villages"),
             _("Weak villages"),
-            _("Median total income (yuan)"),
-            _("Mean total income (yuan)"),
+            _heading(unit, _("Median total income (10k yuan)"), _("Median total income (yuan)")),
+            _heading(unit, _("Mean total income (10k yuan)"), _("Mean total income (yuan)")),
             _("Gini"),
             _("Income share"),
             _("Theil T"),
@@ -322,8 +430,8 @@ def _children(sheet, children: dict, title: str, fmt: dict) -> None:
         sheet.write_string(i, 1, row["name"])
         sheet.write_number(i, 2, row["villages"], fmt["int"])
         sheet.write_number(i, 3, row["weak"], fmt["int"])
-        sheet.write_number(i, 4, _yuan(row["median"]), fmt["money"])
-        sheet.write_number(i, 5, _yuan(row["mean"]), fmt["money"])
+        sheet.write_number(i, 4, money(row["median"]), fmt[money_fmt])
+        sheet.write_number(i, 5, money(row["mean"]), fmt[money_fmt])
         for col, key, kind in (
             (6, "gini", "ratio"),
             (7, "income_share", "percent"),
@@ -338,6 +446,9 @@ def _children(sheet, children: dict, title: str, fmt: dict) -> None:
 
 def _ranking(sheet, ranking: dict, title: str, fmt: dict) -> None:
     sheet.write(0, 0, title, fmt["title"])
+    unit = fmt["unit"]
+    money, money_fmt = _money_in(unit)
+    _print_setup(sheet, title, 2)
     _header(
         sheet,
         2,
@@ -345,8 +456,8 @@ def _ranking(sheet, ranking: dict, title: str, fmt: dict) -> None:
             _("Rank"),
             _("Code"),
             _("Village"),
-            _("Total income (yuan)"),
-            _("Operating income (yuan)"),
+            _heading(unit, _("Total income (10k yuan)"), _("Total income (yuan)")),
+            _heading(unit, _("Operating income (10k yuan)"), _("Operating income (yuan)")),
             _("Weak"),
         ],
         fmt,
@@ -357,23 +468,26 @@ def _ranking(sheet, ranking: dict, title: str, fmt: dict) -> None:
         sheet.write_number(i, 0, row["rank"])
         sheet.write_string(i, 1, row["code"])
         sheet.write_string(i, 2, row["name"])
-        sheet.write_number(i, 3, _yuan(row["total_income"]), fmt["money"])
+        sheet.write_number(i, 3, money(row["total_income"]), fmt[money_fmt])
         if row["operating_income"] is None:  # not reported: a blank cell, not a zero
-            sheet.write_blank(i, 4, None, fmt["money"])
+            sheet.write_blank(i, 4, None, fmt[money_fmt])
         else:
-            sheet.write_number(i, 4, _yuan(row["operating_income"]), fmt["money"])
+            sheet.write_number(i, 4, money(row["operating_income"]), fmt[money_fmt])
         sheet.write_string(i, 5, _("yes") if row["weak"] else "")
 
 
 def _returns(sheet, returns: dict, title: str, fmt: dict) -> None:
     sheet.write(0, 0, title, fmt["title"])
-    sheet.write(
-        1,
-        0,
-        _("Returns received: {total} yuan by {villages} villages").format(
+    _print_setup(sheet, title, 2)
+    if fmt["unit"] == "wan":
+        received = _("Returns received: {total} (10k yuan) by {villages} villages").format(
+            total=f"{returns['total'] / 1_000_000:,.2f}", villages=returns["villages_receiving"]
+        )
+    else:
+        received = _("Returns received: {total} yuan by {villages} villages").format(
             total=f"{returns['total'] / 100:,.2f}", villages=returns["villages_receiving"]
-        ),
-    )
+        )
+    sheet.write(1, 0, received)
     _header(
         sheet,
         2,

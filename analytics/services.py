@@ -29,7 +29,7 @@ from audit.models import ObjectChange
 from audit.services import log_bulk
 from core.actors import as_user, require_actor
 from core.db import bulk_insert
-from core.errors import Unavailable
+from core.errors import Invalid, Unavailable
 from core.jobs import beat, enqueue
 from core.scope import may_write
 from lib import ranking as scoring
@@ -181,17 +181,19 @@ REPORT_TASK = "analytics.region_report"
 MSG_REPORT_FAILED = _lazy("The report could not be built; try again in a few minutes.")
 
 
-def request_report(code: str, year: int, *, actor) -> ReportJob:
+def request_report(code: str, year: int, *, actor, unit: str = "wan") -> ReportJob:
     """The job building the xlsx report of `code` and `year` in the active language from
     the current data: an existing one (queued, running or done) when the data has not
     changed since, else a new one sent to the task queue (a worker builds it; inline when
     settings.IMPORT_RUN_INLINE, for tests). Raises Unavailable (nothing kept) when the queue
     does not answer."""
     actor = require_actor(actor)
+    if unit not in reports.UNITS:
+        raise Invalid(_("Unknown unit."))
     version = selectors.data_version()
     language = translation.get_language() or settings.LANGUAGE_CODE
     same = ReportJob.objects.filter(
-        region_code=code, year=year, language=language, data_version=version
+        region_code=code, year=year, language=language, unit=unit, data_version=version
     ).exclude(status="failed")
     job = same.order_by("-pk").first()
     if job is not None:
@@ -201,6 +203,7 @@ def request_report(code: str, year: int, *, actor) -> ReportJob:
         region_code=code,
         year=year,
         language=language,
+        unit=unit,
         data_version=version,
         rows_total=2,
     )
@@ -233,7 +236,7 @@ def run_report_job(job_pk: int, *, actor) -> None:
             data = selectors.cached(selectors.indicators, job.region_code, job.year, detail=True)
             trend = selectors.cached(selectors.trend, job.region_code)
             beat(ReportJob, job_pk, phase="writing", rows_done=1)
-            content = reports.workbook(data, trend)
+            content = reports.workbook(data, trend, job.unit)
         except ValueError as exc:
             message = str(exc)
         except Exception:

@@ -106,7 +106,15 @@ def _rows_with_values(table, columns) -> list[dict[str, Any]]:
     rows = []
     for row in table["rows"]:
         cells = [show_value(row["values"].get(c["key"]), c["unit"]) for c in columns]
-        rows.append({**row, "cells": cells})
+        # Each cell with its column's name: on a phone the KPIs read "label: value" under
+        # the village instead of being cut off (showcase.css).
+        labels = [
+            f"{c['label']}（{_('10,000 yuan')}）" if c["unit"] == "fen" else str(c["label"])
+            for c in columns
+        ]
+        rows.append(
+            {**row, "cells": cells, "labelled_cells": list(zip(labels, cells, strict=True))}
+        )
     return rows
 
 

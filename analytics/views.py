@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from analytics import selectors, services
+from analytics import reports, selectors, services
 from analytics.forms import RegionPickForm
 from analytics.models import ReportJob
 from registry import selectors as registry_selectors
@@ -146,10 +146,18 @@ def index(request):
     )
 
 
+def _unit(request) -> str:
+    """The money unit asked for: 万元 unless ?unit=yuan (the switch on the page)."""
+    unit = request.GET.get("unit")
+    return unit if unit in reports.UNITS else reports.UNITS[0]
+
+
 @login_required
 @require_safe
 def region(request, code: str, year: int):
-    return render(request, "analytics/region.html", _context(code, year))
+    context = _context(code, year)
+    context["unit"] = _unit(request)
+    return render(request, "analytics/region.html", context)
 
 
 @login_required
@@ -157,6 +165,7 @@ def region(request, code: str, year: int):
 def region_print(request, code: str, year: int):
     """The same figures on a printable page (A4, print CSS, Chinese fonts from the system)."""
     context = _context(code, year)
+    context["unit"] = _unit(request)
     context["chart"]["print"] = True  # SVG charts without animation (dashboard.js)
     return render(request, "analytics/print.html", context)
 
@@ -166,10 +175,11 @@ def region_print(request, code: str, year: int):
 def region_report(request, code: str, year: int):
     """The indicators as an xlsx workbook with native charts, built by a worker: served at
     once when the current data's workbook exists, else its job page (which polls until the
-    workbook is ready and links back here)."""
+    workbook is ready and links back here). In 万元 unless ?unit=yuan."""
     if not Region.objects.filter(code=code).exists():
         raise Http404(_("Unknown region."))
-    job = services.request_report(code, year, actor=request.user)  # 503 page: no queue
+    unit = _unit(request)
+    job = services.request_report(code, year, actor=request.user, unit=unit)  # 503: no queue
     if job.status == "failed":
         raise Http404(job.errors[0]["message"] if job.errors else "")
     if job.status != "succeeded":

@@ -10,6 +10,16 @@ from core.scope import ScopePolicy
 __all__ = ["ChangeSet", "ObjectChange"]
 
 
+#: The change sets' sources (`ChangeSet.source`) as shown on the change log pages.
+SOURCE_LABELS = {
+    "web": _("web page"),
+    "api": _("API"),
+    "cli": _("command"),
+    "job": _("background job"),
+    "system": _("scheduled task"),
+}
+
+
 class ChangeSet(AppendOnlyModel):
     """One request, command or job that changed something: who acted, when, from where.
 
@@ -96,6 +106,11 @@ class ObjectChange(AppendOnlyModel):
     request_id = property(lambda self: self.changeset.request_id)
     path = property(lambda self: self.changeset.path)
     ip = property(lambda self: self.changeset.ip)
+
+    @property
+    def source_label(self) -> str:
+        """Where the change came from, in words ("web page"), not its code ("web")."""
+        return str(SOURCE_LABELS.get(self.source, self.source))
 
     @property
     def changed_fields(self) -> list[str]:

@@ -26,7 +26,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -43,10 +43,17 @@ from ventures.selectors import APPROVE_ROLES, POST_ROLES, PUBLISH_ROLES, run_rig
 DUTIES_DUE_WITHIN_DAYS = 7
 
 
-@login_required
 @require_safe
 def home(request):
-    """A fixed handful of queries, whatever the size of the registry."""
+    """A fixed handful of queries, whatever the size of the registry. An anonymous visitor
+    lands on the public showcase (the login page is one click away in its header)."""
+    if not request.user.is_authenticated:
+        return redirect("showcase:index")
+    return _home(request)
+
+
+@login_required
+def _home(request):
     # The latest complete year of the whole registry, with its coverage: a new year's first
     # few rows never become "the latest year" (registry.selectors.Reporting).
     report = reporting()

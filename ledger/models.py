@@ -336,6 +336,9 @@ class Period(InsertOnlyModel):
     posted on or before `ends_on` of the latest locked period.
     """
 
+    #: The change log's names for what a lock logs beside the fields (ledger.services).
+    change_log_labels = {"as_of": _("balances as of"), "snapshots": _("balance snapshots")}
+
     year = models.PositiveSmallIntegerField(_("year"))
     month = models.PositiveSmallIntegerField(_("month"))
     locked_at = models.DateTimeField(_("locked at"), default=timezone.now)

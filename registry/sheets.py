@@ -7,10 +7,14 @@ import is a no-op. These are reads: the caller passes the rows the user may see.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from decimal import Decimal
 
 from core.imports import yuan
 from lib import tabular
+from lib.money import fen_to_yuan
 from lib.tabular import Column, money_column
 from registry.choices import YEAR_MAX, YEAR_MIN
 from registry.models import VillageStat
@@ -21,6 +25,7 @@ __all__ = [
     "export_rows",
     "export_stats",
     "iter_export_csv",
+    "template_headers",
     "write_template",
 ]
 
@@ -119,11 +124,85 @@ def iter_export_csv(queryset=None, *, year=None, region=None) -> Iterator[bytes]
     return tabular.iter_csv(STAT_COLUMNS, export_rows(queryset, year=year, region=region))
 
 
-def write_template(target, fmt: str) -> None:
-    """An empty file with the headers, to fill in."""
-    if fmt == "xlsx":
-        tabular.write_xlsx(target, STAT_COLUMNS, [])
-    elif fmt == "csv":
-        tabular.write_csv(target, STAT_COLUMNS, [])
-    else:
+#: The templates' sheets: the one the import reads (the first), and the example beside it.
+TEMPLATE_SHEET, EXAMPLE_SHEET = "村级统计", "填写示例"
+#: The example row of the templates (徐家埭村 2022, figures as in the demo), in fen.
+EXAMPLE = {
+    "code": "330482107208",
+    "name": "徐家埭村",
+    "year": 2022,
+    "total_income": 1_420_000_00,
+    "operating_income": 960_000_00,
+    "recurring_income": 1_050_000_00,
+    "population": 2_310,
+    "households": 702,
+    "per_capita_disposable_income": 46_276_00,
+    "is_illustrative": "是",
+}
+TEMPLATE_NOTES = (
+    "在“村级统计”工作表填写，每村每年一行；本表只是示例，导入时不读。",
+    "统计用区划代码为 12 位数字；带 * 的列必填。",
+    "金额列标题以（元）结尾时按元填写（至多 2 位小数），以（万元）结尾时按万元填写（至多 6 位小数）。",
+    "空白单元格清除该项数据；文件中没有的列保持原值不变。示例列填 是 或 否（空白为 否）。",
+)
+
+
+def _wan_header(column: Column) -> str | None:
+    return next((alias for alias in column.aliases if alias.endswith("（万元）")), None)
+
+
+def template_headers(unit: str = "yuan") -> list[str]:
+    """The columns' headers, money "（元）" or, for unit="wan", the "（万元）" variant."""
+    if unit not in ("yuan", "wan"):
+        raise ValueError(f"unknown unit {unit!r}")
+    return [(_wan_header(c) or c.header) if unit == "wan" else c.header for c in STAT_COLUMNS]
+
+
+def _example_row(unit: str) -> list:
+    row = []
+    for column in STAT_COLUMNS:
+        value = EXAMPLE[column.key]
+        if _wan_header(column) is not None:  # a money column: fen → 元 or 万元, exactly
+            value = Decimal(value) / 1_000_000 if unit == "wan" else fen_to_yuan(value)
+        row.append(value)
+    return row
+
+
+def write_template(target, fmt: str, unit: str = "yuan") -> None:
+    """The file to fill in: the headers (money in 元, or in 万元 for unit="wan"); an xlsx
+    also holds, on a second sheet the import does not read, an example row and notes."""
+    headers = template_headers(unit)
+    if fmt == "csv":
+        columns = [replace(c, header=h) for c, h in zip(STAT_COLUMNS, headers, strict=True)]
+        tabular.write_csv(target, columns, [])
+        return
+    if fmt != "xlsx":
         raise ValueError(f"unknown format {fmt!r}")
+    import xlsxwriter
+
+    options = {"in_memory": True} if not isinstance(target, str | os.PathLike) else {}
+    book = xlsxwriter.Workbook(target, options)
+    head = book.add_format({"bold": True, "bg_color": "#f3f4f6", "border": 1})
+    formats = [book.add_format({"num_format": c.xlsx_format or "General"}) for c in STAT_COLUMNS]
+    money_format = book.add_format({"num_format": "0.000000" if unit == "wan" else "0.00"})
+    for name in (TEMPLATE_SHEET, EXAMPLE_SHEET):
+        sheet = book.add_worksheet(name)
+        for index, (column, header) in enumerate(zip(STAT_COLUMNS, headers, strict=True)):
+            money = _wan_header(column) is not None
+            sheet.write_string(0, index, header, head)
+            sheet.set_column(
+                index,
+                index,
+                max(10, 2 * len(header) + 2),
+                money_format if money else formats[index],
+            )
+        sheet.freeze_panes(1, 0)
+        if name == EXAMPLE_SHEET:
+            for index, value in enumerate(_example_row(unit)):
+                if isinstance(value, str):
+                    sheet.write_string(1, index, value)
+                else:
+                    sheet.write_number(1, index, float(value))
+            for offset, note in enumerate(TEMPLATE_NOTES, start=3):
+                sheet.write_string(offset, 0, note)
+    book.close()

@@ -204,3 +204,112 @@ def test_a_clerk_drills_down_the_dashboard(live_server, page):
     page.wait_for_selector("#lorenz-chart canvas")
     page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
     assert page.errors == []
+
+
+# --- Screens: phones (390 px) and the navigation at 1440 px (issue 10, item 14) -----------
+
+#: Elements of <main> that reach past the right edge of the screen (clipped or scrolled away).
+PAST_THE_EDGE = """(width) => [...document.querySelectorAll('main *')]
+    .filter(e => e.getClientRects().length && e.getBoundingClientRect().right > width + 1)
+    .map(e => e.tagName + '.' + e.className + ': ' + (e.textContent || '').trim().slice(0, 30))"""
+
+
+@pytest.fixture
+def duties(registry_data):
+    """Two duties of 徐家埭村 with long titles, one overdue: the home page's duty table."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from alliances.models import Alliance, Duty
+
+    alliance = Alliance.objects.create(name="金平湖“抱团富”联盟", region_id="330482")
+    today = timezone.localdate()
+    for days, title in (
+        (-30, "规划俞家浜景区＋中国航天科普馆＋曹桥赛艇中心旅游线路"),
+        (3, "共富学院培训基地建设与年度比拼晾晒材料汇总"),
+    ):
+        Duty.objects.create(
+            alliance=alliance,
+            title=title,
+            owner_village_id=XUJIADAI,
+            due_on=today + timedelta(days=days),
+        )
+    return alliance
+
+
+def _sign_in(page, live_server, path="/"):
+    page.goto(f"{live_server.url}/accounts/login/?next={path}")
+    page.fill("input[name=username]", "xujiadai")
+    page.fill("input[name=password]", "a-long-test-password")
+    page.click("form.form-stack button[type=submit]")
+    page.wait_for_url(f"**{path}")
+
+
+def test_on_a_phone_nothing_is_cut_off(live_server, ranked, duties, page):
+    """390 px: the home duty table, the showcase (ranking with its KPIs, returns, projects),
+    the notice list and the duty board fit the screen: no element of the page reaches past its edge."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 390, "height": 800})
+    _sign_in(page, live_server)
+    assert page.locator("[data-testid=my-duties] tbody tr").count() == 2
+    assert page.evaluate(PAST_THE_EDGE, 390) == []
+    # Each duty's owner and due day are shown, not dropped.
+    assert "徐家埭村" in page.locator("[data-testid=my-duties] tbody tr").first.inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "home-390.png"), full_page=True)
+
+    page.goto(f"{live_server.url}/showcase/")
+    page.wait_for_selector("#history-chart canvas")
+    assert page.evaluate(PAST_THE_EDGE, 390) == []
+    # The KPI columns are shown (below each village), not hidden.
+    kpi = page.locator("[data-testid=ranking] tbody td.kpi-col").first
+    assert kpi.is_visible()
+    page.screenshot(path=str(SCREENSHOTS / "showcase-390.png"), full_page=True)
+
+    page.goto(f"{live_server.url}/ventures/notices/")
+    assert page.evaluate(PAST_THE_EDGE, 390) == []
+
+    page.goto(f"{live_server.url}/alliances/{duties.pk}/duties/")
+    assert page.locator("[data-testid=duty-table] tbody tr").count() == 2
+    assert page.evaluate(PAST_THE_EDGE, 390) == []
+    assert page.errors == []
+
+
+@pytest.fixture
+def city_admin(registry_data):
+    admin = User.objects.create_user(
+        username="cityadmin",
+        password="a-long-test-password",
+        display_name="市级管理员（联盟秘书处）",
+    )
+    Grant.objects.create(user=admin, role=Role.CITY_ADMIN)
+    return admin
+
+
+def test_the_navigation_fits_one_row_at_1440_px(live_server, city_admin, page):
+    # `city_admin` before `page`: the data is written before Playwright starts its event loop.
+    """Every top-level entry of the bar on one line, for a user who sees all of them; a group
+    opens its menu, and opening another closes the first."""
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "cityadmin")
+    page.fill("input[name=password]", "a-long-test-password")
+    page.click("form.form-stack button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+    tops = page.evaluate(
+        "() => [...document.querySelectorAll('.nav > a, .nav > details > summary, .brand,"
+        " .topbar-tools')].map(e => Math.round(e.getBoundingClientRect().top / 10))"
+    )
+    assert len(tops) >= 8
+    assert len(set(tops)) == 1, tops
+    assert page.locator(".topbar-inner").bounding_box()["height"] < 70
+
+    groups = page.locator(".nav-group")
+    groups.nth(0).locator("summary").click()
+    assert groups.nth(0).locator(".nav-menu a").first.is_visible()
+    groups.nth(1).locator("summary").click()
+    assert groups.nth(1).locator(".nav-menu a").first.is_visible()
+    assert not groups.nth(0).locator(".nav-menu a").first.is_visible()
+    page.screenshot(path=str(SCREENSHOTS / "navigation-1440.png"))
+    assert page.errors == []

@@ -8,17 +8,20 @@ from decimal import Decimal
 from functools import partial
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import yuan_field
 from lib.money import fen_from_yuan
 from registry.choices import YEAR_MAX, YEAR_MIN
 from registry.models import Organisation
+from ventures import selectors
 from ventures.choices import ContributionKind, DistributionPolicy, DistributionSource, IncomeKind
 from ventures.policies import COMMON, POLICIES, FormField, Param
 
 __all__ = [
     "ContributionForm",
+    "HolderLookupForm",
     "IncomeForm",
     "PostForm",
     "PublishForm",
@@ -140,26 +143,73 @@ class RunPrepareForm(forms.Form):
         return params
 
 
-class HolderField(forms.CharField):
-    """A holder: a 12-digit village code, or organisation:<id>; cleaned to a holder key."""
+class HolderPicker(forms.Select):
+    """A holder picker: a search box that refills the list below it (htmx, from
+    `ventures:holder_options`) and the list, whose values are holder keys. The keys stay in
+    the option values; the page shows names and codes only."""
 
-    def clean(self, value):
-        value = (super().clean(value) or "").strip()
+    template_name = "ventures/widgets/holder_picker.html"
+    options_url = ""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["options_url"] = self.options_url
+        return context
+
+
+class HolderField(forms.ChoiceField):
+    """A holder picked from the list (or, from a script, a 12-digit village code or a holder
+    key); cleaned to a holder key. The choices are the venture's holders and whatever the
+    search offered, so any existing village or organisation is valid."""
+
+    widget = HolderPicker
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=(), **kwargs)
+
+    def to_python(self, value):
+        value = (super().to_python(value) or "").strip()
         if value.isdigit() and len(value) == 12:
             return f"village:{value}"
-        if value.startswith(("village:", "organisation:")):
-            return value
-        raise forms.ValidationError(_("Enter a 12-digit village code, or organisation:<id>."))
+        return value
+
+    def validate(self, value):
+        forms.Field.validate(self, value)
+        if value and selectors.holder_option(value) is None:
+            raise forms.ValidationError(_("Choose a holder from the list."))
+
+    def for_venture(self, venture, value=None) -> None:
+        """Offer the venture's holders (and the one already chosen) and search from there."""
+        choices = [("", _("— choose a holder —")), *selectors.holder_options(venture)]
+        if value and value not in {key for key, _label in choices}:
+            chosen = selectors.holder_option(self.to_python(value))
+            if chosen:
+                choices.append(chosen)
+        self.choices = choices
+        self.widget.options_url = reverse("ventures:holder_options", args=[venture.pk])
 
 
 class ContributionForm(forms.Form):
     holder = HolderField(
-        label=_("Holder"), help_text=_("A 12-digit village code, or organisation:<id>.")
+        label=_("Holder"), help_text=_("Type part of a name or a village code, then choose.")
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=ContributionKind.choices)
     amount = _yuan(_("Amount (yuan)"))
     contributed_on = forms.DateField(label=_("Date"), widget=DATE)
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+    def for_venture(self, venture) -> None:
+        self.fields["holder"].for_venture(venture, self.data.get(self.add_prefix("holder")))
+
+
+class HolderLookupForm(forms.Form):
+    """The statement picker on the venture page (GET)."""
+
+    holder = HolderField(label=_("Statement of a holder"))
+
+    def __init__(self, venture, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["holder"].for_venture(venture, self.data.get("holder"))
 
 
 class IncomeForm(forms.Form):

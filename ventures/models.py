@@ -13,6 +13,7 @@ key: "village:330482107208" or "organisation:12".
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 
@@ -26,6 +27,7 @@ from core.fields import MoneyField
 from core.models import AppendOnlyModel, AppendOnlyQuerySet, ChangeLoggedModel
 from core.roles import Role
 from core.scope import RestrictedQuerySet, ScopePolicy
+from lib.money import format_yuan
 from registry.models import VillageOrOrganisation
 from ventures.choices import (
     ContributionKind,
@@ -227,7 +229,7 @@ class Contribution(HolderFields, ChangeLoggedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.holder} · {self.get_kind_display()} · {self.amount}"
+        return f"{self.holder} · {self.get_kind_display()} · {format_yuan(self.amount)}"
 
 
 class Asset(ChangeLoggedModel):
@@ -471,6 +473,22 @@ class DistributionRun(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return f"{self.venture} · {self.period_start}–{self.period_end}"
+
+    @staticmethod
+    def change_log_value(name: str, value) -> str | None:
+        """The change log's words for the parameters: labels and yuan, not their keys."""
+        if name != "params":
+            return None
+        if isinstance(value, str):  # snapshots keep a JSON field as its text
+            try:
+                value = ast.literal_eval(value)
+            except (ValueError, SyntaxError):
+                return None
+        if not isinstance(value, dict):
+            return None
+        from ventures.reports import params_display  # reports reads these models
+
+        return "；".join(f"{label}：{text}" for label, text in params_display(value))
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -24,7 +24,7 @@ from ledger.models import Account
 from ledger.selectors import balances
 from lib.distribution import as_rate
 from registry.models import Organisation, Village
-from ventures.choices import ContributionKind, RunStatus
+from ventures.choices import ContributionKind, DistributionPolicy, DistributionSource, RunStatus
 from ventures.models import (
     Contribution,
     DistributionLine,
@@ -34,6 +34,7 @@ from ventures.models import (
     Venture,
     holder_key,
 )
+from ventures.policies import CAPITAL_KINDS, COMMON, POLICIES
 
 __all__ = [
     "ACTIVE",
@@ -45,6 +46,7 @@ __all__ = [
     "holder_statement",
     "ledger_returns",
     "params_display",
+    "policy_label",
     "statement_xlsx",
     "venture_returns",
 ]
@@ -61,18 +63,48 @@ def _percent(value: Fraction) -> str:
     return f"{float(percent):.4g}%"
 
 
-def params_display(params: dict) -> list[tuple[str, str]]:
-    """A run's parameters as (name, text) pairs: rates in percent, points as a count."""
+def _param_labels(policy: str | None) -> dict[str, str]:
+    """Each parameter's label, as the prepare page shows it (the run's policy first)."""
+    declared = [*COMMON, CAPITAL_KINDS]
+    for code, each in POLICIES.items():
+        if code != policy:
+            declared.extend(each.params)
+    if policy in POLICIES:
+        declared.extend(POLICIES[policy].params)  # last: the run's own labels win
+    return {param.name: str(param.label) for param in declared}
+
+
+def policy_label(policy: str) -> str:
+    """A policy's label ("Fixed return on capital (包租固定回报)"), never its code."""
+    try:
+        return str(DistributionPolicy(policy).label)
+    except ValueError:
+        return policy
+
+
+def params_display(params: dict, policy: str | None = None) -> list[tuple[str, str]]:
+    """A run's parameters as (label, text) pairs, in the prepare page's words: rates in
+    percent, amounts in yuan, choices by their labels, points as a count. No parameter's
+    internal name ("fixed_return", "rate") reaches the page."""
+    labels = _param_labels(policy)
     pairs = []
     for name, value in sorted(params.items()):
         if name == "points":
-            pairs.append((name, _("{n} holders").format(n=len(value))))
+            text = _("{n} holders").format(n=len(value))
         elif name in RATE_PARAMS:
-            pairs.append((name, _percent(as_rate(value))))
+            text = _percent(as_rate(value))
         elif name == "total" or name == "floor":
-            pairs.append((name, f"{Decimal(value) / 100:,.2f}"))
+            text = f"{Decimal(value) / 100:,.2f}"
+        elif name == "source" and value in DistributionSource.values:
+            text = str(DistributionSource(value).label)
+        elif name == "capital_kinds" and isinstance(value, list):
+            text = "、".join(
+                str(ContributionKind(kind).label) if kind in ContributionKind.values else kind
+                for kind in value
+            )
         else:
-            pairs.append((name, str(value)))
+            text = str(value)
+        pairs.append((labels.get(name, name), text))
     return pairs
 
 
@@ -250,6 +282,14 @@ class HolderStatement:
     @property
     def name(self) -> str:
         return getattr(self.holder, "short_name", None) or str(self.holder)
+
+    @property
+    def label(self) -> str:
+        """What names the holder beside its name: a village's statistical code, an
+        organisation's kind (never the holder key "village:…" / "organisation:…")."""
+        if isinstance(self.holder, Village):
+            return self.holder.code
+        return str(self.holder.get_kind_display())
 
     @property
     def total_contributed(self) -> int:

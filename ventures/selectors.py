@@ -36,7 +36,7 @@ from core.scope import holds_role, may_read
 from ledger.choices import AccountKind
 from ledger.models import Account, Posting
 from ledger.selectors import balances
-from registry.models import Village, VillageStat
+from registry.models import Organisation, Village, VillageStat
 from ventures.choices import DistributionSource, NoticeKind, RunStatus
 from ventures.exceptions import VentureError
 from ventures.models import (
@@ -46,6 +46,7 @@ from ventures.models import (
     Stake,
     Venture,
     holder_key,
+    parse_holder_key,
 )
 
 __all__ = [
@@ -61,6 +62,8 @@ __all__ = [
     "RunPreview",
     "capitals",
     "holder_label",
+    "holder_option",
+    "holder_options",
     "may_read_statement",
     "notice_payload",
     "populations",
@@ -268,6 +271,65 @@ def holder_label(stake) -> tuple[str, str]:
     if stake.village_id is not None:
         return stake.village.short_name, stake.village_id
     return stake.organisation.name, str(stake.organisation_id)
+
+
+#: Holders a picker lists for one search (type more to narrow it).
+HOLDER_OPTIONS = 30
+
+
+def holder_options(venture: Venture, query: str = "") -> list[tuple[str, str]]:
+    """(holder key, label) pairs for the holder pickers: with no query, the venture's stake
+    holders; else the villages whose name or code, and the organisations whose name, match.
+    The key is the option's value, never shown; the label reads "温溪村 331121101200" or
+    "青田强村联合投资发展有限责任公司 (joint investment company)". Two queries at most."""
+    query = query.strip()
+    if not query:
+        stakes = (
+            Stake.objects.filter(venture=venture)
+            .select_related("village", "organisation")
+            .order_by("village_id", "organisation__name")
+        )
+        seen, pairs = set(), []
+        for stake in stakes:
+            key = holder_key(stake.village_id, stake.organisation_id)
+            if key not in seen:
+                seen.add(key)
+                pairs.append((key, _holder_text(stake.village, stake.organisation)))
+        return pairs
+    if query.isdigit():
+        villages = Village.objects.filter(code__startswith=query)
+    else:
+        villages = Village.objects.filter(Q(short_name__icontains=query) | Q(name__icontains=query))
+    pairs = [
+        (holder_key(v.code, None), _holder_text(v, None))
+        for v in villages.order_by("code")[:HOLDER_OPTIONS]
+    ]
+    if not query.isdigit() and len(pairs) < HOLDER_OPTIONS:
+        organisations = Organisation.objects.filter(name__icontains=query).order_by("name")
+        pairs += [
+            (holder_key(None, o.pk), _holder_text(None, o))
+            for o in organisations[: HOLDER_OPTIONS - len(pairs)]
+        ]
+    return pairs
+
+
+def holder_option(key: str) -> tuple[str, str] | None:
+    """The (key, label) of one holder key, or None when it names nobody."""
+    try:
+        village_id, organisation_id = parse_holder_key(key)
+    except VentureError:
+        return None
+    if village_id is not None:
+        village = Village.objects.filter(code=village_id).first()
+        return (key, _holder_text(village, None)) if village else None
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    return (key, _holder_text(None, organisation)) if organisation else None
+
+
+def _holder_text(village, organisation) -> str:
+    if village is not None:
+        return f"{village.short_name} {village.code}"
+    return f"{organisation.name}（{organisation.get_kind_display()}）"
 
 
 def run_preview(run: DistributionRun, *, limit: int | None = None, offset: int = 0) -> RunPreview:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/income/add/", views.income_add, name="income_add"),
     path("<int:pk>/contributions/add/", views.contribution_add, name="contribution_add"),
     path("<int:pk>/statement/", views.holder_lookup, name="holder_lookup"),
+    path("<int:pk>/holders/", views.holder_options, name="holder_options"),
     path("<int:pk>/statement/<str:holder>/", views.statement, name="statement"),
     path("runs/<int:pk>/", views.run_detail, name="run_detail"),
     *[

@@ -31,6 +31,7 @@ from ventures import selectors, services
 from ventures.exceptions import NotAllowed, VentureError
 from ventures.forms import (
     ContributionForm,
+    HolderLookupForm,
     IncomeForm,
     PostForm,
     PublishForm,
@@ -57,6 +58,7 @@ from ventures.selectors import PREPARE_ROLES, REGISTER_ROLES, run_rights
 __all__ = [
     "contribution_add",
     "holder_lookup",
+    "holder_options",
     "income_add",
     "notice_detail",
     "notice_list",
@@ -147,6 +149,7 @@ def venture_detail(request, pk):
         "chart": chart,
         "can_prepare": holds_role(request.user, PREPARE_ROLES, organisation=venture.organisation),
         "can_record": holds_role(request.user, REGISTER_ROLES, organisation=venture.organisation),
+        "lookup_form": HolderLookupForm(venture),
     }
     return render(request, "ventures/venture_detail.html", context)
 
@@ -187,6 +190,8 @@ def _record(request, pk, form_class, template, save):
     if not holds_role(request.user, REGISTER_ROLES, organisation=venture.organisation):
         raise PermissionDenied
     form = form_class(request.POST or None)
+    if hasattr(form, "for_venture"):
+        form.for_venture(venture)
     if request.method == "POST" and form.is_valid():
         try:
             message = save(venture, form.cleaned_data)
@@ -264,7 +269,7 @@ def run_detail(request, pk):
         "run": run,
         "venture": run.venture,
         "page": page,
-        "params": params_display(run.params),
+        "params": params_display(run.params, run.policy),
         "can": run_rights(request.user, run),
         "notices": list(run.notices.order_by("published_at")),
         "post_form": PostForm(),
@@ -352,17 +357,22 @@ def statement(request, pk, holder):
 @login_required
 @require_safe
 def holder_lookup(request, pk):
-    """The statement form on the venture page: a village code or holder key → statement."""
+    """The statement picker on the venture page: the chosen holder → their statement."""
     venture = _venture(pk)
-    text = (request.GET.get("holder") or "").strip()
-    if text.isdigit() and len(text) == 12:
-        text = f"village:{text}"
-    try:
-        parse_holder_key(text)
-    except VentureError:
-        messages.error(request, _("Enter a 12-digit village code, or organisation:<id>."))
+    form = HolderLookupForm(venture, request.GET)
+    if not form.is_valid():
+        messages.error(request, _("Choose a holder from the list."))
         return redirect("ventures:venture_detail", pk=venture.pk)
-    return redirect("ventures:statement", pk=venture.pk, holder=text)
+    return redirect("ventures:statement", pk=venture.pk, holder=form.cleaned_data["holder"])
+
+
+@login_required
+@require_safe
+def holder_options(request, pk):
+    """The holder pickers' options for what was typed (htmx): names and codes, keys as values."""
+    venture = _venture(pk)
+    options = selectors.holder_options(venture, request.GET.get("q", "")[:40])
+    return render(request, "ventures/_holder_options.html", {"options": options})
 
 
 # --- Public notices (no login) ----------------------------------------------------------------
@@ -403,7 +413,7 @@ def notice_detail(request, pk, page):
     context = {
         **notice_context(notice),
         "page": payees,
-        "params": params_display(payload.get("params", {})),
+        "params": params_display(payload.get("params", {}), payload.get("policy")),
         "list_url": reverse("ventures:notice_list"),
     }
     return render(request, "ventures/notice_detail.html", context)

@@ -82,6 +82,25 @@ def test_region_page_shows_the_service_figures(stats, client_for, clerk):
     assert f'data-testid="gini">{data["gini"]:.4f}<' in html
 
 
+def test_region_page_is_in_10k_yuan_with_a_switch_to_yuan(stats, client_for, clerk):
+    """Issue 10, item 14: 万元 by default; ?unit=yuan shows 元, and the page's report and
+    printable links keep the unit chosen."""
+    client = client_for(clerk)
+    url = "/analytics/region/330482/2022/"
+    default = client.get(url).content.decode()
+    assert re.search(r'data-testid="median">160.00<', default)
+    assert 'report.xlsx?unit=wan"' in default
+
+    html = client.get(url, {"unit": "yuan"}).content.decode()
+    assert re.search(r'data-testid="median">1,600,000.00<', html)
+    assert 'report.xlsx?unit=yuan"' in html
+    assert 'href="?unit=yuan" aria-current="true"' in html
+    # An unknown unit is the default one.
+    assert re.search(
+        r'data-testid="median">160.00<', client.get(url, {"unit": "x"}).content.decode()
+    )
+
+
 def test_county_page_drills_down_to_townships_and_villages(stats, client_for, clerk):
     response = client_for(clerk).get(PINGHU_2022)
     children = response.context["detail"]["children"]

@@ -54,14 +54,14 @@ def test_workbook_sheets_and_values_equal_the_indicators(stats, client_for, cler
     assert summary["Villages with statistics"] == 4
     assert summary["Weak villages"] == 1
     assert summary["Lifted since the year before"] == 1
-    assert summary["Median total income (yuan)"] == 1_600_000
+    assert summary["Median total income (10k yuan)"] == 160  # 万元 by default
     assert summary["Gini (total income)"] == pytest.approx(data["gini"], abs=1e-9)
     assert summary["Theil T (total income)"] == pytest.approx(data["theil_t"], abs=1e-9)
 
     trend = _values(book["Trend"])
     assert [(r[0], r[1], r[2], r[4]) for r in trend] == [
-        (2021, 4, 1_450_000, 2),
-        (2022, 4, 1_600_000, 1),
+        (2021, 4, 145, 2),
+        (2022, 4, 160, 1),
     ]
     assert trend[1][5] == pytest.approx(data["gini"], abs=1e-9)
 
@@ -79,11 +79,64 @@ def test_workbook_sheets_and_values_equal_the_indicators(stats, client_for, cler
     ]
     ranking = _values(book["Ranking"])
     assert [(r[0], r[1], r[3]) for r in ranking] == [
-        (1, "330482106201", 4_000_000),
-        (2, "330482106209", 2_000_000),
-        (3, "330482107201", 1_200_000),
-        (4, "330482107208", 800_000),
+        (1, "330482106201", 400),
+        (2, "330482106209", 200),
+        (3, "330482107201", 120),
+        (4, "330482107208", 80),
     ]
+
+
+def test_workbook_in_yuan_on_request(stats, client_for, clerk):
+    """The 元 switch: the same figures in yuan, headed so, in a file named so."""
+    response = client_for(clerk).get(REPORT, {"unit": "yuan"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response["Content-Disposition"].endswith('indicators-330482-2022-yuan.xlsx"')
+    with translation.override("en"):
+        book = load_workbook(io.BytesIO(_download(client_for(clerk), REPORT + "?unit=yuan")))
+    summary = {row[0]: row[1] for row in _values(book["Summary"]) if row[1] is not None}
+    assert summary["Median total income (yuan)"] == 1_600_000
+    assert [r[3] for r in _values(book["Ranking"])] == [4_000_000, 2_000_000, 1_200_000, 800_000]
+
+
+def test_every_sheet_prints_on_a4_with_titles_and_no_chart_across_a_page_break(
+    stats, client_for, clerk
+):
+    """Page setup (A4, one page wide, heading row repeated) on every sheet; each chart starts
+    right below a manual page break and ends before the next page would begin, so a printer
+    (LibreOffice included) never splits it."""
+    import re
+
+    from analytics.reports import ROWS_PER_PAGE
+
+    content = _download(client_for(clerk))
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        names = archive.namelist()
+        sheets = sorted(n for n in names if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n))
+        book_xml = archive.read("xl/workbook.xml").decode()
+        assert len(sheets) == 6
+        for name in sheets:
+            xml = archive.read(name).decode()
+            assert 'paperSize="9"' in xml, name
+            assert '<pageSetUpPr fitToPage="1"/>' in xml, name
+            assert 'fitToHeight="0"' in xml, name
+            breaks = [int(r) for r in re.findall(r'<brk id="(\d+)"', xml)]
+            rels = f"xl/worksheets/_rels/{name.rsplit('/', 1)[1]}.rels"
+            if rels not in names:
+                continue  # no chart on this sheet
+            drawing = re.search(
+                r'Target="../drawings/(drawing\d+\.xml)"', archive.read(rels).decode()
+            )
+            anchors = re.findall(
+                r"<xdr:from><xdr:col>\d+</xdr:col><xdr:colOff>\d+</xdr:colOff><xdr:row>(\d+)</xdr:row>"
+                r".*?<xdr:to><xdr:col>\d+</xdr:col><xdr:colOff>\d+</xdr:colOff><xdr:row>(\d+)</xdr:row>",
+                archive.read(f"xl/drawings/{drawing.group(1)}").decode(),
+                re.S,
+            )
+            assert anchors, name
+            for top, bottom in ((int(a), int(b)) for a, b in anchors):
+                page_start = max(b for b in breaks if b <= top)  # a break above the chart
+                assert bottom - page_start < ROWS_PER_PAGE["portrait"], (name, top, bottom)
+                assert not [b for b in breaks if top < b <= bottom], (name, top, bottom)
+    assert book_xml.count("_xlnm.Print_Titles") == 6
 
 
 def test_workbook_has_native_charts(stats, client_for, clerk):

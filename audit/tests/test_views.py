@@ -11,7 +11,7 @@ from accounts.models import Grant
 from audit import urls as audit_urls
 from audit.context import change_context
 from audit.models import ObjectChange
-from registry.models import Village, VillageStat
+from registry.models import Region, Village, VillageStat
 
 XUJIADAI, FENGSHAN = "330482107208", "331121201201"
 
@@ -180,14 +180,77 @@ def test_change_detail_shows_before_and_after_with_changed_fields_marked(client_
         "population",
         "total_income",
     ]
-    assert (rows["total_income"]["before"], rows["total_income"]["after"]) == (10000, 25000)
-    assert (rows["population"]["before"], rows["population"]["after"]) == (None, 2300)
+    assert (rows["total_income"]["before"], rows["total_income"]["after"]) == ("10000", "25000")
+    assert (rows["population"]["before"], rows["population"]["after"]) == ("—", "2300")
     html = response.content.decode()
     assert html.count('<tr class="changed">') == 2
     assert "<code>10000</code>" in html
     assert "<code>25000</code>" in html
     # The page links to the village the statistics belong to.
     assert f'href="/registry/villages/{XUJIADAI}/"' in html
+
+
+def test_change_detail_names_fields_and_values_not_their_keys(client_en, auditor, edits):
+    """Issue 10, item 12: a village's creation reads its township's and county's names and
+    its kind's label; a region's parent is "parent region", never "Parent" or "parent_id"."""
+    village_type = ContentType.objects.get_for_model(Village)
+    change = ObjectChange.objects.get(
+        action="create", object_pk=XUJIADAI, content_type=village_type
+    )
+
+    response = client_en(auditor).get(reverse("audit:change_detail", args=[change.pk]))
+
+    rows = {row["name"]: row for row in response.context["rows"]}
+    assert rows["township_id"]["label"] == "township"
+    assert rows["township_id"]["after"] == "林埭镇"
+    assert rows["county_id"]["after"] == "平湖市"
+    assert rows["kind"]["after"] == "Village committee"
+    html = response.content.decode()
+    assert ">township_id<" not in html
+    assert ">village<" not in html  # the kind's label, not its code
+
+    region_type = ContentType.objects.get_for_model(Region)
+    change = ObjectChange.objects.get(
+        action="create", object_pk="330482107", content_type=region_type
+    )
+    rows = {
+        row["name"]: row
+        for row in client_en(auditor)
+        .get(reverse("audit:change_detail", args=[change.pk]))
+        .context["rows"]
+    }
+    assert rows["parent_id"]["label"] == "parent region"
+    assert rows["parent_id"]["after"] == "平湖市"
+    assert rows["level"]["after"] == "Township"
+
+
+def test_change_detail_of_a_snapshot_naming_a_reverse_relation_answers(client_en, auditor, tree):
+    """A snapshot key that names a reverse relation (a ledger entry's "postings") is shown by
+    its name; it used to fail with 500 ('ManyToOneRel' object has no attribute 'verbose_name')."""
+    with change_context(source="cli"):
+        region = Region.objects.get(code="330482107")
+        ObjectChange.objects.create(
+            changeset=ObjectChange.objects.last().changeset,
+            action=ObjectChange.Action.CREATE,
+            content_type=ContentType.objects.get_for_model(Village),
+            object_pk="x",
+            object_repr=str(region),
+            postchange_data={"stats": [1, 2], "code": "x"},
+        )
+    change = ObjectChange.objects.get(object_pk="x")
+
+    response = client_en(auditor).get(reverse("audit:change_detail", args=[change.pk]))
+
+    assert response.status_code == 200
+
+
+def test_the_change_log_names_its_sources(client_en, auditor, edits):
+    response = client_en(auditor).get(reverse("audit:change_list"))
+
+    html = response.content.decode()
+    assert "<td>web page</td>" in html
+    assert "<td>API</td>" in html
+    assert "<td>web</td>" not in html
 
 
 def test_change_detail_of_a_create_has_no_before(client_en, auditor, edits):

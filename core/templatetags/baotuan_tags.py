@@ -36,6 +36,12 @@ def wan_yuan(fen) -> str:
 
 
 @register.filter
+def money(fen, unit: str = "wan") -> str:
+    """Fen in the page's money unit: "wan" (万元, the default) or "yuan" (元)."""
+    return yuan(fen) if unit == "yuan" else wan_yuan(fen)
+
+
+@register.filter
 def count(value) -> str:
     """An integer with thousands separators; None → "—"."""
     if value is None or value == "":

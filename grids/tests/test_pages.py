@@ -104,7 +104,8 @@ def test_a_household_file_uploaded_on_the_page_runs_as_a_job(shared, client_for,
     upload = SimpleUploadedFile("h.xlsx", xlsx(ROWS))
     response = client.post(reverse("grids:household_import", args=[village]), {"file": upload})
     job = ImportJob.objects.get()
-    assert response.status_code == 302 and response["Location"].endswith(f"/{job.pk}/")
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/{job.pk}/")
     assert (job.task, job.context["params"], job.status) == (
         "grids.import_households", {"village": village}, "succeeded")
     assert job.summary["created"] == 3

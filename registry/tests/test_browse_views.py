@@ -107,7 +107,6 @@ def _many_villages(count: int) -> None:
 @pytest.mark.parametrize(
     ("name", "args"),
     [
-        ("home", []),
         ("registry:region_tree", []),
         ("registry:region_children", ["330482"]),
         ("registry:village_list", []),

@@ -249,6 +249,45 @@ def test_the_template_downloads_have_the_chinese_headers(client_for, clerk, fmt)
     ]
 
 
+@pytest.mark.parametrize(
+    ("unit", "total_header", "total"),
+    [("yuan", "集体经济总收入（元）", 1_420_000.0), ("wan", "集体经济总收入（万元）", 142.0)],
+)
+def test_the_xlsx_template_names_its_sheet_and_shows_an_example_row(
+    client_for, clerk, xujiadai, unit, total_header, total
+):
+    """Issue 10, item 14: the data sheet is named 村级统计 (headers only: what the import
+    reads); a second sheet holds an example row, in 元 or in the 万元 variant, that imports
+    as written once moved to the first sheet."""
+    from core.actors import SYSTEM
+    from registry.services.stats_io import import_stats
+
+    response = client_for(clerk).get(
+        reverse("registry:stats_template", args=["xlsx"]), {"unit": unit}
+    )
+    data = b"".join(response.streaming_content)
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    assert book.sheet_names == ["村级统计", "填写示例"]
+    data_sheet = book.get_sheet_by_name("村级统计").to_python()
+    example = book.get_sheet_by_name("填写示例").to_python()
+    assert len(data_sheet) == 1
+    assert data_sheet[0][3] == example[0][3] == total_header
+    assert example[1][:4] == ["330482107208", "徐家埭村", 2022.0, total]
+    if unit == "wan":
+        assert (
+            "（万元）" in response["Content-Disposition"]
+            or "%EF%BC%88" in response["Content-Disposition"]
+        )
+
+    # The example, as a file of its own, imports exactly.
+    rows = [example[0], example[1]]
+    text = "\n".join(",".join(str(v).removesuffix(".0") for v in row) for row in rows)
+    assert not import_stats(text.encode(), actor=SYSTEM).errors
+    stat = VillageStat.objects.get(village=xujiadai, year=2022)
+    assert stat.total_income == 1_420_000_00
+    assert stat.per_capita_disposable_income == 46_276_00
+
+
 @pytest.mark.django_db
 def test_an_unknown_template_format_is_not_found(client_for, clerk):
     assert (

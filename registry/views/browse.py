@@ -18,8 +18,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from core.exports import wants_xlsx, xlsx_response, xlsx_url
 from core.htmx import render_page, wants_fragment
 from core.scope import may_write
+from lib.money import fen_to_yuan
 from registry.choices import RegionLevel
 from registry.forms_browse import (
     STATUS_NOT_WEAK,
@@ -109,6 +111,33 @@ def _stat_years() -> list[int]:
     return list(VillageStat.objects.order_by("-year").values_list("year", flat=True).distinct())
 
 
+def _village_xlsx(villages, year):
+    """The filtered list (every page) as Excel: the columns of the page, money in 元."""
+    headers = [_("Code"), _("Name"), _("Township"), _("County"), _("Kind")]
+    if year is not None:
+        headers += [_("Total income {year} (yuan)").format(year=year), _("Illustrative")]
+
+    def rows():
+        for village in villages.order_by("code").iterator(chunk_size=2000):
+            row = [
+                village.code,
+                village.short_name,
+                village.township.name,
+                village.county.name,
+                village.get_kind_display(),
+            ]
+            if year is not None:
+                income = village.year_total_income
+                row += [
+                    None if income is None else fen_to_yuan(income),
+                    _("yes") if village.year_is_illustrative else "",
+                ]
+            yield row
+
+    name = "村级单位" + (f"_{year}" if year else "")
+    return xlsx_response(name, headers, rows())
+
+
 @login_required
 @require_safe
 def village_list(request):
@@ -142,10 +171,13 @@ def village_list(request):
             year_total_income=Subquery(stat.values("total_income")[:1]),
             year_is_illustrative=Subquery(stat.values("is_illustrative")[:1]),
         )
+    if wants_xlsx(request):
+        return _village_xlsx(villages, year)
     page = Paginator(villages, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
+        "xlsx_url": xlsx_url(request),
         "year": year,
         "status": status,
         "region": region,

@@ -119,7 +119,9 @@ def import_job_status(request, pk: int):
 def stats_template(request, fmt: str):
     if fmt not in ("xlsx", "csv"):
         raise Http404
-    return _file_response(lambda path: write_template(path, fmt), fmt, "村级统计导入模板")
+    unit = "wan" if request.GET.get("unit") == "wan" else "yuan"
+    name = "村级统计导入模板" + ("（万元）" if unit == "wan" else "")
+    return _file_response(lambda path: write_template(path, fmt, unit), fmt, name)
 
 
 @login_required

@@ -29,7 +29,7 @@ from lib.money import format_yuan
 from ventures.checks import day as as_day
 from ventures.choices import DistributionPolicy, DistributionSource, NoticeKind, RunStatus
 from ventures.exceptions import MakerCheckerError, RunStateError, Shortfall, VentureError
-from ventures.models import DistributionLine, DistributionRun, Venture, holder_key
+from ventures.models import DistributionLine, DistributionRun, Venture
 from ventures.policies import clean_params, compute
 from ventures.selectors import (
     APPROVE_ROLES,
@@ -217,7 +217,7 @@ def prepare_run(
                 zip(stakes, computed.weights, computed.amounts, strict=True)
             )
         ]
-        _write_lines(run, rows)
+        _write_lines(run, rows, [holder_label(stake)[0] for stake in stakes])
     preview_rows = []
     for stake, row in zip(stakes, rows, strict=True):
         name, code = holder_label(stake)
@@ -227,22 +227,23 @@ def prepare_run(
     return RunPreview(run, preview_rows)
 
 
-def _write_lines(run: DistributionRun, rows: list[tuple]) -> None:
-    """Bulk-insert the lines and log each as created (two statements, whatever the size)."""
+def _write_lines(run: DistributionRun, rows: list[tuple], names: list[str]) -> None:
+    """Bulk-insert the lines and log each as created (two statements, whatever the size);
+    the change log names each line by its holder's name and amount in yuan, never by key."""
     bulk_insert(DistributionLine, LINE_FIELDS, rows)
     pks = list(DistributionLine.objects.filter(run=run).order_by("pk").values_list("pk", flat=True))
-    names = ["id", *LINE_FIELDS]
+    fields = ["id", *LINE_FIELDS]
     log_bulk(
         DistributionLine,
         (
             (
                 ObjectChange.Action.CREATE,
                 pk,
-                f"{holder_key(row[1], row[2])} · {row[9]}",
+                f"{name} · {format_yuan(row[9])}",
                 None,
-                dict(zip(names, (pk, *row), strict=True)),
+                dict(zip(fields, (pk, *row), strict=True)),
             )
-            for pk, row in zip(pks, rows, strict=True)
+            for pk, row, name in zip(pks, rows, names, strict=True)
         ),
     )
 
@@ -266,11 +267,14 @@ def discard_run(run: DistributionRun, *, actor) -> None:
                 (
                     ObjectChange.Action.DELETE,
                     row["id"],
-                    f"{holder_key(row['village_id'], row['organisation_id'])} · {row['amount']}",
-                    row,
+                    f"{row['village__short_name'] or row['organisation__name']} · "
+                    f"{format_yuan(row['amount'])}",
+                    {k: v for k, v in row.items() if "__" not in k},
                     None,
                 )
-                for row in lines.order_by("pk").values("id", *LINE_FIELDS)
+                for row in lines.order_by("pk").values(
+                    "id", *LINE_FIELDS, "village__short_name", "organisation__name"
+                )
             ),
         )
         lines._raw_delete(connection.alias)

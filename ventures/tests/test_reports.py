@@ -8,7 +8,13 @@ from django.utils import translation
 
 from tests.support import D
 from ventures import services
-from ventures.reports import holder_statement, params_display, statement_xlsx, venture_returns
+from ventures.reports import (
+    holder_statement,
+    params_display,
+    policy_label,
+    statement_xlsx,
+    venture_returns,
+)
 from ventures.tests.support import FENGSHAN, SHANTANG, XUJIADAI
 
 
@@ -148,7 +154,8 @@ def test_the_statement_xlsx_adds_up_like_the_page(venture, two_years, fengshan):
 
 
 @translation.override("en")
-def test_params_are_shown_in_percent_and_yuan():
+def test_params_are_shown_by_label_in_percent_and_yuan():
+    """No parameter's internal name or value code reaches the page (issue 10, item 12)."""
     assert params_display(
         {
             "rate": "0.1",
@@ -156,11 +163,15 @@ def test_params_are_shown_in_percent_and_yuan():
             "total": 12_345,
             "points": {"a": 1},
             "fixed_years": 5,
-        }
+            "source": "income",
+        },
+        "fixed_return",
     ) == [
-        ("fixed_years", "5"),
-        ("points", "1 holders"),
-        ("rate", "10%"),
-        ("reserve_rate", "15%"),
-        ("total", "123.45"),
+        ("Fixed-return years", "5"),
+        ("Points per holder", "1 holders"),
+        ("Fixed return a year (%)", "10%"),
+        ("Reserve fund 公积公益金 (%)", "15%"),
+        ("Source", "Undistributed income"),
+        ("Amount to distribute (yuan)", "123.45"),
     ]
+    assert policy_label("fixed_return") == "Fixed return on capital (包租固定回报)"

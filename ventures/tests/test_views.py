@@ -127,8 +127,9 @@ def test_the_venture_page_shows_returns_and_a_chart_per_holder(
 
     # session, user, grants, venture, register aggregate, top stakes, income by year,
     # runs by year, top holders, their years, runs, assets, tenants; and the ledger's figure:
-    # latest run end, payable accounts, balances (2), years with runs
-    with django_assert_num_queries(18):
+    # latest run end, payable accounts, balances (2), years with runs; the statement picker's
+    # holders
+    with django_assert_num_queries(19):
         response = client.get(url)
 
     assert response.status_code == 200
@@ -174,7 +175,7 @@ def test_the_venture_page_query_count_does_not_grow_with_holders(
 
     client = client_en(auditor)
 
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         response = client.get(reverse("ventures:venture_detail", args=[posted.venture_id]))
 
     assert 'data-testid="holder-count">43<' in response.content.decode()
