@@ -179,7 +179,8 @@ def test_compare_counts_the_lifted_and_the_newly_weak():
     first, second = result["scenarios"]
     assert result["actual"]["weak"]["count"] == 3
     assert first["weak"] | {} == {"count": 2, "share": 0.5, "lifted": 1, "newly_weak": 0}
-    assert second["weak"]["newly_weak"] == 1 and second["weak"]["lifted"] == 0
+    assert second["weak"]["newly_weak"] == 1
+    assert second["weak"]["lifted"] == 0
     assert result["villages_total"] == 3  # 2 and 3 (incomes), 0 (newly weak)
     assert [row["index"] for row in result["villages"]] == [0, 2, 3]
     assert result["villages"][1]["scenarios"][0] == {"total_income": 100, "weak": False}
@@ -188,7 +189,8 @@ def test_compare_counts_the_lifted_and_the_newly_weak():
 def test_every_income_zero_leaves_the_measures_undefined():
     base = make_base(total=np.zeros(4, dtype=np.int64), holdings=Holdings.empty(), rates={})
     result = figures(recompute(base), base.counties)
-    assert result["gini"] is None and result["ratios"]["palma"] is None
+    assert result["gini"] is None
+    assert result["ratios"]["palma"] is None
 
 
 def test_changes_are_parsed_from_their_stored_form():
