@@ -23,8 +23,10 @@ What a scenario recomputes (`recompute`):
 
 - A holding's return is floor(capital × rate_bp / 10000) fen (the optimiser's rule) when the
   scenario changes its capital or its park's rate, or when it is new; otherwise it is the
-  return actually received. A stake in an existing park whose rate is not changed earns that
-  park's actual rate: floor(Σ returns × 10000 / Σ capital) bp over its village holders.
+  return actually received (also under a changed rate for a holder with no recorded
+  capital, e.g. one paid by population). A stake in an existing park whose rate is not
+  changed earns that park's actual rate: floor(Σ returns × 10000 / Σ capital) bp over its
+  village holders.
 - A village's incomes = its statistics + (its returns in the scenario − its actual returns),
   never below zero. The difference is added to each of the three incomes where reported:
   returns from a park are operating and recurring income (投资收益) as well as total income.
@@ -450,7 +452,8 @@ def recompute(base: Base, changes: Sequence[Change] = ()) -> Outcome:
     village, park = h.village.tolist(), h.park.tolist()
     capital, received = h.capital.tolist(), h.received.tolist()
     row = {(v, p): k for k, (v, p) in enumerate(zip(village, park, strict=True))}
-    recomputed = [p in changed_rates for p in park]
+    # A holder with no recorded capital (paid by population, say) keeps what it received.
+    recomputed = [p in changed_rates and c > 0 for p, c in zip(park, capital, strict=True)]
 
     def stake(i: int, p: str, amount: int, *, add: bool) -> None:
         k = row.get((i, p))

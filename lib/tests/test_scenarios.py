@@ -251,3 +251,14 @@ def test_bad_changes_are_refused_with_a_message_key(changes, key):
 def test_every_message_key_has_english_text():
     for key in sc.MESSAGES:
         assert key.startswith("scenario.")
+
+
+def test_a_holder_without_recorded_capital_keeps_what_it_received_under_a_new_rate():
+    holdings = Holdings(
+        village=np.array([2, 3], dtype=np.int64),
+        park=np.array([V1, V1]),
+        capital=np.array([1000, 0], dtype=np.int64),
+        received=np.array([30, 30], dtype=np.int64),
+    )
+    outcome = recompute(make_base(holdings=holdings), [ParkRate(V1, 500)])
+    assert outcome.total.tolist() == [200, 90, 100, 50]
