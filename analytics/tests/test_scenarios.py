@@ -31,13 +31,8 @@ from core.errors import Conflict, Invalid, NotAllowed
 from core.roles import Role
 from tests.support import D, make_user
 from ventures import services as ventures_services
-from ventures.tests.conftest import (  # noqa: F401  (fixtures; in_english: English msgids)
-    approved,
-    in_english,
-    income_2023,
-    posted,
-    prepared,
-)
+# Autouse here: these tests match refusals by their English msgids.
+from ventures.tests.conftest import in_english  # noqa: F401
 from ventures.tests.support import FENGSHAN, SHANTANG, XUJIADAI, snapshot
 
 LINBAI = "330482107201"
@@ -78,7 +73,9 @@ def test_the_base_is_read_from_the_statistics_the_capital_and_the_returns(year_2
     assert base.rates == {park: 1000}
     held = {
         str(base.codes[v]): (int(c), int(r))
-        for v, c, r in zip(base.holdings.village, base.holdings.capital, base.holdings.received)
+        for v, c, r in zip(
+            base.holdings.village, base.holdings.capital, base.holdings.received, strict=True
+        )
     }
     assert held == {
         XUJIADAI: (3_000_000 * YUAN, 300_000 * YUAN),
@@ -184,7 +181,8 @@ def test_nothing_real_changes(year_2023):
     logged = ObjectChange.objects.filter(
         object_pk=str(scenario.pk), content_type=Scenario.content_type()
     ).last()
-    assert logged is not None and logged.action == ObjectChange.Action.CREATE
+    assert logged is not None
+    assert logged.action == ObjectChange.Action.CREATE
 
 
 @pytest.mark.parametrize(
@@ -197,7 +195,7 @@ def test_nothing_real_changes(year_2023):
         ("nonsense", None),
     ],
 )
-def test_bad_changes_are_refused_and_nothing_is_saved(year_2023, changes, needle, in_english):
+def test_bad_changes_are_refused_and_nothing_is_saved(year_2023, changes, needle):
     with pytest.raises(Invalid) as error:
         services.create_scenario(
             region="330482", year=2023, name="坏", changes=changes, actor=SYSTEM
