@@ -31,6 +31,7 @@ from core.errors import Conflict, Invalid, NotAllowed
 from core.roles import Role
 from tests.support import D, make_user
 from ventures import services as ventures_services
+
 # Autouse here: these tests match refusals by their English msgids.
 from ventures.tests.conftest import in_english  # noqa: F401
 from ventures.tests.support import FENGSHAN, SHANTANG, XUJIADAI, snapshot
@@ -205,7 +206,7 @@ def test_bad_changes_are_refused_and_nothing_is_saved(year_2023, changes, needle
     assert not Scenario.objects.exists()
 
 
-def test_the_translated_messages_are_the_library_s(in_english):
+def test_the_translated_messages_are_the_library_s():
     from lib.scenarios import MESSAGES
 
     assert scenarios._messages() == MESSAGES
