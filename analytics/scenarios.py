@@ -258,7 +258,8 @@ def _with_parks(base: lib.Base, keys: set[str]) -> lib.Base:
 def comparison(scenarios: list, *, rows: int = 200) -> dict[str, Any]:
     """The actual and each scenario (all of one region and year) side by side.
 
-    {"region", "year", "actual": figures, "scenarios": [{"pk", "name", "changes", **figures}],
+    {"region", "year", "actual": figures, "scenarios": [{"pk", "name", "changes" (how many),
+    "change_list", **figures}],
     "villages": [{"code", "name", "actual": {...}, "scenarios": [...]}], "villages_total"}.
     Raises Invalid when the scenarios are not of one region and year, or when a scenario's
     changes no longer fit the data (a village that lost its statistics, say).
@@ -279,7 +280,12 @@ def comparison(scenarios: list, *, rows: int = 200) -> dict[str, Any]:
     }
     result = lib.compare(_with_parks(loaded.base, extra), parsed, changed_rows=rows)
     for scenario, figure in zip(scenarios, result["scenarios"], strict=True):
-        figure |= {"pk": scenario.pk, "name": scenario.name, "changes": len(scenario.changes)}
+        figure |= {
+            "pk": scenario.pk,
+            "name": scenario.name,
+            "changes": len(scenario.changes),
+            "change_list": list(scenario.changes),
+        }
     for row in result["villages"]:
         i = row.pop("index")
         row["code"] = str(loaded.base.codes[i])

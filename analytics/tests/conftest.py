@@ -78,3 +78,6 @@ def stats(tree):
         total_income_below=1_000_000 * YUAN,
     )
     return INCOMES
+
+
+from analytics.tests.scenario_setup import year_2023  # noqa: E402, F401  (fixture)

@@ -25,35 +25,16 @@ from django.test.utils import CaptureQueriesContext
 from analytics import scenarios, selectors, services
 from analytics.models import Scenario
 from analytics.tests.conftest import YUAN, add_stats
+from analytics.tests.scenario_setup import LINBAI, STATS_2023
 from audit.models import ObjectChange
 from core.actors import SYSTEM
 from core.errors import Conflict, Invalid, NotAllowed
 from core.roles import Role
-from tests.support import D, make_user
-from ventures import services as ventures_services
+from tests.support import make_user
 
 # Autouse here: these tests match refusals by their English msgids.
 from ventures.tests.conftest import in_english  # noqa: F401
 from ventures.tests.support import FENGSHAN, SHANTANG, XUJIADAI, snapshot
-
-LINBAI = "330482107201"
-STATS_2023 = {XUJIADAI: 800_000, LINBAI: 950_000, SHANTANG: 2_000_000, "330482106201": 4_000_000}
-
-
-@pytest.fixture
-def year_2023(stats, venture, finance, posted):
-    for code, total in STATS_2023.items():
-        add_stats(code, 2023, total)
-    for code, amount in ((FENGSHAN, 6_000_000), (XUJIADAI, 3_000_000), (SHANTANG, 1_000_000)):
-        ventures_services.record_contribution(
-            venture,
-            holder=f"village:{code}",
-            kind="cash",
-            amount=amount * YUAN,
-            contributed_on=D("2018-03-01"),
-            actor=finance,
-        )
-    return venture
 
 
 def rows_of_real_data() -> dict:
