@@ -25,5 +25,3 @@ def year_2023(stats, venture, finance, posted):
             actor=finance,
         )
     return venture
-
-
