@@ -197,10 +197,13 @@ def load_base(region_code: str, year: int) -> Loaded:
     )
 
 
-def clean_changes(changes: Any, loaded: Loaded) -> tuple[lib.Change, ...]:
+def clean_changes(changes: Any, loaded: Loaded, *, dry_run: bool = True) -> tuple[lib.Change, ...]:
     """The changes parsed and checked against the base: every venture named exists, every
     village has statistics in the base, every weak line's region is in or around the
-    scenario's region. Raises Invalid with a message in the active language."""
+    scenario's region. Raises Invalid with a message in the active language.
+
+    The last two checks are a dry run of the recomputation; `dry_run=False` leaves them to
+    the caller's own recomputation (`comparison`), which refuses the same way."""
     try:
         parsed = lib.parse_changes(changes)
     except lib.ScenarioError as exc:
@@ -226,6 +229,8 @@ def clean_changes(changes: Any, loaded: Loaded) -> tuple[lib.Change, ...]:
                     number=number, region=change.region, code=code
                 )
             )
+    if not dry_run:
+        return parsed
     # Stakes of villages without statistics and parks the base does not know: lib decides.
     base = _with_parks(loaded.base, named)
     try:
@@ -271,14 +276,17 @@ def comparison(scenarios: list, *, rows: int = 200) -> dict[str, Any]:
         raise Invalid(_("Scenarios compared side by side must be of one region and year."))
     region_code, year = keys.pop()
     loaded = load_base(region_code, year)
-    parsed = [clean_changes(s.changes, loaded) for s in scenarios]
+    parsed = [clean_changes(s.changes, loaded, dry_run=False) for s in scenarios]
     extra = {
         c.park
         for changes in parsed
         for c in changes
         if not isinstance(c, lib.WeakLine | lib.NewPark) and c.park.startswith("venture:")
     }
-    result = lib.compare(_with_parks(loaded.base, extra), parsed, changed_rows=rows)
+    try:
+        result = lib.compare(_with_parks(loaded.base, extra), parsed, changed_rows=rows)
+    except lib.ScenarioError as exc:
+        raise Invalid(message(exc)) from None
     for scenario, figure in zip(scenarios, result["scenarios"], strict=True):
         figure |= {
             "pk": scenario.pk,
