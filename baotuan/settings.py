@@ -307,7 +307,7 @@ INSTALLED_APPS += ["django_celery_beat"]
 BACKGROUND_JOB_MODELS = ["registry.ImportJob", "analytics.OptimiserRun"]
 # Optimiser runs from the screen with more village–park pairs than this go to the task
 # queue; smaller ones run in the request.
-OPTIMISE_INLINE_MAX_PAIRS = envint("OPTIMISE_INLINE_MAX_PAIRS", "60000")
+OPTIMISE_INLINE_MAX_PAIRS = envint("OPTIMISE_INLINE_MAX_PAIRS", "10000")
 JOB_STALE_MINUTES = envint("JOB_STALE_MINUTES", "5")
 JOB_SWEEP_MINUTES = envint("JOB_SWEEP_MINUTES", "2")
 CELERY_BEAT_SCHEDULE = {
