@@ -210,6 +210,7 @@ def plan_workbook(run) -> bytes:
 
     plan = book.add_worksheet(pgettext("report sheet", "Plan"))
     heads = [
+        _("Code"),
         _("Village"),
         _("County"),
         _("Park"),
@@ -218,14 +219,15 @@ def plan_workbook(run) -> bytes:
         _("Return (yuan)"),
     ]
     plan.write_row(0, 0, heads, fmt["head"])
-    plan.set_column(0, 2, 16)
-    plan.set_column(3, 5, 14)
+    plan.set_column(0, 3, 16)
+    plan.set_column(4, 6, 14)
     for r, row in enumerate(result["plan"], start=1):
         plan.write_string(r, 0, row["village"])
-        plan.write_string(r, 1, row.get("county", ""))
-        plan.write_string(r, 2, row["park"])
-        plan.write_number(r, 3, row["units"], fmt["int"])
-        plan.write_number(r, 4, _yuan(row["stake_fen"]), fmt["money"])
-        plan.write_number(r, 5, _yuan(row["return_fen"]), fmt["money"])
+        plan.write_string(r, 1, row.get("name", ""))
+        plan.write_string(r, 2, row.get("county", ""))
+        plan.write_string(r, 3, row["park"])
+        plan.write_number(r, 4, row["units"], fmt["int"])
+        plan.write_number(r, 5, _yuan(row["stake_fen"]), fmt["money"])
+        plan.write_number(r, 6, _yuan(row["return_fen"]), fmt["money"])
     book.close()
     return buffer.getvalue()

@@ -41,7 +41,7 @@ from core.scope import may_write
 from lib import optimise
 from lib import ranking as scoring
 from registry.choices import ImportStatus
-from registry.models import Region
+from registry.models import Region, Village
 
 __all__ = [
     "NotAllowed",
@@ -383,8 +383,14 @@ def run_optimiser(run_pk: int, *, actor) -> None:
         )
         data = result_dict(result)
         counties = {v.code: v.county for v in candidates}
+        names = dict(
+            Village.objects.filter(code__in=[row["village"] for row in data["plan"]]).values_list(
+                "code", "short_name"
+            )
+        )
         for row in data["plan"]:
             row["county"] = counties.get(row["village"], "")
+            row["name"] = names.get(row["village"], "")
         runs.update(
             status=ImportStatus.SUCCEEDED,
             result=data,

@@ -183,11 +183,13 @@ def test_the_optimiser_runs_in_the_request_and_its_plan_is_saved_as_a_scenario(
     plan = {row["village"]: row for row in run.result["plan"]}
     assert plan[XUJIADAI]["units"] == 20
     assert plan[LINBAI]["units"] == 5
+    assert plan[XUJIADAI]["name"] == "徐家埭村"
 
     xlsx = client.get(reverse("analytics:optimiser_run_xlsx", args=[run.pk]))
     book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
     assert book.worksheets[0].cell(4, 2).value == 2  # the plan's villages lifted
     assert book.worksheets[1].max_row == 3  # heading + two villages
+    assert {book.worksheets[1].cell(r, 2).value for r in (2, 3)} == {"徐家埭村", "林埭村"}
 
     response = client.post(reverse("analytics:optimiser_run", args=[run.pk]), {"name": "方案"})
     assert response.status_code == 302
