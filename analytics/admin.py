@@ -1,10 +1,18 @@
 """Analytics in the admin, read-only: schemes and their KPIs are shown for reference (they are
 written by the demo and `baotuan rank`'s fixtures), and snapshots are frozen (a correction is a
-new version computed by `baotuan rank`)."""
+new version computed by `baotuan rank`). Scenarios and optimiser runs are written on their
+pages (`analytics.services`: scope and change log), so the admin only shows them."""
 
 from django.contrib import admin
 
-from analytics.models import RankingEntry, RankingKPI, RankingScheme, RankingSnapshot
+from analytics.models import (
+    OptimiserRun,
+    RankingEntry,
+    RankingKPI,
+    RankingScheme,
+    RankingSnapshot,
+    Scenario,
+)
 from core.admin import ReadOnlyAdmin
 
 
@@ -37,3 +45,17 @@ class RankingSnapshotAdmin(ReadOnlyAdmin):
 class RankingEntryAdmin(ReadOnlyAdmin):
     list_display = ["snapshot", "village", "rank", "score"]
     list_select_related = ["snapshot", "village"]
+
+
+@admin.register(Scenario)
+class ScenarioAdmin(ReadOnlyAdmin):
+    list_display = ["name", "region", "year", "source", "updated_at"]
+    list_filter = ["source", "year"]
+    list_select_related = ["region"]
+
+
+@admin.register(OptimiserRun)
+class OptimiserRunAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "region", "year", "budget_fen", "status", "queued", "created_at"]
+    list_filter = ["status", "queued"]
+    list_select_related = ["region"]

@@ -22,19 +22,24 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from analytics.choices import Direction, MemberRule, PeriodKind
+from analytics.choices import Direction, MemberRule, PeriodKind, ScenarioSource
 from core.models import AppendOnlyModel, AppendOnlyQuerySet, ChangeLoggedModel, ImmutableError
+from core.roles import Role
 from core.scope import RestrictedQuerySet, ScopePolicy
+from registry.choices import ImportStatus
 
 __all__ = [
     "Direction",
     "MemberRule",
+    "OptimiserRun",
     "PeriodKind",
     "RankingEntry",
     "RankingKPI",
     "RankingScheme",
     "RankingSnapshot",
     "ReportJob",
+    "Scenario",
+    "ScenarioSource",
 ]
 
 # Anonymous visitors may read (the showcase); views and the API show published schemes
@@ -349,3 +354,98 @@ class ReportJob(models.Model):
         # From the resolved region (digits only), never from raw URL text.
         suffix = "" if self.unit == "wan" else f"-{self.unit}"
         return f"indicators-{self.region_code}-{self.year}{suffix}.xlsx"
+
+
+# Scenarios and optimiser runs are decision support for the city: city admins write them
+# (a city admin granted a region, for the regions under it: the region's code is matched as
+# a village's would be), city admins and auditors read them. Never public.
+DECISION_POLICY = ScopePolicy(
+    village_path="region", view_roles=frozenset({Role.CITY_ADMIN, Role.AUDITOR})
+)
+
+
+class Scenario(ChangeLoggedModel):
+    """A saved, named what-if over one year's data of a region (issue 15, item 1).
+
+    `changes` is the list of changes in their stored form (`lib.scenarios.parse_changes`:
+    park rates, new parks, stakes, weak lines, budgets). Its figures are recomputed when
+    shown (`analytics.scenarios`), never stored, and nothing real is ever changed by it: a
+    plan saved as a scenario is a proposal, not a stake.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    region = models.ForeignKey(
+        "registry.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    description = models.TextField(_("description"), blank=True)
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+    source = models.CharField(
+        _("source"), max_length=12, choices=ScenarioSource.choices, default=ScenarioSource.MANUAL
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_policy = DECISION_POLICY
+
+    class Meta:
+        verbose_name = _("scenario")
+        verbose_name_plural = _("scenarios")
+        ordering = ["region_id", "year", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "year", "name"], name="analytics_scenario_unique_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OptimiserRun(models.Model):
+    """One run of the capital-placement optimiser from the screen (issue 15, item 4): its
+    input, its state as a job row (`core.jobs`: swept when its heartbeat stops) and its
+    result (`analytics.command`'s JSON form). Large runs go to the task queue."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    region = models.ForeignKey(
+        "registry.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    budget_fen = models.BigIntegerField(_("budget"), help_text=_("In fen (1/100 yuan)."))
+    county_cap = models.CharField(_("county cap"), max_length=20, blank=True)
+    time_limit = models.FloatField(_("time limit (s)"), null=True, blank=True)
+    parks = models.JSONField(_("parks"), default=list)
+    pairs = models.PositiveBigIntegerField(_("village–park pairs"), default=0)
+    queued = models.BooleanField(_("on the task queue"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    result = models.JSONField(_("result"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_policy = DECISION_POLICY
+
+    class Meta:
+        verbose_name = _("optimiser run")
+        verbose_name_plural = _("optimiser runs")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.year} #{self.pk}"

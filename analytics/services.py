@@ -20,27 +20,47 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from analytics import reports, selectors
+from analytics import reports, scenarios, selectors
+from analytics.choices import ScenarioSource
 from analytics.errors import NotAllowed, RankingError
 from analytics.kpis import KPI_SOURCES
-from analytics.models import RankingEntry, RankingKPI, RankingScheme, RankingSnapshot, ReportJob
+from analytics.management.commands.optimise import message as optimiser_message
+from analytics.management.commands.optimise import result_dict
+from analytics.models import (
+    OptimiserRun,
+    RankingEntry,
+    RankingKPI,
+    RankingScheme,
+    RankingSnapshot,
+    ReportJob,
+    Scenario,
+)
 from analytics.rankings import bump_showcase_version, ranked_villages
 from audit.models import ObjectChange
 from audit.services import log_bulk
-from core.actors import as_user, require_actor
+from core.actors import as_user, is_system, require_actor
 from core.db import bulk_insert
-from core.errors import Invalid, Unavailable
+from core.errors import Conflict, Invalid, Unavailable
 from core.jobs import beat, enqueue
 from core.scope import may_write
+from lib import optimise
 from lib import ranking as scoring
+from registry.choices import ImportStatus
+from registry.models import Region, Village
 
 __all__ = [
     "NotAllowed",
     "RankingError",
     "compute_snapshot",
+    "create_scenario",
+    "delete_scenario",
     "purge_reports",
     "request_report",
+    "run_optimiser",
     "run_report_job",
+    "save_plan_as_scenario",
+    "start_optimiser_run",
+    "update_scenario",
 ]
 
 logger = logging.getLogger(__name__)
@@ -277,3 +297,262 @@ def purge_reports(*, actor, older_than: timedelta | None = None) -> int:
             job.result.delete(save=False)
         removed += ReportJob.objects.filter(pk=job.pk).delete()[0]
     return removed
+
+
+# ------------------------------------------------------------------------------ scenarios
+
+
+def _decision_region(region, actor, what: str):
+    """The region (a Region or its code), refused unless `actor` may write decision data
+    (scenarios, optimiser runs) for it."""
+    if not isinstance(region, Region):
+        region = Region.objects.filter(code=str(region or "").strip()).first()
+        if region is None:
+            raise Invalid(_("Unknown region."))
+    if not may_write(actor, Scenario, village=region):
+        raise NotAllowed(what)
+    return region
+
+
+def create_scenario(
+    *,
+    region,
+    year: int,
+    name: str,
+    changes: list | None = None,
+    description: str = "",
+    source: str = ScenarioSource.MANUAL,
+    actor,
+) -> Scenario:
+    """Save a named what-if over `year`'s data of `region` (a Region or its code).
+
+    The changes are checked against the data (`analytics.scenarios.clean_changes`); nothing
+    but the scenario row is written, and the change log records it.
+
+    Raises:
+        NotAllowed: no actor, or one who is not a city admin for the region.
+        Invalid: an unknown region, no statistics in the year, bad changes, an empty name.
+        Conflict: the region and year already have a scenario of that name.
+    """
+    actor = require_actor(actor)
+    region = _decision_region(region, actor, _("You may not write scenarios for this region."))
+    name = (name or "").strip()
+    if not name:
+        raise Invalid(_("A scenario needs a name."))
+    changes = list(changes or [])
+    scenarios.clean_changes(changes, scenarios.load_base(region.code, year))
+    with transaction.atomic():
+        if Scenario.objects.filter(region=region, year=year, name=name).exists():
+            raise Conflict(
+                _("{region} already has a scenario “{name}” for {year}.").format(
+                    region=region.name, name=name, year=year
+                )
+            )
+        return Scenario.objects.create(
+            region=region,
+            year=int(year),
+            name=name,
+            description=description or "",
+            changes=changes,
+            source=source,
+            created_by=as_user(actor),
+        )
+
+
+def _writable(scenario: Scenario, actor, action: str) -> Scenario:
+    found = Scenario.objects.restrict(actor, action).select_for_update().filter(pk=scenario.pk)
+    scenario = found.first()
+    if scenario is None:
+        raise NotAllowed(_("You may not change this scenario."))
+    return scenario
+
+
+def update_scenario(
+    scenario: Scenario,
+    *,
+    actor,
+    name: str | None = None,
+    description: str | None = None,
+    changes: list | None = None,
+) -> Scenario:
+    """Rename, describe or change a scenario (None leaves a field as it is).
+
+    Raises NotAllowed (no actor, or out of the actor's scope), Invalid (bad changes or an
+    empty name) or Conflict (the new name is taken)."""
+    actor = require_actor(actor)
+    if scenario is None:
+        raise Invalid(_("No scenario."))
+    with transaction.atomic():
+        scenario = _writable(scenario, actor, "change")
+        if name is not None:
+            name = name.strip()
+            if not name:
+                raise Invalid(_("A scenario needs a name."))
+            taken = Scenario.objects.filter(
+                region_id=scenario.region_id, year=scenario.year, name=name
+            ).exclude(pk=scenario.pk)
+            if taken.exists():
+                raise Conflict(
+                    _("This region already has a scenario “{name}” for {year}.").format(
+                        name=name, year=scenario.year
+                    )
+                )
+            scenario.name = name
+        if description is not None:
+            scenario.description = description
+        if changes is not None:
+            changes = list(changes)
+            scenarios.clean_changes(changes, scenarios.load_base(scenario.region_id, scenario.year))
+            scenario.changes = changes
+        scenario.save()
+    return scenario
+
+
+def delete_scenario(scenario: Scenario, *, actor) -> None:
+    """Delete a scenario (the change log keeps what it was). Raises NotAllowed."""
+    actor = require_actor(actor)
+    if scenario is None:
+        raise Invalid(_("No scenario."))
+    with transaction.atomic():
+        _writable(scenario, actor, "delete").delete()
+
+
+# ----------------------------------------------------------------------- optimiser runs
+
+
+def start_optimiser_run(
+    *,
+    region,
+    year: int,
+    budget_fen: int,
+    parks: list[dict],
+    county_cap: str = "",
+    time_limit: float | None = None,
+    actor,
+) -> OptimiserRun:
+    """Run the optimiser over the weak villages of `region` in `year` with these `parks`
+    ([{park, rate_bp, capacity_fen, unit_fen}]) and budget; a proposal: no stake changes.
+
+    Runs in the request when the village–park pairs are at most
+    settings.OPTIMISE_INLINE_MAX_PAIRS, else on the task queue (`analytics.optimise`); the
+    returned row says which (`queued`) and holds the result once done.
+
+    Raises NotAllowed (no actor, not a city admin for the region, or SYSTEM: a run belongs
+    to a signed-in user), Invalid (unknown region, no weak villages), Unavailable (the
+    task queue is down: nothing is kept).
+    """
+    actor = require_actor(actor)
+    if is_system(actor):
+        raise NotAllowed(_("An optimiser run is started by a signed-in user."))
+    region = _decision_region(region, actor, _("You may not run the optimiser for this region."))
+    candidates = selectors.optimiser_candidates(region.code, year)
+    if not candidates:
+        raise Invalid(
+            _("No weak villages under {code} in {year}.").format(code=region.code, year=year)
+        )
+    pairs = len(candidates) * len(parks)
+    queued = pairs > settings.OPTIMISE_INLINE_MAX_PAIRS
+    with transaction.atomic():
+        run = OptimiserRun.objects.create(
+            created_by=actor,
+            region=region,
+            year=int(year),
+            budget_fen=int(budget_fen),
+            county_cap=county_cap or "",
+            time_limit=time_limit,
+            parks=list(parks),
+            pairs=pairs,
+            queued=queued,
+        )
+        if queued:
+            from analytics.tasks import optimise as task
+
+            enqueue(task, run.pk, actor.pk)  # Unavailable rolls the row back
+    if not queued:
+        run_optimiser(run.pk, actor=actor)
+        run.refresh_from_db()
+    return run
+
+
+def run_optimiser(run_pk: int, *, actor) -> None:
+    """Solve an optimiser run and store its result (or its error) on the row; the body of
+    the task and of a run in the request. Reads, and writes nothing but the run's row."""
+    actor = require_actor(actor)
+    runs = OptimiserRun.objects.filter(pk=run_pk)
+    run = runs.first()
+    if run is None:
+        raise Invalid(_("No optimiser run {pk}.").format(pk=run_pk))
+    beat(OptimiserRun, run_pk, status=ImportStatus.RUNNING)
+    try:
+        candidates = selectors.optimiser_candidates(run.region_id, run.year)
+        result = optimise.optimise(
+            candidates,
+            [
+                optimise.Park(p["park"], p["rate_bp"], p["capacity_fen"], p["unit_fen"])
+                for p in run.parks
+            ],
+            run.budget_fen,
+            county_cap=run.county_cap or None,
+            time_limit=run.time_limit,
+        )
+        data = result_dict(result)
+        counties = {v.code: v.county for v in candidates}
+        names = dict(
+            Village.objects.filter(code__in=[row["village"] for row in data["plan"]]).values_list(
+                "code", "short_name"
+            )
+        )
+        for row in data["plan"]:
+            row["county"] = counties.get(row["village"], "")
+            row["name"] = names.get(row["village"], "")
+        runs.update(
+            status=ImportStatus.SUCCEEDED,
+            result=data,
+            summary={"lifted": result.lifted, "error_count": 0},
+            finished_at=timezone.now(),
+        )
+    except optimise.OptimiseError as exc:
+        runs.update(
+            status=ImportStatus.FAILED,
+            summary={"error_count": 1},
+            errors=[{"row": None, "column": "", "value": "", "message": optimiser_message(exc)}],
+            finished_at=timezone.now(),
+        )
+
+
+def save_plan_as_scenario(run: OptimiserRun, *, name: str, actor) -> Scenario:
+    """A scenario holding the run's plan: each park of the run a new park at its rate, each
+    planned stake a stake in it. The plan stays a proposal: no real stake changes.
+
+    Raises NotAllowed, Invalid (the run has no plan), Conflict (the name is taken)."""
+    actor = require_actor(actor)
+    if run is None or run.status != ImportStatus.SUCCEEDED or not run.result:
+        raise Invalid(_("This optimiser run has no plan to save."))
+    used = {row["park"] for row in run.result["plan"]}
+    changes: list[dict] = [
+        {"kind": "new_park", "park": p["park"], "rate_bp": p["rate_bp"]}
+        for p in run.parks
+        if p["park"] in used
+    ]
+    changes += [
+        {
+            "kind": "stake",
+            "village": row["village"],
+            "park": row["park"],
+            "stake_fen": row["stake_fen"],
+        }
+        for row in run.result["plan"]
+    ]
+    return create_scenario(
+        region=run.region,
+        year=run.year,
+        name=name,
+        changes=changes,
+        description=_(
+            "Optimiser plan: budget {budget} fen, {lifted} villages lifted, capital {capital} fen."
+        ).format(
+            budget=run.budget_fen, lifted=run.result["lifted"], capital=run.result["capital_fen"]
+        ),
+        source=ScenarioSource.OPTIMISER,
+        actor=actor,
+    )

@@ -1,7 +1,7 @@
 # Dashboards (login).
 from django.urls import path, register_converter
 
-from analytics import views
+from analytics import decision_views, views
 from registry.choices import YEARS
 
 
@@ -52,4 +52,17 @@ urlpatterns = [
     ),
     path("report/<int:pk>/", views.report_job, name="report_job"),
     path("report/<int:pk>/status/", views.report_job_status, name="report_job_status"),
+    path("scenarios/", decision_views.scenario_list, name="scenarios"),
+    path("scenarios/<int:pk>/", decision_views.scenario_detail, name="scenario"),
+    path("scenarios/compare/", decision_views.scenario_compare, name="scenario_compare"),
+    path(
+        "scenarios/compare.xlsx",
+        decision_views.scenario_compare_xlsx,
+        name="scenario_compare_xlsx",
+    ),
+    path("optimise/", decision_views.optimise, name="optimise"),
+    path("optimise/<int:pk>/", decision_views.optimiser_run, name="optimiser_run"),
+    path(
+        "optimise/<int:pk>/plan.xlsx", decision_views.optimiser_run_xlsx, name="optimiser_run_xlsx"
+    ),
 ]

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 
 from analytics import reports, selectors, services
 from analytics.forms import RegionPickForm
-from analytics.models import ReportJob
+from analytics.models import ReportJob, Scenario
 from registry import selectors as registry_selectors
 from registry.choices import RegionLevel
 from registry.models import Region
@@ -142,7 +142,12 @@ def index(request):
     return render(
         request,
         "analytics/index.html",
-        {"cities": [cities[code] for code in sorted(cities)], "default": default},
+        {
+            "cities": [cities[code] for code in sorted(cities)],
+            "default": default,
+            # Decision support (scenarios, the optimiser): city admins and auditors.
+            "decision": bool(Scenario.scope_policy.view_roles & request.user.roles),
+        },
     )
 
 

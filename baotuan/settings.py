@@ -319,7 +319,10 @@ INSTALLED_APPS += ["django_celery_beat"]
 
 # Background jobs (core/jobs.py): rows with a heartbeat; running ones whose heartbeat is
 # older than JOB_STALE_MINUTES are failed by the sweep, every JOB_SWEEP_MINUTES.
-BACKGROUND_JOB_MODELS = ["registry.ImportJob", "analytics.ReportJob"]
+BACKGROUND_JOB_MODELS = ["registry.ImportJob", "analytics.ReportJob", "analytics.OptimiserRun"]
+# Optimiser runs from the screen with more village–park pairs than this go to the task
+# queue; smaller ones run in the request.
+OPTIMISE_INLINE_MAX_PAIRS = envint("OPTIMISE_INLINE_MAX_PAIRS", "10000")
 JOB_STALE_MINUTES = envint("JOB_STALE_MINUTES", "5")
 JOB_SWEEP_MINUTES = envint("JOB_SWEEP_MINUTES", "2")
 # Files kept by jobs (an import that stopped without a result, a report's workbook) are

@@ -64,6 +64,11 @@ BENCHMARKS = {
         "(gunicorn, 2 workers, 16 connections, the Pinghu demo)",
         ("sqlite", "postgres"),
     ),
+    "scenarios": (
+        "Issue 15: scenario recomputation for a province (25,547 villages) against the actual "
+        "indicators computed once",
+        ("sqlite", "postgres"),
+    ),
 }
 # Benchmarks with a shorter mode (`--quick`): PySAL's TheilD on a 50,000-row subsample;
 # 3 s of load per URL instead of 10; the optimiser's 2,000-village instance only; 1/100 of

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django_filters import rest_framework as filters
 
-from analytics.models import RankingScheme, RankingSnapshot
+from analytics.models import RankingScheme, RankingSnapshot, Scenario
 
-__all__ = ["RankingSchemeFilterSet", "RankingSnapshotFilterSet"]
+__all__ = ["RankingSchemeFilterSet", "RankingSnapshotFilterSet", "ScenarioFilterSet"]
 
 
 class RankingSchemeFilterSet(filters.FilterSet):
@@ -19,3 +19,9 @@ class RankingSnapshotFilterSet(filters.FilterSet):
     class Meta:
         model = RankingSnapshot
         fields = ["scheme", "period", "version"]
+
+
+class ScenarioFilterSet(filters.FilterSet):
+    class Meta:
+        model = Scenario
+        fields = ["region", "year", "source"]

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from analytics.models import RankingEntry, RankingKPI, RankingScheme, RankingSnapshot
+from analytics.models import RankingEntry, RankingKPI, RankingScheme, RankingSnapshot, Scenario
 from registry.choices import YEAR_MAX, YEAR_MIN
 
 
@@ -91,3 +91,49 @@ class RankingSnapshotDetailSerializer(RankingSnapshotSerializer):
 
     class Meta(RankingSnapshotSerializer.Meta):
         fields = [*RankingSnapshotSerializer.Meta.fields, "entries"]
+
+
+class ScenarioSerializer(serializers.ModelSerializer):
+    """A scenario as stored; its figures are the `compare` action's (recomputed)."""
+
+    class Meta:
+        model = Scenario
+        fields = [
+            "id",
+            "name",
+            "region",
+            "year",
+            "description",
+            "changes",
+            "source",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["source", "created_at", "updated_at"]
+
+
+class ScenarioWriteSerializer(serializers.Serializer):
+    """What a client sends to create (all but description and changes required) or change
+    (region and year are fixed once saved) a scenario; checked by the service."""
+
+    name = serializers.CharField(max_length=200)
+    region = serializers.RegexField(r"^[0-9]{2,9}$", help_text=_("Region code."))
+    year = serializers.IntegerField(min_value=YEAR_MIN, max_value=YEAR_MAX)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    changes = serializers.JSONField(required=False, default=list)
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            unknown = sorted(set(data.keys()) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class CompareQuerySerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        min_length=1,
+        max_length=10,
+        help_text=_("Scenario ids (of one region and year)."),
+    )

@@ -8,5 +8,6 @@ router = SimpleRouter()
 router.register("indicators", views.IndicatorsViewSet, basename="indicators")
 router.register("ranking-schemes", views.RankingSchemeViewSet, basename="ranking-schemes")
 router.register("ranking-snapshots", views.RankingSnapshotViewSet, basename="ranking-snapshots")
+router.register("scenarios", views.ScenarioViewSet, basename="scenarios")
 
 urlpatterns = router.urls

@@ -6,26 +6,40 @@ their snapshots; signed-in users see unpublished ones too). Snapshots are comput
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from analytics import selectors
-from analytics.api.filters import RankingSchemeFilterSet, RankingSnapshotFilterSet
+from analytics import scenarios, selectors, services
+from analytics.api.filters import (
+    RankingSchemeFilterSet,
+    RankingSnapshotFilterSet,
+    ScenarioFilterSet,
+)
 from analytics.api.serializers import (
+    CompareQuerySerializer,
     IndicatorsQuerySerializer,
     RankingSchemeSerializer,
     RankingSnapshotDetailSerializer,
     RankingSnapshotSerializer,
+    ScenarioSerializer,
+    ScenarioWriteSerializer,
 )
-from analytics.models import RankingEntry, RankingKPI, RankingScheme, RankingSnapshot
+from analytics.models import RankingEntry, RankingKPI, RankingScheme, RankingSnapshot, Scenario
 from core.api.base import ScopedReadOnlyViewSet, ScopedViewSetMixin
 from core.api.handlers import api_error
 from core.errors import Invalid
 from registry.models import Region
 
-__all__ = ["IndicatorsViewSet", "RankingSchemeViewSet", "RankingSnapshotViewSet"]
+__all__ = [
+    "IndicatorsViewSet",
+    "RankingSchemeViewSet",
+    "RankingSnapshotViewSet",
+    "ScenarioViewSet",
+]
 
 
 class IndicatorsViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
@@ -113,3 +127,74 @@ class RankingSnapshotViewSet(ScopedReadOnlyViewSet):
         if self.action == "retrieve":
             return RankingSnapshotDetailSerializer
         return RankingSnapshotSerializer
+
+
+class ScenarioViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    """Scenarios (city admins write, city admins and auditors read); `compare` recomputes
+    the actual and the chosen scenarios side by side (`analytics.scenarios.comparison`).
+    Writes go through `analytics.services` (actor, scope, change log)."""
+
+    queryset = Scenario.objects.all()
+    serializer_class = ScenarioSerializer
+    filterset_class = ScenarioFilterSet
+    lookup_value_regex = "[0-9]+"
+    http_method_names = ["get", "head", "options", "post", "put", "patch", "delete"]
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("region_id", "year", "name")
+
+    def _write_data(self, partial: bool) -> dict:
+        data = ScenarioWriteSerializer(data=self.request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        return dict(data.validated_data)
+
+    @extend_schema(request=ScenarioWriteSerializer, responses=ScenarioSerializer)
+    def create(self, request):
+        data = self._write_data(partial=False)
+        scenario = services.create_scenario(actor=request.user, **data)
+        return Response(ScenarioSerializer(scenario).data, status=201)
+
+    def _update(self, request, partial: bool):
+        scenario = self.get_object()
+        data = self._write_data(partial=partial)
+        for fixed in ("region", "year"):
+            value = data.pop(fixed, None)
+            current = scenario.region_id if fixed == "region" else scenario.year
+            if value is not None and value != current:
+                raise api_error(Invalid(_("A scenario's region and year are fixed.")), field=fixed)
+        scenario = services.update_scenario(scenario, actor=request.user, **data)
+        return Response(ScenarioSerializer(scenario).data)
+
+    @extend_schema(request=ScenarioWriteSerializer, responses=ScenarioSerializer)
+    def update(self, request, pk=None):
+        return self._update(request, partial=False)
+
+    @extend_schema(request=ScenarioWriteSerializer, responses=ScenarioSerializer)
+    def partial_update(self, request, pk=None):
+        return self._update(request, partial=True)
+
+    def destroy(self, request, pk=None):
+        services.delete_scenario(self.get_object(), actor=request.user)
+        return Response(status=204)
+
+    @extend_schema(
+        parameters=[CompareQuerySerializer],
+        responses=OpenApiTypes.OBJECT,
+        summary="The actual and scenarios side by side",
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def compare(self, request):
+        """Weak villages (lifted, newly weak), incomes, returns, capital placed, Gini, Theil
+        and ratios of the actual and of each scenario, and the villages whose figures change."""
+        params = CompareQuerySerializer(data={"ids": request.query_params.getlist("ids")})
+        params.is_valid(raise_exception=True)
+        ids = list(dict.fromkeys(params.validated_data["ids"]))
+        found = {s.pk: s for s in self.get_queryset().filter(pk__in=ids)}
+        missing = [pk for pk in ids if pk not in found]
+        if missing:
+            raise api_error(Invalid(_("No scenario {pk}.").format(pk=missing[0])), field="ids")
+        try:
+            data = scenarios.comparison([found[pk] for pk in ids])
+        except Invalid as exc:
+            raise api_error(exc, field="ids") from None
+        return Response(data)

@@ -36,3 +36,18 @@ def signed_percent(value, places: int = 1) -> str:
     if value is None or value == "":
         return EMPTY
     return f"{float(value) * 100:+.{int(places)}f}%".replace("-", "−")
+
+
+@register.filter
+def measure(value, kind: str) -> str:
+    """A scenario measure by its kind (`analytics.decision_reports.measure_rows`): "int"
+    with separators, "percent", "ratio", "money" (fen) in 万元."""
+    from core.templatetags.baotuan_tags import count, wan_yuan
+
+    if kind == "percent":
+        return percent(value)
+    if kind == "ratio":
+        return ratio(value)
+    if kind == "money":
+        return wan_yuan(value)
+    return count(value)

@@ -23,7 +23,14 @@ from analytics.tests.rankings_setup import (  # noqa: F401  (fixtures)
 )
 from registry.choices import VillageKind
 from registry.models import Village, VillageStat, WeakVillageThreshold
-from ventures.tests.conftest import register, venture  # noqa: F401  (fixtures)
+from ventures.tests.conftest import (  # noqa: F401  (fixtures)
+    approved,
+    income_2023,
+    posted,
+    prepared,
+    register,
+    venture,
+)
 
 YUAN = 100
 INCOMES = {
@@ -71,3 +78,6 @@ def stats(tree):
         total_income_below=1_000_000 * YUAN,
     )
     return INCOMES
+
+
+from analytics.tests.scenario_setup import year_2023  # noqa: E402, F401  (fixture)
