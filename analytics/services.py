@@ -483,6 +483,13 @@ def run_optimiser(run_pk: int, *, actor) -> None:
     if run is None:
         raise Invalid(_("No optimiser run {pk}.").format(pk=run_pk))
     beat(OptimiserRun, run_pk, status=ImportStatus.RUNNING)
+    time_limit = run.time_limit
+    if run.queued:
+        # The solver reports no progress while it works, so a queued run must end before the
+        # sweep takes its silence for a dead worker: its limit stays under JOB_STALE_MINUTES
+        # (the plan then says how far from proven it is: the gap).
+        cap = max(30.0, settings.JOB_STALE_MINUTES * 60 - 30)
+        time_limit = min(time_limit or cap, cap)
     try:
         candidates = selectors.optimiser_candidates(run.region_id, run.year)
         result = optimise.optimise(
@@ -493,7 +500,7 @@ def run_optimiser(run_pk: int, *, actor) -> None:
             ],
             run.budget_fen,
             county_cap=run.county_cap or None,
-            time_limit=run.time_limit,
+            time_limit=time_limit,
         )
         data = result_dict(result)
         counties = {v.code: v.county for v in candidates}
@@ -505,7 +512,8 @@ def run_optimiser(run_pk: int, *, actor) -> None:
         for row in data["plan"]:
             row["county"] = counties.get(row["village"], "")
             row["name"] = names.get(row["village"], "")
-        runs.update(
+        # Only a run still running: one the sweep failed meanwhile stays failed.
+        runs.filter(status=ImportStatus.RUNNING).update(
             status=ImportStatus.SUCCEEDED,
             result=data,
             summary={"lifted": result.lifted, "error_count": 0},

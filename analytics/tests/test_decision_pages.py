@@ -307,3 +307,30 @@ def test_the_scenarios_api(year_2023, client_for, admin, auditor_user):
     assert reader.delete(f"{url}{pk}/").status_code == 403
     assert client_for(admin).delete(f"{url}{pk}/").status_code == 204
     assert not Scenario.objects.exists()
+
+
+def test_a_queued_run_ends_before_the_sweep_and_a_swept_run_stays_failed(
+    year_2023, client_for, admin, settings, monkeypatch
+):
+    from analytics import services as analytics_services
+    from lib import optimise as optimise_lib
+
+    settings.OPTIMISE_INLINE_MAX_PAIRS = 1
+    settings.JOB_STALE_MINUTES = 2
+    monkeypatch.setattr(services, "enqueue", lambda task, *args: None)
+    client_for(admin).post(reverse("analytics:optimise"), park_post())
+    run = OptimiserRun.objects.get()
+    limits = []
+    real = optimise_lib.optimise
+
+    def spy(*args, time_limit=None, **kwargs):
+        limits.append(time_limit)
+        # The sweep fails the run while the solver works.
+        OptimiserRun.objects.filter(pk=run.pk).update(status=ImportStatus.FAILED)
+        return real(*args, time_limit=time_limit, **kwargs)
+
+    monkeypatch.setattr(analytics_services.optimise, "optimise", spy)
+    analytics_services.run_optimiser(run.pk, actor=admin)
+    run.refresh_from_db()
+    assert limits == [90.0]  # 2 minutes less a 30 s margin
+    assert run.status == ImportStatus.FAILED
