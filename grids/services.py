@@ -550,7 +550,7 @@ def step_matter(
     """流转 (to another level: village, township or the other side), 处置, 反馈, 评价."""
     require_actor(actor)
     matter = (
-        Matter.objects.select_for_update()
+        Matter.objects.select_for_update(of=("self",))
         .select_related("grid__village", "grid__partner_village")
         .get(pk=matter.pk)
     )
@@ -638,7 +638,7 @@ def check_off(*, actor, entry: ScreeningEntry, note: str = "") -> ScreeningEntry
     """A grid member checks off one person; the task closes when every line is done."""
     require_actor(actor)
     entry = (
-        ScreeningEntry.objects.select_for_update()
+        ScreeningEntry.objects.select_for_update(of=("self",))
         .select_related("task__grid__village", "task__grid__partner_village")
         .get(pk=entry.pk)
     )
