@@ -798,9 +798,11 @@ def import_households(
             "household__number", flat=True
         )
     )
-    for household_number in {r["number"] for r in rows}:
+    first_row: dict[str, int] = {}  # each household's first row in the file
+    for r in rows:
+        first_row.setdefault(r["number"], r["row"])
+    for household_number, first in first_row.items():
         found = heads.get(household_number, [])
-        first = next(r["row"] for r in rows if r["number"] == household_number)
         if len(found) > 1:
             errors.append(
                 RowError(
