@@ -573,6 +573,14 @@ class DistributionLine(HolderFields, ChangeLoggedModel):
     floor = models.BigIntegerField(_("floor"), null=True, blank=True, help_text=MONEY_HELP)
     points = models.BigIntegerField(_("points"), null=True, blank=True)
     amount = models.BigIntegerField(_("amount"), help_text=MONEY_HELP)
+    # The holder's payable account on the operating company's books, opened when the run
+    # is prepared (lines with an amount): post_run books each line to it and check_ledger
+    # reconciles the posted entry with the lines by it, an integer join rather than a
+    # lookup of the account by its name for every line. Empty on a zero line.
+    account = models.ForeignKey(
+        "ledger.Account", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False, verbose_name=_("payable account"),
+    )
 
     objects = DistributionLineQuerySet.as_manager()
     scope_policy = ScopePolicy(
@@ -594,6 +602,16 @@ class DistributionLine(HolderFields, ChangeLoggedModel):
                 fields=["run", "organisation"], condition=Q(organisation__isnull=False),
                 name="ventures_line_one_per_organisation",
             ),
+            # Conditional, so that SQLite adds it as an index (a plain unique constraint
+            # would rebuild the table and lose its guard triggers).
+            models.UniqueConstraint(
+                fields=["run", "account"], condition=Q(account__isnull=False),
+                name="ventures_line_one_per_account",
+            ),
+        ]
+        indexes = [
+            # check_ledger's pass over the posted runs' lines reads this index alone.
+            models.Index(fields=["run", "account", "amount"], name="ventures_line_reconcile"),
         ]
 
     def __str__(self) -> str:
