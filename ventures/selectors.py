@@ -455,23 +455,25 @@ def _line_pass() -> dict[int, tuple[int, int, int]]:
 
 
 def _venture_accounts_sql() -> str:
-    """(venture, kind, account) of each venture's own accounts a run books (income or
-    retained earnings, reserve, welfare): found once per venture, by the unique index."""
+    """One row per venture: its own accounts a run books (income, retained earnings,
+    reserve, welfare; each may be missing), found once per venture by the unique index."""
     t = _tables()
-    kinds = ", ".join(
-        f"'{kind}'"
-        for kind in (
-            AccountKind.INCOME,
-            AccountKind.EQUITY,
-            AccountKind.RESERVE,
-            AccountKind.WELFARE,
-        )
+    kinds = {
+        "income": AccountKind.INCOME,
+        "equity": AccountKind.EQUITY,
+        "reserve": AccountKind.RESERVE,
+        "welfare": AccountKind.WELFARE,
+    }
+    pivot = ", ".join(
+        f"MAX(CASE WHEN a.kind = '{kind}' THEN a.id END) AS {column}"
+        for column, kind in kinds.items()
     )
+    listed = ", ".join(f"'{kind}'" for kind in kinds.values())
     return (
-        f"SELECT v.id AS venture_id, a.kind AS kind, a.id AS account_id "
+        f"SELECT v.id AS venture_id, {pivot} "
         f"FROM {t['venture']} v CROSS JOIN {t['account']} a "
-        f"WHERE a.organisation_id = v.organisation_id AND a.kind IN ({kinds}) "
-        "AND a.name = 'Venture-' || v.id"
+        f"WHERE a.organisation_id = v.organisation_id AND a.kind IN ({listed}) "
+        "AND a.name = 'Venture-' || v.id GROUP BY v.id"
     )
 
 
@@ -480,33 +482,35 @@ def _posted_runs() -> list[tuple]:
 
     (pk, status, entry, distributed, total, reserve, welfare, postings in the entry,
     whether the source, reserve and welfare accounts hold in the entry exactly the run's
-    amounts). The ventures' accounts are found once per venture (not once per run), their
-    postings in the entry by the (account, entry, amount) index.
+    amounts). The ventures' accounts are found once per venture (not once per run), one
+    row each, their postings in the entry by the (account, entry, amount) index.
     """
     t = _tables()
 
-    def held(alias: str) -> str:
+    def held(account: str) -> str:
         return (
             f"COALESCE((SELECT SUM(p.amount) FROM {t['posting']} p "
-            f"WHERE p.account_id = {alias}.account_id AND p.entry_id = r.posted_entry_id), 0)"
+            f"WHERE p.account_id = {account} AND p.entry_id = r.posted_entry_id), 0)"
         )
 
+    # A run's source is income or retained earnings, named like the account kinds.
+    source = (
+        f"CASE r.source WHEN '{AccountKind.INCOME}' THEN va.income "
+        f"WHEN '{AccountKind.EQUITY}' THEN va.equity END"
+    )
     sql = (
-        f"WITH va AS MATERIALIZED ({_venture_accounts_sql()}) "
         "SELECT r.id, r.status, r.posted_entry_id, r.distributed_amount, r.total, "
         "r.reserve_amount, r.welfare_amount, "
         f"(SELECT COUNT(*) FROM {t['posting']} p WHERE p.entry_id = r.posted_entry_id), "
-        f"CASE WHEN {held('src')} = r.total THEN 1 ELSE 0 END, "
+        f"CASE WHEN {held(source)} = r.total THEN 1 ELSE 0 END, "
         # A zero reserve or welfare is not posted: nothing to probe (a stray posting there
         # makes the entry longer than the run, which the posting count finds).
-        f"CASE WHEN r.reserve_amount = 0 THEN 1 WHEN {held('res')} = -r.reserve_amount "
+        f"CASE WHEN r.reserve_amount = 0 THEN 1 WHEN {held('va.reserve')} = -r.reserve_amount "
         "THEN 1 ELSE 0 END, "
-        f"CASE WHEN r.welfare_amount = 0 THEN 1 WHEN {held('wel')} = -r.welfare_amount "
+        f"CASE WHEN r.welfare_amount = 0 THEN 1 WHEN {held('va.welfare')} = -r.welfare_amount "
         "THEN 1 ELSE 0 END "
-        f"FROM {t['run']} r "
-        "LEFT JOIN va src ON src.venture_id = r.venture_id AND src.kind = r.source "
-        f"LEFT JOIN va res ON res.venture_id = r.venture_id AND res.kind = '{AccountKind.RESERVE}' "
-        f"LEFT JOIN va wel ON wel.venture_id = r.venture_id AND wel.kind = '{AccountKind.WELFARE}' "
+        f"FROM {t['run']} r LEFT JOIN ({_venture_accounts_sql()}) va "
+        "ON va.venture_id = r.venture_id "
         f"WHERE {_posted_runs_sql()} ORDER BY r.id"
     )
     return _rows(sql)
