@@ -114,7 +114,7 @@ def load(stdout=None) -> list[tuple[str, str, str]]:
     if outcome.errors:
         raise RuntimeError(f"demo statistics did not import: {outcome.errors[:5]}")
     say(
-        f"统计数据 ({rows} 行, 平湖+青田 2018—2022, 示例): 新增 {outcome.created}, "
+        f"统计数据 ({rows} 行, 平湖+青田+文成+龙泉 2018—2022, 示例): 新增 {outcome.created}, "
         f"更新 {outcome.updated}, 未变 {outcome.unchanged}"
     )
     return load_users()
