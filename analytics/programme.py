@@ -6,7 +6,7 @@ village's payable account ("Venture-<pk>-Village-<code>", `ventures.models.
 PAYABLE_VILLAGE_INFIX`), and a reversal posts the mirror entry. The returns paid are minus
 the sum of those credits, over the posted and the reversal entries of the runs of the
 programme's parks (a reversed run nets to zero), attributed to the holder village's county
-and to the year the run's period ends in. Set-based: one `SUM … GROUP BY county, year` for
+and to the year the run's period ends in. Set-based: one `SUM … GROUP BY county, period` for
 every year, one `GROUP BY village` for the year shown.
 
 For the year shown, every village of the group's counties with statistics that year:
@@ -63,22 +63,26 @@ def _tables() -> dict[str, str]:
 
 
 def _expressions() -> tuple[str, str]:
-    """(the holder village's code from the account name, the run's year) in this SQL."""
+    """(the holder village's code, its county's code) from the payable account's name, in
+    this database's SQL. NBS codes are prefix-hierarchical, so the county is the village
+    code's first six digits (as `Village.county`, denormalised from the code)."""
     if connection.vendor == "postgresql":
-        return "RIGHT(a.name, 12)", "CAST(EXTRACT(YEAR FROM r.period_end) AS INTEGER)"
-    return "SUBSTR(a.name, -12)", "CAST(STRFTIME('%%Y', r.period_end) AS INTEGER)"
+        return "RIGHT(a.name, 12)", "LEFT(RIGHT(a.name, 12), 6)"
+    return "SUBSTR(a.name, -12)", "SUBSTR(a.name, -12, 6)"
 
 
-def _postings_sql(where: str = "") -> str:
-    """The programme's payable credits: (village code, year, amount paid), from the posted
-    entries of its parks' runs and from their reversal entries (UNION ALL: each side is
-    found by the posting's entry index)."""
+def _postings_sql(key: str, where: str = "") -> str:
+    """The programme's payable credits as (`key`, the run's period end, amount paid), from
+    the posted entries of its parks' runs and from their reversal entries (UNION ALL: each
+    side is found by the posting's entry index). `key` is "code" (the holder village) or
+    "county"."""
     t = _tables()
-    code, year = _expressions()
+    code, county = _expressions()
     parts = []
     for column in ("posted_entry_id", "reversal_entry_id"):
         parts.append(
-            f"SELECT {code} AS code, {year} AS year, -p.amount AS paid "
+            f"SELECT {code if key == 'code' else county} AS holder, r.period_end AS period_end, "
+            "-p.amount AS paid "
             f"FROM {t['run']} r "
             f"JOIN {t['venture']} v ON v.id = r.venture_id "
             f"JOIN {t['posting']} p ON p.entry_id = r.{column} "
@@ -99,12 +103,12 @@ def _params(group: str) -> list:
 
 
 def paid_sql() -> str:
-    """Returns paid per holder county and year (one statement; params: `_params`)."""
-    t = _tables()
+    """Returns paid per holder county and period end (one statement; params: `_params` twice).
+    Grouped by the period end rather than its year, so that no date function runs per row;
+    the periods of a year are added up afterwards (a few hundred rows)."""
     return (
-        "SELECT vi.county_id, t.year, SUM(t.paid), COUNT(DISTINCT t.code) "
-        f"FROM ({_postings_sql()}) t JOIN {t['village']} vi ON vi.code = t.code "
-        "GROUP BY vi.county_id, t.year ORDER BY vi.county_id, t.year"
+        f"SELECT t.holder, t.period_end, SUM(t.paid) FROM ({_postings_sql('county')}) t "
+        "GROUP BY t.holder, t.period_end"
     )
 
 
@@ -114,18 +118,20 @@ def _rows(sql: str, params) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _paid_by_county_year(group: str) -> list[tuple[str, int, int, int]]:
-    return [
-        (county, int(year), int(paid), int(villages))
-        for county, year, paid, villages in _rows(paid_sql(), _params(group) * 2)
-    ]
+def _paid_by_county_year(group: str) -> list[tuple[str, int, int]]:
+    """(county, year, fen paid), from `paid_sql`."""
+    totals: dict[tuple[str, int], int] = {}
+    for county, period_end, paid in _rows(paid_sql(), _params(group) * 2):
+        year = period_end.year if hasattr(period_end, "year") else int(str(period_end)[:4])
+        totals[(county, year)] = totals.get((county, year), 0) + int(paid)
+    return [(county, year, paid) for (county, year), paid in sorted(totals.items())]
 
 
 def _received_in(group: str, year: int) -> dict[str, int]:
     """Returns received per holder village in `year` (fen)."""
-    inner = _postings_sql(where=" AND r.period_end >= %s AND r.period_end <= %s")
+    inner = _postings_sql("code", where=" AND r.period_end >= %s AND r.period_end <= %s")
     params = (_params(group) + [f"{year}-01-01", f"{year}-12-31"]) * 2
-    rows = _rows(f"SELECT t.code, SUM(t.paid) FROM ({inner}) t GROUP BY t.code", params)
+    rows = _rows(f"SELECT t.holder, SUM(t.paid) FROM ({inner}) t GROUP BY t.holder", params)
     return {code: int(paid) for code, paid in rows if paid}
 
 
@@ -190,18 +196,18 @@ def programme(group_code: str = DEFAULT_GROUP, year: int | None = None) -> dict[
         )
     ]
     paid = _paid_by_county_year(group_code)
-    years = sorted({y for _c, y, _p, _v in paid})
+    years = sorted({y for _c, y, _p in paid})
     if year is None:
         year = years[-1] if years else None
     per_county: dict[str, dict[int, int]] = {}
     outside: dict[int, int] = {}
-    for county, y, amount, _villages in paid:
+    for county, y, amount in paid:
         if county in county_names:
             per_county.setdefault(county, {})[y] = amount
         else:
             outside[y] = outside.get(y, 0) + amount
     by_year = {y: 0 for y in years}
-    for _county, y, amount, _villages in paid:
+    for _county, y, amount in paid:
         by_year[y] += amount
 
     rows = []

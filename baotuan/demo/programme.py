@@ -35,8 +35,11 @@ FEN = 100
 def _pair(venture: Venture, owner: str) -> None:
     if venture.owner_county_id != owner or venture.programme_id != facts.PROGRAMME_GROUP:
         services.set_pairing(
-            venture, site_county=P["site"], owner_county=owner,
-            programme=facts.PROGRAMME_GROUP, actor=SYSTEM,
+            venture,
+            site_county=P["site"],
+            owner_county=owner,
+            programme=facts.PROGRAMME_GROUP,
+            actor=SYSTEM,
         )
 
 
@@ -82,8 +85,12 @@ def _park(spec, operator: Organisation, finance: User, approver: User, say) -> N
     for code in villages:
         if code not in held:
             services.add_stake(
-                venture, holder=f"village:{code}", units=1, effective_from=start,
-                note="示例：每村 1 股", actor=finance,
+                venture,
+                holder=f"village:{code}",
+                units=1,
+                effective_from=start,
+                note="示例：每村 1 股",
+                actor=finance,
             )
     locked = locked_through()
     received = set(
@@ -93,21 +100,30 @@ def _park(spec, operator: Organisation, finance: User, approver: User, say) -> N
     for year in P["years"]:
         end = date(year, 12, 31)
         if locked is not None and end <= locked:
-            has_run = DistributionRun.objects.filter(
-                venture=venture, period_end=end
-            ).exclude(status=RunStatus.REVERSED)
+            has_run = DistributionRun.objects.filter(venture=venture, period_end=end).exclude(
+                status=RunStatus.REVERSED
+            )
             if not has_run.exists():
                 say(f"  {spec['venture']} {year}: 账期已锁定，跳过")
             continue
         if date(year, 1, 1) not in received:
             services.record_income(
-                venture, amount=spec["rent_yuan"] * FEN, received_on=date(year, 12, 20),
-                kind=IncomeKind.RENT, period_start=date(year, 1, 1), period_end=end,
-                note="示例：全年租金", actor=finance,
+                venture,
+                amount=spec["rent_yuan"] * FEN,
+                received_on=date(year, 12, 20),
+                kind=IncomeKind.RENT,
+                period_start=date(year, 1, 1),
+                period_end=end,
+                note="示例：全年租金",
+                actor=finance,
             )
         _run, done = _run_to_the_end(
-            venture, (f"{year}-01-01", f"{year}-12-31"), DistributionPolicy.EQUAL, {},
-            finance, approver,
+            venture,
+            (f"{year}-01-01", f"{year}-12-31"),
+            DistributionPolicy.EQUAL,
+            {},
+            finance,
+            approver,
         )
         runs += done
     say(
