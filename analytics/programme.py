@@ -216,31 +216,26 @@ def programme(group_code: str = DEFAULT_GROUP, year: int | None = None) -> dict[
         stats = list(
             VillageStat.objects.filter(year=year, village__county_id__in=list(county_names))
             .with_weak_margin(years=[year])
-            .order_by("village_id")
-            .values_list(
-                "village_id",
-                "village__county_id",
-                "total_income",
-                "is_weak",
-                "weak_margin",
-                "is_illustrative",
-            )
+            .order_by()
+            # Weak with the returns is weak_margin < 0 (the registry's rule, read once); the
+            # county is the code's first six digits (as Village.county).
+            .values_list("village_id", "total_income", "weak_margin", "is_illustrative")
         )
     else:
         received, stats = {}, []
     codes = [row[0] for row in stats]
-    village_county = np.array([row[1] for row in stats], dtype=object)
-    income = np.array([row[2] for row in stats], dtype=np.int64)
+    village_county = np.array([code[:6] for code in codes], dtype=object)
+    income = np.array([row[1] for row in stats], dtype=np.int64)
     got = np.array([received.get(code, 0) for code in codes], dtype=np.int64)
     without = np.maximum(income - got, 0)
-    weak_with = [row[3] is True for row in stats]
-    weak_without = [row[4] is not None and int(got[i]) > row[4] for i, row in enumerate(stats)]
+    weak_with = [row[2] is not None and row[2] < 0 for row in stats]
+    weak_without = [row[2] is not None and int(got[i]) > row[2] for i, row in enumerate(stats)]
     county_stats: dict[str, dict[str, int]] = {
         code: {"villages": 0, "weak_with": 0, "weak_without": 0, "lifted": 0, "received": 0}
         for code in county_names
     }
-    for i in range(len(codes)):
-        c = county_stats[stats[i][1]]
+    for i, code in enumerate(codes):
+        c = county_stats[code[:6]]
         c["villages"] += 1
         c["weak_with"] += weak_with[i]
         c["weak_without"] += weak_without[i]
@@ -276,7 +271,7 @@ def programme(group_code: str = DEFAULT_GROUP, year: int | None = None) -> dict[
         "floored": int(((income - got) < 0).sum()) if got.size else 0,
         "gap_with": _gap(income, village_county),
         "gap_without": _gap(without, village_county),
-        "is_illustrative": any(p["is_illustrative"] for p in parks) or any(row[5] for row in stats),
+        "is_illustrative": any(p["is_illustrative"] for p in parks) or any(row[3] for row in stats),
     }
 
 
