@@ -419,3 +419,16 @@ def test_the_report_opens_with_the_right_totals(paid, client_for, auditor):
     cells = [[c.value for c in row] for row in wan.worksheets[1].iter_rows()]
     total_row = next(row for row in cells if row[1] in ("合计", "Total"))
     assert total_row[-1] == pytest.approx(110.00000)  # 万元
+
+
+def test_the_venture_page_shows_its_pairing(park, client_for, finance):
+    response = client_for(finance).get(reverse("ventures:venture_detail", args=[park.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "平湖市 ↔ 青田县" in html
+    assert reverse("analytics:programme_group", args=["shanqu26"]) in html
+
+
+def test_the_dashboards_link_the_programme(client_for, auditor, db):
+    html = client_for(auditor).get(reverse("analytics:index")).content.decode()
+    assert reverse("analytics:programme") in html
