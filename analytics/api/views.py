@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from analytics import programme, scenarios, selectors, services
@@ -105,8 +106,8 @@ class ProgrammeViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
             data = selectors.cached(
                 programme.programme, code, params.validated_data.get("year")
             )
-        except Invalid as exc:
-            raise api_error(exc, field="detail") from None
+        except Invalid as exc:  # an unknown group: a 404 naming it
+            raise NotFound(str(exc)) from None
         return Response(data)
 
 

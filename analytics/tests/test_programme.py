@@ -388,6 +388,12 @@ def test_api_answers_exact_fen(paid, client_for, auditor, django_assert_max_num_
     assert client_for(None).get(url).status_code in (401, 403)
 
 
+def test_api_unknown_group_is_404(client_for, auditor, group):
+    response = client_for(auditor).get("/api/v1/programmes/nope/")
+    assert response.status_code == 404
+    assert "nope" in response.json()["error"]["detail"]["detail"]
+
+
 def test_api_writes_are_refused(paid, client_for, admin):
     client = client_for(admin)
     url = "/api/v1/programmes/shanqu26/"
