@@ -80,6 +80,7 @@ APPROVE_ROLES = frozenset({Role.APPROVER})
 POST_ROLES = frozenset({Role.FINANCE, Role.APPROVER})
 PUBLISH_ROLES = frozenset({Role.FINANCE, Role.APPROVER})
 REVERSE_ROLES = frozenset({Role.APPROVER})
+PAIRING_ROLES = frozenset({Role.FINANCE})  # and city admins, as everywhere
 
 #: Village codes per IN (...) lookup: well under the databases' parameter limits.
 CHUNK = 5000
