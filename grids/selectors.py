@@ -30,10 +30,12 @@ __all__ = [
     "grid_page",
     "grids_for",
     "households_for",
+    "link_counts",
     "link_report",
     "matter_rates",
     "may_reveal",
     "overdue_matters",
+    "party_members",
     "reveals_for",
     "screening_progress",
 ]
@@ -107,32 +109,66 @@ def find_by_id_number(user, id_number: str):
     """The person with this ID number, if the user may read them: by the blind index, one
     indexed query, nothing decrypted."""
     digest = blind_index("id", normalise_id(id_number))
-    return (
+    found = (
         Person.objects.restrict(user, "view")
         .select_related("household__village")
         .filter(id_hash=digest)
-        .first()
+        .order_by()[:1]  # at most one (the index is unique): no sort
+    )
+    return next(iter(found), None)
+
+
+def party_members(village, user=None):
+    """The village's party members with the number of households each links now (read
+    scoped when `user` is given), by name."""
+    qs = Person.objects.all() if user is None else Person.objects.restrict(user, "view")
+    return (
+        qs.filter(household__village=village, is_party_member=True)
+        .select_related("household")
+        .annotate(linked=Count("links", filter=Q(links__ended_on__isnull=True)))
+        .order_by("name", "pk")
     )
 
 
-def link_report(village) -> dict:
-    """党员联户 gaps: households with no party member, members over their limit."""
+def link_report(village, user=None) -> dict:
+    """党员联户 gaps: households with no party member, members over (and under) their limit
+    (settings PARTY_LINK_MIN / PARTY_LINK_MAX). Three queries."""
     linked = PartyLink.objects.filter(ended_on__isnull=True)
+    households = (
+        Household.objects.all() if user is None else Household.objects.restrict(user, "view")
+    )
     unlinked = (
-        Household.objects.filter(village=village)
+        households.filter(village=village)
         .exclude(pk__in=linked.values("household_id"))
+        .only("pk", "number", "village_id")
         .order_by("number")
     )
-    members = (
-        Person.objects.filter(household__village=village, is_party_member=True)
-        .annotate(linked=Count("links", filter=Q(links__ended_on__isnull=True)))
-        .order_by("name")
-    )
+    members = list(party_members(village, user))
     return {
         "unlinked": list(unlinked),
         "over": [m for m in members if m.linked > settings.PARTY_LINK_MAX],
         "under": [m for m in members if m.linked < settings.PARTY_LINK_MIN],
-        "members": list(members),
+        "members": members,
+        "min": settings.PARTY_LINK_MIN,
+        "max": settings.PARTY_LINK_MAX,
+    }
+
+
+def link_counts(village) -> dict:
+    """How many households have no linked party member, how many members are over their
+    limit (the household list's summary; two queries)."""
+    linked = PartyLink.objects.filter(ended_on__isnull=True)
+    over = (
+        PartyLink.objects.filter(ended_on__isnull=True, member__household__village=village)
+        .values("member_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=settings.PARTY_LINK_MAX)
+    )
+    return {
+        "unlinked": Household.objects.filter(village=village)
+        .exclude(pk__in=linked.values("household_id"))
+        .count(),
+        "over": over.count(),
     }
 
 
