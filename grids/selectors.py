@@ -5,7 +5,10 @@ fixed (pinned in grids/tests/test_pages.py)."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.pii import blind_index
@@ -38,7 +41,18 @@ __all__ = [
     "party_members",
     "reveals_for",
     "screening_progress",
+    "visible_or_404",
 ]
+
+
+def visible_or_404(model, user, **lookup):
+    """The one row of `model` matching `lookup` that `user` may read (scoped like every read
+    here), else Http404: out of scope answers as missing, and so does a malformed key. For
+    the pages and the API alike."""
+    try:
+        return get_object_or_404(model.objects.restrict(user, "view"), **lookup)
+    except (TypeError, ValueError, ValidationError):
+        raise Http404 from None
 
 
 def grids_for(user):

@@ -43,10 +43,6 @@ from registry.models import Village
 from registry.services import jobs
 
 
-def _visible(model, request, **lookup):
-    return get_object_or_404(restrict(model.objects.all(), request.user, "view"), **lookup)
-
-
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -169,7 +165,7 @@ def party_links(request, village):
 @login_required
 @require_POST
 def household_link(request, pk):
-    household = _visible(Household, request, pk=pk)
+    household = selectors.visible_or_404(Household, request.user, pk=pk)
     members = list(selectors.party_members(household.village, request.user))
     form = LinkForm(request.POST, members=_member_choices(members))
     if form.is_valid():
@@ -189,7 +185,7 @@ def household_link(request, pk):
 @login_required
 @require_POST
 def link_visit(request, pk):
-    link = _visible(PartyLink, request, pk=pk)
+    link = selectors.visible_or_404(PartyLink, request.user, pk=pk)
     form = VisitForm(request.POST)
     if form.is_valid():
         _attempt(
@@ -207,7 +203,7 @@ def link_visit(request, pk):
 @login_required
 @require_POST
 def link_evaluate(request, pk):
-    link = _visible(PartyLink, request, pk=pk)
+    link = selectors.visible_or_404(PartyLink, request.user, pk=pk)
     form = EvaluationForm(request.POST)
     if form.is_valid():
         _attempt(
@@ -266,7 +262,7 @@ def household_import(request, village):
 @login_required
 @require_http_methods(["GET", "POST"])
 def household_detail(request, pk):
-    household = _visible(Household, request, pk=pk)
+    household = selectors.visible_or_404(Household, request.user, pk=pk)
     members = list(
         restrict(Person.objects.filter(household=household), request.user, "view").order_by(
             "relation", "pk"
@@ -313,7 +309,7 @@ def household_detail(request, pk):
 @login_required
 @require_POST
 def matter_report(request, grid):
-    grid = _visible(Grid, request, pk=grid)
+    grid = selectors.visible_or_404(Grid, request.user, pk=grid)
     micro_grids = list(grid.micro_grids.all())
     form = MatterReportForm(request.POST, request.FILES, micro_grids=micro_grids)
     if form.is_valid():
@@ -344,7 +340,7 @@ def matter_report(request, grid):
 @login_required
 @require_http_methods(["GET", "POST"])
 def matter_detail(request, pk):
-    matter = _visible(Matter, request, pk=pk)
+    matter = selectors.visible_or_404(Matter, request.user, pk=pk)
     form = MatterStepForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -369,7 +365,7 @@ def matter_detail(request, pk):
 
 @login_required
 def matter_photo(request, token):
-    matter = _visible(Matter, request, photo_token=token)
+    matter = selectors.visible_or_404(Matter, request.user, photo_token=token)
     if not matter.photo:
         raise Http404
     response = HttpResponse(matter.photo.open("rb").read(), content_type="image/jpeg")
@@ -381,7 +377,7 @@ def matter_photo(request, token):
 @login_required
 @require_http_methods(["GET", "POST"])
 def screening_detail(request, pk):
-    task = _visible(ScreeningTask, request, pk=pk)
+    task = selectors.visible_or_404(ScreeningTask, request.user, pk=pk)
     if request.method == "POST":
         entry = get_object_or_404(
             restrict(ScreeningEntry.objects.filter(task=task), request.user, "view"),
