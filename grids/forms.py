@@ -51,7 +51,12 @@ class HouseholdImportForm(forms.Form):
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker (it takes ISO dates only, whatever the language)."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):  # noqa: A002 (Django's name)
+        super().__init__(attrs, format=format)
 
 
 class LinkForm(forms.Form):
