@@ -665,7 +665,7 @@ def check_off(*, actor, entry: ScreeningEntry, note: str = "") -> ScreeningEntry
 
 # --- The household file ----------------------------------------------------------------------
 
-IMPORT_MAX_BYTES = 50 * 1024 * 1024
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
 # The longest list of keys one query is asked about (SQLite's limit on parameters is 32,766).
 _CHUNK = 5_000
 _PERSON_FIELDS = (
