@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.pii import blind_index
 from core.scope import holds_role
-from grids.choices import MatterStatus, WorkerRole
+from grids.choices import MatterStatus, Relation, WorkerRole
 from grids.models import (
     REVEAL_ROLES,
     Grid,
@@ -69,31 +70,36 @@ def grids_for(user):
     )
 
 
+def _with_heads(households):
+    """Households with their size and their head's name and masks, each a correlated
+    subquery on an index (no join, no GROUP BY, no second query for the heads)."""
+    members = Person.objects.filter(household=OuterRef("pk")).order_by()
+    head = members.filter(relation=Relation.HEAD)
+    size = members.values("household").annotate(n=Count("pk")).values("n")
+    return households.annotate(
+        size=Coalesce(Subquery(size), 0),
+        head_name=Subquery(head.values("name")[:1]),
+        head_id_masked=Subquery(head.values("id_masked")[:1]),
+        head_phone_masked=Subquery(head.values("phone_masked")[:1]),
+    )
+
+
 def grid_page(grid: Grid, user) -> dict:
     """Both leaders, the micro-grids with their members and households (masked heads),
     open matters: a fixed number of queries whatever the grid's size."""
-    leaders = list(
-        GridWorker.objects.filter(grid=grid, role=WorkerRole.LEADER)
-        .select_related("side__county")
-        .order_by("side_id")
+    workers = list(
+        GridWorker.objects.filter(grid=grid).select_related("side__county").order_by("name")
     )
-    heads = Prefetch(
-        "members",
-        queryset=Person.objects.filter(relation="head").only(
-            "pk", "household_id", "name", "phone_masked"
-        ),
-        to_attr="heads",
-    )
-    households = Household.objects.restrict(user, "view").prefetch_related(heads).order_by("number")
+    leaders = sorted((w for w in workers if w.role == WorkerRole.LEADER), key=lambda w: w.side_id)
+    households = _with_heads(Household.objects.restrict(user, "view")).order_by("number")
     micro_grids = list(
         MicroGrid.objects.filter(grid=grid)
         .select_related("side__county")
-        .prefetch_related(
-            Prefetch("workers", queryset=GridWorker.objects.order_by("name")),
-            Prefetch("households", queryset=households.annotate(size=Count("members"))),
-        )
+        .prefetch_related(Prefetch("households", queryset=households))
         .order_by("name")
     )
+    for micro in micro_grids:  # the members from the one query of the grid's workers
+        micro.members = [w for w in workers if w.micro_grid_id == micro.pk]
     matters = list(
         Matter.objects.filter(grid=grid)
         .exclude(status=MatterStatus.EVALUATED)
@@ -107,16 +113,7 @@ def households_for(user, village=None):
     qs = Household.objects.restrict(user, "view").select_related("village", "micro_grid")
     if village is not None:
         qs = qs.filter(village=village)
-    heads = Prefetch(
-        "members",
-        queryset=Person.objects.filter(relation="head").only(
-            "pk", "household_id", "name", "id_masked", "phone_masked"
-        ),
-        to_attr="heads",
-    )
-    return (
-        qs.annotate(size=Count("members")).prefetch_related(heads).order_by("village_id", "number")
-    )
+    return _with_heads(qs).order_by("village_id", "number")
 
 
 def find_by_id_number(user, id_number: str):
