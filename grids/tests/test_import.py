@@ -224,3 +224,18 @@ def test_a_duplicate_across_the_villages_of_one_file(shared, shantang, jinshan_s
     result = services.import_households(xlsx(rows), actor=SYSTEM, filename="h.xlsx")
     assert [(e.row, e.column) for e in result.errors] == [(3, "身份证号")]
     assert "2" in result.errors[0].message
+
+
+def test_a_job_without_a_village_runs_a_file_whose_rows_name_theirs(shared, st_clerk, shantang):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from grids.tasks import HOUSEHOLD_TASK
+    from registry.models import ImportJob
+    from registry.services import jobs
+
+    upload = SimpleUploadedFile("h.xlsx", xlsx(with_village(ROWS, shantang.pk)))
+    jobs.start_import_job(upload, actor=st_clerk, task=HOUSEHOLD_TASK, params={})
+    job = ImportJob.objects.get()
+    assert job.status == "succeeded", job.errors
+    assert job.summary["created"] == 3
+    assert Household.objects.filter(village=shantang, number="101").exists()
