@@ -64,6 +64,7 @@ from lib.idcard import (
     normalise_phone,
     validate_id,
 )
+from registry.models import Village
 
 __all__ = [
     "add_micro_grid",
@@ -734,8 +735,9 @@ def import_households(
 
 
 def _import_parsed(parsed, result, *, actor, village, dry_run):
-    from registry.models import Village
-
+    """Check every row of a parsed household file against the file itself and the database
+    (a fixed number of reads), then write it (`_write_households`), inside the caller's
+    transaction; with any error, nothing is written and the errors are sorted by row."""
     headers = parsed.headers
     village_header = headers.get("village", "村代码")
     errors = list(result.errors)
