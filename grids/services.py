@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import log_bulk
 from core.actors import as_user, require_actor
-from core.db import bulk_insert
+from core.db import bulk_insert, is_postgres
 from core.errors import Conflict, Invalid, NotAllowed
 from core.imports import ImportResult, RowError, read_upload
 from core.pii import blind_index, seal, unseal
@@ -64,6 +64,7 @@ from lib.idcard import (
     normalise_phone,
     validate_id,
 )
+from registry.models import Village
 
 __all__ = [
     "add_micro_grid",
@@ -666,6 +667,8 @@ def check_off(*, actor, entry: ScreeningEntry, note: str = "") -> ScreeningEntry
 # --- The household file ----------------------------------------------------------------------
 
 IMPORT_MAX_BYTES = 20 * 1024 * 1024
+# The longest list of keys one query is asked about (SQLite's limit on parameters is 32,766).
+_CHUNK = 5_000
 _PERSON_FIELDS = (
     "name",
     "gender",
@@ -675,29 +678,46 @@ _PERSON_FIELDS = (
     "is_shareholder",
     "shares",
 )
+_HOUSEHOLD_COLUMNS = ("village_id", "number", "group_name", "micro_grid_id", "is_illustrative")
+_PERSON_COLUMNS = ("household_id", *_PERSON_FIELDS, *Person.SEALED, "id_masked", "phone_masked")
+_LOGGED_PERSON_COLUMNS = tuple(c for c in _PERSON_COLUMNS if c not in Person.SEALED)
+
+
+def _chunks(keys):
+    keys = list(keys)
+    for start in range(0, len(keys), _CHUNK):
+        yield keys[start : start + _CHUNK]
 
 
 def import_households(
     source,
     *,
     actor,
-    village,
+    village=None,
     filename: str | None = None,
     dry_run: bool = False,
     progress=None,
     limits: tabular.Limits = tabular.NO_LIMITS,
 ):
-    """The household file of one village, all or nothing (`grids.sheets.COLUMNS`).
+    """The household file of one village, or of many (a township's or a county's
+    households, each row naming its village by 村代码), all or nothing (`sheets.COLUMNS`).
 
-    Households are matched by 户号, people by ID number (its blind index) or, without one, by
+    With `village`, the file is that village's (a 村代码 cell, where given, must name it);
+    without, every row names its village and the actor must write in each. Households are
+    matched by village and 户号, people by ID number (its blind index) or, without one, by
     household and name; a re-import of the same file changes nothing. An ID number already
     registered in another household (of any village) is refused naming that household. A
     masked ID number or phone (from an export) keeps what is stored. Errors name the row and
     the column and never repeat an ID number or phone in clear. `limits`: what the file may
     hold, checked before parsing (a web upload's: `core.imports.upload_limits`).
+
+    Set-based: whatever the number of villages, a fixed number of reads (chunked by
+    `_CHUNK` keys), one bulk write per table and one change-log write per model, in one
+    transaction.
     """
     require_actor(actor)
-    _require_write(actor, Household, village, _("import households"))
+    if village is not None:
+        _require_write(actor, Household, village, _("import households"))
     result = ImportResult(dry_run=dry_run)
     parsed = read_upload(
         source,
@@ -710,21 +730,88 @@ def import_households(
     )
     if parsed is None:
         return result
+    with transaction.atomic():
+        return _import_parsed(parsed, result, actor=actor, village=village, dry_run=dry_run)
+
+
+def _import_parsed(parsed, result, *, actor, village, dry_run):
+    """Check every row of a parsed household file against the file itself and the database
+    (a fixed number of reads), then write it (`_write_households`), inside the caller's
+    transaction; with any error, nothing is written and the errors are sorted by row."""
     headers = parsed.headers
+    village_header = headers.get("village", "村代码")
     errors = list(result.errors)
-    micro = {
-        m.name: m
-        for m in MicroGrid.objects.filter(
-            Q(grid__village=village) | Q(grid__partner_village=village)
+
+    # The file's villages, known and written by the actor: one query for all of them.
+    if village is not None:
+        villages = {village.pk: village}
+    else:
+        named = {str(c or "").strip() for c in parsed.values.get("village", [])} - {""}
+        villages = Village.objects.in_bulk(sorted(named)) if named else {}
+    writable = {c for c, v in villages.items() if may_write(actor, Household, village=v)}
+    codes = sorted(writable)
+    if not dry_run and codes:
+        # Imports of the same village one after the other (the new people's keys are read
+        # back in insertion order below); a foreign key's share lock is not blocked.
+        list(
+            Village.objects.select_for_update(no_key=True)
+            .filter(code__in=codes)
+            .values_list("code", flat=True)
+        )
+    # Micro-grids by (village, name): of the village's grids and the grids it shares.
+    micro: dict[tuple[str, str], int] = {}
+    for pk, name, home, partner in MicroGrid.objects.filter(
+        Q(grid__village__in=codes) | Q(grid__partner_village__in=codes)
+    ).values_list("pk", "name", "grid__village_id", "grid__partner_village_id"):
+        for side in (home, partner):
+            if side is not None:
+                micro.setdefault((side, name), pk)
+    existing = {
+        (code, number): (pk, micro_grid)
+        for pk, code, number, micro_grid in Household.objects.filter(village__in=codes).values_list(
+            "pk", "village_id", "number", "micro_grid_id"
         )
     }
+    existing_heads = set(
+        Person.objects.filter(household__village__in=codes, relation=Relation.HEAD).values_list(
+            "household__village_id", "household__number"
+        )
+    )
+
     rows = []
     seen_ids: dict[str, int] = {}
-    heads: dict[str, list[int]] = {}
+    heads: dict[tuple[str, str], list[int]] = {}
+    first_rows: dict[tuple[str, str], dict] = {}  # each household's first row in the file
     for number, row in parsed.rows():
+        code = (row.get("village") or "").strip()
+        if village is not None:
+            if code and code != village.pk:
+                errors.append(
+                    RowError(
+                        number,
+                        village_header,
+                        _("This file is the households of %(village)s: the row names another.")
+                        % {"village": village.name},
+                    )
+                )
+                continue
+            code = village.pk
+        elif code not in writable:
+            if not code:
+                message = _("Name the row's village (村代码).")
+            elif code in villages:
+                message = _("You may not import households in %(village)s.") % {
+                    "village": villages[code].name
+                }
+            else:
+                message = _("No village has the code %(code)s.") % {"code": code}
+            errors.append(RowError(number, village_header, message))
+            continue
         id_text, phone_text = row.get("id_number") or "", row.get("phone") or ""
-        clean = dict(row)
-        if id_text and not sheets.is_masked(id_text):
+        clean = row  # a fresh dict per row
+        clean["village"] = code
+        clean["id_hash"] = clean["phone_hash"] = ""
+        if id_text and "*" not in id_text:  # a masked value (an export's) keeps what is stored
             try:
                 clean["id_number"] = validate_id(id_text)
             except IdNumberError as exc:
@@ -757,7 +844,7 @@ def import_households(
             clean["id_hash"] = digest
         else:
             clean["id_number"] = ""
-        if phone_text and not sheets.is_masked(phone_text):
+        if phone_text and "*" not in phone_text:
             try:
                 clean["phone"] = normalise_phone(phone_text)
             except ValueError as exc:
@@ -769,6 +856,7 @@ def import_households(
                     )
                 )
                 continue
+            clean["phone_hash"] = blind_index("phone", clean["phone"])
         else:
             clean["phone"] = ""
         if clean.get("shares") and not clean.get("is_shareholder"):
@@ -780,7 +868,7 @@ def import_households(
                 )
             )
         name = clean.get("micro_grid") or ""
-        if name and name not in micro:
+        if name and (code, name) not in micro:
             errors.append(
                 RowError(
                     number,
@@ -788,55 +876,41 @@ def import_households(
                     _("No micro-grid of this name covers the village."),
                 )
             )
+        key = (code, clean["number"])
+        first_rows.setdefault(key, clean)
         if clean["relation"] == Relation.HEAD:
-            heads.setdefault(clean["number"], []).append(number)
+            heads.setdefault(key, []).append(number)
         clean["row"] = number
         rows.append(clean)
-    existing_households = {h.number: h for h in Household.objects.filter(village=village)}
-    existing_heads = set(
-        Person.objects.filter(household__village=village, relation=Relation.HEAD).values_list(
-            "household__number", flat=True
-        )
-    )
-    first_row: dict[str, int] = {}  # each household's first row in the file
-    for r in rows:
-        first_row.setdefault(r["number"], r["row"])
-    for household_number, first in first_row.items():
-        found = heads.get(household_number, [])
+    for key, first in first_rows.items():
+        found = heads.get(key, ())
         if len(found) > 1:
             errors.append(
                 RowError(
                     found[1],
                     headers["relation"],
-                    _("Household %(number)s has two heads.") % {"number": household_number},
+                    _("Household %(number)s has two heads.") % {"number": key[1]},
                 )
             )
-        elif not found and household_number not in existing_heads:
+        elif not found and key not in existing_heads:
             errors.append(
                 RowError(
-                    first,
+                    first["row"],
                     headers["relation"],
-                    _("Household %(number)s has no head (户主).") % {"number": household_number},
+                    _("Household %(number)s has no head (户主).") % {"number": key[1]},
                 )
             )
     # People already registered: by blind index anywhere, by household and name here.
-    hashes = [r["id_hash"] for r in rows if r.get("id_hash")]
-    by_hash = (
-        {
-            p.id_hash: p
-            for p in Person.objects.filter(id_hash__in=hashes).select_related("household__village")
-        }
-        if hashes
-        else {}
-    )
+    by_hash = _people_by_hash(seen_ids)
     by_name = {
-        (p.household.number, p.name): p
-        for p in Person.objects.filter(household__village=village).select_related("household")
+        (p.household.village_id, p.household.number, p.name): p
+        for p in Person.objects.filter(household__village__in=codes).select_related("household")
     }
-    for r in rows:
-        other = by_hash.get(r.get("id_hash", ""))
-        if other is not None and (
-            other.household.village_id != village.pk or other.household.number != r["number"]
+    for r in rows if by_hash else ():
+        other = by_hash.get(r["id_hash"]) if r["id_hash"] else None
+        if other is not None and (other.household.village_id, other.household.number) != (
+            r["village"],
+            r["number"],
         ):
             errors.append(
                 RowError(
@@ -850,62 +924,75 @@ def import_households(
             )
     if errors:
         result.errors = sorted(errors, key=lambda e: (e.row or 0, e.column))
+        transaction.set_rollback(True)
         return result
-    with transaction.atomic():
-        return _write_households(
-            village, rows, micro, existing_households, by_hash, by_name, result, dry_run=dry_run
-        )
+    return _write_households(
+        codes, rows, first_rows, micro, existing, by_hash, by_name, result, dry_run=dry_run
+    )
 
 
-_PERSON_COLUMNS = ("household_id", *_PERSON_FIELDS, *Person.SEALED, "id_masked", "phone_masked")
-
-
-def _write_households(village, rows, micro, existing, by_hash, by_name, result, *, dry_run):
-    """The writes of a validated household file, by the bulk path (COPY on PostgreSQL): new
-    households, then new people, each with its change-log rows; changed people one by one
-    (rare: a re-import of a corrected file)."""
-    first_rows = {}
-    for r in rows:
-        first_rows.setdefault(r["number"], r)
-    new_households = []
-    for number, first in first_rows.items():
-        target = micro.get(first.get("micro_grid") or "")
-        household = existing.get(number)
-        if household is None:
-            new_households.append(
-                (
-                    village.pk,
-                    number,
-                    first.get("group_name") or "",
-                    target.pk if target else None,
-                    False,
-                )
+def _people_by_hash(hashes) -> dict[str, Person]:
+    """The people registered under these ID blind indexes (any village), with their
+    household and village: on PostgreSQL one query (an array parameter), on SQLite one per
+    `_CHUNK` keys."""
+    if not hashes:
+        return {}
+    found = Person.objects.select_related("household__village")
+    if is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM {Person._meta.db_table} WHERE id_hash = ANY(%s)", [list(hashes)]
             )
-        elif target is not None and household.micro_grid_id != target.pk and not dry_run:
-            household.micro_grid = target
-            household.save(update_fields=["micro_grid"])
+            pks = [pk for (pk,) in cursor.fetchall()]
+        return {p.id_hash: p for p in found.filter(pk__in=pks)} if pks else {}
+    people: dict[str, Person] = {}
+    for chunk in _chunks(hashes):
+        people.update((p.id_hash, p) for p in found.filter(id_hash__in=chunk))
+    return people
+
+
+def _write_households(
+    codes, rows, first_rows, micro, existing, by_hash, by_name, result, *, dry_run
+):
+    """The writes of a validated household file, by the bulk path (COPY on PostgreSQL): new
+    households, then new people, each with one change-log write; changed households and
+    people one by one (rare: a re-import of a corrected file)."""
+    new_households, moved = [], {}
+    for key, first in first_rows.items():
+        target = micro.get((key[0], first.get("micro_grid") or ""))
+        known = existing.get(key)
+        if known is None:
+            new_households.append((key[0], key[1], first.get("group_name") or "", target, False))
+        elif target is not None and known[1] != target:
+            moved[known[0]] = target
     created, updated = [], []
     for r in rows:
-        person = by_hash.get(r.get("id_hash", "")) or by_name.get((r["number"], r["name"]))
-        values = {
-            "name": r["name"],
-            "gender": r["gender"],
-            "birth_year": r["birth_year"],
-            "relation": r["relation"],
-            "is_party_member": bool(r.get("is_party_member")),
-            "is_shareholder": bool(r.get("is_shareholder")),
-            "shares": r.get("shares") or 0,
-        }
+        values = (
+            r["name"],
+            r["gender"],
+            r["birth_year"],
+            r["relation"],
+            bool(r.get("is_party_member")),
+            bool(r.get("is_shareholder")),
+            r.get("shares") or 0,
+        )
+        person = None
+        if by_hash or by_name:
+            person = (r["id_hash"] and by_hash.get(r["id_hash"])) or by_name.get(
+                (r["village"], r["number"], r["name"])
+            )
         if person is None:
             created.append((r, values))
             continue
-        changed = [f for f, v in values.items() if getattr(person, f) != v]
-        for f in changed:
-            setattr(person, f, values[f])
-        if r["id_number"] and person.id_hash != r.get("id_hash"):
+        changed = [
+            f for f, v in zip(_PERSON_FIELDS, values, strict=True) if getattr(person, f) != v
+        ]
+        for f, v in zip(_PERSON_FIELDS, values, strict=True):
+            setattr(person, f, v)
+        if r["id_number"] and person.id_hash != r["id_hash"]:
             _seal_person_data(person, id_number=r["id_number"])
             changed += ["id_sealed", "id_hash", "id_masked"]
-        if r["phone"] and person.phone_hash != blind_index("phone", r["phone"]):
+        if r["phone"] and person.phone_hash != r["phone_hash"]:
             _seal_person_data(person, phone=r["phone"])
             changed += ["phone_sealed", "phone_hash", "phone_masked"]
         if changed:
@@ -914,64 +1001,75 @@ def _write_households(village, rows, micro, existing, by_hash, by_name, result, 
     result.unchanged = len(rows) - len(created) - len(updated)
     if dry_run:
         return result
+    for household in Household.objects.filter(pk__in=list(moved)):
+        household.micro_grid_id = moved[household.pk]
+        household.save(update_fields=["micro_grid"])
     if new_households:
-        bulk_insert(
-            Household,
-            ["village_id", "number", "group_name", "micro_grid_id", "is_illustrative"],
-            new_households,
+        bulk_insert(Household, _HOUSEHOLD_COLUMNS, new_households)
+    ids = {
+        (code, number): pk
+        for pk, code, number in Household.objects.filter(village__in=codes).values_list(
+            "pk", "village_id", "number"
         )
-    ids = dict(Household.objects.filter(village=village).values_list("number", "pk"))
+    }
     if new_households:
-        fields = ("village_id", "number", "group_name", "micro_grid_id", "is_illustrative")
         log_bulk(
             Household,
             (
                 (
                     "create",
-                    ids[h[1]],
-                    f"{village.pk}-{h[1]}",
+                    ids[h[:2]],
+                    f"{h[0]}-{h[1]}",
                     None,
-                    dict(zip(fields, h, strict=True)),
+                    dict(zip(_HOUSEHOLD_COLUMNS, h, strict=True)),
                 )
                 for h in new_households
             ),
         )
     if created:
-        person_rows = []
+        person_rows, logged = [], []
         for r, values in created:
-            sealed = _sealed(r["id_number"], r["phone"])
+            number, phone = r["id_number"], r["phone"]
+            household = ids[(r["village"], r["number"])]
+            masked = (mask_id(number) if number else "", mask_phone(phone) if phone else "")
             person_rows.append(
                 (
-                    ids[r["number"]],
-                    *values.values(),
-                    *(sealed[f] for f in (*Person.SEALED, "id_masked", "phone_masked")),
+                    household,
+                    *values,
+                    seal(number) if number else "",
+                    r["id_hash"],
+                    seal(phone) if phone else "",
+                    r["phone_hash"],
+                    *masked,
+                )
+            )
+            name = mask_name(values[0])
+            logged.append(
+                (
+                    name,
+                    dict(
+                        zip(
+                            _LOGGED_PERSON_COLUMNS,
+                            (household, name, *values[1:], *masked),
+                            strict=True,
+                        )
+                    ),
                 )
             )
         # The new rows' keys, in insertion order: above the largest key before the insert,
-        # in the households this file touched (an import of another village may interleave).
+        # in this file's villages (locked above, so no other import writes them meanwhile).
         before = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         bulk_insert(Person, _PERSON_COLUMNS, person_rows)
-        touched = {row[0] for row in person_rows}
         pks = (
-            Person.objects.filter(pk__gt=before, household_id__in=touched)
+            Person.objects.filter(pk__gt=before, household__village__in=codes)
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        logged = [c for c in _PERSON_COLUMNS if c not in Person.SEALED]
         log_bulk(
             Person,
             (
-                (
-                    "create",
-                    pk,
-                    mask_name(row[1]),
-                    None,
-                    {
-                        **{c: v for c, v in zip(_PERSON_COLUMNS, row, strict=True) if c in logged},
-                        "name": mask_name(row[1]),
-                    },
-                )
-                for pk, row in zip(pks, person_rows, strict=True)
+                ("create", pk, name, None, after)
+                for pk, (name, after) in zip(pks, logged, strict=True)
             ),
         )
     for person, changed in updated:

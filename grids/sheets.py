@@ -1,6 +1,7 @@
 """The household file: its columns (Chinese headers), the template and the masked export.
 
-One row per person; the rows of one 户号 make a household, whose 户主 row names its head.
+One row per person; the rows of one 户号 (of one village: 村代码) make a household, whose
+户主 row names its head.
 The export carries masks only (an export with clear values would need a logged reason per
 record, so there is none): importing it back changes nothing, since the importer skips a
 masked ID number or phone and keeps what is stored.
@@ -66,9 +67,12 @@ COLUMNS = [
     Column("is_shareholder", "股东", tabular.yes_no()),
     Column("shares", "股份数", tabular.integer(minimum=0, maximum=1_000_000)),
     Column("micro_grid", "微网格", tabular.text(max_length=100)),
+    # A file of many villages (a township's, a county's) names each row's village; a
+    # village's own file may leave it out.
+    Column("village", "村代码", tabular.text(max_length=12), xlsx_format="@"),
 ]
 
-EXAMPLE = ["001", "第一村民小组", "张三（示例）", "男", 1970, "户主", "", "", "否", "是", 2, ""]
+EXAMPLE = ["001", "第一村民小组", "张三（示例）", "男", 1970, "户主", "", "", "否", "是", 2, "", ""]
 
 
 def template() -> bytes:
@@ -102,6 +106,7 @@ def export_households(queryset) -> bytes:
                 "是" if p.is_shareholder else "否",
                 p.shares,
                 h.micro_grid.name if h.micro_grid else "",
+                h.village_id,
             ]
 
     buffer = io.BytesIO()

@@ -14,12 +14,13 @@ HOUSEHOLD_TASK = "grids.import_households"
 
 @shared_task(name=HOUSEHOLD_TASK)
 def import_households(job_pk: int) -> None:
-    """Run household import job `job_pk` (its village in the job's params) as the user who
-    started it."""
+    """Run household import job `job_pk` as the user who started it: the household file of
+    the village in the job's params or, without one, a file whose rows name their villages."""
     job = ImportJob.objects.select_related("created_by").filter(pk=job_pk).first()
     if job is None:  # removed meanwhile (its message could not be sent, say)
         return
-    village = Village.objects.get(pk=job.context["params"]["village"])
+    code = job.context["params"].get("village")
+    village = Village.objects.get(pk=code) if code else None
 
     def run(data, *, actor, filename, dry_run, progress, limits):
         return services.import_households(

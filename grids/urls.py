@@ -13,6 +13,10 @@ urlpatterns = [
     path("screenings/<int:pk>/", views.screening_detail, name="screening_detail"),
     path("households/template.xlsx", views.household_template, name="household_template"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
+    path("households/<int:pk>/link/", views.household_link, name="household_link"),
+    path("links/<int:pk>/visits/", views.link_visit, name="link_visit"),
+    path("links/<int:pk>/evaluations/", views.link_evaluate, name="link_evaluate"),
+    path("villages/<str:village>/links/", views.party_links, name="party_links"),
     path("villages/<str:village>/households/", views.household_list, name="household_list"),
     path("villages/<str:village>/households.xlsx", views.household_export, name="household_export"),
     path(

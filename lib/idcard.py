@@ -8,6 +8,7 @@ MOD 11-2 (weights 2^(17-i) mod 11; the remainder maps to "10X98765432").
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 
 __all__ = [
@@ -79,7 +80,9 @@ def normalise_id(text: str) -> str:
 
 
 def check_digit(first17: str) -> str:
-    return _CHECK[sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+    if len(first17) != 17:
+        raise ValueError("the check digit is of 17 characters")
+    return _CHECK[sum(map(operator.mul, map(int, first17), _WEIGHTS)) % 11]
 
 
 def validate_id(text: str, *, today: dt.date | None = None) -> str:

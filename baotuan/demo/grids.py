@@ -159,6 +159,15 @@ def load(stdout=None) -> list[tuple[str, str | None, str]]:
                 kind="routine",
                 note="走访了解生产生活情况（示例）",
             )
+            if household is free[0]:  # 四必评: the member's word on a hardship-aid request
+                services.evaluate(
+                    actor=SYSTEM,
+                    link=link,
+                    year=2022,
+                    kind="hardship_aid",
+                    verdict="support",
+                    note="家庭情况属实，同意申请困难帮扶（示例）",
+                )
         free = free[8:]
 
     # Matters in every state of the loop (示例).

@@ -9,12 +9,10 @@ from django.db.models import Count, Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from core.api.base import ScopedReadOnlyViewSet
-from core.scope import restrict
-from grids import services
+from grids import selectors, services
 from grids.api.filters import (
     HouseholdFilterSet,
     MatterFilterSet,
@@ -61,10 +59,6 @@ class ReadScopedViewSet(ScopedReadOnlyViewSet):
         return "view"
 
 
-def _visible(model, request, pk):
-    return get_object_or_404(restrict(model.objects.all(), request.user, "view"), pk=pk)
-
-
 class HouseholdViewSet(mixins.CreateModelMixin, ReadScopedViewSet):
     queryset = Household.objects.annotate(size=Count("members")).order_by("village_id", "number")
     serializer_class = HouseholdSerializer
@@ -93,7 +87,7 @@ class PersonViewSet(ReadScopedViewSet):
         form = PersonCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
-        household = _visible(Household, request, data.pop("household").pk)
+        household = selectors.visible_or_404(Household, request.user, pk=data.pop("household").pk)
         person = services.add_person(actor=request.user, household=household, **data)
         return Response(PersonSerializer(person).data, status=status.HTTP_201_CREATED)
 
@@ -101,7 +95,7 @@ class PersonViewSet(ReadScopedViewSet):
     @action(detail=True, methods=["post"])
     def reveal(self, request, pk=None):
         """The clear value of one field of one person, logged with the reason given."""
-        person = _visible(Person, request, pk)
+        person = selectors.visible_or_404(Person, request.user, pk=pk)
         form = RevealInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         value = services.reveal(actor=request.user, person=person, **form.validated_data)
@@ -146,14 +140,14 @@ class MatterViewSet(ReadScopedViewSet):
         form = MatterReportSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
-        grid = _visible(Grid, request, data.pop("grid").pk)
+        grid = selectors.visible_or_404(Grid, request.user, pk=data.pop("grid").pk)
         matter = services.report_matter(actor=request.user, grid=grid, **data)
         return Response(MatterSerializer(matter).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=MatterStepInputSerializer, responses={200: MatterSerializer})
     @action(detail=True, methods=["post"])
     def step(self, request, pk=None):
-        matter = _visible(Matter, request, pk)
+        matter = selectors.visible_or_404(Matter, request.user, pk=pk)
         form = MatterStepInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         matter = services.step_matter(actor=request.user, matter=matter, **form.validated_data)
@@ -176,7 +170,7 @@ class ScreeningEntryViewSet(ReadScopedViewSet):
     @extend_schema(request=None, responses={200: ScreeningEntrySerializer})
     @action(detail=True, methods=["post"])
     def check(self, request, pk=None):
-        entry = _visible(ScreeningEntry, request, pk)
+        entry = selectors.visible_or_404(ScreeningEntry, request.user, pk=pk)
         entry = services.check_off(
             actor=request.user, entry=entry, note=str(request.data.get("note", ""))[:200]
         )
@@ -188,4 +182,3 @@ class RevealLogViewSet(ReadScopedViewSet):
 
     queryset = PersonalDataReveal.objects.select_related("user").order_by("-at", "pk")
     serializer_class = RevealLogSerializer
-

@@ -66,3 +66,39 @@ def test_the_grid_page_fits_a_phone(live_server, grid_data):
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         page.screenshot(path=str(SCREENSHOTS / "grid-mobile.png"), full_page=True)
         assert page.errors == []
+
+
+def test_a_visit_is_recorded_from_the_household_page_on_a_phone(live_server, grid_data, st_clerk):
+    import datetime as dt
+
+    from grids.models import Visit
+
+    link = services.link_household(
+        actor=SYSTEM,
+        member=grid_data["head"],
+        household=grid_data["outside"],
+        linked_on=dt.date(2022, 1, 1),
+    )
+    url = f"{live_server.url}/grids/households/{grid_data['outside'].pk}/"
+    with chromium_page(390, 800) as page:
+        page.goto(url)
+        page.fill("input[name=username]", "st_clerk")
+        page.fill("input[name=password]", "pw-st_clerk")
+        page.click("form.form-stack button[type=submit]")
+        page.wait_for_url(f"**/grids/households/{grid_data['outside'].pk}/")
+        page.click("#party-link details:first-of-type summary")
+        page.fill("#visit_visited_on", "2022-03-01")
+        page.select_option("#visit_kind", "hardship")
+        page.fill("#visit_note", "慰问生病老人（示例）")
+        page.click("#visit-form button[type=submit]")
+        page.wait_for_url(f"**/grids/households/{grid_data['outside'].pk}/")
+        assert "慰问生病老人（示例）" in page.locator("#party-link").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(SCREENSHOTS / "household-links-mobile.png"), full_page=True)
+        page.goto(f"{live_server.url}/grids/villages/{grid_data['in_grid'].village_id}/links/")
+        assert "001" in page.locator("#unlinked").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.screenshot(path=str(SCREENSHOTS / "party-links.png"), full_page=True)
+        assert page.errors == []
+    assert Visit.objects.get(link=link).kind == "hardship"

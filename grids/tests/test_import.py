@@ -162,3 +162,80 @@ def test_the_import_page_refuses_a_file_that_unpacks_past_the_limit(
     assert job.status == "failed"
     assert "The spreadsheet unpacks to more than 1 MB in one part" in str(job.errors)
     assert not Household.objects.filter(village=shantang).exclude(number="001").exists()
+
+
+def with_village(rows, code):
+    return [[*r, code] for r in rows]
+
+
+def test_a_file_of_many_villages_in_one_go_and_again_changes_nothing(
+    shared, shantang, jinshan_shantang
+):
+    rows = with_village(ROWS, shantang.pk) + with_village(
+        [
+            row("101", "沈五", "户主", born="19600606", seq="044", micro="金山第一微网格"),
+            row("101", "沈六", "子女", born="19900909", seq="055"),
+        ],
+        jinshan_shantang.pk,
+    )
+    result = services.import_households(xlsx(rows), actor=SYSTEM, filename="h.xlsx")
+    assert result.ok, result.errors
+    assert result.created == 5
+    # The same 户号 in two villages: two households, each with its own people.
+    js = Household.objects.get(village=jinshan_shantang, number="101")
+    assert js.micro_grid == shared["sh"]
+    assert sorted(js.members.values_list("name", flat=True)) == ["沈五", "沈六"]
+    assert Household.objects.get(village=shantang, number="101").members.count() == 2
+    again = services.import_households(xlsx(rows), actor=SYSTEM, filename="h.xlsx")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 5)
+
+
+def test_a_file_of_many_villages_refuses_the_rows_of_a_village_out_of_reach(
+    shared, st_clerk, shantang, jinshan_shantang
+):
+    rows = with_village(ROWS, shantang.pk) + with_village(
+        [row("201", "沈五", "户主", born="19600606", seq="044")], jinshan_shantang.pk
+    )
+    rows.append(row("202", "无村", "户主", born="19610606", seq="066"))  # no 村代码
+    rows.append([*row("203", "错村", "户主", born="19620606", seq="077"), "330482999999"])
+    before = Person.objects.count()
+    result = services.import_households(xlsx(rows), actor=st_clerk, filename="h.xlsx")
+    assert [(e.row, e.column) for e in result.errors] == [
+        (5, "村代码"),
+        (6, "村代码"),
+        (7, "村代码"),
+    ]
+    assert jinshan_shantang.name in result.errors[0].message
+    assert Person.objects.count() == before
+    assert not Household.objects.filter(number="101").exists()
+
+
+def test_a_villages_file_refuses_a_row_of_another_village(shared, st_clerk, shantang):
+    rows = [*ROWS[:1], [*ROWS[2], "310116107211"]]
+    result = services.import_households(
+        xlsx(rows), actor=st_clerk, village=shantang, filename="h.xlsx"
+    )
+    assert [(e.row, e.column) for e in result.errors] == [(3, "村代码")]
+    assert not Household.objects.filter(number="101").exists()
+
+
+def test_a_duplicate_across_the_villages_of_one_file(shared, shantang, jinshan_shantang):
+    rows = with_village(ROWS[:1], shantang.pk) + with_village(ROWS[:1], jinshan_shantang.pk)
+    result = services.import_households(xlsx(rows), actor=SYSTEM, filename="h.xlsx")
+    assert [(e.row, e.column) for e in result.errors] == [(3, "身份证号")]
+    assert "2" in result.errors[0].message
+
+
+def test_a_job_without_a_village_runs_a_file_whose_rows_name_theirs(shared, st_clerk, shantang):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from grids.tasks import HOUSEHOLD_TASK
+    from registry.models import ImportJob
+    from registry.services import jobs
+
+    upload = SimpleUploadedFile("h.xlsx", xlsx(with_village(ROWS, shantang.pk)))
+    jobs.start_import_job(upload, actor=st_clerk, task=HOUSEHOLD_TASK, params={})
+    job = ImportJob.objects.get()
+    assert job.status == "succeeded", job.errors
+    assert job.summary["created"] == 3
+    assert Household.objects.filter(village=shantang, number="101").exists()

@@ -27,7 +27,7 @@ def test_the_grid_page_has_a_fixed_number_of_queries(
     client = client_for(st_clerk)
     url = reverse("grids:grid_detail", args=[shared["grid"].pk])
     client.get(url)
-    with django_assert_max_num_queries(14) as first:
+    with django_assert_max_num_queries(10) as first:
         client.get(url)
     for n in range(20):
         h = services.create_household(
@@ -52,7 +52,7 @@ def test_a_household_list_has_a_fixed_number_of_queries(
     client = client_for(st_clerk)
     url = reverse("grids:household_list", args=[shared["in_grid"].village_id])
     client.get(url)
-    with django_assert_max_num_queries(20) as first:
+    with django_assert_max_num_queries(8) as first:
         client.get(url)
     for n in range(20):
         services.create_household(
