@@ -219,9 +219,10 @@ def route_page(route: Route) -> dict:
     return {"route": route, "stops": stops, "map": route_map(stops)}
 
 
-def public_routes() -> list[dict]:
-    """The routes on the public showcase, each with its stops and map (no personal data:
-    spot names, villages and places only). A fixed number of queries."""
+def public_routes() -> dict:
+    """The routes on the public showcase, each with its stops (and their grades) and map,
+    and the published cumulative totals of their spots. No personal data: spot names,
+    villages, places and published figures only. A fixed number of queries."""
     routes = list(
         Route.objects.filter(is_public=True).select_related("consortium").order_by("pk")
     )
@@ -232,9 +233,21 @@ def public_routes() -> list[dict]:
         .order_by("route_id", "position")
     ):
         stops[stop.route_id].append(stop)
-    return [
-        {"route": r, "stops": stops[r.pk], "map": route_map(stops[r.pk], 360, 240)} for r in routes
-    ]
+    spot_ids = {s.spot_id for group in stops.values() for s in group}
+    grades = current_grades(spot_ids)
+    for group in stops.values():
+        for stop in group:
+            mine = grades.get(stop.spot_id, {})
+            stop.grade = mine.get(GradeScheme.NATIONAL) or mine.get(GradeScheme.SCENIC_VILLAGE)
+    return {
+        "routes": [
+            {"route": r, "stops": stops[r.pk], "map": route_map(stops[r.pk], 360, 240)}
+            for r in routes
+        ],
+        "published": list(
+            CumulativeFigure.objects.filter(spot_id__in=spot_ids).select_related("spot")
+        ),
+    }
 
 
 # --- A consortium's dashboard ---------------------------------------------------------------

@@ -35,6 +35,7 @@ from tourism.choices import CountMethod, Grade, GradeScheme, OperatorKind, Premi
 from tourism.models import (
     Assessment,
     Association,
+    CumulativeFigure,
     GradeAward,
     MonthlyFigure,
     Operator,
@@ -77,7 +78,8 @@ def _require_write(actor, model, village, what: str) -> None:
 
 
 def _require_admin(actor, model, what: str) -> None:
-    if not may_write_any(actor, model):
+    # No village or organisation: only an unscoped grant (city admin, SYSTEM) reaches it.
+    if not may_write(actor, model):
         raise NotAllowed(_("Only the city's tourism administrators may %(what)s.") % {"what": what})
 
 
