@@ -14,5 +14,14 @@ from tourism.models import (
     Spot,
 )
 
-for model in (Spot, GradeAward, Assessment, Association, Operator, Route, MonthlyFigure, CumulativeFigure):
+for model in (
+    Spot,
+    GradeAward,
+    Assessment,
+    Association,
+    Operator,
+    Route,
+    MonthlyFigure,
+    CumulativeFigure,
+):
     admin.site.register(model, ReadOnlyAdmin)

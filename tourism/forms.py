@@ -16,7 +16,9 @@ class PhotoForm(forms.Form):
 class AssessmentForm(forms.Form):
     """One field per part of the sheet (`lib.scenic.SHEET`), bounded by its maximum."""
 
-    assessed_on = forms.DateField(label=_("Assessed on"), widget=forms.DateInput(attrs={"type": "date"}))
+    assessed_on = forms.DateField(
+        label=_("Assessed on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     bonus = forms.IntegerField(label=_("Bonus"), min_value=0, initial=0)
     claimed_grade = forms.ChoiceField(
         label=_("Grade applied for"),

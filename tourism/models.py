@@ -56,7 +56,10 @@ class Spot(ChangeLoggedModel):
     restaurant or a homestay; its place (WGS 84 degrees) draws the route map."""
 
     village = models.ForeignKey(
-        "registry.Village", on_delete=models.PROTECT, related_name="spots", verbose_name=_("village")
+        "registry.Village",
+        on_delete=models.PROTECT,
+        related_name="spots",
+        verbose_name=_("village"),
     )
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=SpotKind.choices)
@@ -308,9 +311,7 @@ class Route(ChangeLoggedModel):
     )
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    is_public = models.BooleanField(
-        _("on the public showcase"), default=True
-    )
+    is_public = models.BooleanField(_("on the public showcase"), default=True)
     is_illustrative = models.BooleanField(
         _("illustrative (示例)"), default=False, help_text=ILLUSTRATIVE_HELP
     )

@@ -223,9 +223,7 @@ def public_routes() -> dict:
     """The routes on the public showcase, each with its stops (and their grades) and map,
     and the published cumulative totals of their spots. No personal data: spot names,
     villages, places and published figures only. A fixed number of queries."""
-    routes = list(
-        Route.objects.filter(is_public=True).select_related("consortium").order_by("pk")
-    )
+    routes = list(Route.objects.filter(is_public=True).select_related("consortium").order_by("pk"))
     stops = defaultdict(list)
     for stop in (
         RouteStop.objects.filter(route__in=routes)

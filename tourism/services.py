@@ -120,9 +120,10 @@ def create_spot(
     _check_kind(kind, SpotKind, _("kind of spot"))
     _check_place(latitude, longitude)
     if Spot.objects.filter(village=village, name=name).exists():
-        raise Conflict(_("%(village)s already has a spot named %(name)s.") % {
-            "village": village.short_name, "name": name
-        })
+        raise Conflict(
+            _("%(village)s already has a spot named %(name)s.")
+            % {"village": village.short_name, "name": name}
+        )
     with transaction.atomic():
         return Spot.objects.create(
             village=village,
@@ -144,9 +145,9 @@ def update_spot(*, actor, spot: Spot, **changes) -> Spot:
     _require_write(actor, Spot, spot.village, _("change a scenic spot"))
     unknown = set(changes) - set(SPOT_FIELDS)
     if unknown:
-        raise TourismError(_("These fields cannot be changed: %(names)s.") % {
-            "names": ", ".join(sorted(unknown))
-        })
+        raise TourismError(
+            _("These fields cannot be changed: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+        )
     if "kind" in changes:
         _check_kind(changes["kind"], SpotKind, _("kind of spot"))
     _check_place(changes.get("latitude", spot.latitude), changes.get("longitude", spot.longitude))
@@ -346,9 +347,10 @@ def register_operator(
         raise TourismError(_("The operator's spot is in another village."))
     with transaction.atomic():
         if Operator.objects.filter(village=village, name=name).exists():
-            raise Conflict(_("%(village)s already has an operator named %(name)s.") % {
-                "village": village.short_name, "name": name
-            })
+            raise Conflict(
+                _("%(village)s already has an operator named %(name)s.")
+                % {"village": village.short_name, "name": name}
+            )
         return Operator.objects.create(
             village=village,
             name=name,
@@ -596,9 +598,7 @@ def import_figures(
         progress=progress,
         limits=limits,
     )
-    if parsed is None or result.errors:
-        if parsed is not None:
-            result.errors = sort_errors(result.errors, sheets.COLUMNS, parsed.headers)
+    if parsed is None:  # unreadable, a wrong header or no rows: nothing to check further
         return result
     headers = parsed.headers
     values = parsed.values
@@ -627,8 +627,14 @@ def import_figures(
     latest = _this_month()
     seen: dict[tuple, int] = {}
     rows: list[tuple] = []
-    village_header, name_header, month_header = headers["village"], headers["name"], headers["month"]
-    for number, code, name, target, month, visitors, revenue, method, ill, coll in zip(
+    village_header, name_header, month_header = (
+        headers["village"],
+        headers["name"],
+        headers["month"],
+    )
+    bad = parsed.bad_rows  # rows with a cell error: reported already, not checked further
+    for index, number, code, name, target, month, visitors, revenue, method, ill, coll in zip(
+        range(count),
         numbers,
         values["village"],
         values["name"],
@@ -641,12 +647,16 @@ def import_figures(
         collective,
         strict=True,
     ):
+        if bad and index in bad:
+            continue
         if code not in villages:
             errors.append(RowError(number, village_header, _("No village has this code."), code))
             continue
         if code not in writable:
             errors.append(
-                RowError(number, village_header, _("You may not write this village's figures."), code)
+                RowError(
+                    number, village_header, _("You may not write this village's figures."), code
+                )
             )
             continue
         is_spot = target == sheets.SPOT
@@ -721,7 +731,11 @@ def _existing_figures(rows: list[tuple], codes: Iterable[str]) -> dict[tuple, tu
     )
     existing = {}
     for pk, spot_id, operator_id, month, *rest in qs.iterator(chunk_size=10_000):
-        key = (True, spot_id, month.isoformat()) if spot_id else (False, operator_id, month.isoformat())
+        key = (
+            (True, spot_id, month.isoformat())
+            if spot_id
+            else (False, operator_id, month.isoformat())
+        )
         existing[key] = (pk, *rest)
     return existing
 

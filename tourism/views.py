@@ -43,12 +43,8 @@ def index(request):
     grades = selectors.current_grades([s.pk for s in spots])
     for spot in spots:
         spot.current = grades.get(spot.pk, {})
-    routes = list(
-        restrict(Route.objects.all(), request.user, "view").select_related("consortium")
-    )
-    consortia = list(
-        Consortium.objects.filter(routes__isnull=False).distinct().order_by("name")
-    )
+    routes = list(restrict(Route.objects.all(), request.user, "view").select_related("consortium"))
+    consortia = list(Consortium.objects.filter(routes__isnull=False).distinct().order_by("name"))
     return render(
         request,
         "tourism/index.html",
@@ -146,8 +142,13 @@ def assessment_add(request, pk):
     return render(
         request,
         "tourism/assessment_form.html",
-        {"spot": spot, "form": form, "sheet": scenic.SHEET, "grades": scenic.GRADES,
-         "bonus_max": scenic.BONUS_MAX},
+        {
+            "spot": spot,
+            "form": form,
+            "sheet": scenic.SHEET,
+            "grades": scenic.GRADES,
+            "bonus_max": scenic.BONUS_MAX,
+        },
         status=status,
     )
 

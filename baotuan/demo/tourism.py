@@ -33,38 +33,122 @@ CONSORTIUM = "景区村庄共富体"
 APPROX = "坐标为示意（近似位置），仅用于线路示意图。"
 # (name, village, kind, latitude, longitude, description, illustrative)
 SPOTS = [
-    ("明月山塘", "山塘村", SpotKind.SCENIC_AREA, "30.82700", "121.13000",
-     "国家3A级旅游景区，浙沪两个山塘村一河之隔、共建共享。" + APPROX, False),
-    ("山塘村（景区村庄）", "山塘村", SpotKind.SCENIC_VILLAGE, "30.82400", "121.12400",
-     "山塘村作为景区村庄参加浙江省A级景区村庄评定（评分为示例）。" + APPROX, True),
-    ("钟溪棹歌·隐世田园", "赵家桥村", SpotKind.SCENIC_AREA, "30.66000", "121.09000",
-     "景区村庄共富体规划线路之一的景点；所在村为示例（报道未写明）。" + APPROX, True),
-    ("俞家浜景区", "徐家埭村", SpotKind.SCENIC_AREA, "30.76400", "120.96800",
-     "徐家埭村的景区，2018年以来与全国首个标准化青少年“乡村棒球”场地一同建设。" + APPROX, False),
-    ("中国航天科普馆", "徐家埭村", SpotKind.VENUE, "30.75200", "120.98600",
-     "景区村庄共富体规划线路之一的场馆；所在村为示例（报道未写明）。" + APPROX, True),
-    ("曹桥赛艇中心", "马厩村", SpotKind.VENUE, "30.70800", "120.95000",
-     "景区村庄共富体规划线路之一的场馆；所在村为示例（报道未写明，报道写作马厰村）。" + APPROX,
-     True),
+    (
+        "明月山塘",
+        "山塘村",
+        SpotKind.SCENIC_AREA,
+        "30.82700",
+        "121.13000",
+        "国家3A级旅游景区，浙沪两个山塘村一河之隔、共建共享。" + APPROX,
+        False,
+    ),
+    (
+        "山塘村（景区村庄）",
+        "山塘村",
+        SpotKind.SCENIC_VILLAGE,
+        "30.82400",
+        "121.12400",
+        "山塘村作为景区村庄参加浙江省A级景区村庄评定（评分为示例）。" + APPROX,
+        True,
+    ),
+    (
+        "钟溪棹歌·隐世田园",
+        "赵家桥村",
+        SpotKind.SCENIC_AREA,
+        "30.66000",
+        "121.09000",
+        "景区村庄共富体规划线路之一的景点；所在村为示例（报道未写明）。" + APPROX,
+        True,
+    ),
+    (
+        "俞家浜景区",
+        "徐家埭村",
+        SpotKind.SCENIC_AREA,
+        "30.76400",
+        "120.96800",
+        "徐家埭村的景区，2018年以来与全国首个标准化青少年“乡村棒球”场地一同建设。" + APPROX,
+        False,
+    ),
+    (
+        "中国航天科普馆",
+        "徐家埭村",
+        SpotKind.VENUE,
+        "30.75200",
+        "120.98600",
+        "景区村庄共富体规划线路之一的场馆；所在村为示例（报道未写明）。" + APPROX,
+        True,
+    ),
+    (
+        "曹桥赛艇中心",
+        "马厩村",
+        SpotKind.VENUE,
+        "30.70800",
+        "120.95000",
+        "景区村庄共富体规划线路之一的场馆；所在村为示例（报道未写明，报道写作马厰村）。" + APPROX,
+        True,
+    ),
 ]
 ROUTES = [
-    ("广陈明月山塘—钟溪棹歌·隐世田园景观线", ["明月山塘", "钟溪棹歌·隐世田园"],
-     "景区村庄共富体规划的两条旅游线路之一。"),
-    ("俞家浜—中国航天科普馆—曹桥赛艇中心景观线", ["俞家浜景区", "中国航天科普馆", "曹桥赛艇中心"],
-     "景区村庄共富体规划的两条旅游线路之一。"),
+    (
+        "广陈明月山塘—钟溪棹歌·隐世田园景观线",
+        ["明月山塘", "钟溪棹歌·隐世田园"],
+        "景区村庄共富体规划的两条旅游线路之一。",
+    ),
+    (
+        "俞家浜—中国航天科普馆—曹桥赛艇中心景观线",
+        ["俞家浜景区", "中国航天科普馆", "曹桥赛艇中心"],
+        "景区村庄共富体规划的两条旅游线路之一。",
+    ),
 ]
 ASSOCIATION = "浙沪山塘农家乐民宿行业协会（示例）"
 LEAD = "浙沪山塘联合党支部"
 # (name, village, kind, premises, rooms, beds, seats, staff, at spot)
 OPERATORS = [
-    ("山塘人家农家乐（示例）", "山塘村", OperatorKind.FARM_RESTAURANT, Premises.OWNED, 0, 0, 80, 6,
-     "明月山塘"),
-    ("月塘民宿（示例）", "山塘村", OperatorKind.HOMESTAY, Premises.RENTED, 8, 14, 20, 4, "明月山塘"),
+    (
+        "山塘人家农家乐（示例）",
+        "山塘村",
+        OperatorKind.FARM_RESTAURANT,
+        Premises.OWNED,
+        0,
+        0,
+        80,
+        6,
+        "明月山塘",
+    ),
+    (
+        "月塘民宿（示例）",
+        "山塘村",
+        OperatorKind.HOMESTAY,
+        Premises.RENTED,
+        8,
+        14,
+        20,
+        4,
+        "明月山塘",
+    ),
     ("河埠头民宿（示例）", "山塘村", OperatorKind.HOMESTAY, Premises.OWNED, 5, 9, 0, 2, None),
-    ("俞家浜农家菜（示例）", "徐家埭村", OperatorKind.FARM_RESTAURANT, Premises.RENTED, 0, 0, 60, 5,
-     "俞家浜景区"),
-    ("棒球小镇民宿（示例）", "徐家埭村", OperatorKind.HOMESTAY, Premises.RENTED, 10, 18, 30, 5,
-     "俞家浜景区"),
+    (
+        "俞家浜农家菜（示例）",
+        "徐家埭村",
+        OperatorKind.FARM_RESTAURANT,
+        Premises.RENTED,
+        0,
+        0,
+        60,
+        5,
+        "俞家浜景区",
+    ),
+    (
+        "棒球小镇民宿（示例）",
+        "徐家埭村",
+        OperatorKind.HOMESTAY,
+        Premises.RENTED,
+        10,
+        18,
+        30,
+        5,
+        "俞家浜景区",
+    ),
 ]
 # The published cumulative totals of 明月山塘 (FACTS.md); the article is from 2022.
 PUBLISHED_VISITORS = 1_820_000
@@ -107,7 +191,9 @@ def load(stdout=None) -> list[tuple[str, str | None, str]]:
         _grades(spots)
         _figures(spots)
     if stdout is not None:
-        stdout.write(f"景区村庄: {len(spots)} spots, {len(ROUTES)} routes, {len(OPERATORS)} operators")
+        stdout.write(
+            f"景区村庄: {len(spots)} spots, {len(ROUTES)} routes, {len(OPERATORS)} operators"
+        )
     return []
 
 
@@ -231,7 +317,9 @@ def _figures(spots) -> None:
                 month=month,
                 visitors=v,
                 revenue=v * per_visitor,
-                method=CountMethod.GATE if name == "俞家浜景区" else CountMethod.ESTIMATE
+                method=CountMethod.GATE
+                if name == "俞家浜景区"
+                else CountMethod.ESTIMATE
                 if spots[name].kind == SpotKind.VENUE
                 else CountMethod.TICKETS,
                 is_illustrative=True,

@@ -154,7 +154,15 @@ class RouteSerializer(StrictModelSerializer):
 
     class Meta:
         model = Route
-        fields = ["id", "consortium", "name", "description", "is_public", "is_illustrative", "stops"]
+        fields = [
+            "id",
+            "consortium",
+            "name",
+            "description",
+            "is_public",
+            "is_illustrative",
+            "stops",
+        ]
         read_only_fields = fields
 
 
@@ -214,7 +222,16 @@ class CumulativeFigureSerializer(StrictModelSerializer):
 
     class Meta:
         model = CumulativeFigure
-        fields = ["id", "spot", "as_of", "since", "visitors", "revenue", "source", "is_illustrative"]
+        fields = [
+            "id",
+            "spot",
+            "as_of",
+            "since",
+            "visitors",
+            "revenue",
+            "source",
+            "is_illustrative",
+        ]
         read_only_fields = fields
 
 

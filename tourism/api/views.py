@@ -189,5 +189,3 @@ class CumulativeFigureViewSet(ScopedReadOnlyViewSet):
     queryset = CumulativeFigure.objects.order_by("spot_id", "-as_of")
     serializer_class = CumulativeFigureSerializer
     filterset_fields = ["spot"]
-
-

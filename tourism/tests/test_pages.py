@@ -58,8 +58,10 @@ def test_the_spot_page_shows_grade_totals_and_the_published_cumulative(
         response = client.get(reverse("tourism:spot_detail", args=[mingyue.pk]))
     assert response.status_code == 200
     text = response.content.decode()
-    assert "明月山塘" in text and "AAA" in text
-    assert "累计" in text and "182.00" in text  # 1.82 million = 182.00 万, said cumulative
+    assert "明月山塘" in text
+    assert "AAA" in text
+    assert "累计" in text
+    assert "182.00" in text
     assert "12,000.00" in text  # 120 million yuan = 12,000.00 万元
 
 
@@ -67,8 +69,12 @@ def test_the_route_page_draws_its_map_offline(client_for, clerk, route):
     response = client_for(clerk).get(reverse("tourism:route_detail", args=[route.pk]))
     assert response.status_code == 200
     text = response.content.decode()
-    assert "<svg" in text and "<polyline" in text
-    assert "tile" not in text.lower() and "https://" not in text.split("<svg", 1)[1].split("</svg>")[0].replace("http://www.w3.org/2000/svg", "")
+    assert "<svg" in text
+    assert "<polyline" in text
+    assert "tile" not in text.lower()
+    assert "https://" not in text.split("<svg", 1)[1].split("</svg>")[0].replace(
+        "http://www.w3.org/2000/svg", ""
+    )
     assert text.index("明月山塘") < text.index("俞家浜景区")
 
 
@@ -90,7 +96,8 @@ def test_the_dashboard_shows_year_on_year_top_spots_and_income_side_by_side(
     # The village's collective income as reported, and the tourism inside it: not added.
     assert (row["collective_income"], row["tourism_in_it"]) == (50_000_000, 12_000_000)
     text = response.content.decode()
-    assert "visitors-chart-data" in text and "echarts.min.js" in text
+    assert "visitors-chart-data" in text
+    assert "echarts.min.js" in text
     assert "累计" in text
 
 
@@ -99,11 +106,19 @@ def test_the_dashboard_query_count_does_not_grow_with_the_spots(
 ):
     for n in range(15):
         spot = services.create_spot(
-            actor=SYSTEM, village=shantang, name=f"景点{n}", kind="attraction",
-            latitude="30.8", longitude="121.1",
+            actor=SYSTEM,
+            village=shantang,
+            name=f"景点{n}",
+            kind="attraction",
+            latitude="30.8",
+            longitude="121.1",
         )
         services.record_figure(
-            actor=SYSTEM, spot=spot, month=dt.date(2023, 5, 1), visitors=10, revenue=0,
+            actor=SYSTEM,
+            spot=spot,
+            month=dt.date(2023, 5, 1),
+            visitors=10,
+            revenue=0,
             method=CountMethod.ESTIMATE,
         )
     client = client_for(clerk)
@@ -128,15 +143,23 @@ def test_the_public_showcase_shows_the_routes_cached_and_without_personal_data(
     client, route, figures, shantang, django_assert_max_num_queries
 ):
     services.register_operator(
-        actor=SYSTEM, village=shantang, name="月塘民宿", kind="homestay", premises="rented",
-        rooms=3, beds=5,
+        actor=SYSTEM,
+        village=shantang,
+        name="月塘民宿",
+        kind="homestay",
+        premises="rented",
+        rooms=3,
+        beds=5,
     )
     url = reverse("showcase:routes")
     first = client.get(url)
     assert first.status_code == 200
     text = first.content.decode()
-    assert "示例线路" in text and "<svg" in text and "明月山塘" in text
-    assert "182.00" in text and "累计" in text
+    assert "示例线路" in text
+    assert "<svg" in text
+    assert "明月山塘" in text
+    assert "182.00" in text
+    assert "累计" in text
     assert "月塘民宿" not in text  # operators are not on the public page
     assert "csrfmiddlewaretoken" not in text
     with django_assert_max_num_queries(0):
@@ -144,7 +167,9 @@ def test_the_public_showcase_shows_the_routes_cached_and_without_personal_data(
     assert again.content == first.content
 
 
-def test_a_photo_is_sent_to_signed_in_users_only(client_for, st_clerk, clerk, mingyue, settings, tmp_path):
+def test_a_photo_is_sent_to_signed_in_users_only(
+    client_for, st_clerk, clerk, mingyue, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     from PIL import Image
 
@@ -172,9 +197,16 @@ def test_the_assessment_page_is_for_the_tourism_authority(client_for, admin, st_
     url = reverse("tourism:assessment_add", args=[mingyue.pk])
     assert client_for(st_clerk).get(url).status_code == 404
     data = {
-        "assessed_on": "2023-05-01", "bonus": 0, "claimed_grade": "AAA", "assessor": "",
-        "transport": 60, "sanitation": 70, "facilities": 100, "activities": 80,
-        "management": 60, "satisfaction": 20,
+        "assessed_on": "2023-05-01",
+        "bonus": 0,
+        "claimed_grade": "AAA",
+        "assessor": "",
+        "transport": 60,
+        "sanitation": 70,
+        "facilities": 100,
+        "activities": 80,
+        "management": 60,
+        "satisfaction": 20,
     }
     refused = client_for(admin).post(url, data)
     assert refused.status_code == 400

@@ -44,7 +44,8 @@ def test_the_sheet_is_500_points_with_15_bonus_and_three_thresholds():
         ("综合管理", 80),
         ("游客满意度", 30),
     ]
-    assert scenic.SHEET_TOTAL == 500 and scenic.BONUS_MAX == 15
+    assert scenic.SHEET_TOTAL == 500
+    assert scenic.BONUS_MAX == 15
     assert dict(scenic.GRADES) == {"AAA": 450, "AA": 375, "A": 300}
 
 
@@ -59,8 +60,17 @@ def _scores(points: int) -> dict[str, int]:
 
 @pytest.mark.parametrize(
     ("points", "bonus", "grade"),
-    [(449, 0, "AA"), (450, 0, "AAA"), (440, 10, "AAA"), (374, 0, "A"), (375, 0, "AA"),
-     (299, 0, ""), (300, 0, "A"), (290, 10, "A"), (0, 0, "")],
+    [
+        (449, 0, "AA"),
+        (450, 0, "AAA"),
+        (440, 10, "AAA"),
+        (374, 0, "A"),
+        (375, 0, "AA"),
+        (299, 0, ""),
+        (300, 0, "A"),
+        (290, 10, "A"),
+        (0, 0, ""),
+    ],
 )
 def test_grade_thresholds(points, bonus, grade):
     assert scenic.grade_for(_scores(points), bonus) == grade
@@ -95,7 +105,8 @@ def test_a_part_above_its_maximum_is_refused_and_nothing_changes(mingyue):
             assessed_on=dt.date(2023, 5, 1),
             scores={**AAA, "transport": 81},
         )
-    assert "交通" in str(caught.value) and "80" in str(caught.value)
+    assert "交通" in str(caught.value)
+    assert "80" in str(caught.value)
     with pytest.raises(Invalid, match="加分"):
         services.record_assessment(
             actor=SYSTEM, spot=mingyue, assessed_on=dt.date(2023, 5, 1), scores=AAA, bonus=16
@@ -123,7 +134,9 @@ def test_a_grade_the_scores_do_not_reach_is_refused(mingyue):
             claimed_grade="AAA",
         )
     message = str(caught.value)
-    assert "410" in message and "AAA" in message and "450" in message
+    assert "410" in message
+    assert "AAA" in message
+    assert "450" in message
     assert _counts() == before
     # The grade they do reach is accepted.
     a = services.record_assessment(
@@ -147,7 +160,9 @@ def test_a_village_never_grades_itself(mingyue, st_clerk):
             actor=st_clerk, spot=mingyue, assessed_on=dt.date(2023, 5, 1), scores=AAA
         )
     with pytest.raises(NotAllowed):
-        services.award_grade(actor=st_clerk, spot=mingyue, grade="AAA", awarded_on=dt.date(2020, 1, 1))
+        services.award_grade(
+            actor=st_clerk, spot=mingyue, grade="AAA", awarded_on=dt.date(2020, 1, 1)
+        )
 
 
 def test_grade_history_keeps_every_award(mingyue):
@@ -203,9 +218,11 @@ def test_the_route_map_is_drawn_from_coordinates(route):
     assert len(m.points) == 2
     (a, b) = m.points
     assert a.x > b.x  # 明月山塘 lies east of 俞家浜
-    assert 0 <= min(a.y, b.y) and max(a.x, b.x) <= m.width
+    assert min(a.y, b.y) >= 0
+    assert max(a.x, b.x) <= m.width
     assert 8 < m.length_km < 10  # about 8.9 km apart
-    assert m.scale_km > 0 and m.scale_px > 0
+    assert m.scale_km > 0
+    assert m.scale_px > 0
 
 
 # --- operators -------------------------------------------------------------------------------
@@ -224,7 +241,8 @@ def test_an_operator_has_capacity_and_premises(shantang):
         staff=3,
         association=association,
     )
-    assert op.association == association and op.rooms == 6
+    assert op.association == association
+    assert op.rooms == 6
     with pytest.raises(Invalid):
         services.register_operator(
             actor=SYSTEM,
@@ -259,7 +277,11 @@ def test_a_month_in_the_future_is_refused(mingyue):
     future = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
     with pytest.raises(Invalid, match=f"{future:%Y-%m}"):
         services.record_figure(
-            actor=SYSTEM, spot=mingyue, month=future, visitors=1, revenue=0,
+            actor=SYSTEM,
+            spot=mingyue,
+            month=future,
+            visitors=1,
+            revenue=0,
             method=CountMethod.GATE,
         )
     assert not MonthlyFigure.objects.exists()
@@ -271,7 +293,11 @@ def test_a_month_in_the_future_is_refused(mingyue):
 def test_negative_visitors_are_refused(mingyue):
     with pytest.raises(Invalid, match="negative|负"):
         services.record_figure(
-            actor=SYSTEM, spot=mingyue, month=dt.date(2023, 1, 1), visitors=-5, revenue=0,
+            actor=SYSTEM,
+            spot=mingyue,
+            month=dt.date(2023, 1, 1),
+            visitors=-5,
+            revenue=0,
             method=CountMethod.GATE,
         )
     assert not MonthlyFigure.objects.exists()
@@ -284,15 +310,24 @@ def test_cumulative_and_yearly_totals_and_revenue_per_visitor(mingyue):
         (dt.date(2023, 1, 1), 300, 30_000),
     ]:
         services.record_figure(
-            actor=SYSTEM, spot=mingyue, month=month, visitors=visitors, revenue=revenue,
-            method=CountMethod.TICKETS, is_collective_income=month.year == 2023,
+            actor=SYSTEM,
+            spot=mingyue,
+            month=month,
+            visitors=visitors,
+            revenue=revenue,
+            method=CountMethod.TICKETS,
+            is_collective_income=month.year == 2023,
         )
     cumulative, years = selectors.yearly_totals(MonthlyFigure.objects.all())
     assert (cumulative.visitors, cumulative.revenue) == (600, 60_001)
-    assert [(y, t.visitors, t.revenue) for y, t in years] == [(2023, 300, 30_000), (2022, 300, 30_001)]
+    assert [(y, t.visitors, t.revenue) for y, t in years] == [
+        (2023, 300, 30_000),
+        (2022, 300, 30_001),
+    ]
     assert dict(years)[2022].per_visitor == 100  # 30,001 / 300 = 100.003 fen
     assert dict(years)[2023].collective == 30_000
-    assert selectors.per_visitor(1, 2) == 1 and selectors.per_visitor(5, 0) is None
+    assert selectors.per_visitor(1, 2) == 1
+    assert selectors.per_visitor(5, 0) is None
 
 
 @given(st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**12)), min_size=1, max_size=5))
