@@ -194,6 +194,11 @@ def route_map(stops: list[RouteStop], width: int = MAP_WIDTH, height: int = MAP_
                 label_left=px > width * 0.6,
             )
         )
+    # Labels beside each point: to the left near the right edge, and on the other side of
+    # a close neighbour's label so that the two do not overlap.
+    for previous, point in zip(result.points, result.points[1:], strict=False):
+        if math.hypot(point.x - previous.x, point.y - previous.y) < 90:
+            point.label_left = not previous.label_left
     result.path = " ".join(f"{p.x},{p.y}" for p in result.points)
     result.length_km = round(
         sum(_haversine_km(a, b) for a, b in zip(places, places[1:], strict=False)), 1
@@ -276,6 +281,7 @@ def consortium_dashboard(consortium, year: int | None = None) -> dict:
         year = years[0][0] if years else None
     by_year = dict(years)
     monthly = {y: [0] * 12 for y in (year, (year or 0) - 1)}
+    present: dict[int, set[int]] = {y: set() for y in monthly}
     if year is not None:
         for r in (
             figures.filter(month__year__in=[year - 1, year])
@@ -284,6 +290,7 @@ def consortium_dashboard(consortium, year: int | None = None) -> dict:
             .annotate(sum_visitors=Sum("visitors"))
         ):
             monthly[r["y"]][r["m"] - 1] = r["sum_visitors"] or 0
+            present[r["y"]].add(r["m"])
     top = []
     if year is not None:
         top = list(
@@ -299,9 +306,15 @@ def consortium_dashboard(consortium, year: int | None = None) -> dict:
         for spot in top:
             spot.per_visitor = per_visitor(spot.year_revenue or 0, spot.year_visitors or 0)
     this, last = by_year.get(year), by_year.get((year or 0) - 1)
+    # Year on year over the same months: a year still running is compared with the same
+    # months of the year before, not with its whole.
     change = None
-    if this and last and last.visitors:
-        change = round(100 * (this.visitors - last.visitors) / last.visitors, 1)
+    same_months = sorted(present.get(year, set()))
+    if year is not None and same_months:
+        now = sum(monthly[year][m - 1] for m in same_months)
+        before = sum(monthly[year - 1][m - 1] for m in same_months)
+        if before:
+            change = round(100 * (now - before) / before, 1)
     income = []
     if year is not None:
         stats = {
@@ -343,6 +356,7 @@ def consortium_dashboard(consortium, year: int | None = None) -> dict:
         "this_year": this,
         "last_year": last,
         "change": change,
+        "change_months": len(same_months),
         "top": top,
         "income": income,
         "published": published,
