@@ -50,6 +50,11 @@ BENCHMARKS = {
         "100,000 households, 300,000 people; --quick 1/100), ID lookup, grid page",
         ("sqlite", "postgres"),
     ),
+    "tourism": (
+        "Issue 14: monthly tourism figures import, 5,000 spots × 10 years (600,000 rows; "
+        "--quick 60,000), against the raw bulk write of the same rows",
+        ("sqlite", "postgres"),
+    ),
     "import_guards": (
         "Issue 10: upload checks before parsing, on a province xlsx and on memory bombs",
         (),
@@ -73,7 +78,7 @@ BENCHMARKS = {
 # Benchmarks with a shorter mode (`--quick`): PySAL's TheilD on a 50,000-row subsample;
 # 3 s of load per URL instead of 10; the optimiser's 2,000-village instance only; 1/100 of
 # a province's households instead of 1/10.
-QUICK = {"inequality_national", "dashboard_load", "optimise", "grids", "notices_wrk"}
+QUICK = {"inequality_national", "dashboard_load", "optimise", "grids", "notices_wrk", "tourism"}
 
 
 def run(name: str, engine: str | None, quick: bool = False) -> dict:

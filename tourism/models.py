@@ -365,6 +365,7 @@ class MonthlyFigure(ChangeLoggedModel):
         on_delete=models.PROTECT,
         related_name="tourism_figures",
         verbose_name=_("village"),
+        db_index=False,  # the (village, month) index serves it
     )
     spot = models.ForeignKey(
         Spot,
@@ -373,6 +374,7 @@ class MonthlyFigure(ChangeLoggedModel):
         blank=True,
         related_name="figures",
         verbose_name=_("spot"),
+        db_index=False,  # the unique (spot, month) index serves it
     )
     operator = models.ForeignKey(
         Operator,
@@ -381,6 +383,7 @@ class MonthlyFigure(ChangeLoggedModel):
         blank=True,
         related_name="figures",
         verbose_name=_("operator"),
+        db_index=False,  # the unique (operator, month) index serves it
     )
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
     visitors = models.PositiveIntegerField(_("visitors"))

@@ -30,6 +30,7 @@ from core.scope import may_write, may_write_any
 from lib import scenic, tabular
 from lib.money import MAX_FEN
 from registry.models import Village
+from registry.services.stats_io import _gc_paused
 from tourism import sheets
 from tourism.choices import CountMethod, Grade, GradeScheme, OperatorKind, Premises, SpotKind
 from tourism.models import (
@@ -588,6 +589,12 @@ def import_figures(
     require_actor(actor)
     if not may_write_any(actor, MonthlyFigure):
         raise NotAllowed(_("You may not import tourism figures."))
+    # The statistics import's collector pause: millions of small acyclic objects.
+    with _gc_paused():
+        return _import_figures(source, actor, filename, dry_run, progress, limits)
+
+
+def _import_figures(source, actor, filename, dry_run, progress, limits) -> ImportResult:
     result = ImportResult(dry_run=dry_run)
     parsed = read_upload(
         source,
@@ -625,8 +632,85 @@ def import_figures(
         )
     }
     latest = _this_month()
+    rows = (
+        None
+        if parsed.bad_rows
+        else _clean_rows(values, count, targets, illustrative, collective, writable, spots, latest)
+    )
+    if rows is None:  # some row is wrong: find each one, by row and column
+        rows = []
+        errors = _row_errors(
+            parsed,
+            count,
+            targets,
+            illustrative,
+            collective,
+            villages,
+            writable,
+            spots,
+            operators,
+            latest,
+            rows,
+        )
+    if errors or result.errors:
+        result.errors = sort_errors(result.errors + errors, sheets.COLUMNS, headers)
+        return result
+    if progress is not None:
+        progress(count, count, "writing")
+    try:
+        with transaction.atomic():
+            _write_figures(rows, codes, result, dry_run=dry_run)
+    except IntegrityError:
+        result.created = result.updated = result.unchanged = 0
+        result.errors = [RowError(None, "", str(MSG_CONFLICT))]
+    if progress is not None:
+        progress(count, count, "done")
+    return result
+
+
+def _clean_rows(values, count, targets, illustrative, collective, writable, spots, latest):
+    """The rows to write when every row is right, by whole-column operations (the common
+    case of a good file: a few set operations, no per-row branches); None when some row is
+    wrong (`_row_errors` then names each)."""
+    codes, names, months = values["village"], values["name"], values["month"]
+    if sheets.OPERATOR in set(targets) or not set(codes) <= writable:
+        return None
+    pks = list(map(spots.get, zip(codes, names, strict=True)))
+    if None in pks or max(months) > latest or len(set(zip(pks, months, strict=True))) != count:
+        return None
+    return list(
+        zip(
+            codes,
+            pks,
+            [None] * count,
+            map(dt.date.isoformat, months),
+            values["visitors"],
+            values["revenue"],
+            values["method"],
+            illustrative,
+            collective,
+            strict=True,
+        )
+    )
+
+
+def _row_errors(
+    parsed,
+    count,
+    targets,
+    illustrative,
+    collective,
+    villages,
+    writable,
+    spots,
+    operators,
+    latest,
+    rows,
+) -> list[RowError]:
+    """Check row by row: each problem by row and column; the good rows go to `rows`."""
     seen: dict[tuple, int] = {}
-    rows: list[tuple] = []
+    errors: list[RowError] = []
+    headers, values, numbers = parsed.headers, parsed.values, parsed.row_numbers
     village_header, name_header, month_header = (
         headers["village"],
         headers["name"],
@@ -707,20 +791,7 @@ def import_figures(
                 coll,
             )
         )
-    if errors or result.errors:
-        result.errors = sort_errors(result.errors + errors, sheets.COLUMNS, headers)
-        return result
-    if progress is not None:
-        progress(count, count, "writing")
-    try:
-        with transaction.atomic():
-            _write_figures(rows, codes, result, dry_run=dry_run)
-    except IntegrityError:
-        result.created = result.updated = result.unchanged = 0
-        result.errors = [RowError(None, "", str(MSG_CONFLICT))]
-    if progress is not None:
-        progress(count, count, "done")
-    return result
+    return errors
 
 
 def _existing_figures(rows: list[tuple], codes: Iterable[str]) -> dict[tuple, tuple]:

@@ -104,6 +104,72 @@ def choice(labels: dict[str, str], *, default: str | None = None) -> tabular.Con
     return convert
 
 
+# --- Whole-column fast paths for a csv's text cells -------------------------------------------
+# lib.tabular converts a column of spreadsheet numbers at once (numpy); a csv hands over text,
+# which these convert at once too when every cell is plainly valid (else None: the converter
+# runs per cell and reports each bad cell). Exact: integers only, never a float.
+
+_YUAN = re.compile(r"(?:\d{1,13}(?:\.\d{1,2})?\n)*\d{1,13}(?:\.\d{1,2})?")
+
+
+def _with_batch(converter, text_batch):
+    number_batch = getattr(converter, "batch", None)
+
+    def batch(values):
+        if values and set(map(type, values)) == {str}:
+            return text_batch(values)
+        return number_batch(values) if number_batch is not None else None
+
+    converter.batch = batch  # type: ignore[attr-defined]
+    return converter
+
+
+def _count_text(maximum: int):
+    def batch(values) -> list[int] | None:
+        if not all(values):
+            return None
+        joined = "".join(values)
+        if not (joined.isdigit() and joined.isascii()):
+            return None
+        out = list(map(int, values))
+        return out if max(out) <= maximum else None
+
+    return batch
+
+
+def _yuan_text(values) -> list[int] | None:
+    """"1234", "1234.5", "1234.56" → fen (at most 13 digits of yuan: below the money limit)."""
+    if _YUAN.fullmatch("\n".join(values)) is None:
+        return None
+    out = []
+    append = out.append
+    for text in values:
+        whole, _dot, fraction = text.partition(".")
+        append(int(whole) * 100 + (int(fraction) * (10 if len(fraction) == 1 else 1) if fraction else 0))
+    return out
+
+
+def _flag(default: bool = False) -> tabular.Converter:
+    convert = tabular.yes_no(blank=default)
+    lookup = {"是": True, "否": False, "": default}
+
+    def batch(values) -> list[bool] | None:
+        if not values or set(map(type, values)) != {str}:
+            return None
+        get = lookup.get
+        out = [get(v) for v in values]
+        return None if None in out else out
+
+    convert.batch = batch  # type: ignore[attr-defined]
+    return convert
+
+
+def _revenue_column() -> Column:
+    column = money_column("revenue", "旅游收入", required=True)
+    _with_batch(column.convert, _yuan_text)
+    return column
+
+
 COLUMNS = [
     Column("village", "村代码", tabular.digits(12, required=True), required=True, xlsx_format="@"),
     Column("name", "名称", tabular.text(required=True, max_length=100), required=True),
@@ -112,13 +178,16 @@ COLUMNS = [
     Column(
         "visitors",
         "游客人次",
-        tabular.integer(required=True, minimum=0, maximum=2_000_000_000),
+        _with_batch(
+            tabular.integer(required=True, minimum=0, maximum=2_000_000_000),
+            _count_text(2_000_000_000),
+        ),
         required=True,
     ),
-    money_column("revenue", "旅游收入", required=True),
+    _revenue_column(),
     Column("method", "统计方法", choice(METHOD_LABELS), required=True),
-    Column("is_illustrative", "示例", tabular.yes_no()),
-    Column("is_collective_income", "计入村集体收入", tabular.yes_no()),
+    Column("is_illustrative", "示例", _flag()),
+    Column("is_collective_income", "计入村集体收入", _flag()),
 ]
 
 EXAMPLE = ["330482106209", "明月山塘（示例）", "景点", "2024-05", 12000, 360000, "门票", "是", "否"]
