@@ -6,6 +6,8 @@ user; writes are scoped by the services). The public sees the routes on the show
 
 from __future__ import annotations
 
+import mimetypes
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
@@ -101,7 +103,8 @@ def spot_detail(request, pk):
 @require_safe
 def spot_photo(request, token):
     photo = get_object_or_404(restrict(SpotPhoto.objects.all(), request.user, "view"), token=token)
-    response = FileResponse(photo.file.open("rb"), content_type="image/jpeg")
+    kind = mimetypes.guess_type(photo.file.name)[0] or "application/octet-stream"
+    response = FileResponse(photo.file.open("rb"), content_type=kind)
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response
