@@ -99,7 +99,7 @@ def raw_write(rows, *, logged: bool = False) -> float:
     with transaction.atomic():
         bulk_insert(MonthlyFigure, FIGURE_FIELDS, rows)
         if logged:
-            pks = MonthlyFigure.objects.order_by("pk").values_list("pk", flat=True)
+            pks = MonthlyFigure.objects.order_by("pk").values_list("pk", flat=True)  # all new
             log_bulk(
                 MonthlyFigure,
                 zip(
@@ -119,7 +119,6 @@ def _empty() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM tourism_monthlyfigure")
-        cursor.execute("DELETE FROM audit_objectchange")
 
 
 def main() -> None:
@@ -158,10 +157,6 @@ def main() -> None:
     baseline = raw_write(rows)
     figures["raw_bulk_write_s"] = round(baseline, 2)
     _empty()
-    with change_context(user=SYSTEM, source="cli", path="bench.tourism"):
-        logged = raw_write(rows, logged=True)
-    figures["raw_bulk_write_with_change_log_s"] = round(logged, 2)
-    _empty()
     results: dict = {}
     with timed(results, "read"), _gc_paused():  # as the import reads it
         tabular.read_table(data, filename="figures.csv")
@@ -179,7 +174,6 @@ def main() -> None:
     figures["import_s"] = round(results["import"], 2)
     figures["import_rows_per_s"] = round(len(rows) / results["import"])
     figures["ratio_import_vs_raw_write"] = round(results["import"] / baseline, 2)
-    figures["ratio_import_vs_raw_write_with_change_log"] = round(results["import"] / logged, 2)
     figures["ratio_import_vs_read_and_raw_write"] = round(
         results["import"] / (baseline + results["read"]), 2
     )
@@ -192,6 +186,14 @@ def main() -> None:
     assert (again.created, again.updated, again.unchanged) == (0, 0, len(rows)), again
     assert MonthlyFigure.objects.count() == len(rows)
     figures["same_file_again_s"] = round(results["again"], 2)
+
+    # The floor of a change-logged write, measured last (the change log is append-only:
+    # its rows stay, so the import above ran on the same empty log as the raw write).
+    _empty()
+    with change_context(user=SYSTEM, source="cli", path="bench.tourism"):
+        logged = raw_write(rows, logged=True)
+    figures["raw_bulk_write_with_change_log_s"] = round(logged, 2)
+    figures["ratio_import_vs_raw_write_with_change_log"] = round(results["import"] / logged, 2)
     print(json.dumps(figures, ensure_ascii=False))
 
 
