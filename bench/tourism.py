@@ -30,6 +30,7 @@ import time
 from bench.common import PG_URL, ROOT, setup_django, timed
 
 YEARS = 10
+ROUNDS = 2
 METHODS = [("门票", "tickets"), ("闸机计数", "gate"), ("估算", "estimate")]
 
 
@@ -154,28 +155,33 @@ def main() -> None:
     figures: dict = {"engine": engine, "spots": len(villages), "rows": len(rows)}
     figures["file_mb"] = round(len(data) / 1e6, 1)
 
-    baseline = raw_write(rows)
-    figures["raw_bulk_write_s"] = round(baseline, 2)
-    _empty()
-    results: dict = {}
+    # Two rounds of (raw write, import), each into an empty table; the best of each counts
+    # (the machine is shared: a round's times move with the load, the best ones less).
+    raws, imports = [], []
+    for _round in range(ROUNDS):
+        raws.append(raw_write(rows))
+        _empty()
+        started = time.perf_counter()
+        with change_context(user=SYSTEM, source="cli", path="bench.tourism"):
+            outcome = services.import_figures(data, actor=SYSTEM, filename="figures.csv")
+        imports.append(time.perf_counter() - started)
+        if outcome.errors:
+            raise SystemExit(f"import refused: {outcome.errors[:3]}")
+        assert outcome.created == len(rows), outcome
+        assert MonthlyFigure.objects.count() == len(rows)
+        if _round < ROUNDS - 1:
+            _empty()
+    baseline, imported = min(raws), min(imports)
+    results: dict = {"import": imported}
+    figures["raw_bulk_write_s"] = [round(t, 2) for t in raws]
+    figures["import_s"] = [round(t, 2) for t in imports]
     with timed(results, "read"), _gc_paused():  # as the import reads it
         tabular.read_table(data, filename="figures.csv")
     figures["read_csv_s"] = round(results["read"], 2)
-
-    with (
-        timed(results, "import"),
-        change_context(user=SYSTEM, source="cli", path="bench.tourism"),
-    ):
-        outcome = services.import_figures(data, actor=SYSTEM, filename="figures.csv")
-    if outcome.errors:
-        raise SystemExit(f"import refused: {outcome.errors[:3]}")
-    assert outcome.created == len(rows), outcome
-    assert MonthlyFigure.objects.count() == len(rows)
-    figures["import_s"] = round(results["import"], 2)
-    figures["import_rows_per_s"] = round(len(rows) / results["import"])
-    figures["ratio_import_vs_raw_write"] = round(results["import"] / baseline, 2)
+    figures["import_rows_per_s"] = round(len(rows) / imported)
+    figures["ratio_import_vs_raw_write"] = round(imported / baseline, 2)
     figures["ratio_import_vs_read_and_raw_write"] = round(
-        results["import"] / (baseline + results["read"]), 2
+        imported / (baseline + results["read"]), 2
     )
 
     with (
@@ -187,8 +193,8 @@ def main() -> None:
     assert MonthlyFigure.objects.count() == len(rows)
     figures["same_file_again_s"] = round(results["again"], 2)
 
-    # The floor of a change-logged write, measured last (the change log is append-only:
-    # its rows stay, so the import above ran on the same empty log as the raw write).
+    # The floor of a change-logged write, measured last: the change log is append-only (its
+    # rows stay), so the first import ran on an empty log, as the raw write did.
     _empty()
     with change_context(user=SYSTEM, source="cli", path="bench.tourism"):
         logged = raw_write(rows, logged=True)
