@@ -297,7 +297,8 @@ def ranking(request, scheme, year):
 @cached_page
 def routes(request):
     """The tourism routes of the consortia (景区村庄): stops, a schematic map drawn from the
-    stops' coordinates (inline SVG, no tiles), grades and published cumulative totals."""
+    stops' coordinates (inline SVG, no tiles), grades and published cumulative totals. Cached
+    like every showcase page: a changed route shows within PAGE_SECONDS."""
     return render(request, "showcase/routes.html", tourism_selectors.public_routes())
 
 
