@@ -260,7 +260,7 @@ def _trend(book, sheet, sheet_name: str, trend: list[dict], title: str, fmt: dic
             _("Weak villages"),
             _("Gini"),
             _("Theil T"),
-            _("Gini with returns"),
+            _("Gini without returns"),
             _("Village-level units"),
             _("Complete"),
         ],
@@ -273,7 +273,7 @@ def _trend(book, sheet, sheet_name: str, trend: list[dict], title: str, fmt: dic
         sheet.write_number(i, 2, money(row["median"]), fmt[money_fmt])
         sheet.write_number(i, 3, money(row["mean"]), fmt[money_fmt])
         sheet.write_number(i, 4, row["weak"], fmt["int"])
-        for col, key in ((5, "gini"), (6, "theil_t"), (7, "gini_with_returns")):
+        for col, key in ((5, "gini"), (6, "theil_t"), (7, "gini_without_returns")):
             if row[key] is None:
                 sheet.write_blank(i, col, None)
             else:
@@ -300,7 +300,7 @@ def _trend(book, sheet, sheet_name: str, trend: list[dict], title: str, fmt: dic
     sheet.insert_chart(weak_row, 0, weak_chart, {"x_scale": 1.3})
 
     gini_chart = book.add_chart({"type": "line"})
-    for col, label in (("F", _("Gini")), ("G", _("Theil T")), ("H", _("Gini with returns"))):
+    for col, label in (("F", _("Gini")), ("G", _("Theil T")), ("H", _("Gini without returns"))):
         gini_chart.add_series(
             {
                 "name": label,

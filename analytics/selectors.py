@@ -426,9 +426,11 @@ def _detail(
         "with": None,
     }
     if returns:
+        # The statistics hold the returns (see `_returns`): without them is less.
         received = {v["code"]: v["amount"] for v in returns["per_village"]}
         amounts = np.array([received.get(code, 0) for code in codes.tolist()], dtype=np.int64)
-        lorenz["with"] = _lorenz(total + amounts)
+        lorenz["with"] = _lorenz(total)
+        lorenz["without"] = _lorenz(_less_returns(total, amounts))
     return {
         "child_level": child_length,
         "children": child_rows,
@@ -479,7 +481,7 @@ def trend(region_code: str, years: Iterable[int] | None = None) -> list[dict[str
     """Per year (ascending) for the villages under `region_code`: villages with statistics
     (`villages`, of `expected` village-level units; `complete` when that reaches
     STATS_COMPLETE_SHARE), median and mean total income (fen), Gini and Theil T, weak
-    villages, and the Gini with returns received (None in a year without posted returns).
+    villages, and the Gini without the returns received (None in a year without posted returns).
 
     ``years`` None means every year with statistics in the region. Queries: the statistics,
     the village-level units, the weak-village lines in force (`with_weak_status`), the weak
@@ -524,14 +526,14 @@ def trend(region_code: str, years: Iterable[int] | None = None) -> list[dict[str
     for year in found:
         in_year = row_years == year
         total = incomes[in_year]
-        with_returns = None
+        without_returns = None
         if year in returns:
             received = returns[year]
             amounts = np.array(
                 [received.get(fetched[i][1], 0) for i in np.flatnonzero(in_year).tolist()],
                 dtype=np.int64,
             )
-            with_returns = _gini(total + amounts)
+            without_returns = _gini(_less_returns(total, amounts))
         covered = coverage_of(total.size, expected)
         result.append(
             {
@@ -544,7 +546,7 @@ def trend(region_code: str, years: Iterable[int] | None = None) -> list[dict[str
                 "gini": _gini(total),
                 "theil_t": _theil_t(total),
                 "weak": int(weak.get(year, 0)),
-                "gini_with_returns": with_returns,
+                "gini_without_returns": without_returns,
             }
         )
     return result
@@ -654,10 +656,21 @@ def cached(function, *args, **kwargs):
     return value
 
 
+def _less_returns(total: np.ndarray, amounts: np.ndarray) -> np.ndarray:
+    """The incomes less the returns received, floored at zero (a village's statistics may
+    be lower than what it received, e.g. a late or partial report)."""
+    return np.maximum(total - amounts, 0)
+
+
 def _returns(
     region_code: str, year: int, codes: np.ndarray, short_names: list[str], total: np.ndarray
 ) -> dict[str, Any] | None:
-    """Returns received per village and the gap with and without them (None if none)."""
+    """Returns received per village and the gap with and without them (None if none).
+
+    A village's reported collective income already holds the returns it received (投资收益,
+    as the weak line counts them; `lib.scenarios` and the enclave programme read it the
+    same way): "with" is the statistics as reported, "without" the statistics less the
+    returns (never below zero)."""
     received = dict(
         DistributionLine.objects.filter(
             village__code__startswith=region_code,
@@ -672,7 +685,7 @@ def _returns(
     if not received:
         return None
     amounts = np.array([received.get(code, 0) for code in codes.tolist()], dtype=np.int64)
-    without, with_returns = _gap(total), _gap(total + amounts)
+    without, with_returns = _gap(_less_returns(total, amounts)), _gap(total)
     per_village = [
         {"code": code, "name": name, "amount": int(amount)}
         for code, name, amount in zip(codes.tolist(), short_names, amounts.tolist(), strict=True)

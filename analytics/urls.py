@@ -1,7 +1,7 @@
 # Dashboards (login).
 from django.urls import path, register_converter
 
-from analytics import decision_views, views
+from analytics import decision_views, programme_views, views
 from registry.choices import YEARS
 
 
@@ -59,6 +59,13 @@ urlpatterns = [
         "scenarios/compare.xlsx",
         decision_views.scenario_compare_xlsx,
         name="scenario_compare_xlsx",
+    ),
+    path("programme/", programme_views.programme, name="programme"),
+    path("programme/<slug:group>/", programme_views.programme, name="programme_group"),
+    path(
+        "programme/<slug:group>/report.xlsx",
+        programme_views.programme_report,
+        name="programme_report",
     ),
     path("optimise/", decision_views.optimise, name="optimise"),
     path("optimise/<int:pk>/", decision_views.optimiser_run, name="optimiser_run"),

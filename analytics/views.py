@@ -57,7 +57,7 @@ def _context(code: str, year: int) -> dict:
             "median": _("Median total income"),
             "weak": _("Weak villages"),
             "gini": _("Gini"),
-            "gini_with_returns": _("Gini with returns"),
+            "gini_without_returns": _("Gini without returns"),
             "theil_t": _("Theil T"),
             "villages": _("Villages"),
             "wan_yuan": _("10k yuan"),

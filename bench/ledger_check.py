@@ -163,11 +163,15 @@ def build(ventures: int) -> dict:
                 start, _end = month_bounds(month)
                 run = runs[(venture.pk, start)]
                 amounts = split[(venture.pk, start)][2]
+                payable = (venture.organisation_id, AccountKind.DISTRIBUTION_PAYABLE)
                 for h, code in enumerate(holders[venture.pk]):
-                    line_rows.append((run, code, units(i, h), "units", units(i, h), amounts[h]))
+                    line_rows.append(
+                        (run, code, units(i, h), "units", units(i, h), amounts[h],
+                         account[(*payable, holder_name(venture, code))])
+                    )
         bulk_insert(
             DistributionLine,
-            ["run_id", "village_id", "units", "basis", "weight", "amount"],
+            ["run_id", "village_id", "units", "basis", "weight", "amount", "account_id"],
             line_rows,
         )
 

@@ -35,34 +35,13 @@ from lib.optimise import Park, Village, optimise
 ROOT = Path(__file__).resolve().parent.parent
 VILLAGES = ROOT / "registry" / "data" / "divisions" / "villages.csv.gz"
 SEED = 20250115
-# The 26 mountain counties of Zhejiang (county-level division codes).
+# The 26 mountain counties of Zhejiang (county-level division codes): the registry's group
+# file, the one list of them.
 MOUNTAIN_COUNTIES = [
-    "330127",
-    "330324",
-    "330326",
-    "330327",
-    "330328",
-    "330329",
-    "330723",
-    "330727",
-    "330802",
-    "330803",
-    "330822",
-    "330824",
-    "330825",
-    "330881",
-    "331022",
-    "331023",
-    "331024",
-    "331102",
-    "331121",
-    "331122",
-    "331123",
-    "331124",
-    "331125",
-    "331126",
-    "331127",
-    "331181",
+    code
+    for code, _name in json.loads(
+        (ROOT / "registry" / "data" / "groups" / "shanqu26.json").read_text(encoding="utf-8")
+    )["members"]
 ]
 LINE_FEN = 30_000_000  # ¥300,000
 YUAN = 100

@@ -74,11 +74,26 @@ BENCHMARKS = {
         "indicators computed once",
         ("sqlite", "postgres"),
     ),
+    "enclave": (
+        "Issue 14: the enclave programme page and API (30 parks paying 20,000 holder villages "
+        "in the 26 mountain counties for 10 years, through the ledger) against the raw "
+        "SUM … GROUP BY of the same postings",
+        ("sqlite", "postgres"),
+    ),
 }
 # Benchmarks with a shorter mode (`--quick`): PySAL's TheilD on a 50,000-row subsample;
 # 3 s of load per URL instead of 10; the optimiser's 2,000-village instance only; 1/100 of
-# a province's households instead of 1/10.
-QUICK = {"inequality_national", "dashboard_load", "optimise", "grids", "notices_wrk", "tourism"}
+# a province's households instead of 1/10; 3,000 enclave holders over 5 years; 60,000
+# monthly tourism figures instead of 600,000.
+QUICK = {
+    "inequality_national",
+    "dashboard_load",
+    "optimise",
+    "grids",
+    "notices_wrk",
+    "enclave",
+    "tourism",
+}
 
 
 def run(name: str, engine: str | None, quick: bool = False) -> dict:

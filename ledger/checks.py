@@ -89,41 +89,68 @@ def _problems() -> list[str]:
 class _EntryScan:
     """One pass over the postings, grouped by entry, for the entry checks.
 
-    Per entry: the number of postings, the sum of its main-currency postings and the
-    number of postings in any other currency; only entries that are short, do not sum
-    to zero or hold another currency come back. Those (rare) get the exact per-currency
-    residuals from a second query of their own postings. Entries with no posting at all
-    are found by one index probe each.
+    The usual ledger holds one currency: then a single grouped pass over the covering
+    index (entry, id, amount) counts each entry's postings and sums them, and counts the
+    groups. When every group has two or more postings summing to zero and there are as
+    many groups as entries (postings always name an entry that exists), every entry
+    balances and has two postings: nothing more is read. Otherwise (rare) the offending
+    entries are listed by a second query. A posting in another currency is found by the
+    partial index on such postings; then the entries are checked currency by currency.
     """
 
     MAIN = "CNY"
 
     def __init__(self):
         self._rows = None
+        self._foreign = None
+
+    def foreign_currencies(self) -> bool:
+        """Whether any posting is in another currency than the main one."""
+        if self._foreign is None:
+            self._foreign = Posting.objects.exclude(currency=self.MAIN).exists()
+        return self._foreign
 
     def rows(self):
+        """(entry, postings, main-currency sum, postings in other currencies) of each entry
+        that is short or does not balance; entries with no posting come as (entry, 0, 0, 0)."""
         if self._rows is None:
-            qn = connection.ops.quote_name
-            posting = qn(Posting._meta.db_table)
-            sql = (
+            self._rows = self._read()
+        return self._rows
+
+    def _read(self) -> list[tuple[int, int, int, int]]:
+        qn = connection.ops.quote_name
+        posting, entry_table = qn(Posting._meta.db_table), qn(JournalEntry._meta.db_table)
+        with connection.cursor() as cursor:
+            if not self.foreign_currencies():
+                cursor.execute(
+                    f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN n < 2 OR total <> 0 THEN 1 "
+                    f"ELSE 0 END), 0) FROM (SELECT entry_id, COUNT(*) AS n, SUM(amount) AS "
+                    f"total FROM {posting} GROUP BY entry_id) t"
+                )
+                groups, bad = cursor.fetchone()
+                cursor.execute(f"SELECT COUNT(*) FROM {entry_table}")
+                (entries,) = cursor.fetchone()
+                if not bad and groups == entries:
+                    return []
+            cursor.execute(
                 f"SELECT entry_id, COUNT(*), "
                 f"SUM(CASE WHEN currency = %s THEN amount ELSE 0 END), "
                 f"SUM(CASE WHEN currency = %s THEN 0 ELSE 1 END) "
                 f"FROM {posting} GROUP BY entry_id HAVING COUNT(*) < 2 "
                 f"OR SUM(CASE WHEN currency = %s THEN amount ELSE 0 END) <> 0 "
-                f"OR SUM(CASE WHEN currency = %s THEN 0 ELSE 1 END) > 0 ORDER BY entry_id"
+                f"OR SUM(CASE WHEN currency = %s THEN 0 ELSE 1 END) > 0 ORDER BY entry_id",
+                [self.MAIN] * 4,
             )
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [self.MAIN] * 4)
-                self._rows = [tuple(int(v) for v in row) for row in cursor.fetchall()]
-        return self._rows
-
-    def foreign_currencies(self) -> bool:
-        """Whether any posting is in another currency than the main one."""
-        return any(others for _entry, _count, _sum, others in self.rows())
+            rows = [tuple(int(v) for v in row) for row in cursor.fetchall()]
+            cursor.execute(
+                f"SELECT e.id FROM {entry_table} e WHERE NOT EXISTS "
+                f"(SELECT 1 FROM {posting} p WHERE p.entry_id = e.id)"
+            )
+            rows.extend((pk, 0, 0, 0) for (pk,) in cursor.fetchall())
+        return sorted(rows)
 
     def unbalanced(self):
-        simple = {entry: total for entry, _n, total, others in self.rows() if not others}
+        simple = {entry: total for entry, n, total, others in self.rows() if n and not others}
         mixed = [entry for entry, _n, _total, others in self.rows() if others]
         residuals = [(entry, self.MAIN, total) for entry, total in simple.items() if total]
         if mixed:
@@ -137,24 +164,16 @@ class _EntryScan:
             )
             residuals.extend(rows)
         for entry, currency, residual in sorted(residuals):
-            yield _("Entry {entry} does not balance: residual {residual} fen in {currency}.").format(
-                entry=entry, residual=residual, currency=currency
-            )
+            yield _(
+                "Entry {entry} does not balance: residual {residual} fen in {currency}."
+            ).format(entry=entry, residual=residual, currency=currency)
 
     def short(self):
-        short = {entry: count for entry, count, _total, _others in self.rows() if count < 2}
-        qn = connection.ops.quote_name
-        posting, entry_table = qn(Posting._meta.db_table), qn(JournalEntry._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT e.id FROM {entry_table} e WHERE NOT EXISTS "
-                f"(SELECT 1 FROM {posting} p WHERE p.entry_id = e.id)"
-            )
-            short.update(dict.fromkeys((pk for (pk,) in cursor.fetchall()), 0))
-        for pk in sorted(short):
-            yield _("Entry {entry} has {count} postings; an entry needs at least two.").format(
-                entry=pk, count=short[pk]
-            )
+        for entry, count, _total, _others in self.rows():
+            if count < 2:
+                yield _("Entry {entry} has {count} postings; an entry needs at least two.").format(
+                    entry=entry, count=count
+                )
 
 
 def _posting_currencies(scan: _EntryScan):
@@ -304,7 +323,9 @@ def _late_entries():
     joins the entries to those (month, lock) rows by date range: on the date index, it
     reads only the entries of locked months.
     """
-    periods = list(Period.objects.order_by("year", "month").values_list("year", "month", "locked_at"))
+    periods = list(
+        Period.objects.order_by("year", "month").values_list("year", "month", "locked_at")
+    )
     if not periods:
         return
     bounds, earliest = [], None

@@ -9,6 +9,8 @@ from registry.models import (
     ImportJob,
     Organisation,
     Region,
+    RegionGroup,
+    RegionGroupMember,
     Village,
     VillageStat,
     WeakVillageThreshold,
@@ -41,6 +43,21 @@ class RegionAdmin(ScopedAdmin):
     search_fields = ["=code", "name"]
     raw_id_fields = ["parent"]
     list_select_related = ["parent"]
+
+
+class RegionGroupMemberInline(admin.TabularInline):
+    model = RegionGroupMember
+    raw_id_fields = ["region"]
+    extra = 0
+
+
+@admin.register(RegionGroup)
+class RegionGroupAdmin(ScopedAdmin):
+    """Region groups (e.g. 山区26县) are shipped data (registry/data/groups), loaded with the
+    divisions; an admin may correct them here (change-logged)."""
+
+    list_display = ["code", "name", "requires_members_for_pairing"]
+    inlines = [RegionGroupMemberInline]
 
 
 @admin.register(Village)

@@ -5,7 +5,8 @@ from functools import reduce
 from operator import or_
 
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import MoneyField
@@ -24,6 +25,8 @@ __all__ = [
     "ImportJob",
     "Organisation",
     "Region",
+    "RegionGroup",
+    "RegionGroupMember",
     "Village",
     "VillageOrOrganisation",
     "VillageStat",
@@ -31,6 +34,16 @@ __all__ = [
 ]
 
 MONEY_HELP = _("In fen (1/100 yuan).")
+# A weak margin no income can exhaust: a line whose test needs a figure the row lacks.
+NO_MARGIN = 10**18
+
+
+def _least(parts):
+    return parts[0] if len(parts) == 1 else Least(*parts)
+
+
+def _greatest(parts):
+    return parts[0] if len(parts) == 1 else Greatest(*parts)
 
 
 class RegionQuerySet(RestrictedQuerySet):
@@ -65,6 +78,65 @@ class Region(ChangeLoggedModel):
     def statistical_code(self) -> str:
         """The 12-digit form of the code (zero-padded), as NBS tables print it."""
         return self.code.ljust(12, "0")
+
+
+class RegionGroup(ChangeLoggedModel):
+    """A named set of counties that a programme is about, e.g. 山区26县 (the 26 mountain
+    counties of Zhejiang). Reference data: shipped in `registry/data/groups/<code>.csv` and
+    loaded by `registry.services.groups.load_region_groups`."""
+
+    code = models.SlugField(_("code"), max_length=40, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    requires_members_for_pairing = models.BooleanField(
+        _("pairings must name a member"),
+        default=False,
+        help_text=_(
+            "An enclave park of this programme must be owned by one of the group's counties."
+        ),
+    )
+    source = models.TextField(_("source"), blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_policy = ScopePolicy()  # reference data: unscoped admins only
+
+    class Meta:
+        verbose_name = _("region group")
+        verbose_name_plural = _("region groups")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def has_member(self, region_code: str | None) -> bool:
+        return region_code is not None and self.members.filter(region_id=region_code).exists()
+
+
+class RegionGroupMember(ChangeLoggedModel):
+    """A county of a region group."""
+
+    group = models.ForeignKey(
+        RegionGroup, on_delete=models.CASCADE, related_name="members", verbose_name=_("group")
+    )
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="group_memberships",
+        verbose_name=_("county"),
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_policy = ScopePolicy()
+
+    class Meta:
+        verbose_name = _("region group member")
+        verbose_name_plural = _("region group members")
+        ordering = ["group_id", "region_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "region"], name="registry_group_member_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group_id} {self.region_id}"
 
 
 def short_village_name(name: str) -> str:
@@ -257,17 +329,37 @@ class VillageStatQuerySet(RestrictedQuerySet):
             return rows.none()  # no line in force that year: nobody is weak
         return rows.alias(is_weak=status).filter(is_weak=True)
 
-    def _judged(
-        self, years: Iterable[int] | None, under: str | None
-    ) -> tuple[VillageStatQuerySet, Case | None]:
-        """The rows of `years` under `under`, and the CASE judging them (None: no line)."""
+    def with_weak_margin(
+        self, *, years: Iterable[int] | None = None, under: str | None = None
+    ) -> VillageStatQuerySet:
+        """The rows annotated `weak_margin` (fen) beside `is_weak`: by how much every income
+        figure of the row may fall together before the village is weak — the same lines as
+        `with_weak_status`, read the other way. With each figure lower by r, the village is
+        weak exactly when r > weak_margin (so `is_weak` is weak_margin < 0); None where no
+        line is in force. A test on a missing figure never judges, as in `weak_q`.
+
+        Analytics asks it for "without the returns": a village whose margin is below the
+        returns it received is weak without them.
+        """
+        rows, status, margin = self._judged(years, under, margin=True)
+        none = Value(None, output_field=models.BooleanField())
+        return rows.annotate(
+            is_weak=none if status is None else status,
+            weak_margin=Value(None, output_field=models.BigIntegerField())
+            if margin is None
+            else margin,
+        )
+
+    def _judged(self, years: Iterable[int] | None, under: str | None, *, margin: bool = False):
+        """The rows of `years` under `under`, and the CASE judging them (None: no line);
+        with `margin`, also the CASE of `with_weak_margin`."""
         rows = self
         thresholds = WeakVillageThreshold.objects.all()
         if years is not None:
             years = sorted(set(years))
             rows = rows.filter(year__in=years)
             if not years:
-                return rows, None
+                return (rows, None, None) if margin else (rows, None)
             thresholds = thresholds.filter(valid_from__lte=years[-1]).filter(
                 Q(valid_to__isnull=True) | Q(valid_to__gte=years[0])
             )
@@ -283,7 +375,7 @@ class VillageStatQuerySet(RestrictedQuerySet):
             by_region.setdefault(threshold.region_id, []).append(threshold)
         # One CASE, most specific region first: the first region that contains the village
         # and has a line in force in the row's year decides.
-        cases = []
+        cases, margins = [], []
         for region in sorted(by_region, key=lambda code: (-len(code), code)):
             lines = by_region[region]
             in_region = Q(village__code__startswith=region)
@@ -292,9 +384,31 @@ class VillageStatQuerySet(RestrictedQuerySet):
                 cases.append(When(in_region & reduce(or_, weak), then=Value(True)))
             in_force = reduce(or_, (line.in_force_q() for line in lines))
             cases.append(When(in_region & in_force, then=Value(False)))
+            if margin:
+                # Weak under any line in force: the least of the lines' margins.
+                parts = [
+                    Case(
+                        When(line.in_force_q(), then=part),
+                        default=Value(NO_MARGIN),
+                        output_field=models.BigIntegerField(),
+                    )
+                    for line in lines
+                    if (part := line.margin()) is not None
+                ]
+                if parts:
+                    margins.append(When(in_region & in_force, then=_least(parts)))
         if not cases:
-            return rows, None
-        return rows, Case(*cases, default=Value(None), output_field=models.BooleanField())
+            return (rows, None, None) if margin else (rows, None)
+        status = Case(*cases, default=Value(None), output_field=models.BooleanField())
+        if not margin:
+            return rows, status
+        return (
+            rows,
+            status,
+            Case(*margins, default=Value(None), output_field=models.BigIntegerField())
+            if margins
+            else None,
+        )
 
 
 class VillageStat(ChangeLoggedModel):
@@ -420,6 +534,26 @@ class WeakVillageThreshold(ChangeLoggedModel):
             return None
         combine = (lambda a, b: a | b) if self.rule == ThresholdRule.ANY else (lambda a, b: a & b)
         return reduce(combine, tests)
+
+    def margin(self):
+        """The expression of `VillageStatQuerySet.with_weak_margin` for this line: by how
+        much the row's figures may all fall before this line judges the village weak (the
+        least of field − line for "any", the greatest for "all"; a missing figure never
+        judges: NO_MARGIN)."""
+        parts = [
+            Coalesce(
+                F(field) - Value(line), Value(NO_MARGIN), output_field=models.BigIntegerField()
+            )
+            for field, line in (
+                ("total_income", self.total_income_below),
+                ("operating_income", self.operating_income_below),
+                ("recurring_income", self.recurring_income_below),
+            )
+            if line is not None
+        ]
+        if not parts:
+            return None
+        return _least(parts) if self.rule == ThresholdRule.ANY else _greatest(parts)
 
     def in_force_q(self) -> Q:
         """The test on VillageStat.year: the line is in force in the row's year."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import json
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from registry.models import Village, VillageStat
 
 __all__ = [
     "DIVISIONS_DIR",
+    "GROUPS_DIR",
     "Coverage",
     "Reporting",
     "combined",
@@ -37,11 +39,25 @@ __all__ = [
     "peers",
     "peers_year",
     "read_divisions",
+    "read_region_group",
     "reporting",
     "reporting_by_county",
+    "shipped_region_groups",
 ]
 
 DIVISIONS_DIR = Path(__file__).resolve().parent / "data" / "divisions"
+# Region groups (e.g. shanqu26.json, the 26 mountain counties): the one list of each.
+GROUPS_DIR = Path(__file__).resolve().parent / "data" / "groups"
+
+
+def shipped_region_groups() -> list[str]:
+    """The codes of the region groups shipped in GROUPS_DIR."""
+    return sorted(path.stem for path in GROUPS_DIR.glob("*.json"))
+
+
+def read_region_group(code: str) -> dict[str, Any]:
+    """A shipped group: name, requires_members_for_pairing, source, members [[code, name]]."""
+    return json.loads((GROUPS_DIR / f"{code}.json").read_text(encoding="utf-8"))
 
 
 # --- Coverage: how completely a region reported a year -----------------------------------

@@ -20,11 +20,13 @@ from ventures.models import (
 
 @admin.register(Venture)
 class VentureAdmin(ScopedAdmin):
-    list_display = ["name", "kind", "organisation", "started_on", "is_illustrative"]
-    list_filter = ["kind", "is_illustrative"]
+    list_display = ["name", "kind", "organisation", "owner_county", "started_on", "is_illustrative"]
+    list_filter = ["kind", "is_illustrative", "programme"]
     search_fields = ["name"]
     raw_id_fields = ["organisation"]
-    list_select_related = ["organisation"]
+    list_select_related = ["organisation", "owner_county"]
+    # The pairing is set by ventures.services.set_pairing, which applies the programme's rule.
+    readonly_fields = ["site_county", "owner_county", "programme"]
 
 
 @admin.register(Asset)

@@ -42,6 +42,7 @@ from ventures.choices import (
 from ventures.exceptions import ImmutableError, VentureError
 
 __all__ = [
+    "PAYABLE_VILLAGE_INFIX",
     "Asset",
     "Contribution",
     "DistributionLine",
@@ -133,6 +134,21 @@ class Venture(ChangeLoggedModel):
             "(not a person's own number)."
         ),
     )
+    # An enclave park's pairing (山海协作): the rich county where the park stands and the
+    # mountain county whose villages own it, and the programme (a region group) it belongs
+    # to. Set through ventures.services.set_pairing, which applies the group's rule.
+    site_county = models.ForeignKey(
+        "registry.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("site county"), help_text=_("Where the park stands."),
+    )
+    owner_county = models.ForeignKey(
+        "registry.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("owner county"), help_text=_("The county whose villages own the park."),
+    )
+    programme = models.ForeignKey(
+        "registry.RegionGroup", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="ventures", verbose_name=_("programme"),
+    )
 
     objects = RestrictedQuerySet.as_manager()
     scope_policy = ScopePolicy(
@@ -143,6 +159,22 @@ class Venture(ChangeLoggedModel):
         verbose_name = _("venture")
         verbose_name_plural = _("ventures")
         ordering = ["name"]
+        constraints = [
+            # A pairing names both counties, and two different ones.
+            models.CheckConstraint(
+                name="ventures_venture_pairing_whole",
+                condition=(Q(site_county__isnull=True) & Q(owner_county__isnull=True))
+                | (
+                    Q(site_county__isnull=False)
+                    & Q(owner_county__isnull=False)
+                    & ~Q(site_county=F("owner_county"))
+                ),
+            ),
+            models.CheckConstraint(
+                name="ventures_venture_programme_paired",
+                condition=Q(programme__isnull=True) | Q(owner_county__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -343,6 +375,10 @@ class IncomeReceipt(ChangeLoggedModel):
     def __str__(self) -> str:
         return f"{self.venture} · {self.get_kind_display()} · {self.received_on}"
 
+
+#: The infix of a holder village's payable account name ("Venture-<pk>-Village-<code>"):
+#: the programme's figures read the village from it (analytics.programme).
+PAYABLE_VILLAGE_INFIX = "-Village-"
 
 # Which status may follow which (the services take the steps; the model refuses others).
 RUN_TRANSITIONS = {
@@ -573,6 +609,14 @@ class DistributionLine(HolderFields, ChangeLoggedModel):
     floor = models.BigIntegerField(_("floor"), null=True, blank=True, help_text=MONEY_HELP)
     points = models.BigIntegerField(_("points"), null=True, blank=True)
     amount = models.BigIntegerField(_("amount"), help_text=MONEY_HELP)
+    # The holder's payable account on the operating company's books, opened when the run
+    # is prepared (lines with an amount): post_run books each line to it and check_ledger
+    # reconciles the posted entry with the lines by it, an integer join rather than a
+    # lookup of the account by its name for every line. Empty on a zero line.
+    account = models.ForeignKey(
+        "ledger.Account", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False, verbose_name=_("payable account"),
+    )
 
     objects = DistributionLineQuerySet.as_manager()
     scope_policy = ScopePolicy(
@@ -594,6 +638,16 @@ class DistributionLine(HolderFields, ChangeLoggedModel):
                 fields=["run", "organisation"], condition=Q(organisation__isnull=False),
                 name="ventures_line_one_per_organisation",
             ),
+            # Conditional, so that SQLite adds it as an index (a plain unique constraint
+            # would rebuild the table and lose its guard triggers).
+            models.UniqueConstraint(
+                fields=["run", "account"], condition=Q(account__isnull=False),
+                name="ventures_line_one_per_account",
+            ),
+        ]
+        indexes = [
+            # check_ledger's pass over the posted runs' lines reads this index alone.
+            models.Index(fields=["run", "account", "amount"], name="ventures_line_reconcile"),
         ]
 
     def __str__(self) -> str:

@@ -80,6 +80,7 @@ APPROVE_ROLES = frozenset({Role.APPROVER})
 POST_ROLES = frozenset({Role.FINANCE, Role.APPROVER})
 PUBLISH_ROLES = frozenset({Role.FINANCE, Role.APPROVER})
 REVERSE_ROLES = frozenset({Role.APPROVER})
+PAIRING_ROLES = frozenset({Role.FINANCE})  # and city admins, as everywhere
 
 #: Village codes per IN (...) lookup: well under the databases' parameter limits.
 CHUNK = 5000
@@ -431,14 +432,50 @@ def _tables() -> dict[str, str]:
     }
 
 
-def _line_totals() -> dict[int, tuple[int, int]]:
-    """run pk → (Σ line amounts, number of lines with an amount), for every run."""
+def _line_pass() -> dict[int, tuple[int, int, int]]:
+    """Every posted run's lines in one pass: run pk → (Σ amounts, lines with an amount,
+    lines whose account does not hold exactly their amount in the run's entry).
+
+    A line's account is on the line (ventures 0005), so each line costs one probe of the
+    (account, entry, amount) index, both keys integers; the lines come from their own
+    (run, account, amount) index. A line with no account (prepared before the lines kept
+    it) counts as not held, so its run is compared in full. CROSS JOIN keeps SQLite to the
+    order runs → lines → postings.
+    """
     t = _tables()
     sql = (
-        f"SELECT run_id, SUM(amount), SUM(CASE WHEN amount <> 0 THEN 1 ELSE 0 END) "
-        f"FROM {t['line']} GROUP BY run_id"
+        f"SELECT r.id, SUM(l.amount), SUM(CASE WHEN l.amount <> 0 THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN l.amount <> 0 AND (p.amount IS NULL OR p.amount <> -l.amount) "
+        "THEN 1 ELSE 0 END) "
+        f"FROM {t['run']} r CROSS JOIN {t['line']} l "
+        f"LEFT JOIN {t['posting']} p ON p.account_id = l.account_id "
+        "AND p.entry_id = r.posted_entry_id "
+        f"WHERE l.run_id = r.id AND {_posted_runs_sql()} GROUP BY r.id"
     )
-    return {run: (int(total), int(count)) for run, total, count in _rows(sql)}
+    return {run: (int(total), int(paid), int(bad)) for run, total, paid, bad in _rows(sql)}
+
+
+def _venture_accounts_sql() -> str:
+    """One row per venture: its own accounts a run books (income, retained earnings,
+    reserve, welfare; each may be missing), found once per venture by the unique index."""
+    t = _tables()
+    kinds = {
+        "income": AccountKind.INCOME,
+        "equity": AccountKind.EQUITY,
+        "reserve": AccountKind.RESERVE,
+        "welfare": AccountKind.WELFARE,
+    }
+    pivot = ", ".join(
+        f"MAX(CASE WHEN a.kind = '{kind}' THEN a.id END) AS {column}"
+        for column, kind in kinds.items()
+    )
+    listed = ", ".join(f"'{kind}'" for kind in kinds.values())
+    return (
+        f"SELECT v.id AS venture_id, {pivot} "
+        f"FROM {t['venture']} v CROSS JOIN {t['account']} a "
+        f"WHERE a.organisation_id = v.organisation_id AND a.kind IN ({listed}) "
+        "AND a.name = 'Venture-' || v.id GROUP BY v.id"
+    )
 
 
 def _posted_runs() -> list[tuple]:
@@ -446,61 +483,38 @@ def _posted_runs() -> list[tuple]:
 
     (pk, status, entry, distributed, total, reserve, welfare, postings in the entry,
     whether the source, reserve and welfare accounts hold in the entry exactly the run's
-    amounts). Each account is found by its unique index (owner, kind, name), its postings
-    in the entry by the (account, entry) index (CROSS JOIN keeps SQLite to that order;
-    left alone it reads the entry's postings and probes each one's account).
+    amounts). The ventures' accounts are found once per venture (not once per run), one
+    row each, their postings in the entry by the (account, entry, amount) index.
     """
     t = _tables()
-    stem = "'Venture-' || r.venture_id"
 
-    def booked(kind: str) -> str:
+    def held(account: str) -> str:
         return (
-            f"COALESCE((SELECT SUM(p.amount) FROM {t['account']} a CROSS JOIN {t['posting']} p "
-            f"WHERE a.organisation_id = v.organisation_id AND a.kind = {kind} "
-            f"AND a.name = {stem} AND p.account_id = a.id AND p.entry_id = r.posted_entry_id"
-            "), 0)"
+            f"COALESCE((SELECT SUM(p.amount) FROM {t['posting']} p "
+            f"WHERE p.account_id = {account} AND p.entry_id = r.posted_entry_id), 0)"
         )
 
+    # A run's source is income or retained earnings, named like the account kinds.
+    source = (
+        f"CASE r.source WHEN '{AccountKind.INCOME}' THEN va.income "
+        f"WHEN '{AccountKind.EQUITY}' THEN va.equity END"
+    )
     sql = (
         "SELECT r.id, r.status, r.posted_entry_id, r.distributed_amount, r.total, "
         "r.reserve_amount, r.welfare_amount, "
         f"(SELECT COUNT(*) FROM {t['posting']} p WHERE p.entry_id = r.posted_entry_id), "
-        f"CASE WHEN {booked('r.source')} = r.total THEN 1 ELSE 0 END, "
+        f"CASE WHEN {held(source)} = r.total THEN 1 ELSE 0 END, "
         # A zero reserve or welfare is not posted: nothing to probe (a stray posting there
         # makes the entry longer than the run, which the posting count finds).
-        "CASE WHEN r.reserve_amount = 0 THEN 1 "
-        f"WHEN {booked(repr(str(AccountKind.RESERVE)))} = -r.reserve_amount "
+        f"CASE WHEN r.reserve_amount = 0 THEN 1 WHEN {held('va.reserve')} = -r.reserve_amount "
         "THEN 1 ELSE 0 END, "
-        "CASE WHEN r.welfare_amount = 0 THEN 1 "
-        f"WHEN {booked(repr(str(AccountKind.WELFARE)))} = -r.welfare_amount "
+        f"CASE WHEN r.welfare_amount = 0 THEN 1 WHEN {held('va.welfare')} = -r.welfare_amount "
         "THEN 1 ELSE 0 END "
-        f"FROM {t['run']} r JOIN {t['venture']} v ON v.id = r.venture_id "
+        f"FROM {t['run']} r LEFT JOIN ({_venture_accounts_sql()}) va "
+        "ON va.venture_id = r.venture_id "
         f"WHERE {_posted_runs_sql()} ORDER BY r.id"
     )
     return _rows(sql)
-
-
-def _payable_mismatches() -> set[int]:
-    """Posted runs with a line whose holder's payable, in the run's entry, does not hold
-    exactly the line's amount: run by run, its lines by the run index, one account probe
-    and one posting probe a line. (CROSS JOIN keeps SQLite to that order.)"""
-    t = _tables()
-    holder = (
-        "CASE WHEN l.village_id IS NOT NULL THEN '-Village-' || l.village_id "
-        "ELSE '-Organisation-' || l.organisation_id END"
-    )
-    sql = (
-        f"SELECT DISTINCT r.id FROM {t['run']} r CROSS JOIN {t['venture']} v "
-        f"CROSS JOIN {t['line']} l "
-        f"LEFT JOIN {t['account']} a ON a.organisation_id = v.organisation_id "
-        f"AND a.kind = '{AccountKind.DISTRIBUTION_PAYABLE}' "
-        f"AND a.name = 'Venture-' || r.venture_id || {holder} "
-        f"WHERE v.id = r.venture_id AND l.run_id = r.id AND {_posted_runs_sql()} "
-        f"AND r.posted_entry_id IS NOT NULL AND l.amount <> 0 "
-        f"AND COALESCE((SELECT SUM(p.amount) FROM {t['posting']} p "
-        f"WHERE p.entry_id = r.posted_entry_id AND p.account_id = a.id), 0) <> -l.amount"
-    )
-    return {run for (run,) in _rows(sql)}
 
 
 def reconcile_runs():
@@ -514,28 +528,31 @@ def reconcile_runs():
     reversed run whose reversal entry does not reverse its entry.
 
     A fast pass finds the runs that may differ. A run is clean when (1) every account it
-    should book holds, in its entry, exactly its amount, and (2) the entry has exactly as
-    many postings as there are such accounts: (1) gives each of them a posting, they are
-    distinct accounts, so with (2) the entry holds nothing else. Three queries whatever the
-    size (the runs with their source, reserve and welfare probes and posting counts; the
-    lines' sums by run; the lines' probes); only runs the pass flags are compared in full.
+    should book (its source, reserve and welfare accounts, and each line's payable account,
+    recorded on the line) holds, in its entry, exactly its amount, and (2) the entry has
+    exactly as many postings as there are such accounts: the accounts are distinct (a line
+    account once per run, a database constraint; the venture's own accounts are of other
+    kinds), (1) gives each a posting, so with (2) the entry holds nothing else. Two queries
+    whatever the size (the runs with their source, reserve and welfare probes and posting
+    counts; the lines with their probes and sums by run); only runs the pass flags are
+    compared in full, account by account and by the holders' names.
     """
     runs = _posted_runs()
-    lines = _line_totals()
-    suspects = _payable_mismatches()
+    lines = _line_pass()
+    suspects: set[int] = set()
     for pk, status, entry, distributed, total, reserve, welfare, postings, *held in runs:
         if entry is None:
             yield _("Run {pk} is {status} but has no ledger entry.").format(
                 pk=pk, status=RunStatus(status).label.lower()
             )
             continue
-        summed, counted = lines.get(pk, (0, 0))
+        summed, counted, unheld = lines.get(pk, (0, 0, 0))
         if summed != distributed:
             yield _(
                 "Run {pk}: its lines sum to {lines} fen, but it distributes {distributed} fen."
             ).format(pk=pk, lines=summed, distributed=distributed)
         expected = counted + (total != 0) + (reserve != 0) + (welfare != 0)
-        if postings != expected or not all(held):
+        if unheld or postings != expected or not all(held):
             suspects.add(pk)
     yield from _entry_differences(sorted(suspects))
     yield from _reversal_problems()
@@ -619,9 +636,9 @@ def _reversal_problems():
         .values_list("pk", "reversal_entry_id", "posted_entry_id")
     )
     for pk, reversal, entry in rows:
-        yield _("Run {pk} is reversed, but entry {reversal} does not reverse its entry {entry}.").format(
-            pk=pk, reversal=reversal, entry=entry
-        )
+        yield _(
+            "Run {pk} is reversed, but entry {reversal} does not reverse its entry {entry}."
+        ).format(pk=pk, reversal=reversal, entry=entry)
 
 
 #: What `check_ledger` runs for ventures, in order.

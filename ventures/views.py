@@ -80,7 +80,10 @@ RUNS_ON_VENTURE_PAGE = 20
 
 
 def _venture(pk: int) -> Venture:
-    return get_object_or_404(Venture.objects.select_related("organisation"), pk=pk)
+    return get_object_or_404(
+        Venture.objects.select_related("organisation", "site_county", "owner_county", "programme"),
+        pk=pk,
+    )
 
 
 @login_required

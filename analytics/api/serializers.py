@@ -23,6 +23,15 @@ class IndicatorsQuerySerializer(serializers.Serializer):
     )
 
 
+class ProgrammeQuerySerializer(serializers.Serializer):
+    year = serializers.IntegerField(
+        min_value=YEAR_MIN,
+        max_value=YEAR_MAX,
+        required=False,
+        help_text=_("The year of the weak villages and the gap (default: the latest paid)."),
+    )
+
+
 class RankingKPISerializer(serializers.ModelSerializer):
     class Meta:
         model = RankingKPI

@@ -11,9 +11,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from analytics import scenarios, selectors, services
+from analytics import programme, scenarios, selectors, services
 from analytics.api.filters import (
     RankingSchemeFilterSet,
     RankingSnapshotFilterSet,
@@ -22,6 +23,7 @@ from analytics.api.filters import (
 from analytics.api.serializers import (
     CompareQuerySerializer,
     IndicatorsQuerySerializer,
+    ProgrammeQuerySerializer,
     RankingSchemeSerializer,
     RankingSnapshotDetailSerializer,
     RankingSnapshotSerializer,
@@ -36,6 +38,7 @@ from registry.models import Region
 
 __all__ = [
     "IndicatorsViewSet",
+    "ProgrammeViewSet",
     "RankingSchemeViewSet",
     "RankingSnapshotViewSet",
     "ScenarioViewSet",
@@ -74,6 +77,37 @@ class IndicatorsViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
             )
         except Invalid as exc:  # unknown region or no statistics: 400, keyed "detail"
             raise api_error(exc, field="detail") from None
+        return Response(data)
+
+
+class ProgrammeViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
+    """The enclave programme of a region group (山区26县): readable by every signed-in user."""
+
+    queryset = Region.objects.all()  # decides who may read (ScopedPermission)
+    filter_backends: list = []
+    pagination_class = None
+    http_method_names = ["get", "head", "options"]
+    serializer_class = ProgrammeQuerySerializer
+    lookup_field = "code"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+
+    @extend_schema(
+        parameters=[ProgrammeQuerySerializer],
+        responses=OpenApiTypes.OBJECT,
+        summary="An enclave programme: returns per county and year, weak villages, the gap",
+    )
+    def retrieve(self, request, code=None):
+        """Returns paid per county and year (fen, from the ledger), and for `year` (default:
+        the latest year paid) the villages weak with and without the returns, those lifted,
+        and Gini and Theil T (between/within counties) with and without them."""
+        params = ProgrammeQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        try:
+            data = selectors.cached(
+                programme.programme, code, params.validated_data.get("year")
+            )
+        except Invalid as exc:  # an unknown group: a 404 naming it
+            raise NotFound(str(exc)) from None
         return Response(data)
 
 

@@ -243,7 +243,7 @@ def test_trend_equals_indicators_year_by_year(stats):
         assert row["gini"] == data["gini"]
         assert row["theil_t"] == data["theil_t"]
         assert row["weak"] == data["weak"]["count"]
-        assert row["gini_with_returns"] is None
+        assert row["gini_without_returns"] is None
     assert selectors.trend("330482", [2022]) == rows[1:]
     assert selectors.trend("330499") == []
 
@@ -289,8 +289,8 @@ def test_with_and_without_returns_on_the_page_and_in_the_trend(posted_2022, clie
     assert f'data-testid="gini-without">{returns["without"]["gini"]:.4f}<' in html
     assert f'data-testid="gini-with">{returns["with"]["gini"]:.4f}<' in html
     data = chart_data(response)
-    assert data["trend"][1]["gini_with_returns"] == returns["with"]["gini"]
-    assert data["trend"][0]["gini_with_returns"] is None  # no returns in 2021
+    assert data["trend"][1]["gini_without_returns"] == returns["without"]["gini"]
+    assert data["trend"][0]["gini_without_returns"] is None  # no returns in 2021
     assert data["lorenz"]["with"][-1] == 1
 
 

@@ -214,3 +214,32 @@ CONSORTIA = [
     ("物业经济共富体（示例）", "物业经济（示例）", True),
 ]
 CONSORTIUM_MEMBERS = {"景区村庄共富体": ["徐家埭村", "山塘村", "赵家桥村", "马厩村"]}
+
+# The enclave programme of the 26 mountain counties (FACTS.md: "Pinghu later built enclave
+# parks with 文成 and 龙泉 too; 30 消薄飞地 province-wide return nearly 200 million yuan a year
+# to the 26 mountain counties"). The 青田 park is ENCLAVE_FACTS; the 文成 and 龙泉 parks are
+# facts, everything about them here is illustrative (示例): names, companies, villages,
+# rents and years.
+WENCHENG = "330328"  # 文成县
+LONGQUAN = "331181"  # 龙泉市
+PROGRAMME_GROUP = "shanqu26"
+PROGRAMME_DEMO = {
+    "parks": [
+        {
+            "venture": "平湖—文成山海协作消薄飞地产业园（示例）",
+            "operator": "文成强村联合发展有限公司（示例）",
+            "owner": WENCHENG,
+            "villages": 30,  # the first 30 village committees of 文成 by code
+            "rent_yuan": 3_000_000,  # a year, all of it distributed equally
+        },
+        {
+            "venture": "平湖—龙泉山海协作消薄飞地产业园（示例）",
+            "operator": "龙泉强村联合发展有限公司（示例）",
+            "owner": LONGQUAN,
+            "villages": 40,
+            "rent_yuan": 4_000_000,
+        },
+    ],
+    "years": [2021, 2022],
+    "site": PINGHU,
+}

@@ -15,6 +15,7 @@ from core.actors import SYSTEM
 from core.roles import Role
 from registry.models import Organisation, Village, WeakVillageThreshold
 from registry.services.divisions import load_divisions
+from registry.services.groups import load_region_groups
 from registry.services.stats_io import import_stats
 
 # (username, display name, role, scope kind, scope key)
@@ -103,6 +104,8 @@ def load(stdout=None) -> list[tuple[str, str, str]]:
 
     result = load_divisions([facts.PROVINCE], [facts.JINSHAN], actor=SYSTEM)
     say(f"区划: 新增 {result.created['regions']} 个区划, {result.created['villages']} 个村级单位")
+    groups = load_region_groups(actor=SYSTEM)
+    say(f"区域组（山区26县）: 新增 {groups.groups} 个, 成员 {groups.members} 个")
     say(f"薄弱村标准: 新增 {load_thresholds()} 条")
     say(f"组织: 新增 {load_organisations()} 个")
     path = Path(settings.BASE_DIR) / "var" / "demo" / "demo-stats-2018-2022.csv"
@@ -111,7 +114,7 @@ def load(stdout=None) -> list[tuple[str, str, str]]:
     if outcome.errors:
         raise RuntimeError(f"demo statistics did not import: {outcome.errors[:5]}")
     say(
-        f"统计数据 ({rows} 行, 平湖+青田 2018—2022, 示例): 新增 {outcome.created}, "
+        f"统计数据 ({rows} 行, 平湖+青田+文成+龙泉 2018—2022, 示例): 新增 {outcome.created}, "
         f"更新 {outcome.updated}, 未变 {outcome.unchanged}"
     )
     return load_users()

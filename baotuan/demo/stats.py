@@ -1,4 +1,4 @@
-"""Illustrative (示例) statistics for 平湖 and 青田, 2018–2022, generated deterministically.
+"""Illustrative (示例) statistics for 平湖, 青田, 文成 and 龙泉, 2018–2022, generated deterministically.
 
 Each village's series comes from its own RNG seeded by its code, so the numbers do not depend
 on load order. Levels are chosen to be plausible, not to be facts: 平湖's villages are rich
@@ -35,6 +35,9 @@ HEADERS = [
 PROFILES = {
     facts.PINGHU: (3_000_000, 0.45, 0.08, (0.55, 0.80), 36_500, 0.075),
     facts.QINGTIAN: (180_000, 0.70, 0.14, (0.20, 0.60), 22_500, 0.09),
+    # The other two mountain counties with a Pinghu enclave park (the programme page).
+    facts.WENCHENG: (200_000, 0.65, 0.13, (0.20, 0.60), 23_000, 0.09),
+    facts.LONGQUAN: (220_000, 0.65, 0.12, (0.25, 0.60), 24_000, 0.09),
 }
 
 

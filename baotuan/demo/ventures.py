@@ -547,6 +547,9 @@ def load(stdout=None) -> list[tuple[str, str, str]]:
     with transaction.atomic():
         venture = load_enclave(say)
         _shantang, accounts = load_shantang(say)
+        from baotuan.demo import programme  # it reuses this module's run helper
+
+        programme.load(say)  # the 文成 and 龙泉 parks' runs post before the months lock
         locked = lock_complete_periods(say)
     say(f"账期锁定: 新增 {locked} 个月, 已锁至 {locked_through()}")
     figures = enclave_figures(venture)

@@ -52,6 +52,7 @@ EXPECTED_PATHS = {
     "/api/v1/notices/": {"get"},
     "/api/v1/notices/{id}/": {"get"},
     "/api/v1/indicators/": {"get"},
+    "/api/v1/programmes/{code}/": {"get"},
     "/api/v1/ranking-schemes/": {"get"},
     "/api/v1/ranking-schemes/{id}/": {"get"},
     "/api/v1/ranking-snapshots/": {"get"},

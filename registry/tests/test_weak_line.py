@@ -99,3 +99,61 @@ def test_without_lines_nobody_is_weak(tree, django_assert_num_queries):
     assert VillageStat.objects.with_weak_status().get().is_weak is None
     with django_assert_num_queries(1):  # the thresholds; no rows to look at then
         assert list(VillageStat.objects.weak_in(2022)) == []
+
+
+# --- the weak margin: the same lines read as "how much may the figures fall" -----------------
+
+
+@pytest.mark.parametrize(
+    ("code", "year", "figures", "margin"),
+    [
+        # Province only: total − 200,000.
+        (FENGSHAN, 2022, (250_000_00, None, None), 50_000_00),
+        (FENGSHAN, 2022, (150_000_00, None, None), -50_000_00),
+        # 平湖 2022: line a (recurring − 300,000) or line b (the greater of total − 1M and
+        # operating − 1M: both must be below); the least of the two lines.
+        (XUJIADAI, 2022, (1_500_000_00, 900_000_00, 700_000_00), 400_000_00),
+        (XUJIADAI, 2022, (1_500_000_00, 1_200_000_00, 2_000_000_00), 500_000_00),
+        # Recurring missing: line a never judges; operating missing: line b never judges.
+        (XUJIADAI, 2022, (1_500_000_00, 1_200_000_00, None), 500_000_00),
+        (XUJIADAI, 2022, (100_000_00, None, None), None),
+        # No line in force (2020): no margin.
+        (FENGSHAN, 2020, (100_000_00, None, None), None),
+    ],
+)
+def test_the_weak_margin_reads_the_same_lines(lines, code, year, figures, margin):
+    _stat(code, year, *figures)
+    row = VillageStat.objects.with_weak_margin(years=[year]).values("is_weak", "weak_margin").get()
+    if margin is None:
+        assert row["weak_margin"] is None or row["weak_margin"] >= 10**17
+    else:
+        assert row["weak_margin"] == margin
+    if row["is_weak"] is not None:
+        # The same rule: weak exactly when the margin is below zero …
+        assert row["is_weak"] == (row["weak_margin"] < 0)
+        # … and weak after every figure falls by r exactly when r > margin.
+        if row["weak_margin"] < 10**17:
+            m = row["weak_margin"]
+            for r, weak in ((m, False), (m + 1, True)):
+                VillageStat.objects.filter(village_id=code, year=year).update(
+                    **{
+                        f: v - r
+                        for f, v in zip(
+                            ("total_income", "operating_income", "recurring_income"),
+                            figures, strict=True,
+                        )
+                        if v is not None
+                    }
+                )
+                status = VillageStat.objects.with_weak_status(years=[year]).get().is_weak
+                assert status is weak
+                VillageStat.objects.filter(village_id=code, year=year).update(
+                    **{
+                        f: v
+                        for f, v in zip(
+                            ("total_income", "operating_income", "recurring_income"),
+                            figures, strict=True,
+                        )
+                        if v is not None
+                    }
+                )

@@ -4,6 +4,7 @@
     income     record_income
     runs       prepare_run, discard_run, approve_run, post_run, reverse_run
     notices    publish_run
+    pairing    set_pairing (an enclave park's site and owner counties, its programme)
 
 Every function takes the acting user (or `core.actors.SYSTEM`) as a required `actor` and
 refuses a missing one first; then it owns its transaction (a savepoint inside the
@@ -32,6 +33,7 @@ appended where the account is per holder ("Venture-<pk>-Village-<code>",
 
 from ventures.services.income import record_income
 from ventures.services.notices import publish_run
+from ventures.services.pairing import set_pairing
 from ventures.services.registers import add_stake, end_stake, record_contribution
 from ventures.services.runs import (
     approve_run,
@@ -52,4 +54,5 @@ __all__ = [
     "record_contribution",
     "record_income",
     "reverse_run",
+    "set_pairing",
 ]

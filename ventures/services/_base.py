@@ -17,7 +17,12 @@ from ledger.models import Account
 from ledger.services import get_account
 from registry.models import Organisation, Village
 from ventures.exceptions import LedgerRefused, NotAllowed, VentureError
-from ventures.models import DistributionRun, Venture, parse_holder_key
+from ventures.models import (
+    PAYABLE_VILLAGE_INFIX,
+    DistributionRun,
+    Venture,
+    parse_holder_key,
+)
 
 #: Land quota (土地指标) is capital in kind, not money in the bank; the ledger has no
 #: non-cash asset kind yet, so it sits in a cash-kind account of its own name, apart from
@@ -95,5 +100,5 @@ def _venture_account(venture: Venture, kind: str, suffix: str = "", *, actor) ->
 
 def _holder_account_name(venture: Venture, village_id, organisation_id) -> str:
     if village_id is not None:
-        return f"{venture.ledger_name}-Village-{village_id}"
+        return f"{venture.ledger_name}{PAYABLE_VILLAGE_INFIX}{village_id}"
     return f"{venture.ledger_name}-Organisation-{organisation_id}"

@@ -65,6 +65,7 @@ LINE_FIELDS = [
     "floor",
     "points",
     "amount",
+    "account_id",
 ]
 
 
@@ -200,6 +201,15 @@ def prepare_run(
             prepared_by=as_user(actor),
             prepared_at=timezone.now(),
         )
+        # Each paid holder's payable account, opened now (under the venture's lock), so the
+        # line records the account its amount will be booked to.
+        paid = {
+            (stake.village_id, stake.organisation_id)
+            for stake, amount in zip(stakes, computed.amounts, strict=True)
+            if amount
+        }
+        with _ledger():
+            payables = _payable_accounts(venture, paid, actor=actor)
         rows = [
             (
                 run.pk,
@@ -212,6 +222,7 @@ def prepare_run(
                 None if computed.floors is None else computed.floors[i],
                 None if computed.points is None else computed.points[i],
                 amount,
+                payables.get((stake.village_id, stake.organisation_id)) if amount else None,
             )
             for i, (stake, weight, amount) in enumerate(
                 zip(stakes, computed.weights, computed.amounts, strict=True)
@@ -380,9 +391,13 @@ def post_run(run: DistributionRun, *, actor, date=None) -> DistributionRun:
         # receipt may have been reversed or another run posted.
         _refuse_shortfall(venture, run.total, run.source, run.period_end, excluding=run)
         lines = DistributionLine.objects.filter(run=run, amount__gt=0).order_by("pk")
-        amounts = list(lines.values_list("village_id", "organisation_id", "amount"))
+        amounts = list(lines.values_list("village_id", "organisation_id", "account_id", "amount"))
         with _ledger():
-            payables = _payable_accounts(venture, {(v, o) for v, o, _a in amounts}, actor=actor)
+            # Lines prepared before they recorded their account (ventures 0005) find it by
+            # the holder's name.
+            payables = _payable_accounts(
+                venture, {(v, o) for v, o, account, _a in amounts if account is None}, actor=actor
+            )
             source_kind = (
                 AccountKind.INCOME
                 if run.source == DistributionSource.INCOME
@@ -405,7 +420,10 @@ def post_run(run: DistributionRun, *, actor, date=None) -> DistributionRun:
                         -run.welfare_amount,
                     )
                 )
-            entry_lines.extend((payables[(v, o)], -amount) for v, o, amount in amounts)
+            entry_lines.extend(
+                (payables[(v, o)] if account is None else account, -amount)
+                for v, o, account, amount in amounts
+            )
             with books_language():
                 description = _("{venture}: distribution for {start}–{end} (run {pk})").format(
                     venture=venture, start=run.period_start, end=run.period_end, pk=run.pk

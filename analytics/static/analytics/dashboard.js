@@ -63,17 +63,17 @@
     ]
   });
 
-  var withReturns = data.trend.some(function (row) { return row.gini_with_returns !== null; });
+  var withoutReturns = data.trend.some(function (row) { return row.gini_without_returns !== null; });
   var gapSeries = [
     {name: L.gini, type: "line", symbolSize: 7, markLine: mark,
      data: points(data.trend.map(function (row) { return row.gini; }))},
     {name: L.theil_t, type: "line", symbolSize: 7,
      data: points(data.trend.map(function (row) { return row.theil_t; }))}
   ];
-  if (withReturns) {
-    gapSeries.push({name: L.gini_with_returns, type: "line", symbolSize: 7, connectNulls: false,
+  if (withoutReturns) {
+    gapSeries.push({name: L.gini_without_returns, type: "line", symbolSize: 7, connectNulls: false,
       lineStyle: {type: "dashed"},
-      data: data.trend.map(function (row) { return row.gini_with_returns; })});
+      data: data.trend.map(function (row) { return row.gini_without_returns; })});
   }
   draw("gap-chart", {
     grid: grid, legend: legend,

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from audit.context import change_context
 from core.actors import SYSTEM
 from registry.services.divisions import load_divisions
+from registry.services.groups import load_region_groups
 
 
 class Command(BaseCommand):
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         with change_context(user=SYSTEM, source="cli", path="load_divisions"):
             try:
                 result = load_divisions(province, area, actor=SYSTEM)
+                groups = load_region_groups(actor=SYSTEM)
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
         self.stdout.write(
@@ -29,4 +31,8 @@ class Command(BaseCommand):
                 f"村级单位: 新增 {result.created['villages']} 个, 更名 {result.updated['villages']} 个 "
                 f"({time.perf_counter() - started:.1f}s)"
             )
+        )
+        self.stdout.write(
+            f"区域组（如山区26县）: 新增 {groups.groups} 个, 成员 {groups.members} 个"
+            + (f"; 未载入的县 {len(groups.missing)} 个" if groups.missing else "")
         )
