@@ -36,10 +36,11 @@ from lib.money import fen_to_wan_yuan
 from projects import selectors as project_selectors
 from projects.choices import ProjectStatus
 from registry.models import Region
+from tourism import selectors as tourism_selectors
 from ventures.choices import RunStatus
 from ventures.models import DistributionLine, PublicNotice
 
-__all__ = ["PAGE_SECONDS", "index", "language", "method", "ranking"]
+__all__ = ["PAGE_SECONDS", "index", "language", "method", "ranking", "routes"]
 
 PAGE_SECONDS = 600
 BROWSER_SECONDS = 60
@@ -291,6 +292,14 @@ def ranking(request, scheme, year):
         "versions": versions,
     }
     return render(request, "showcase/ranking.html", context)
+
+
+@cached_page
+def routes(request):
+    """The tourism routes of the consortia (景区村庄): stops, a schematic map drawn from the
+    stops' coordinates (inline SVG, no tiles), grades and published cumulative totals. Cached
+    like every showcase page: a changed route shows within PAGE_SECONDS."""
+    return render(request, "showcase/routes.html", tourism_selectors.public_routes())
 
 
 @cached_page

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", showcase.index, name="index"),
     path("ranking/<int:scheme>/<int:year>/", showcase.ranking, name="ranking"),
     path("method/<int:scheme>/", showcase.method, name="method"),
+    path("routes/", showcase.routes, name="routes"),
     path("language/<str:code>/", showcase.language, name="language"),
 ]

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "alliances",
     "projects",
     "grids",
+    "tourism",
     "analytics",
 ]
 
@@ -235,6 +236,8 @@ SPECTACULAR_SETTINGS = {
         "MatterCategoryEnum": "grids.choices.MatterCategory",
         "RegionLevelEnum": "registry.choices.RegionLevel",
         "MatterLevelEnum": "grids.choices.MatterLevel",
+        "SpotKindEnum": "tourism.choices.SpotKind",
+        "OperatorKindEnum": "tourism.choices.OperatorKind",
     },
 }
 

@@ -50,6 +50,11 @@ BENCHMARKS = {
         "100,000 households, 300,000 people; --quick 1/100), ID lookup, grid page",
         ("sqlite", "postgres"),
     ),
+    "tourism": (
+        "Issue 14: monthly tourism figures import, 5,000 spots × 10 years (600,000 rows; "
+        "--quick 60,000), against the raw bulk write of the same rows",
+        ("sqlite", "postgres"),
+    ),
     "import_guards": (
         "Issue 10: upload checks before parsing, on a province xlsx and on memory bombs",
         (),
@@ -78,8 +83,17 @@ BENCHMARKS = {
 }
 # Benchmarks with a shorter mode (`--quick`): PySAL's TheilD on a 50,000-row subsample;
 # 3 s of load per URL instead of 10; the optimiser's 2,000-village instance only; 1/100 of
-# a province's households instead of 1/10; 3,000 enclave holders over 5 years.
-QUICK = {"inequality_national", "dashboard_load", "optimise", "grids", "notices_wrk", "enclave"}
+# a province's households instead of 1/10; 3,000 enclave holders over 5 years; 60,000
+# monthly tourism figures instead of 600,000.
+QUICK = {
+    "inequality_national",
+    "dashboard_load",
+    "optimise",
+    "grids",
+    "notices_wrk",
+    "enclave",
+    "tourism",
+}
 
 
 def run(name: str, engine: str | None, quick: bool = False) -> dict:

@@ -10,6 +10,7 @@ from audit.models import ObjectChange
 from core.scope import may_write_any
 from grids.models import Grid
 from registry.models import VillageStat
+from tourism.models import Spot
 
 register = template.Library()
 
@@ -20,18 +21,22 @@ class NavRights:
     change_log: bool
     admin: bool
     grids: bool = False
+    tourism: bool = False
 
 
 def nav_rights(user) -> NavRights:
     """Which optional navigation entries this user sees, from the cached grants (no query
     beyond the one that loads `user.grant_list`)."""
     if user is None or not user.is_authenticated:
-        return NavRights(False, False, False, False)
+        return NavRights(False, False, False, False, False)
     return NavRights(
         import_stats=may_write_any(user, VillageStat),
         change_log=bool(user.roles & ObjectChange.scope_policy.view_roles),
         admin=user.is_staff,
         grids=bool(user.roles & Grid.scope_policy.view_roles),
+        # Spots are read by every signed-in user (view_roles None).
+        tourism=Spot.scope_policy.view_roles is None
+        or bool(user.roles & Spot.scope_policy.view_roles),
     )
 
 

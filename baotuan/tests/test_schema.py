@@ -137,6 +137,24 @@ EXPECTED_PATHS = {
     "/api/v1/screening-entries/{id}/check/": {"post"},
     "/api/v1/personal-data-reveals/": {"get"},
     "/api/v1/personal-data-reveals/{id}/": {"get"},
+    # tourism: every write goes through a service; a spot is changed by PATCH only.
+    "/api/v1/tourism/spots/": {"get", "post"},
+    "/api/v1/tourism/spots/{id}/": {"get", "patch"},
+    "/api/v1/tourism/grades/": {"get", "post"},
+    "/api/v1/tourism/grades/{id}/": {"get"},
+    "/api/v1/tourism/assessments/": {"get", "post"},
+    "/api/v1/tourism/assessments/{id}/": {"get"},
+    "/api/v1/tourism/associations/": {"get", "post"},
+    "/api/v1/tourism/associations/{id}/": {"get"},
+    "/api/v1/tourism/operators/": {"get", "post"},
+    "/api/v1/tourism/operators/{id}/": {"get"},
+    "/api/v1/tourism/routes/": {"get", "post"},
+    "/api/v1/tourism/routes/{id}/": {"get"},
+    "/api/v1/tourism/routes/{id}/stops/": {"post"},
+    "/api/v1/tourism/monthly-figures/": {"get", "post"},
+    "/api/v1/tourism/monthly-figures/{id}/": {"get"},
+    "/api/v1/tourism/cumulative-figures/": {"get"},
+    "/api/v1/tourism/cumulative-figures/{id}/": {"get"},
 }
 
 

@@ -6,6 +6,7 @@ from audit.context import change_context
 from baotuan.demo import alliances, rankings, registry, ventures
 from baotuan.demo import grids as demo_grids
 from baotuan.demo import projects as demo_projects
+from baotuan.demo import tourism as demo_tourism
 from baotuan.demo.passwords import give_password
 from core.actors import SYSTEM
 
@@ -33,6 +34,7 @@ class Command(BaseCommand):
             accounts += demo_projects.load(stdout=self.stdout)
             accounts += rankings.load(stdout=self.stdout)
             accounts += demo_grids.load(stdout=self.stdout)
+            accounts += demo_tourism.load(stdout=self.stdout)
             if reset_passwords:
                 accounts = self.reset(accounts)
         self.stdout.write(self.style.SUCCESS("演示账号 / demo accounts:"))
