@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import chain, repeat
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import ObjectChange
-from audit.services import log_bulk
+from audit.services import log_bulk, log_created_rows
 from core.actors import require_actor
 from core.db import bulk_insert, bulk_update
 from core.errors import Conflict, Invalid, NotAllowed
@@ -563,6 +562,11 @@ FIGURE_FIELDS = (
     "is_collective_income",
 )
 VALUE_FIELDS = FIGURE_FIELDS[4:]
+#: A figure's text in the change log: its village and month ("330482106209 2022-06").
+_LABEL_SQL = {
+    "sqlite": "village_id || ' ' || SUBSTR(month, 1, 7)",
+    "postgresql": "village_id || ' ' || TO_CHAR(month, 'YYYY-MM')",
+}
 MSG_CONFLICT = _(
     "Another import wrote some of these figures meanwhile; nothing was imported. Try again."
 )
@@ -834,28 +838,22 @@ def _write_figures(rows: list[tuple], codes, result: ImportResult, *, dry_run: b
     if creates:
         before = MonthlyFigure.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         bulk_insert(MonthlyFigure, FIGURE_FIELDS, creates)
-        pks = list(
-            MonthlyFigure.objects.filter(pk__gt=before, village_id__in=list(codes))
-            .order_by("pk")
-            .values_list("pk", flat=True)
+        # The new rows are logged by the database itself (one INSERT … SELECT), the file's
+        # villages named in a subquery-free IN list.
+        villages = sorted(codes)
+        logged = log_created_rows(
+            MonthlyFigure,
+            FIGURE_FIELDS,
+            where=f"id > %s AND village_id IN ({', '.join(['%s'] * len(villages))})",
+            params=[before, *villages],
+            label=_LABEL_SQL[connection.vendor],
         )
-        if len(pks) != len(creates):  # another writer's rows interleaved: refuse, roll back
+        if logged != len(creates):  # another writer's rows interleaved: refuse, roll back
             raise IntegrityError("concurrent insert")
     if updates:
         bulk_update(
             MonthlyFigure, "id", VALUE_FIELDS, ((pk, *new[4:]) for pk, _old, new in updates)
         )
-    created = (
-        zip(
-            repeat(ObjectChange.Action.CREATE),
-            pks,
-            (f"{r[0]} {r[3][:7]}" for r in creates),
-            repeat(None),
-            map(dict, map(zip, repeat(FIGURE_FIELDS), creates)),
-        )
-        if creates
-        else ()
-    )
     updated = []
     for pk, old, new in updates:
         before_values, after_values = {}, {}
@@ -866,4 +864,4 @@ def _write_figures(rows: list[tuple], codes, result: ImportResult, *, dry_run: b
         updated.append(
             (ObjectChange.Action.UPDATE, pk, f"{new[0]} {new[3][:7]}", before_values, after_values)
         )
-    log_bulk(MonthlyFigure, chain(created, updated))
+    log_bulk(MonthlyFigure, updated)

@@ -294,3 +294,34 @@ def test_a_change_set_cannot_be_edited_or_deleted(tree, clerk):
     ):
         cursor.execute("UPDATE audit_changeset SET user_name = 'x'")
     assert ChangeSet.objects.filter(user_name="clerk").count() == 1
+
+
+
+def test_rows_logged_by_the_database_read_as_log_bulk_writes_them(stat, admin):
+    """`log_created_rows` (the database builds each after-image) and `log_bulk` (Python
+    does) give the same entry for the same row: its fields, NULL as null,
+    booleans as JSON true/false, integers beyond a double's exact range kept."""
+    from audit.services import log_created_rows
+
+    fields = ["village_id", "year", "total_income", "recurring_income", "is_illustrative"]
+    VillageStat.objects.filter(pk=stat.pk).update(total_income=9_007_199_254_740_993)
+    stat.refresh_from_db()
+    with change_context(user=admin, source="cli"):
+        logged = log_created_rows(
+            VillageStat, fields, where="id = %s", params=[stat.pk], label="village_id"
+        )
+        log_bulk(
+            VillageStat,
+            [("create", stat.pk, XUJIADAI, None, {name: getattr(stat, name) for name in fields})],
+        )
+    assert logged == 1
+    by_db, by_python = ObjectChange.objects.filter(
+        content_type__model="villagestat", object_pk=str(stat.pk), action="create"
+    ).order_by("pk")[1:3]
+    assert by_db.postchange_data == by_python.postchange_data
+    assert sorted(by_db.postchange_data) == sorted(fields)
+    assert by_db.postchange_data["is_illustrative"] is False
+    assert by_db.postchange_data["recurring_income"] is None
+    assert by_db.postchange_data["total_income"] == 9_007_199_254_740_993
+    assert by_db.object_repr == XUJIADAI
+    assert by_db.changeset_id == by_python.changeset_id
