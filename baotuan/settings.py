@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "alliances",
     "projects",
     "grids",
+    "points",
     "analytics",
 ]
 

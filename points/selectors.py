@@ -1,0 +1,347 @@
+"""The reads of points: the version in force, balances (set-based), rankings, the store's
+cost, the figures analytics and ventures read.
+
+Balances as of a day: `balances` reads, per household, the effective points (the rule:
+`Entry.objects.effective_on`), the points verified or in a notice and not yet effective,
+those proposed, the redeemed ones and the balance (base + effective − redeemed, or without
+the base when it cannot be redeemed). For today or later it reads the households' tallies
+(one row per household and year, kept by the services) plus the few notice entries that
+became effective since the last settlement; for an earlier day it sums the entries (one
+aggregate query). Both give the same figures (a test holds them equal).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, IntegerField, Q, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from core.scope import holds_role
+from grids.choices import Relation
+from grids.models import Household, Person
+from lib.idcard import mask_name
+from points.choices import AppealOutcome, EntryState, YearClose
+from points.models import (
+    PROPOSERS,
+    SCORERS,
+    Appeal,
+    Entry,
+    Redemption,
+    RuleItem,
+    RuleVersion,
+    Scheme,
+    Tally,
+    effective_q,
+)
+
+__all__ = [
+    "Balance",
+    "balances",
+    "effective_points",
+    "household_balance",
+    "in_scheme",
+    "item_in_force",
+    "label_households",
+    "may_propose",
+    "may_score",
+    "ranking",
+    "scheme_households",
+    "scheme_rights",
+    "store_cost",
+    "version_in_force",
+]
+
+PENDING = (EntryState.VERIFIED, EntryState.PUBLISHED, EntryState.HELD)
+PROPOSED = (EntryState.PROPOSED, EntryState.REVIEW)
+
+
+def sides(scheme: Scheme) -> list:
+    villages = [scheme.village]
+    if scheme.grid_id is not None and scheme.grid.partner_village_id:
+        villages.append(scheme.grid.partner_village)
+    return villages
+
+
+def may_propose(user, scheme: Scheme) -> bool:
+    return any(holds_role(user, PROPOSERS, village=v) for v in sides(scheme))
+
+
+def may_score(user, scheme: Scheme) -> bool:
+    return any(holds_role(user, SCORERS, village=v) for v in sides(scheme))
+
+
+def scheme_rights(user, scheme: Scheme) -> dict[str, bool]:
+    clerk = holds_role(user, Scheme.scope_policy.write_roles, village=scheme.village)
+    return {
+        "propose": may_propose(user, scheme),
+        "score": may_score(user, scheme),
+        "manage": clerk,
+    }
+
+
+def scheme_households(scheme: Scheme):
+    """The households that score in the scheme: its village's, or its shared grid's."""
+    if scheme.grid_id is not None:
+        return Household.objects.filter(micro_grid__grid_id=scheme.grid_id)
+    return Household.objects.filter(village_id=scheme.village_id)
+
+
+def in_scheme(scheme: Scheme, household: Household) -> bool:
+    if scheme.grid_id is not None:
+        return household.micro_grid_id is not None and household.micro_grid.grid_id == scheme.grid_id
+    return household.village_id == scheme.village_id
+
+
+def version_in_force(scheme: Scheme, day: dt.date) -> RuleVersion | None:
+    return (
+        RuleVersion.objects.filter(scheme=scheme, effective_from__lte=day)
+        .order_by("-effective_from")
+        .first()
+    )
+
+
+def item_in_force(scheme: Scheme, code: str, day: dt.date) -> tuple[RuleVersion | None, RuleItem | None]:
+    version = version_in_force(scheme, day)
+    if version is None:
+        return None, None
+    return version, RuleItem.objects.filter(version=version, code=code).first()
+
+
+@dataclass
+class Balance:
+    household_id: int
+    number: str
+    proposed: int = 0
+    pending: int = 0  # verified or in a notice, not yet effective
+    effective: int = 0
+    redeemed: int = 0
+    base: int = 0
+    redeemable_base: bool = False
+    entries: int = 0
+
+    @property
+    def balance(self) -> int:
+        return self.base + self.effective - self.redeemed
+
+    @property
+    def redeemable(self) -> int:
+        return max(0, (self.base if self.redeemable_base else 0) + self.effective - self.redeemed)
+
+
+def _window(version: RuleVersion | None, day: dt.date) -> dt.date | None:
+    """The first day that counts on `day`: the year's first (reset) or none (carry)."""
+    if version is not None and version.year_close == YearClose.CARRY:
+        return None
+    return dt.date(day.year, 1, 1)
+
+
+def _schemes(scheme=None, region: str | None = None):
+    if scheme is not None:
+        return [scheme]
+    return list(Scheme.objects.filter(village__code__startswith=region).select_related("grid"))
+
+
+def balances(
+    scheme: Scheme | None = None,
+    day: dt.date | None = None,
+    *,
+    region: str | None = None,
+    households=None,
+    with_empty: bool = True,
+) -> list[Balance]:
+    """Every household's balance in `scheme` (or in every scheme of the villages under the
+    region code `region`) as of `day` (today by default), ordered by household number.
+
+    Two queries for today (tallies; the notice entries effective since the settlement) plus
+    one for the households, or one aggregate query of the entries and one of redemptions for
+    an earlier day.
+    """
+    day = day or timezone.localdate()
+    result: dict[tuple[int, int], Balance] = {}
+    for one in _schemes(scheme, region):
+        version = version_in_force(one, day)
+        start = _window(version, day)
+        base = version.base_points if version is not None else 0
+        redeemable_base = bool(version and version.base_redeemable)
+        qs = scheme_households(one)
+        if households is not None:
+            qs = qs.filter(pk__in=[h if isinstance(h, int) else h.pk for h in households])
+        if with_empty:
+            for pk, number in qs.values_list("pk", "number"):
+                result[(one.pk, pk)] = Balance(pk, number, base=base, redeemable_base=redeemable_base)
+        figures = (
+            _from_tallies(one, day, start, households)
+            if day >= timezone.localdate()
+            else _from_entries(one, day, start, households)
+        )
+        numbers = None
+        for pk, values in figures.items():
+            row = result.get((one.pk, pk))
+            if row is None:
+                if numbers is None:
+                    numbers = dict(qs.values_list("pk", "number"))
+                row = result[(one.pk, pk)] = Balance(
+                    pk, numbers.get(pk, ""), base=base, redeemable_base=redeemable_base
+                )
+            for name, value in values.items():
+                setattr(row, name, getattr(row, name) + value)
+    return sorted(result.values(), key=lambda b: (b.number, b.household_id))
+
+
+def _household_filter(households, prefix: str = "household_id") -> Q:
+    if households is None:
+        return Q()
+    return Q(**{f"{prefix}__in": [h if isinstance(h, int) else h.pk for h in households]})
+
+
+def _from_tallies(scheme, day, start, households) -> dict[int, dict]:
+    years = Q(year=day.year) if start is not None else Q(year__lte=day.year)
+    out: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+    rows = (
+        Tally.objects.filter(years, _household_filter(households), scheme=scheme)
+        .values("household_id")
+        .annotate(
+            p=Sum("proposed"),
+            v=Sum("verified"),
+            pub=Sum("published"),
+            e=Sum("effective"),
+            r=Sum("redeemed"),
+            n=Sum("entries"),
+        )
+    )
+    for row in rows:
+        target = out[row["household_id"]]
+        target["proposed"] += row["p"]
+        target["pending"] += row["v"] + row["pub"]
+        target["effective"] += row["e"]
+        target["redeemed"] += row["r"]
+        target["entries"] += row["n"]
+    # Published entries whose notice period is over but that no settlement has moved yet.
+    late = Entry.objects.filter(
+        _household_filter(households),
+        scheme=scheme,
+        state=EntryState.PUBLISHED,
+        effective_on__lte=day,
+    )
+    if start is not None:
+        late = late.filter(occurred_on__gte=start, occurred_on__lte=dt.date(day.year, 12, 31))
+    else:
+        late = late.filter(occurred_on__lte=dt.date(day.year, 12, 31))
+    for pk, points in late.values("household_id").annotate(s=Sum("points")).values_list(
+        "household_id", "s"
+    ):
+        out[pk]["pending"] -= points
+        out[pk]["effective"] += points
+    return out
+
+
+def _from_entries(scheme, day, start, households) -> dict[int, dict]:
+    """As of an earlier day: the entries' states as they stand, for the entries dated by
+    then (in the year, for a scheme that resets), with the effective rule on `day`."""
+    dated = Q(occurred_on__lte=day) & (Q(occurred_on__gte=start) if start else Q())
+    zero = Value(0, output_field=IntegerField())
+    rows = (
+        Entry.objects.filter(dated, _household_filter(households), scheme=scheme)
+        .values("household_id")
+        .annotate(
+            e=Coalesce(Sum("points", filter=effective_q(day)), zero),
+            pend=Coalesce(
+                Sum("points", filter=Q(state__in=PENDING) & ~effective_q(day)), zero
+            ),
+            p=Coalesce(Sum("points", filter=Q(state__in=PROPOSED)), zero),
+            n=Count("pk", filter=~Q(state=EntryState.REJECTED)),
+        )
+    )
+    out: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        target = out[row["household_id"]]
+        target["effective"] += row["e"]
+        target["pending"] += row["pend"]
+        target["proposed"] += row["p"]
+        target["entries"] += row["n"]
+    spent = Q(redeemed_on__lte=day) & (Q(redeemed_on__gte=start) if start else Q())
+    for pk, points in (
+        Redemption.objects.filter(spent, _household_filter(households), scheme=scheme)
+        .values("household_id")
+        .annotate(s=Sum("points"))
+        .values_list("household_id", "s")
+    ):
+        out[pk]["redeemed"] += points
+    return out
+
+
+def household_balance(scheme: Scheme, household: Household, day: dt.date | None = None) -> Balance:
+    found = balances(scheme, day, households=[household.pk])
+    return found[0] if found else Balance(household.pk, household.number)
+
+
+def label_households(household_ids) -> dict[int, str]:
+    """household pk → its public label: number and masked head name (徐*妹), nothing else."""
+    heads = dict(
+        Person.objects.filter(household_id__in=list(household_ids), relation=Relation.HEAD)
+        .values_list("household_id", "name")
+    )
+    return {pk: mask_name(name) for pk, name in heads.items()}
+
+
+@dataclass
+class RankRow:
+    rank: int
+    number: str
+    head: str
+    effective: int
+
+
+def ranking(scheme: Scheme, day: dt.date | None = None, *, limit: int | None = None) -> list[RankRow]:
+    """The households by effective points (competition ranking: 1, 2, 2, 4), public: the
+    household number and the masked head name only."""
+    rows = sorted(
+        balances(scheme, day, with_empty=False), key=lambda b: (-b.effective, b.number)
+    )
+    if limit is not None:
+        rows = rows[:limit]
+    heads = label_households([b.household_id for b in rows])
+    ranked, last, rank = [], None, 0
+    for i, b in enumerate(rows, 1):
+        if b.effective != last:
+            rank, last = i, b.effective
+        ranked.append(RankRow(rank, b.number, heads.get(b.household_id, ""), b.effective))
+    return ranked
+
+
+def effective_points(
+    household_ids, start: dt.date, end: dt.date, *, as_of: dt.date | None = None
+) -> dict[int, int]:
+    """household pk → the effective points it earned from `start` to `end` in every scheme
+    (dated in the period, effective by `as_of`, default `end`; never below zero): what a
+    shares-plus-points dividend pays by. One query."""
+    as_of = as_of or end
+    rows = (
+        Entry.objects.filter(
+            effective_q(as_of),
+            household_id__in=list(household_ids),
+            occurred_on__gte=start,
+            occurred_on__lte=end,
+        )
+        .values("household_id")
+        .annotate(s=Sum("points"))
+        .values_list("household_id", "s")
+    )
+    return {pk: max(0, int(s)) for pk, s in rows}
+
+
+def store_cost(scheme: Scheme, start: dt.date, end: dt.date) -> dict:
+    """The store's goods handed out in a period: points spent and their cost in fen at the
+    scheme's rate (for the village's accounts)."""
+    row = Redemption.objects.filter(
+        scheme=scheme, redeemed_on__gte=start, redeemed_on__lte=end
+    ).aggregate(points=Coalesce(Sum("points"), 0), cost=Coalesce(Sum("cost_fen"), 0), n=Count("pk"))
+    return {"points": row["points"], "cost_fen": row["cost"], "redemptions": row["n"]}
+
+
+def open_appeal(entry: Entry) -> Appeal | None:
+    return entry.appeals.filter(outcome=AppealOutcome.OPEN).first()
