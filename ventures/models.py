@@ -573,6 +573,12 @@ class DistributionLine(HolderFields, ChangeLoggedModel):
     floor = models.BigIntegerField(_("floor"), null=True, blank=True, help_text=MONEY_HELP)
     points = models.BigIntegerField(_("points"), null=True, blank=True)
     amount = models.BigIntegerField(_("amount"), help_text=MONEY_HELP)
+    # A household of the holder village (shares + points, low-income households): the line
+    # pays the household, through its own payable; `village` is the household's village.
+    household = models.ForeignKey(
+        "grids.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("household"),
+    )
 
     objects = DistributionLineQuerySet.as_manager()
     scope_policy = ScopePolicy(
@@ -587,8 +593,16 @@ class DistributionLine(HolderFields, ChangeLoggedModel):
             HolderFields.holder_check("ventures_line_one_holder"),
             models.CheckConstraint(name="ventures_line_amount_not_negative", condition=Q(amount__gte=0)),
             models.UniqueConstraint(
-                fields=["run", "village"], condition=Q(village__isnull=False),
+                fields=["run", "village"], condition=Q(village__isnull=False, household__isnull=True),
                 name="ventures_line_one_per_village",
+            ),
+            models.UniqueConstraint(
+                fields=["run", "household"], condition=Q(household__isnull=False),
+                name="ventures_line_one_per_household",
+            ),
+            models.CheckConstraint(
+                name="ventures_line_household_in_a_village",
+                condition=Q(household__isnull=True) | Q(village__isnull=False),
             ),
             models.UniqueConstraint(
                 fields=["run", "organisation"], condition=Q(organisation__isnull=False),

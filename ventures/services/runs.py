@@ -39,6 +39,7 @@ from ventures.selectors import (
     PreviewRow,
     RunPreview,
     holder_label,
+    household_numbers,
     register_at,
     undistributed,
 )
@@ -65,6 +66,7 @@ LINE_FIELDS = [
     "floor",
     "points",
     "amount",
+    "household_id",
 ]
 
 
@@ -185,6 +187,54 @@ def prepare_run(
         _refuse_shortfall(
             venture, computed.total, params.get("source", DistributionSource.INCOME), end
         )
+        rows, names, labels = [], [], []
+        for i, (stake, weight, amount) in enumerate(
+            zip(stakes, computed.weights, computed.amounts, strict=True)
+        ):
+            if amount is None:  # paid to its households below
+                continue
+            rows.append(
+                (
+                    None,
+                    stake.village_id,
+                    stake.organisation_id,
+                    stake.pk,
+                    stake.units,
+                    computed.basis,
+                    weight,
+                    None if computed.floors is None else computed.floors[i],
+                    None if computed.points is None else computed.points[i],
+                    amount,
+                    None,
+                )
+            )
+            name, code = holder_label(stake)
+            names.append(name)
+            labels.append((stake.holder_key, name, code))
+        numbers = household_numbers([p.household for p in computed.households])
+        for part in computed.households:
+            stake = stakes[part.stake]
+            rows.append(
+                (
+                    None,
+                    part.village,
+                    None,
+                    stake.pk,
+                    part.weight,
+                    part.basis,
+                    part.weight,
+                    None,
+                    part.points,
+                    part.amount,
+                    part.household,
+                )
+            )
+            number = numbers.get(part.household, "")
+            name = _("{village} household {number}").format(
+                village=stake.village.short_name, number=number
+            )
+            names.append(name)
+            labels.append((f"household:{part.household}", name, number))
         run = DistributionRun.objects.create(
             venture=venture,
             period_start=start,
@@ -195,35 +245,17 @@ def prepare_run(
             total=computed.total,
             reserve_amount=computed.reserve,
             welfare_amount=computed.welfare,
-            distributed_amount=sum(computed.amounts),
-            holder_count=len(stakes),
+            distributed_amount=sum(row[9] for row in rows),
+            holder_count=len(rows),
             prepared_by=as_user(actor),
             prepared_at=timezone.now(),
         )
-        rows = [
-            (
-                run.pk,
-                stake.village_id,
-                stake.organisation_id,
-                stake.pk,
-                stake.units,
-                computed.basis,
-                weight,
-                None if computed.floors is None else computed.floors[i],
-                None if computed.points is None else computed.points[i],
-                amount,
-            )
-            for i, (stake, weight, amount) in enumerate(
-                zip(stakes, computed.weights, computed.amounts, strict=True)
-            )
-        ]
-        _write_lines(run, rows, [holder_label(stake)[0] for stake in stakes])
-    preview_rows = []
-    for stake, row in zip(stakes, rows, strict=True):
-        name, code = holder_label(stake)
-        preview_rows.append(
-            PreviewRow(stake.holder_key, name, code, row[4], row[5], row[6], row[7], row[8], row[9])
-        )
+        rows = [(run.pk, *row[1:]) for row in rows]
+        _write_lines(run, rows, names)
+    preview_rows = [
+        PreviewRow(key, name, code, row[4], row[5], row[6], row[7], row[8], row[9])
+        for (key, name, code), row in zip(labels, rows, strict=True)
+    ]
     return RunPreview(run, preview_rows)
 
 
@@ -312,15 +344,15 @@ def approve_run(run: DistributionRun, *, actor) -> DistributionRun:
 
 
 def _payable_accounts(
-    venture: Venture, holders: set[tuple[str | None, int | None]], *, actor
+    venture: Venture, holders: set[tuple[str | None, int | None, int | None]], *, actor
 ) -> dict:
-    """(village_id, organisation_id) → pk of the venture's payable account for each holder.
+    """(village_id, organisation_id, household_id) → pk of the venture's payable account for each holder.
 
     The accounts are on the operating company's books, found or created in bulk by the
     ledger (`get_accounts`), so a run with 20,000 holders costs a handful of statements. The
     caller holds the venture row lock, which serialises creation of these accounts.
     """
-    by_name = {_holder_account_name(venture, v, o): (v, o) for v, o in holders}
+    by_name = {_holder_account_name(venture, v, o, h): (v, o, h) for v, o, h in holders}
     pks = get_accounts(
         kind=AccountKind.DISTRIBUTION_PAYABLE,
         organisation=venture.organisation_id,
@@ -380,9 +412,11 @@ def post_run(run: DistributionRun, *, actor, date=None) -> DistributionRun:
         # receipt may have been reversed or another run posted.
         _refuse_shortfall(venture, run.total, run.source, run.period_end, excluding=run)
         lines = DistributionLine.objects.filter(run=run, amount__gt=0).order_by("pk")
-        amounts = list(lines.values_list("village_id", "organisation_id", "amount"))
+        amounts = list(lines.values_list("village_id", "organisation_id", "household_id", "amount"))
         with _ledger():
-            payables = _payable_accounts(venture, {(v, o) for v, o, _a in amounts}, actor=actor)
+            payables = _payable_accounts(
+                venture, {(v, o, h) for v, o, h, _a in amounts}, actor=actor
+            )
             source_kind = (
                 AccountKind.INCOME
                 if run.source == DistributionSource.INCOME
@@ -405,7 +439,7 @@ def post_run(run: DistributionRun, *, actor, date=None) -> DistributionRun:
                         -run.welfare_amount,
                     )
                 )
-            entry_lines.extend((payables[(v, o)], -amount) for v, o, amount in amounts)
+            entry_lines.extend((payables[(v, o, h)], -amount) for v, o, h, amount in amounts)
             with books_language():
                 description = _("{venture}: distribution for {start}–{end} (run {pk})").format(
                     venture=venture, start=run.period_start, end=run.period_end, pk=run.pk
