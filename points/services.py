@@ -920,12 +920,12 @@ def _write_entries(scheme: Scheme, fresh, actor) -> None:
         )
         for key, household, version, item, day, row in fresh
     ]
-    write_entries(scheme, rows)
+    _bulk_entries(scheme, rows)
 
 
-def write_entries(scheme: Scheme, rows: list[tuple]) -> None:
+def _bulk_entries(scheme: Scheme, rows: list[tuple]) -> None:
     """The bulk path of proposed entries (rows in ENTRY_COLUMNS order, import keys set):
-    insert, log and tally. Package-level for the benchmark and the demo."""
+    insert, log and tally (the benchmark calls it too)."""
     bulk_insert(Entry, ENTRY_COLUMNS, rows)
     keys = [r[12] for r in rows]
     pks = {}

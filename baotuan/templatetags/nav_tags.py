@@ -9,6 +9,7 @@ from django import template
 from audit.models import ObjectChange
 from core.scope import may_write_any
 from grids.models import Grid
+from points.models import Scheme
 from registry.models import VillageStat
 
 register = template.Library()
@@ -20,18 +21,20 @@ class NavRights:
     change_log: bool
     admin: bool
     grids: bool = False
+    points: bool = False
 
 
 def nav_rights(user) -> NavRights:
     """Which optional navigation entries this user sees, from the cached grants (no query
     beyond the one that loads `user.grant_list`)."""
     if user is None or not user.is_authenticated:
-        return NavRights(False, False, False, False)
+        return NavRights(False, False, False, False, False)
     return NavRights(
         import_stats=may_write_any(user, VillageStat),
         change_log=bool(user.roles & ObjectChange.scope_policy.view_roles),
         admin=user.is_staff,
         grids=bool(user.roles & Grid.scope_policy.view_roles),
+        points=bool(user.roles & Scheme.scope_policy.view_roles),
     )
 
 

@@ -21,7 +21,7 @@ import pytest
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-DOMAIN_APPS = ["registry", "ledger", "ventures", "alliances", "projects", "grids", "analytics"]
+DOMAIN_APPS = ["registry", "ledger", "ventures", "alliances", "projects", "grids", "points", "analytics"]
 WITHOUT_PAGES = {"ledger"}
 EVERY_APP = [
     "models",

@@ -19,7 +19,7 @@ from core.errors import NotAllowed
 # The apps whose services act for someone (audit's services write the log of what
 # others do and read the actor from the change context; they take none themselves).
 DOMAIN_APPS = [
-    "accounts", "registry", "ledger", "ventures", "alliances", "projects", "grids", "analytics"
+    "accounts", "registry", "ledger", "ventures", "alliances", "projects", "grids", "points", "analytics"
 ]
 
 
