@@ -6,7 +6,13 @@ import pytest
 
 from core.actors import SYSTEM
 from core.roles import Role
-from grids.tests.conftest import jinshan_shantang, shantang, shared, st_clerk  # noqa: F401
+from grids.tests.conftest import (  # noqa: F401
+    jinshan_shantang,
+    js_partner,
+    shantang,
+    shared,
+    st_clerk,
+)
 from points import services
 from tests.support import make_user
 
