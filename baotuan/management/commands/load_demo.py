@@ -5,6 +5,7 @@ from accounts.models import User
 from audit.context import change_context
 from baotuan.demo import alliances, rankings, registry, ventures
 from baotuan.demo import grids as demo_grids
+from baotuan.demo import points as demo_points
 from baotuan.demo import projects as demo_projects
 from baotuan.demo.passwords import give_password
 from core.actors import SYSTEM
@@ -33,6 +34,7 @@ class Command(BaseCommand):
             accounts += demo_projects.load(stdout=self.stdout)
             accounts += rankings.load(stdout=self.stdout)
             accounts += demo_grids.load(stdout=self.stdout)
+            accounts += demo_points.load(stdout=self.stdout)
             if reset_passwords:
                 accounts = self.reset(accounts)
         self.stdout.write(self.style.SUCCESS("演示账号 / demo accounts:"))
