@@ -345,3 +345,54 @@ def store_cost(scheme: Scheme, start: dt.date, end: dt.date) -> dict:
 
 def open_appeal(entry: Entry) -> Appeal | None:
     return entry.appeals.filter(outcome=AppealOutcome.OPEN).first()
+
+
+def village_figures(year: int, codes=None) -> dict[str, dict[str, int]]:
+    """village code → households, households with an entry in the year (not rejected),
+    effective points earned in the year (effective by its end), points redeemed in the year:
+    the KPIs' inputs (participation rate, points per household, redemption rate). Three
+    queries, whatever the number of villages."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    where = Q(village_id__in=list(codes)) if codes is not None else Q()
+    figures: dict[str, dict[str, int]] = defaultdict(
+        lambda: {"households": 0, "participating": 0, "effective": 0, "redeemed": 0}
+    )
+    for code, n in Household.objects.filter(where).values("village_id").annotate(
+        n=Count("pk")
+    ).values_list("village_id", "n"):
+        figures[code]["households"] = n
+    hwhere = Q(household__village_id__in=list(codes)) if codes is not None else Q()
+    rows = (
+        Entry.objects.filter(hwhere, occurred_on__gte=start, occurred_on__lte=end)
+        .exclude(state=EntryState.REJECTED)
+        .values("household__village_id")
+        .annotate(
+            n=Count("household_id", distinct=True),
+            e=Coalesce(Sum("points", filter=effective_q(end)), 0),
+        )
+    )
+    for row in rows:
+        target = figures[row["household__village_id"]]
+        target["participating"] = row["n"]
+        target["effective"] = int(row["e"])
+    for code, points in (
+        Redemption.objects.filter(hwhere, redeemed_on__gte=start, redeemed_on__lte=end)
+        .values("household__village_id")
+        .annotate(s=Sum("points"))
+        .values_list("household__village_id", "s")
+    ):
+        figures[code]["redeemed"] = int(points)
+    return dict(figures)
+
+
+def points_distribution(scheme: Scheme, day: dt.date | None = None) -> dict[str, int]:
+    """Effective points per household in the scheme: min, quartiles, max (nearest rank)."""
+    values = sorted(b.effective for b in balances(scheme, day))
+    if not values:
+        return {}
+
+    def at(q):
+        return values[min(len(values) - 1, max(0, round(q * (len(values) - 1))))]
+
+    return {"households": len(values), "min": values[0], "p25": at(0.25), "median": at(0.5),
+            "p75": at(0.75), "max": values[-1]}
