@@ -132,17 +132,59 @@ class Balance:
         return max(0, (self.base if self.redeemable_base else 0) + self.effective - self.redeemed)
 
 
-def _window(version: RuleVersion | None, day: dt.date) -> dt.date | None:
-    """The first day that counts on `day`: the year's first (reset) or none (carry)."""
-    if version is not None and version.year_close == YearClose.CARRY:
-        return None
-    return dt.date(day.year, 1, 1)
-
-
-def _schemes(scheme=None, region: str | None = None):
+def _schemes(scheme=None, region: str | None = None) -> list[Scheme]:
     if scheme is not None:
         return [scheme]
-    return list(Scheme.objects.filter(village__code__startswith=region).select_related("grid"))
+    return list(Scheme.objects.filter(village__code__startswith=region))
+
+
+def _versions(schemes: list[Scheme], day: dt.date) -> dict[int, RuleVersion]:
+    """scheme pk → its version in force on `day` (one query)."""
+    found: dict[int, RuleVersion] = {}
+    for version in RuleVersion.objects.filter(
+        scheme__in=[s.pk for s in schemes], effective_from__lte=day
+    ).order_by("scheme_id", "effective_from"):
+        found[version.scheme_id] = version
+    return found
+
+
+def _carries(version: RuleVersion | None) -> bool:
+    return version is not None and version.year_close == YearClose.CARRY
+
+
+def _members(schemes: list[Scheme], households) -> list[tuple[int, int, str]]:
+    """(scheme pk, household pk, number) of the schemes' households (two queries at most)."""
+    only = _household_filter(households, "pk")
+    rows = []
+    by_village = defaultdict(list)
+    by_grid = defaultdict(list)
+    for s in schemes:
+        (by_grid[s.grid_id] if s.grid_id else by_village[s.village_id]).append(s.pk)
+    if by_village:
+        for pk, number, village in Household.objects.filter(
+            only, village_id__in=list(by_village)
+        ).values_list("pk", "number", "village_id"):
+            rows.extend((s, pk, number) for s in by_village[village])
+    if by_grid:
+        for pk, number, grid in Household.objects.filter(
+            only, micro_grid__grid_id__in=list(by_grid)
+        ).values_list("pk", "number", "micro_grid__grid_id"):
+            rows.extend((s, pk, number) for s in by_grid[grid])
+    return rows
+
+
+def _years(schemes, versions, day, field: str, *, upto: bool = True) -> Q:
+    """The rows that count on `day`: this year's for a scheme that resets, every year's up to
+    this one for a scheme that carries over (`field` a year or a date)."""
+    reset = [s.pk for s in schemes if not _carries(versions.get(s.pk))]
+    carry = [s.pk for s in schemes if _carries(versions.get(s.pk))]
+    if field == "year":
+        this, before = Q(year=day.year), Q(year__lte=day.year)
+    else:
+        last = day if upto else dt.date(day.year, 12, 31)
+        this = Q(**{f"{field}__gte": dt.date(day.year, 1, 1), f"{field}__lte": last})
+        before = Q(**{f"{field}__lte": last})
+    return (Q(scheme_id__in=reset) & this) | (Q(scheme_id__in=carry) & before)
 
 
 def balances(
@@ -156,39 +198,44 @@ def balances(
     """Every household's balance in `scheme` (or in every scheme of the villages under the
     region code `region`) as of `day` (today by default), ordered by household number.
 
-    Two queries for today (tallies; the notice entries effective since the settlement) plus
-    one for the households, or one aggregate query of the entries and one of redemptions for
-    an earlier day.
+    Set-based whatever the number of schemes: the schemes, their versions in force, their
+    households, and for today or later the tallies and the notice entries effective since
+    the last settlement (five queries); for an earlier day the entries' aggregate and the
+    redemptions' instead of the last two.
     """
     day = day or timezone.localdate()
+    schemes = _schemes(scheme, region)
+    if not schemes:
+        return []
+    versions = _versions(schemes, day)
     result: dict[tuple[int, int], Balance] = {}
-    for one in _schemes(scheme, region):
-        version = version_in_force(one, day)
-        start = _window(version, day)
-        base = version.base_points if version is not None else 0
-        redeemable_base = bool(version and version.base_redeemable)
-        qs = scheme_households(one)
-        if households is not None:
-            qs = qs.filter(pk__in=[h if isinstance(h, int) else h.pk for h in households])
+
+    def row(scheme_pk, pk, number=""):
+        found = result.get((scheme_pk, pk))
+        if found is None:
+            version = versions.get(scheme_pk)
+            found = result[(scheme_pk, pk)] = Balance(
+                pk,
+                number,
+                base=version.base_points if version else 0,
+                redeemable_base=bool(version and version.base_redeemable),
+            )
+        return found
+
+    numbers = {}
+    for scheme_pk, pk, number in _members(schemes, households):
+        numbers[pk] = number
         if with_empty:
-            for pk, number in qs.values_list("pk", "number"):
-                result[(one.pk, pk)] = Balance(pk, number, base=base, redeemable_base=redeemable_base)
-        figures = (
-            _from_tallies(one, day, start, households)
-            if day >= timezone.localdate()
-            else _from_entries(one, day, start, households)
-        )
-        numbers = None
-        for pk, values in figures.items():
-            row = result.get((one.pk, pk))
-            if row is None:
-                if numbers is None:
-                    numbers = dict(qs.values_list("pk", "number"))
-                row = result[(one.pk, pk)] = Balance(
-                    pk, numbers.get(pk, ""), base=base, redeemable_base=redeemable_base
-                )
-            for name, value in values.items():
-                setattr(row, name, getattr(row, name) + value)
+            row(scheme_pk, pk, number)
+    figures = (
+        _from_tallies(schemes, versions, day, households)
+        if day >= timezone.localdate()
+        else _from_entries(schemes, versions, day, households)
+    )
+    for (scheme_pk, pk), values in figures.items():
+        target = row(scheme_pk, pk, numbers.get(pk, ""))
+        for name, value in values.items():
+            setattr(target, name, getattr(target, name) + value)
     return sorted(result.values(), key=lambda b: (b.number, b.household_id))
 
 
@@ -198,12 +245,11 @@ def _household_filter(households, prefix: str = "household_id") -> Q:
     return Q(**{f"{prefix}__in": [h if isinstance(h, int) else h.pk for h in households]})
 
 
-def _from_tallies(scheme, day, start, households) -> dict[int, dict]:
-    years = Q(year=day.year) if start is not None else Q(year__lte=day.year)
-    out: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+def _from_tallies(schemes, versions, day, households) -> dict[tuple[int, int], dict]:
+    out: dict[tuple[int, int], dict] = defaultdict(lambda: defaultdict(int))
     rows = (
-        Tally.objects.filter(years, _household_filter(households), scheme=scheme)
-        .values("household_id")
+        Tally.objects.filter(_years(schemes, versions, day, "year"), _household_filter(households))
+        .values("scheme_id", "household_id")
         .annotate(
             p=Sum("proposed"),
             v=Sum("verified"),
@@ -214,63 +260,62 @@ def _from_tallies(scheme, day, start, households) -> dict[int, dict]:
         )
     )
     for row in rows:
-        target = out[row["household_id"]]
+        target = out[(row["scheme_id"], row["household_id"])]
         target["proposed"] += row["p"]
         target["pending"] += row["v"] + row["pub"]
         target["effective"] += row["e"]
         target["redeemed"] += row["r"]
         target["entries"] += row["n"]
     # Published entries whose notice period is over but that no settlement has moved yet.
-    late = Entry.objects.filter(
-        _household_filter(households),
-        scheme=scheme,
-        state=EntryState.PUBLISHED,
-        effective_on__lte=day,
+    late = (
+        Entry.objects.filter(
+            _years(schemes, versions, day, "occurred_on", upto=False),
+            _household_filter(households),
+            state=EntryState.PUBLISHED,
+            effective_on__lte=day,
+        )
+        .values("scheme_id", "household_id")
+        .annotate(s=Sum("points"))
+        .values_list("scheme_id", "household_id", "s")
     )
-    if start is not None:
-        late = late.filter(occurred_on__gte=start, occurred_on__lte=dt.date(day.year, 12, 31))
-    else:
-        late = late.filter(occurred_on__lte=dt.date(day.year, 12, 31))
-    for pk, points in late.values("household_id").annotate(s=Sum("points")).values_list(
-        "household_id", "s"
-    ):
-        out[pk]["pending"] -= points
-        out[pk]["effective"] += points
+    for scheme_pk, pk, points in late:
+        out[(scheme_pk, pk)]["pending"] -= points
+        out[(scheme_pk, pk)]["effective"] += points
     return out
 
 
-def _from_entries(scheme, day, start, households) -> dict[int, dict]:
+def _from_entries(schemes, versions, day, households) -> dict[tuple[int, int], dict]:
     """As of an earlier day: the entries' states as they stand, for the entries dated by
     then (in the year, for a scheme that resets), with the effective rule on `day`."""
-    dated = Q(occurred_on__lte=day) & (Q(occurred_on__gte=start) if start else Q())
     zero = Value(0, output_field=IntegerField())
     rows = (
-        Entry.objects.filter(dated, _household_filter(households), scheme=scheme)
-        .values("household_id")
+        Entry.objects.filter(
+            _years(schemes, versions, day, "occurred_on"), _household_filter(households)
+        )
+        .values("scheme_id", "household_id")
         .annotate(
             e=Coalesce(Sum("points", filter=effective_q(day)), zero),
-            pend=Coalesce(
-                Sum("points", filter=Q(state__in=PENDING) & ~effective_q(day)), zero
-            ),
+            pend=Coalesce(Sum("points", filter=Q(state__in=PENDING) & ~effective_q(day)), zero),
             p=Coalesce(Sum("points", filter=Q(state__in=PROPOSED)), zero),
             n=Count("pk", filter=~Q(state=EntryState.REJECTED)),
         )
     )
-    out: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+    out: dict[tuple[int, int], dict] = defaultdict(lambda: defaultdict(int))
     for row in rows:
-        target = out[row["household_id"]]
+        target = out[(row["scheme_id"], row["household_id"])]
         target["effective"] += row["e"]
         target["pending"] += row["pend"]
         target["proposed"] += row["p"]
         target["entries"] += row["n"]
-    spent = Q(redeemed_on__lte=day) & (Q(redeemed_on__gte=start) if start else Q())
-    for pk, points in (
-        Redemption.objects.filter(spent, _household_filter(households), scheme=scheme)
-        .values("household_id")
+    for scheme_pk, pk, points in (
+        Redemption.objects.filter(
+            _years(schemes, versions, day, "redeemed_on"), _household_filter(households)
+        )
+        .values("scheme_id", "household_id")
         .annotate(s=Sum("points"))
-        .values_list("household_id", "s")
+        .values_list("scheme_id", "household_id", "s")
     ):
-        out[pk]["redeemed"] += points
+        out[(scheme_pk, pk)]["redeemed"] += points
     return out
 
 
