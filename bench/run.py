@@ -50,6 +50,12 @@ BENCHMARKS = {
         "100,000 households, 300,000 people; --quick 1/100), ID lookup, grid page",
         ("sqlite", "postgres"),
     ),
+    "points": (
+        "Issue 13: points for 1/20 of a province-year (50,000 households, 1,000,000 entries; "
+        "--quick 1/100, --full 1,000,000 / 20,000,000): posting, balances, ranking page, a "
+        "shares + points dividend for 10,000 households",
+        ("sqlite", "postgres"),
+    ),
     "import_guards": (
         "Issue 10: upload checks before parsing, on a province xlsx and on memory bombs",
         (),
@@ -73,7 +79,7 @@ BENCHMARKS = {
 # Benchmarks with a shorter mode (`--quick`): PySAL's TheilD on a 50,000-row subsample;
 # 3 s of load per URL instead of 10; the optimiser's 2,000-village instance only; 1/100 of
 # a province's households instead of 1/10.
-QUICK = {"inequality_national", "dashboard_load", "optimise", "grids", "notices_wrk"}
+QUICK = {"inequality_national", "dashboard_load", "optimise", "grids", "notices_wrk", "points"}
 
 
 def run(name: str, engine: str | None, quick: bool = False) -> dict:
