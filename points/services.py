@@ -934,7 +934,14 @@ def _bulk_entries(scheme: Scheme, rows: list[tuple]) -> None:
     log_bulk(
         Entry,
         (
-            ("create", pks[r[12]], f"{r[1]}·{r[4]:+d}", None, dict(zip(ENTRY_COLUMNS, map(str, r), strict=True)))
+            (
+                "create",
+                pks[r[12]],
+                f"{r[1]}·{r[4]:+d}",
+                None,
+                {"household_id": r[1], "item_id": r[3], "points": r[4], "occurred_on": str(r[5]),
+                 "state": r[9], "import_key": r[12]},
+            )
             for r in rows
         ),
     )

@@ -20,6 +20,11 @@ def date() -> tabular.Converter:
     """A day: a date cell, "2025-03-05", "2025/3/5" or "2025年3月5日"."""
 
     def convert(value: Any) -> dt.date:
+        if value.__class__ is str and len(value) == 10:
+            try:  # the common case: ISO text
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
         if isinstance(value, dt.datetime):
             return value.date()
         if isinstance(value, dt.date):
