@@ -208,7 +208,9 @@ KPI_SOURCES: dict[str, KPISource] = {
         "ratio",
         "higher",
         points_participation,
-        gettext_lazy("Share of the village's households with at least one points entry in the year."),
+        gettext_lazy(
+            "Share of the village's households with at least one points entry in the year."
+        ),
     ),
     "points_per_household": KPISource(
         gettext_lazy("Points per household"),
@@ -222,7 +224,9 @@ KPI_SOURCES: dict[str, KPISource] = {
         "ratio",
         "higher",
         points_redemption_rate,
-        gettext_lazy("Points spent in the store in the year over the effective points earned in it."),
+        gettext_lazy(
+            "Points spent in the store in the year over the effective points earned in it."
+        ),
     ),
     "grid_on_time_rate": KPISource(
         gettext_lazy("Grid matters on time"),

@@ -48,7 +48,7 @@ ITEMS = [
     ("ST01", "ecology", 3),
     ("KF01", "ecology", -5),
 ]
-YEAR = dt.date.today().year  # this year: balances of today read the tallies
+YEAR = dt.datetime.now(dt.UTC).year  # this year: balances of today read the tallies
 
 
 def median_ms(samples) -> float:

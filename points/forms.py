@@ -9,7 +9,9 @@ class ProposeForm(forms.Form):
     item = forms.CharField(label=_("Item code"), max_length=20)
     occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
-    evidence_note = forms.CharField(label=_("Evidence (description)"), max_length=300, required=False)
+    evidence_note = forms.CharField(
+        label=_("Evidence (description)"), max_length=300, required=False
+    )
     evidence = forms.FileField(label=_("Evidence (photo)"), required=False)
 
 
@@ -25,15 +27,19 @@ class AppealForm(forms.Form):
 class PublicAppealForm(forms.Form):
     entry = forms.IntegerField(label=_("Entry number (on the notice)"))
     household = forms.CharField(label=_("Household number"), max_length=20)
-    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class DecideForm(forms.Form):
     appeal = forms.IntegerField(widget=forms.HiddenInput)
     outcome = forms.ChoiceField(
         label=_("Decision"),
-        choices=[(AppealOutcome.UPHELD, AppealOutcome.UPHELD.label),
-                 (AppealOutcome.REJECTED, AppealOutcome.REJECTED.label)],
+        choices=[
+            (AppealOutcome.UPHELD, AppealOutcome.UPHELD.label),
+            (AppealOutcome.REJECTED, AppealOutcome.REJECTED.label),
+        ],
     )
     reason = forms.CharField(label=_("Reason"), max_length=500)
 

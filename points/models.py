@@ -372,6 +372,9 @@ class Tally(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.scheme_id}-{self.household_id}-{self.year}"
+
 
 class Appeal(ChangeLoggedModel):
     """申诉: holds its entry until it is decided (upheld: the entry does not count; rejected:

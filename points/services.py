@@ -368,7 +368,9 @@ def propose_entry(
             % {"code": item.code}
         )
     start, end = _period(occurred_on, item.cap_period)
-    _check_cap(item, _used(scheme, household.pk, item.code, start, end), item.points, household.number)
+    _check_cap(
+        item, _used(scheme, household.pk, item.code, start, end), item.points, household.number
+    )
     entry = Entry(
         scheme=scheme,
         household=household,
@@ -417,7 +419,9 @@ def verify_entry(*, actor, entry: Entry) -> Entry:
         _move(entry, EntryState.REVIEW, verified_by=user)
         return entry
     if entry.state == EntryState.REVIEW:
-        if _same_person(actor, entry.verified_by_id) or (user is None and entry.verified_by_id is None):
+        if _same_person(actor, entry.verified_by_id) or (
+            user is None and entry.verified_by_id is None
+        ):
             raise NotAllowed(_("A deduction's second reviewer is another person than its first."))
         _move(entry, EntryState.VERIFIED, second_reviewer=user)
         return entry
@@ -537,7 +541,13 @@ def publish_notice(*, actor, scheme: Scheme, published_on: dt.date | None = None
     )
     deltas = defaultdict(lambda: defaultdict(int))
     for entry in entries:
-        _move(entry, EntryState.PUBLISHED, deltas, notice=notice, effective_on=end + dt.timedelta(days=1))
+        _move(
+            entry,
+            EntryState.PUBLISHED,
+            deltas,
+            notice=notice,
+            effective_on=end + dt.timedelta(days=1),
+        )
     _bump(deltas)
     _bump_public()
     return notice
@@ -705,13 +715,17 @@ def redeem(
     """Spend effective points on goods: never below zero (nor into the base points when the
     rules keep them), the stock moves, who handed them out is recorded."""
     require_actor(actor)
-    item = StoreItem.objects.select_for_update().select_related("scheme__village", "scheme__grid").get(
-        pk=item.pk
+    item = (
+        StoreItem.objects.select_for_update()
+        .select_related("scheme__village", "scheme__grid")
+        .get(pk=item.pk)
     )
     scheme = item.scheme
     _require_side(actor, scheme, STOREKEEPERS, _("hand out goods"))
     household = (
-        Household.objects.select_for_update(of=("self",)).select_related("micro_grid").get(pk=household.pk)
+        Household.objects.select_for_update(of=("self",))
+        .select_related("micro_grid")
+        .get(pk=household.pk)
     )
     _check_household(scheme, household)
     day = redeemed_on or timezone.localdate()
@@ -788,11 +802,11 @@ def import_entries(
         return result
     headers = parsed.headers
     errors = list(result.errors)
-    households = {h.number: h for h in selectors.scheme_households(scheme).select_related("micro_grid")}
-    versions = list(RuleVersion.objects.filter(scheme=scheme).order_by("effective_from"))
-    items = {
-        (i.version_id, i.code): i for i in RuleItem.objects.filter(version__scheme=scheme)
+    households = {
+        h.number: h for h in selectors.scheme_households(scheme).select_related("micro_grid")
     }
+    versions = list(RuleVersion.objects.filter(scheme=scheme).order_by("effective_from"))
+    items = {(i.version_id, i.code): i for i in RuleItem.objects.filter(version__scheme=scheme)}
     today = timezone.localdate()
     rows = []
     for number, row in parsed.rows():
@@ -802,14 +816,17 @@ def import_entries(
                 RowError(
                     number,
                     headers["household"],
-                    _("No household %(number)s scores in this scheme.") % {"number": row["household"]},
+                    _("No household %(number)s scores in this scheme.")
+                    % {"number": row["household"]},
                     row["household"],
                 )
             )
             continue
         day = row["date"]
         if day > today:
-            errors.append(RowError(number, headers["date"], _("An entry cannot be dated in the future.")))
+            errors.append(
+                RowError(number, headers["date"], _("An entry cannot be dated in the future."))
+            )
             continue
         version = next((v for v in reversed(versions) if v.effective_from <= day), None)
         item = items.get((version.pk, row["item"])) if version else None
@@ -930,7 +947,9 @@ def _bulk_entries(scheme: Scheme, rows: list[tuple]) -> None:
     keys = [r[12] for r in rows]
     pks = {}
     for i in range(0, len(keys), 5000):
-        pks.update(Entry.objects.filter(import_key__in=keys[i : i + 5000]).values_list("import_key", "pk"))
+        pks.update(
+            Entry.objects.filter(import_key__in=keys[i : i + 5000]).values_list("import_key", "pk")
+        )
     log_bulk(
         Entry,
         (
@@ -939,8 +958,14 @@ def _bulk_entries(scheme: Scheme, rows: list[tuple]) -> None:
                 pks[r[12]],
                 f"{r[1]}·{r[4]:+d}",
                 None,
-                {"household_id": r[1], "item_id": r[3], "points": r[4], "occurred_on": str(r[5]),
-                 "state": r[9], "import_key": r[12]},
+                {
+                    "household_id": r[1],
+                    "item_id": r[3],
+                    "points": r[4],
+                    "occurred_on": str(r[5]),
+                    "state": r[9],
+                    "import_key": r[12],
+                },
             )
             for r in rows
         ),
@@ -957,4 +982,3 @@ def _bump_public() -> None:
     from points.public import bump_version
 
     bump_version()
-

@@ -46,7 +46,11 @@ def date() -> tabular.Converter:
 
 COLUMNS = [
     Column(
-        "household", "户号", tabular.text(required=True, max_length=20), required=True, xlsx_format="@"
+        "household",
+        "户号",
+        tabular.text(required=True, max_length=20),
+        required=True,
+        xlsx_format="@",
     ),
     Column("item", "项目编号", tabular.text(required=True, max_length=20), required=True),
     Column("date", "日期", date(), required=True),

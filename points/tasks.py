@@ -19,7 +19,9 @@ def import_entries(job_pk: int) -> None:
     job = ImportJob.objects.select_related("created_by").filter(pk=job_pk).first()
     if job is None:
         return
-    scheme = Scheme.objects.select_related("village", "grid").get(pk=job.context["params"]["scheme"])
+    scheme = Scheme.objects.select_related("village", "grid").get(
+        pk=job.context["params"]["scheme"]
+    )
 
     def run(data, *, actor, filename, dry_run, progress, limits):
         return services.import_entries(

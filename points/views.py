@@ -214,9 +214,7 @@ def household_card(request, pk, household):
             "balance": selectors.household_balance(scheme, household),
             "entries": entries,
             "redemptions": list(
-                Redemption.objects.filter(scheme=scheme, household=household).select_related(
-                    "item"
-                )
+                Redemption.objects.filter(scheme=scheme, household=household).select_related("item")
             ),
             "store": list(scheme.store_items.filter(stock__gt=0)),
             "rights": rights,
@@ -279,9 +277,7 @@ def entry_import(request, pk):
             status = exc.status_code
         else:
             return redirect("registry:import_job", pk=job.pk)
-    return render(
-        request, "points/import.html", {"scheme": scheme, "form": form}, status=status
-    )
+    return render(request, "points/import.html", {"scheme": scheme, "form": form}, status=status)
 
 
 @login_required
@@ -357,4 +353,3 @@ def public_ranking(request, pk):
             "notices": list(scheme.notices.order_by("-published_on")[:10]),
         },
     )
-

@@ -383,7 +383,9 @@ def _low_income(amount: int, run: RunInputs) -> Split:
                 year=year
             )
         )
-    low_pool, rest = allocate(amount, [as_rate(run.params["low_income_rate"]), 1 - as_rate(run.params["low_income_rate"])])
+    low_pool, rest = allocate(
+        amount, [as_rate(run.params["low_income_rate"]), 1 - as_rate(run.params["low_income_rate"])]
+    )
     amounts = pro_rata(rest, run.units, keys=run.keys)
     ids = [h for h, _v in found]
     shares = equal(low_pool, len(ids), keys=ids)

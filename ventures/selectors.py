@@ -667,9 +667,9 @@ def _reversal_problems():
         .values_list("pk", "reversal_entry_id", "posted_entry_id")
     )
     for pk, reversal, entry in rows:
-        yield _("Run {pk} is reversed, but entry {reversal} does not reverse its entry {entry}.").format(
-            pk=pk, reversal=reversal, entry=entry
-        )
+        yield _(
+            "Run {pk} is reversed, but entry {reversal} does not reverse its entry {entry}."
+        ).format(pk=pk, reversal=reversal, entry=entry)
 
 
 #: What `check_ledger` runs for ventures, in order.

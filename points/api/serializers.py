@@ -21,7 +21,16 @@ from points.models import (
 class RuleItemSerializer(StrictModelSerializer):
     class Meta:
         model = RuleItem
-        fields = ["id", "code", "name", "category", "points", "cap", "cap_period", "evidence_required"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "category",
+            "points",
+            "cap",
+            "cap_period",
+            "evidence_required",
+        ]
         read_only_fields = fields
 
 
@@ -31,8 +40,17 @@ class RuleVersionSerializer(StrictModelSerializer):
     class Meta:
         model = RuleVersion
         fields = [
-            "id", "number", "effective_from", "adopted_on", "document_no", "decision",
-            "base_points", "base_redeemable", "year_close", "notice_days", "items",
+            "id",
+            "number",
+            "effective_from",
+            "adopted_on",
+            "document_no",
+            "decision",
+            "base_points",
+            "base_redeemable",
+            "year_close",
+            "notice_days",
+            "items",
         ]
         read_only_fields = fields
 
@@ -53,9 +71,22 @@ class EntrySerializer(StrictModelSerializer):
     class Meta:
         model = Entry
         fields = [
-            "id", "scheme", "household", "household_number", "version", "item", "item_code",
-            "points", "occurred_on", "note", "evidence_note", "state", "notice", "effective_on",
-            "rejected_reason", "reverses",
+            "id",
+            "scheme",
+            "household",
+            "household_number",
+            "version",
+            "item",
+            "item_code",
+            "points",
+            "occurred_on",
+            "note",
+            "evidence_note",
+            "state",
+            "notice",
+            "effective_on",
+            "rejected_reason",
+            "reverses",
         ]
         read_only_fields = fields
 
@@ -81,14 +112,32 @@ class DecideSerializer(serializers.Serializer):
 class AppealSerializer(StrictModelSerializer):
     class Meta:
         model = Appeal
-        fields = ["id", "entry", "channel", "filed_on", "reason", "outcome", "decided_on", "decision_reason"]
+        fields = [
+            "id",
+            "entry",
+            "channel",
+            "filed_on",
+            "reason",
+            "outcome",
+            "decided_on",
+            "decision_reason",
+        ]
         read_only_fields = fields
 
 
 class NoticeSerializer(StrictModelSerializer):
     class Meta:
         model = PointsNotice
-        fields = ["id", "scheme", "number", "code", "published_on", "ends_on", "payload", "content_hash"]
+        fields = [
+            "id",
+            "scheme",
+            "number",
+            "code",
+            "published_on",
+            "ends_on",
+            "payload",
+            "content_hash",
+        ]
         read_only_fields = fields
 
 
@@ -107,7 +156,17 @@ class RedeemSerializer(serializers.Serializer):
 class RedemptionSerializer(StrictModelSerializer):
     class Meta:
         model = Redemption
-        fields = ["id", "scheme", "household", "item", "quantity", "points", "cost_fen", "redeemed_on", "handed_out_name"]
+        fields = [
+            "id",
+            "scheme",
+            "household",
+            "item",
+            "quantity",
+            "points",
+            "cost_fen",
+            "redeemed_on",
+            "handed_out_name",
+        ]
         read_only_fields = fields
 
 

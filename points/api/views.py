@@ -87,7 +87,9 @@ class EntryViewSet(ReadScoped):
             restrict(selectors.scheme_households(scheme), request.user, "view"),
             pk=data.pop("household"),
         )
-        entry = services.propose_entry(actor=request.user, scheme=scheme, household=household, **data)
+        entry = services.propose_entry(
+            actor=request.user, scheme=scheme, household=household, **data
+        )
         return Response(EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: EntrySerializer})
@@ -101,7 +103,9 @@ class EntryViewSet(ReadScoped):
     def reject(self, request, pk=None):
         form = ReasonSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        entry = services.reject_entry(actor=request.user, entry=self.get_object(), **form.validated_data)
+        entry = services.reject_entry(
+            actor=request.user, entry=self.get_object(), **form.validated_data
+        )
         return Response(EntrySerializer(Entry.objects.get(pk=entry.pk)).data)
 
     @extend_schema(request=ReasonSerializer, responses={201: EntrySerializer})
@@ -109,7 +113,9 @@ class EntryViewSet(ReadScoped):
     def reverse(self, request, pk=None):
         form = ReasonSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        entry = services.reverse_entry(actor=request.user, entry=self.get_object(), **form.validated_data)
+        entry = services.reverse_entry(
+            actor=request.user, entry=self.get_object(), **form.validated_data
+        )
         return Response(EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ReasonSerializer, responses={201: AppealSerializer})
@@ -117,7 +123,9 @@ class EntryViewSet(ReadScoped):
     def appeal(self, request, pk=None):
         form = ReasonSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        appeal = services.file_appeal(actor=request.user, entry=self.get_object(), **form.validated_data)
+        appeal = services.file_appeal(
+            actor=request.user, entry=self.get_object(), **form.validated_data
+        )
         return Response(AppealSerializer(appeal).data, status=status.HTTP_201_CREATED)
 
 
@@ -131,7 +139,9 @@ class AppealViewSet(ReadScoped):
     def decide(self, request, pk=None):
         form = DecideSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        appeal = services.decide_appeal(actor=request.user, appeal=self.get_object(), **form.validated_data)
+        appeal = services.decide_appeal(
+            actor=request.user, appeal=self.get_object(), **form.validated_data
+        )
         return Response(AppealSerializer(appeal).data)
 
 
@@ -156,7 +166,9 @@ class StoreItemViewSet(ReadScoped):
             pk=form.validated_data["household"],
         )
         redemption = services.redeem(
-            actor=request.user, household=household, item=item,
+            actor=request.user,
+            household=household,
+            item=item,
             quantity=form.validated_data["quantity"],
         )
         return Response(RedemptionSerializer(redemption).data, status=status.HTTP_201_CREATED)

@@ -18,32 +18,43 @@ from tests.support import make_user
 
 DAY = dt.date(2025, 3, 3)
 ITEMS = [
-    {"code": "A01", "name": "参加村民大会", "category": "affairs", "points": 2, "cap": 4,
-     "cap_period": "month"},
+    {
+        "code": "A01",
+        "name": "参加村民大会",
+        "category": "affairs",
+        "points": 2,
+        "cap": 4,
+        "cap_period": "month",
+    },
     {"code": "B01", "name": "志愿服务一次", "category": "volunteer", "points": 5, "cap": 50},
     {"code": "C01", "name": "垃圾分类不到位", "category": "ecology", "points": -3},
-    {"code": "D01", "name": "见义勇为", "category": "virtue", "points": 20,
-     "evidence_required": True},
+    {
+        "code": "D01",
+        "name": "见义勇为",
+        "category": "virtue",
+        "points": 20,
+        "evidence_required": True,
+    },
 ]
 
 
 @pytest.fixture
-def scorer(shantang):
+def scorer(shantang):  # noqa: F811
     return make_user("st_scorer", Role.VILLAGE_CLERK, village=shantang)
 
 
 @pytest.fixture
-def reviewer(shantang):
+def reviewer(shantang):  # noqa: F811
     return make_user("st_reviewer", Role.VILLAGE_CLERK, village=shantang)
 
 
 @pytest.fixture
-def member(shantang):
+def member(shantang):  # noqa: F811
     return make_user("st_member", Role.GRID_MEMBER, village=shantang)
 
 
 @pytest.fixture
-def scheme(shantang, shared):
+def scheme(shantang, shared):  # noqa: F811
     scheme = services.create_scheme(actor=SYSTEM, village=shantang, name="山塘积分")
     services.adopt_version(
         actor=SYSTEM,
@@ -58,7 +69,7 @@ def scheme(shantang, shared):
 
 
 @pytest.fixture
-def grid_scheme(shantang, shared):
+def grid_scheme(shantang, shared):  # noqa: F811
     scheme = services.create_scheme(
         actor=SYSTEM, village=shantang, name="浙沪山塘积分", grid=shared["grid"]
     )

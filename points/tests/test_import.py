@@ -30,11 +30,14 @@ GOOD = [
 def test_a_good_sheet_is_written_once(scheme, today):
     data = sheet(GOOD)
     result = services.import_entries(data, actor=SYSTEM, scheme=scheme, filename="m.xlsx")
-    assert result.ok and result.created == 3
+    assert result.ok
+    assert result.created == 3
     assert Entry.objects.filter(scheme=scheme, state="proposed").count() == 3
     assert Tally.objects.get(household__number="002").proposed == 4
     again = services.import_entries(data, actor=SYSTEM, scheme=scheme, filename="m.xlsx")
-    assert again.ok and again.created == 0 and again.unchanged == 3
+    assert again.ok
+    assert again.created == 0
+    assert again.unchanged == 3
     assert Entry.objects.count() == 3
 
 
@@ -50,10 +53,16 @@ def test_a_good_sheet_is_written_once(scheme, today):
     ],
 )
 def test_a_bad_row_writes_nothing(scheme, today, row, column, message):
-    result = services.import_entries(sheet([*GOOD, row]), actor=SYSTEM, scheme=scheme, filename="m.xlsx")
-    assert not result.ok and Entry.objects.count() == 0 and Tally.objects.count() == 0
+    result = services.import_entries(
+        sheet([*GOOD, row]), actor=SYSTEM, scheme=scheme, filename="m.xlsx"
+    )
+    assert not result.ok
+    assert Entry.objects.count() == 0
+    assert Tally.objects.count() == 0
     (error,) = result.errors
-    assert error.row == 5 and error.column == column and message in error.message
+    assert error.row == 5
+    assert error.column == column
+    assert message in error.message
 
 
 def test_the_commands(scheme, tmp_path, today, capsys, scorer):

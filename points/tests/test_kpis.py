@@ -14,8 +14,10 @@ def test_the_kpis(scheme, shared, member, scorer, today):
     item = services.add_store_item(actor=scorer, scheme=scheme, name="毛巾", price=2, stock=5)
     services.redeem(actor=member, household=hh, item=item)
     code = scheme.village_id
-    values = {k: KPI_SOURCES[k].values(None, [code, "330482107208"], 2025)
-              for k in ("points_participation", "points_per_household", "points_redemption_rate")}
+    values = {
+        k: KPI_SOURCES[k].values(None, [code, "330482107208"], 2025)
+        for k in ("points_participation", "points_per_household", "points_redemption_rate")
+    }
     assert values["points_participation"] == {code: 0.5, "330482107208": None}
     assert values["points_per_household"][code] == 2.5
     assert values["points_redemption_rate"][code] == 0.4

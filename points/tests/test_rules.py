@@ -19,8 +19,11 @@ D = dt.date
 def snapshot():
     return (
         list(Entry.objects.order_by("pk").values_list("pk", "state", "points")),
-        list(Tally.objects.order_by("pk").values_list("proposed", "verified", "published",
-                                                        "effective", "redeemed")),
+        list(
+            Tally.objects.order_by("pk").values_list(
+                "proposed", "verified", "published", "effective", "redeemed"
+            )
+        ),
         Appeal.objects.count(),
         PointsNotice.objects.count(),
         Redemption.objects.count(),
@@ -29,9 +32,8 @@ def snapshot():
 
 def refused(error, call, match=None):
     before = snapshot()
-    with pytest.raises(error, match=match):
-        with transaction.atomic():
-            call()
+    with pytest.raises(error, match=match), transaction.atomic():
+        call()
     assert snapshot() == before
 
 
@@ -40,14 +42,20 @@ def hh(shared):
     return shared["outside"]
 
 
-def propose(scheme, household, code="B01", day=D(2025, 3, 3), actor=None, **kw):
+def propose(scheme, household, code="B01", day=None, actor=None, **kw):
+    day = day or D(2025, 3, 3)
     return services.propose_entry(
-        actor=actor or SYSTEM, scheme=scheme, household=household, item_code=code,
-        occurred_on=day, **kw,
+        actor=actor or SYSTEM,
+        scheme=scheme,
+        household=household,
+        item_code=code,
+        occurred_on=day,
+        **kw,
     )
 
 
-def effective_entry(scheme, household, member, scorer, today, code="B01", day=D(2025, 3, 3)):
+def effective_entry(scheme, household, member, scorer, today, code="B01", day=None):
+    day = day or D(2025, 3, 3)
     entry = propose(scheme, household, code, day, actor=member)
     services.verify_entry(actor=scorer, entry=entry)
     services.publish_notice(actor=scorer, scheme=scheme, published_on=today["day"])
@@ -56,13 +64,17 @@ def effective_entry(scheme, household, member, scorer, today, code="B01", day=D(
 
 def test_the_workflow_to_effective(scheme, hh, member, scorer, today):
     entry = propose(scheme, hh, actor=member)
-    assert entry.state == EntryState.PROPOSED and entry.version.number == 1
+    assert entry.state == EntryState.PROPOSED
+    assert entry.version.number == 1
     services.verify_entry(actor=scorer, entry=entry)
     notice = services.publish_notice(actor=scorer, scheme=scheme, published_on=D(2025, 3, 10))
     entry.refresh_from_db()
-    assert entry.state == EntryState.PUBLISHED and entry.notice == notice
-    assert notice.ends_on == D(2025, 3, 16) and entry.effective_on == D(2025, 3, 17)
-    assert notice.is_intact and notice.payload["entries"][0]["head"] == "李*"
+    assert entry.state == EntryState.PUBLISHED
+    assert entry.notice == notice
+    assert notice.ends_on == D(2025, 3, 16)
+    assert entry.effective_on == D(2025, 3, 17)
+    assert notice.is_intact
+    assert notice.payload["entries"][0]["head"] == "李*"
     assert "李四" not in str(notice.payload)
     # Effective only once the notice period is over.
     assert not Entry.objects.effective_on(D(2025, 3, 16)).exists()
@@ -77,11 +89,18 @@ def test_the_workflow_to_effective(scheme, hh, member, scorer, today):
 
 def test_an_item_not_in_the_version_in_force(scheme, hh, member, today):
     services.adopt_version(
-        actor=SYSTEM, scheme=scheme, effective_from=D(2025, 3, 1), adopted_on=D(2025, 2, 20),
-        document_no="山塘村〔2025〕3号", items=[{"code": "Z01", "name": "新项目", "category": "affairs", "points": 1}],
+        actor=SYSTEM,
+        scheme=scheme,
+        effective_from=D(2025, 3, 1),
+        adopted_on=D(2025, 2, 20),
+        document_no="山塘村〔2025〕3号",
+        items=[{"code": "Z01", "name": "新项目", "category": "affairs", "points": 1}],
     )
-    refused(Invalid, lambda: propose(scheme, hh, "B01", D(2025, 3, 3), actor=member),
-            match="不在|not in")
+    refused(
+        Invalid,
+        lambda: propose(scheme, hh, "B01", D(2025, 3, 3), actor=member),
+        match="不在|not in",
+    )
     # The old version is in force on an earlier day: the entry keeps it.
     assert propose(scheme, hh, "B01", D(2025, 2, 3), actor=member).version.number == 1
     assert propose(scheme, hh, "Z01", D(2025, 3, 3), actor=member).version.number == 2
@@ -90,8 +109,9 @@ def test_an_item_not_in_the_version_in_force(scheme, hh, member, today):
 def test_a_cap_exceeded(scheme, hh, member, today):
     propose(scheme, hh, "A01", D(2025, 3, 3), actor=member)
     propose(scheme, hh, "A01", D(2025, 3, 4), actor=member)
-    refused(Invalid, lambda: propose(scheme, hh, "A01", D(2025, 3, 5), actor=member),
-            match="上限|cap")
+    refused(
+        Invalid, lambda: propose(scheme, hh, "A01", D(2025, 3, 5), actor=member), match="上限|cap"
+    )
     propose(scheme, hh, "A01", D(2025, 2, 5), actor=member)  # another month
 
 
@@ -102,7 +122,9 @@ def test_a_scorer_verifying_their_own_proposal(scheme, hh, scorer, today):
         Entry.objects.filter(pk=entry.pk).update(verified_by=scorer)
 
 
-def test_a_deduction_needs_evidence_and_a_second_reviewer(scheme, hh, member, scorer, reviewer, today):
+def test_a_deduction_needs_evidence_and_a_second_reviewer(
+    scheme, hh, member, scorer, reviewer, today
+):
     refused(Invalid, lambda: propose(scheme, hh, "C01", actor=member), match="佐证|evidence")
     entry = propose(scheme, hh, "C01", actor=member, evidence_note="照片 2025-03-03")
     services.verify_entry(actor=scorer, entry=entry)
@@ -110,7 +132,8 @@ def test_a_deduction_needs_evidence_and_a_second_reviewer(scheme, hh, member, sc
     refused(NotAllowed, lambda: services.verify_entry(actor=scorer, entry=entry))
     services.verify_entry(actor=reviewer, entry=entry)
     entry.refresh_from_db()
-    assert entry.state == EntryState.VERIFIED and entry.second_reviewer == reviewer
+    assert entry.state == EntryState.VERIFIED
+    assert entry.second_reviewer == reviewer
 
 
 def test_an_item_needing_evidence(scheme, hh, member, today):
@@ -120,20 +143,30 @@ def test_an_item_needing_evidence(scheme, hh, member, today):
 
 def test_appeals_hold_then_decide(scheme, hh, member, scorer, reviewer, today):
     entry = effective_entry(scheme, hh, member, scorer, today)
-    appeal = services.file_appeal(actor=scorer, entry=entry, reason="未参加", filed_on=D(2025, 3, 12))
+    appeal = services.file_appeal(
+        actor=scorer, entry=entry, reason="未参加", filed_on=D(2025, 3, 12)
+    )
     entry.refresh_from_db()
-    assert entry.state == EntryState.HELD and entry.effective_on is None
+    assert entry.state == EntryState.HELD
+    assert entry.effective_on is None
     assert not Entry.objects.effective_on(D(2025, 12, 31)).exists()
     refused(Conflict, lambda: services.file_appeal(actor=scorer, entry=entry, reason="再次"))
-    services.decide_appeal(actor=reviewer, appeal=appeal, outcome=AppealOutcome.REJECTED,
-                           reason="核实已参加", decided_on=D(2025, 3, 20))
+    services.decide_appeal(
+        actor=reviewer,
+        appeal=appeal,
+        outcome=AppealOutcome.REJECTED,
+        reason="核实已参加",
+        decided_on=D(2025, 3, 20),
+    )
     entry.refresh_from_db()
-    assert entry.state == EntryState.PUBLISHED and entry.effective_on == D(2025, 3, 21)
+    assert entry.state == EntryState.PUBLISHED
+    assert entry.effective_on == D(2025, 3, 21)
     # An upheld appeal: the entry does not count.
     other = effective_entry(scheme, hh, member, scorer, today, day=D(2025, 3, 4))
     appeal = services.file_appeal(actor=scorer, entry=other, reason="重复记分")
-    services.decide_appeal(actor=reviewer, appeal=appeal, outcome=AppealOutcome.UPHELD,
-                           reason="确属重复")
+    services.decide_appeal(
+        actor=reviewer, appeal=appeal, outcome=AppealOutcome.UPHELD, reason="确属重复"
+    )
     other.refresh_from_db()
     assert other.state == EntryState.REJECTED
     today["day"] = D(2025, 4, 1)
@@ -142,38 +175,68 @@ def test_appeals_hold_then_decide(scheme, hh, member, scorer, reviewer, today):
 
 def test_an_appeal_after_the_notice_period(scheme, hh, member, scorer, today):
     entry = effective_entry(scheme, hh, member, scorer, today)
-    refused(Invalid, lambda: services.file_appeal(
-        actor=scorer, entry=entry, reason="太迟", filed_on=D(2025, 3, 17)), match="公示期|notice period")
+    refused(
+        Invalid,
+        lambda: services.file_appeal(
+            actor=scorer, entry=entry, reason="太迟", filed_on=D(2025, 3, 17)
+        ),
+        match="公示期|notice period",
+    )
 
 
 def test_a_public_appeal_needs_the_notice_code(scheme, hh, member, scorer, today):
     entry = effective_entry(scheme, hh, member, scorer, today)
-    refused(Invalid, lambda: services.file_appeal(
-        actor=SYSTEM, entry=entry, reason="不对", notice_code="wrong", household_number="002"))
-    refused(Invalid, lambda: services.file_appeal(
-        actor=SYSTEM, entry=entry, reason="不对", notice_code=entry.notice.code, household_number="001"))
-    appeal = services.file_appeal(actor=SYSTEM, entry=entry, reason="不对",
-                                  notice_code=entry.notice.code, household_number="002")
+    refused(
+        Invalid,
+        lambda: services.file_appeal(
+            actor=SYSTEM, entry=entry, reason="不对", notice_code="wrong", household_number="002"
+        ),
+    )
+    refused(
+        Invalid,
+        lambda: services.file_appeal(
+            actor=SYSTEM,
+            entry=entry,
+            reason="不对",
+            notice_code=entry.notice.code,
+            household_number="001",
+        ),
+    )
+    appeal = services.file_appeal(
+        actor=SYSTEM,
+        entry=entry,
+        reason="不对",
+        notice_code=entry.notice.code,
+        household_number="002",
+    )
     assert appeal.channel == "public"
 
 
 def test_the_store(scheme, hh, member, scorer, today):
     item = services.add_store_item(actor=scorer, scheme=scheme, name="洗衣液", price=4, stock=2)
     # Nothing effective yet, and the base points are not redeemable.
-    refused(Invalid, lambda: services.redeem(actor=member, household=hh, item=item),
-            match="积分|points")
+    refused(
+        Invalid, lambda: services.redeem(actor=member, household=hh, item=item), match="积分|points"
+    )
     effective_entry(scheme, hh, member, scorer, today)
     today["day"] = D(2025, 3, 20)
     services.redeem(actor=member, household=hh, item=item, quantity=1)
-    refused(Invalid, lambda: services.redeem(actor=member, household=hh, item=item, quantity=1),
-            match="积分|points")  # 1 point left
+    refused(
+        Invalid,
+        lambda: services.redeem(actor=member, household=hh, item=item, quantity=1),
+        match="积分|points",
+    )  # 1 point left
     refused(Invalid, lambda: services.restock(actor=scorer, item=item, quantity=0))
     effective_entry(scheme, hh, member, scorer, today, day=D(2025, 3, 18))
     today["day"] = D(2025, 4, 1)
-    refused(Conflict, lambda: services.redeem(actor=member, household=hh, item=item, quantity=2),
-            match="库存|stock")
+    refused(
+        Conflict,
+        lambda: services.redeem(actor=member, household=hh, item=item, quantity=2),
+        match="库存|stock",
+    )
     r = services.redeem(actor=member, household=hh, item=item, quantity=1)
-    assert r.cost_fen == 40 and r.handed_out_name
+    assert r.cost_fen == 40
+    assert r.handed_out_name
     b = selectors.household_balance(scheme, hh)
     assert (b.effective, b.redeemed, b.redeemable) == (10, 8, 2)
     assert selectors.store_cost(scheme, D(2025, 1, 1), D(2025, 12, 31))["cost_fen"] == 80
@@ -184,7 +247,8 @@ def test_the_store(scheme, hh, member, scorer, today):
 def test_a_correction_is_a_reversing_entry(scheme, hh, member, scorer, reviewer, today):
     entry = effective_entry(scheme, hh, member, scorer, today)
     reversal = services.reverse_entry(actor=scorer, entry=entry, reason="记错户")
-    assert reversal.points == -5 and reversal.reverses == entry
+    assert reversal.points == -5
+    assert reversal.reverses == entry
     refused(Conflict, lambda: services.reverse_entry(actor=scorer, entry=entry, reason="again"))
     services.verify_entry(actor=reviewer, entry=reversal)
     services.verify_entry(actor=SYSTEM, entry=reversal)  # its second review
@@ -195,9 +259,12 @@ def test_a_correction_is_a_reversing_entry(scheme, hh, member, scorer, reviewer,
 
 def test_the_database_refuses_an_edit_of_points(scheme, hh, member, today):
     entry = propose(scheme, hh, actor=member)
-    with pytest.raises(Exception, match="points|append"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE points_entry SET points = 50 WHERE id = %s", [entry.pk])
+    with (
+        pytest.raises(Exception, match="points|append"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE points_entry SET points = 50 WHERE id = %s", [entry.pk])
     with pytest.raises(EntryImmutable):
         entry.delete()
     with pytest.raises(EntryImmutable):
@@ -205,7 +272,9 @@ def test_the_database_refuses_an_edit_of_points(scheme, hh, member, today):
     assert Entry.objects.get(pk=entry.pk).points == 5
 
 
-def test_balances_as_of_a_past_day_match_the_tallies(scheme, hh, shared, member, scorer, reviewer, today):
+def test_balances_as_of_a_past_day_match_the_tallies(
+    scheme, hh, shared, member, scorer, reviewer, today
+):
     effective_entry(scheme, hh, member, scorer, today)
     propose(scheme, hh, "A01", actor=member)
     e = propose(scheme, shared["in_grid"], "C01", actor=member, evidence_note="照片")
@@ -227,14 +296,20 @@ def test_the_year_close_resets_or_carries(scheme, hh, member, scorer, today):
     assert selectors.balances(scheme, D(2026, 1, 2), households=[hh])[0].effective == 0
     version = scheme.versions.get()
     from points.models import RuleVersion
+
     RuleVersion.objects.filter(pk=version.pk).update(year_close="carry")
     assert selectors.balances(scheme, D(2026, 1, 2), households=[hh])[0].effective == 5
 
 
 def test_rules_need_a_recorded_decision(scheme):
     with pytest.raises(Invalid):
-        services.adopt_version(actor=SYSTEM, scheme=scheme, effective_from=D(2026, 1, 1),
-                               adopted_on=D(2025, 12, 1), items=[])
+        services.adopt_version(
+            actor=SYSTEM,
+            scheme=scheme,
+            effective_from=D(2026, 1, 1),
+            adopted_on=D(2025, 12, 1),
+            items=[],
+        )
 
 
 def test_the_ranking_shows_numbers_and_masked_heads(scheme, hh, shared, member, scorer, today):

@@ -41,7 +41,6 @@ from ventures.tests.support import FENGSHAN, SHANTANG, XUJIADAI, snapshot
 YEAR_2023 = {"period_start": D("2023-01-01"), "period_end": D("2023-12-31")}
 
 
-
 def amounts(run) -> dict[str, int]:
     """holder key → amount of a run's lines."""
     return {line.holder_key: line.amount for line in run.lines.all()}
