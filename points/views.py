@@ -68,7 +68,7 @@ def scheme_detail(request, pk):
             "scheme": scheme,
             "versions": versions,
             "notices": list(scheme.notices.all()[:20]),
-            "rights": selectors.scheme_rights(request.user, scheme),
+            "can": selectors.scheme_rights(request.user, scheme),
             "ranking": selectors.ranking(scheme, today, limit=10),
             "cost": selectors.store_cost(scheme, today.replace(month=1, day=1), today),
             "verified": scheme.entries.filter(state=EntryState.VERIFIED).count(),
@@ -136,7 +136,7 @@ def queue(request, pk):
     return render(
         request,
         "points/queue.html",
-        {"scheme": scheme, "entries": waiting, "form": form, "rights": rights},
+        {"scheme": scheme, "entries": waiting, "form": form, "can": rights},
     )
 
 
@@ -217,7 +217,7 @@ def household_card(request, pk, household):
                 Redemption.objects.filter(scheme=scheme, household=household).select_related("item")
             ),
             "store": list(scheme.store_items.filter(stock__gt=0)),
-            "rights": rights,
+            "can": rights,
             "open": AppealOutcome.OPEN,
         },
     )

@@ -54,6 +54,10 @@ def test_the_queue_verifies_and_publishes(
         response = page.get(f"/points/{scheme.pk}/queue/")
     assert response.status_code == 200
     assert response.content.decode().count("<tr>") == 6
+    assert 'value="verify"' in response.content.decode()
+    assert 'value="publish"' in response.content.decode()
+    assert 'value="verify"' not in client_for(member).get(f"/points/{scheme.pk}/queue/").content.decode()
+    page = client_for(scorer)
     entry = Entry.objects.first()
     page.post(f"/points/{scheme.pk}/queue/", {"action": "verify", "entry": entry.pk})
     assert Entry.objects.get(pk=entry.pk).state == "verified"
