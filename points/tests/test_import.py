@@ -84,3 +84,24 @@ def test_the_commands(scheme, tmp_path, today, capsys, scorer):
     bad.write_bytes(sheet([["404", "B01", "2025-03-03", "", ""]]))
     with pytest.raises(CommandError, match="1"):
         call_command("points_import", str(bad), scheme=scheme.pk)
+
+
+def test_the_web_import_is_a_job_on_the_queue(scheme, client_for, member, today):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from registry.models import ImportJob
+
+    page = client_for(member)
+    bad = page.post(
+        f"/points/{scheme.pk}/import/",
+        {"file": SimpleUploadedFile("m.xlsx", sheet([["404", "B01", "2025-03-03", "", ""]]))},
+    )
+    assert bad.status_code == 302
+    job = ImportJob.objects.get()
+    assert job.status == "failed" and "404" in str(job.errors) and Entry.objects.count() == 0
+    good = page.post(
+        f"/points/{scheme.pk}/import/", {"file": SimpleUploadedFile("m.xlsx", sheet(GOOD))}
+    )
+    assert good.status_code == 302
+    assert ImportJob.objects.order_by("-pk").first().status == "succeeded"
+    assert Entry.objects.count() == 3
