@@ -170,7 +170,7 @@ class RedemptionSerializer(StrictModelSerializer):
         read_only_fields = fields
 
 
-class BalanceSerializer(serializers.Serializer):
+class PointsBalanceSerializer(serializers.Serializer):
     household = serializers.IntegerField(source="household_id")
     number = serializers.CharField()
     effective = serializers.IntegerField()

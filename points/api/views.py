@@ -15,7 +15,7 @@ from points import selectors, services
 from points.api.filters import EntryFilterSet
 from points.api.serializers import (
     AppealSerializer,
-    BalanceSerializer,
+    PointsBalanceSerializer,
     DecideSerializer,
     EntrySerializer,
     NoticeSerializer,
@@ -49,7 +49,7 @@ class SchemeViewSet(ReadScoped):
 
     @extend_schema(
         parameters=[OpenApiParameter("as_of", str, description="YYYY-MM-DD")],
-        responses={200: BalanceSerializer(many=True)},
+        responses={200: PointsBalanceSerializer(many=True)},
     )
     @action(detail=True, methods=["get"])
     def balances(self, request, pk=None):
@@ -61,7 +61,7 @@ class SchemeViewSet(ReadScoped):
             day = dt.date.fromisoformat(day) if day else None
         except ValueError:
             return Response({"error": {"status": 400, "detail": "as_of: YYYY-MM-DD"}}, status=400)
-        return Response(BalanceSerializer(selectors.balances(scheme, day), many=True).data)
+        return Response(PointsBalanceSerializer(selectors.balances(scheme, day), many=True).data)
 
     @extend_schema(request=None, responses={201: NoticeSerializer})
     @action(detail=True, methods=["post"])
