@@ -15,10 +15,10 @@ from points import selectors, services
 from points.api.filters import EntryFilterSet
 from points.api.serializers import (
     AppealSerializer,
-    PointsBalanceSerializer,
     DecideSerializer,
     EntrySerializer,
     NoticeSerializer,
+    PointsBalanceSerializer,
     ProposeSerializer,
     ReasonSerializer,
     RedeemSerializer,

@@ -98,7 +98,9 @@ def test_the_web_import_is_a_job_on_the_queue(scheme, client_for, member, today)
     )
     assert bad.status_code == 302
     job = ImportJob.objects.get()
-    assert job.status == "failed" and "404" in str(job.errors) and Entry.objects.count() == 0
+    assert job.status == "failed"
+    assert "404" in str(job.errors)
+    assert Entry.objects.count() == 0
     good = page.post(
         f"/points/{scheme.pk}/import/", {"file": SimpleUploadedFile("m.xlsx", sheet(GOOD))}
     )

@@ -56,7 +56,10 @@ def test_the_queue_verifies_and_publishes(
     assert response.content.decode().count("<tr>") == 6
     assert 'value="verify"' in response.content.decode()
     assert 'value="publish"' in response.content.decode()
-    assert 'value="verify"' not in client_for(member).get(f"/points/{scheme.pk}/queue/").content.decode()
+    assert (
+        'value="verify"'
+        not in client_for(member).get(f"/points/{scheme.pk}/queue/").content.decode()
+    )
     page = client_for(scorer)
     entry = Entry.objects.first()
     page.post(f"/points/{scheme.pk}/queue/", {"action": "verify", "entry": entry.pk})
