@@ -194,7 +194,7 @@ def adopt_version(
     """
     require_actor(actor)
     _require_clerk(actor, scheme, _("adopt points rules"))
-    scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    scheme = Scheme.objects.select_for_update(of=("self",)).get(pk=scheme.pk)
     document_no = str(document_no or "").strip()
     if not document_no and decision is None:
         raise Invalid(
@@ -517,7 +517,9 @@ def publish_notice(*, actor, scheme: Scheme, published_on: dt.date | None = None
     become effective when its period (the version's notice days) ends with no open appeal."""
     require_actor(actor)
     _require_clerk(actor, scheme, _("publish points"))
-    scheme = Scheme.objects.select_for_update().select_related("village").get(pk=scheme.pk)
+    scheme = (
+        Scheme.objects.select_for_update(of=("self",)).select_related("village").get(pk=scheme.pk)
+    )
     day = published_on or timezone.localdate()
     entries = list(
         Entry.objects.filter(scheme=scheme, state=EntryState.VERIFIED, occurred_on__lte=day)
@@ -693,7 +695,11 @@ def add_store_item(*, actor, scheme: Scheme, name: str, price: int, stock: int =
 @transaction.atomic
 def restock(*, actor, item: StoreItem, quantity: int) -> StoreItem:
     require_actor(actor)
-    item = StoreItem.objects.select_for_update().select_related("scheme__village").get(pk=item.pk)
+    item = (
+        StoreItem.objects.select_for_update(of=("self",))
+        .select_related("scheme__village")
+        .get(pk=item.pk)
+    )
     _require_clerk(actor, item.scheme, _("run the points store"))
     if not isinstance(quantity, int) or quantity <= 0:
         raise Invalid(_("Restock by a whole number, more than zero."))
@@ -716,7 +722,7 @@ def redeem(
     rules keep them), the stock moves, who handed them out is recorded."""
     require_actor(actor)
     item = (
-        StoreItem.objects.select_for_update()
+        StoreItem.objects.select_for_update(of=("self",))
         .select_related("scheme__village", "scheme__grid")
         .get(pk=item.pk)
     )
