@@ -11,6 +11,17 @@ from registry.models import ImportJob
 from registry.services import jobs
 
 IMPORT_TASK = "points.import_entries"
+SETTLE_TASK = "points.settle"
+
+
+@shared_task(name=SETTLE_TASK)
+def settle() -> int:
+    """Mark effective every published entry whose notice period has ended (beat, nightly)."""
+    from audit.context import change_context
+    from core.actors import SYSTEM
+
+    with change_context(user=SYSTEM, source="system", path=SETTLE_TASK):
+        return services.settle(actor=SYSTEM)
 
 
 @shared_task(name=IMPORT_TASK)

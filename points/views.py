@@ -72,6 +72,7 @@ def scheme_detail(request, pk):
             "ranking": selectors.ranking(scheme, today, limit=10),
             "cost": selectors.store_cost(scheme, today.replace(month=1, day=1), today),
             "verified": scheme.entries.filter(state=EntryState.VERIFIED).count(),
+            "spread": selectors.points_distribution(scheme, today),
         },
     )
 
@@ -83,6 +84,7 @@ def queue(request, pk):
     scheme = _scheme(request, pk)
     rights = selectors.scheme_rights(request.user, scheme)
     form = ProposeForm(request.POST or None, request.FILES or None)
+    status = 200
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -127,6 +129,7 @@ def queue(request, pk):
             if action in ("verify", "reject", "publish"):
                 return redirect("points:queue", pk=scheme.pk)
             form.add_error(None, str(exc))
+            status = exc.status_code
     waiting = list(
         restrict(Entry.objects.filter(scheme=scheme), request.user, "view")
         .filter(state__in=(EntryState.PROPOSED, EntryState.REVIEW, EntryState.VERIFIED))
@@ -137,6 +140,7 @@ def queue(request, pk):
         request,
         "points/queue.html",
         {"scheme": scheme, "entries": waiting, "form": form, "can": rights},
+        status=status,
     )
 
 

@@ -84,7 +84,8 @@ def test_a_proposal_from_the_page(scheme, shared, client_for, member, today):
         f"/points/{scheme.pk}/queue/",
         {"household": "002", "item": "C01", "occurred_on": "2025-03-03"},
     )
-    assert bad.status_code == 200
+    assert bad.status_code == 400
+    assert "佐证" in bad.content.decode()
     assert Entry.objects.count() == 1
 
 
@@ -159,3 +160,33 @@ def test_the_public_appeal_form(scheme, notice, client, today):
     )
     assert late.status_code == 400
     assert Appeal.objects.count() == 1
+
+
+def test_page_writes_are_refused_out_of_scope(
+    scheme, shared, notice, client_for, other_clerk, auditor
+):
+    from points.tests.test_rules import snapshot
+
+    entry = Entry.objects.filter(notice=notice).first()
+    hh = shared["outside"]
+    for user in (None, other_clerk, auditor):
+        page = client_for(user)
+        before = snapshot()
+        for path, data in (
+            (f"/points/{scheme.pk}/queue/", {"action": "publish"}),
+            (
+                f"/points/{scheme.pk}/queue/",
+                {"household": "002", "item": "B01", "occurred_on": "2025-03-03"},
+            ),
+            (
+                f"/points/{scheme.pk}/household/{hh.pk}/",
+                {"action": "appeal", "entry": entry.pk, "reason": "x有误"},
+            ),
+            (
+                f"/points/{scheme.pk}/household/{hh.pk}/",
+                {"action": "reverse", "entry": entry.pk, "reason": "x"},
+            ),
+        ):
+            response = page.post(path, data)
+            assert response.status_code in (302, 403, 404), (user, path)
+        assert snapshot() == before, user

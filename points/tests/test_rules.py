@@ -326,3 +326,13 @@ def test_the_change_log_records_each_move(scheme, hh, member, scorer, today):
         entry = propose(scheme, hh, actor=member)
         services.verify_entry(actor=scorer, entry=entry)
     assert ObjectChange.objects.filter(object_pk=str(entry.pk)).count() >= 2
+
+
+def test_the_nightly_settlement(scheme, hh, member, scorer, today):
+    from points.tasks import settle
+
+    entry = effective_entry(scheme, hh, member, scorer, today)
+    today["day"] = D(2025, 3, 17)
+    assert settle() == 1
+    assert Entry.objects.get(pk=entry.pk).state == EntryState.EFFECTIVE
+    assert Tally.objects.get(household=hh).effective == 5
