@@ -613,6 +613,13 @@ class DistributionLine(HolderFields, ChangeLoggedModel):
     def __str__(self) -> str:
         return f"{self.holder_key} · {self.amount}"
 
+    @property
+    def holder_key(self) -> str:
+        """The payee's key: "household:<pk>" for a household's line, else its holder's."""
+        if self.household_id is not None:
+            return f"household:{self.household_id}"
+        return holder_key(self.village_id, self.organisation_id)
+
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise ImmutableError(_("Distribution lines are never edited."))
