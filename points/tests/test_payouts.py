@@ -111,7 +111,8 @@ def test_shares_and_points_pay_the_households(venture, finance, approver, income
     assert Posting.objects.get(account=account).amount == -4_500_000
     payees = {p["code"]: p for p in notice.payload["payees"]}
     keys = [p["holder"] for p in notice.payload["payees"]]
-    assert len(set(keys)) == len(keys) and f"household:{households[0].pk}" in keys
+    assert len(set(keys)) == len(keys)
+    assert f"household:{households[0].pk}" in keys
     assert payees["101"]["amount"] == 4_500_000
     assert "户主" not in str(notice.payload)
     assert check_ledger() == []
