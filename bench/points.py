@@ -185,7 +185,7 @@ def main() -> None:
     with connection.cursor() as cursor:
         # TRUNCATE on PostgreSQL: its trigger refuses a DELETE of entries (not a TRUNCATE).
         cursor.execute(
-            "TRUNCATE points_entry"
+            "TRUNCATE points_entry CASCADE"
             if connection.vendor == "postgresql"
             else "DELETE FROM points_entry"
         )
