@@ -128,8 +128,9 @@ def prepare_run(
         as text such as "10%", amounts in fen). Common: total, source ("income" /
         "equity"), reserve_rate, welfare_rate. floor_pro_rata: floor (fen per holder) or
         floor_rate (a year, on capital). fixed_return: rate, fixed_years, term_start
-        (defaults to the venture's start), capital_kinds. shares_points: share_ratio,
-        points {holder key: points}. population: population_year.
+        (defaults to the venture's start), capital_kinds. shares_points: share_ratio (the
+        points come from the points app). low_income: low_income_rate, flag_year.
+        population: population_year.
       actor: The preparer (finance staff for the venture; a person, not the system).
     Returns:
       The RunPreview: the run, and each holder's stake, weight and amount.
