@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from alliances import selectors as alliance_selectors
 from analytics.errors import RankingError
 from grids import selectors as grid_selectors
+from points import selectors as points_selectors
 from projects import selectors as project_selectors
 from registry.models import VillageStat
 
@@ -107,6 +108,30 @@ def grid_on_time_rate(scheme, codes: list[str], year: int) -> Values:
     return _matter_rate(codes, year, "on_time", "handled")
 
 
+def _points_rate(codes: list[str], year: int, numerator: str, denominator: str) -> Values:
+    figures = points_selectors.village_figures(year, codes)
+    result: Values = {}
+    for code in codes:
+        row = figures.get(code)
+        result[code] = row[numerator] / row[denominator] if row and row[denominator] else None
+    return result
+
+
+def points_participation(scheme, codes: list[str], year: int) -> Values:
+    """Share of the village's households with at least one points entry in the year."""
+    return _points_rate(codes, year, "participating", "households")
+
+
+def points_per_household(scheme, codes: list[str], year: int) -> Values:
+    """Effective points earned in the year per household of the village."""
+    return _points_rate(codes, year, "effective", "households")
+
+
+def points_redemption_rate(scheme, codes: list[str], year: int) -> Values:
+    """Points redeemed in the store in the year over the effective points earned in it."""
+    return _points_rate(codes, year, "redeemed", "effective")
+
+
 def _number(value: Any) -> float | None:
     if value is None:
         return None
@@ -119,7 +144,7 @@ class KPISource:
     """An indicator a scheme may rank by; `unit` tells the showcase how to show raw values."""
 
     label: str | Promise
-    unit: str  # "fen", "ratio" (shown as %), "percent" (already 0–100)
+    unit: str  # "fen", "ratio" (shown as %), "percent" (already 0–100), "count"
     direction: str  # the usual direction, offered as the default
     values: Callable[[RankingScheme, list[str], int], Values]
     description: str | Promise = ""
@@ -176,6 +201,31 @@ KPI_SOURCES: dict[str, KPISource] = {
         gettext_lazy(
             "Share of the grid matters reported in the year in the village's grids that "
             "went round the whole loop (accepted, handled, fed back, evaluated)."
+        ),
+    ),
+    "points_participation": KPISource(
+        gettext_lazy("Points participation"),
+        "ratio",
+        "higher",
+        points_participation,
+        gettext_lazy(
+            "Share of the village's households with at least one points entry in the year."
+        ),
+    ),
+    "points_per_household": KPISource(
+        gettext_lazy("Points per household"),
+        "count",
+        "higher",
+        points_per_household,
+        gettext_lazy("Effective points earned in the year per household of the village."),
+    ),
+    "points_redemption_rate": KPISource(
+        gettext_lazy("Points redeemed"),
+        "ratio",
+        "higher",
+        points_redemption_rate,
+        gettext_lazy(
+            "Points spent in the store in the year over the effective points earned in it."
         ),
     ),
     "grid_on_time_rate": KPISource(

@@ -100,6 +100,8 @@ def show_value(value, unit: str) -> str:
         return f"{fen_to_wan_yuan(value):,}"
     if unit == "ratio":
         return f"{value * 100:.1f}%"
+    if unit == "count":
+        return f"{value:,.1f}"
     return f"{value:.1f}%"
 
 

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "projects",
     "grids",
     "tourism",
+    "points",
     "analytics",
 ]
 
@@ -332,6 +333,11 @@ JOB_SWEEP_MINUTES = envint("JOB_SWEEP_MINUTES", "2")
 # removed after this many days, by beat.
 JOB_FILES_KEEP_DAYS = envint("JOB_FILES_KEEP_DAYS", "7")
 CELERY_BEAT_SCHEDULE = {
+    # Points whose notice period ended are marked effective (balances never wait for it).
+    "points-settle": {
+        "task": "points.settle",
+        "schedule": crontab(hour=0, minute=30),
+    },
     "remind-daily": {
         "task": "alliances.remind",
         "schedule": crontab(hour=envint("REMIND_HOUR", "8"), minute=0),

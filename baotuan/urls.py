@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("projects.api.urls")),
     path("", include("grids.api.urls")),
     path("", include("tourism.api.urls")),
+    path("", include("points.api.urls")),
     path("", include("analytics.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]
@@ -30,6 +31,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("grids/", include("grids.urls")),
     path("tourism/", include("tourism.urls")),
+    path("points/", include("points.urls")),
     path("analytics/", include("analytics.urls")),
     path("showcase/", include("analytics.showcase_urls")),
     path("api/v1/", include(api_v1)),

@@ -55,6 +55,12 @@ BENCHMARKS = {
         "--quick 60,000), against the raw bulk write of the same rows",
         ("sqlite", "postgres"),
     ),
+    "points": (
+        "Issue 13: points for 1/20 of a province-year (50,000 households, 1,000,000 entries; "
+        "--quick 1/100, --full 1,000,000 / 20,000,000): posting, balances, ranking page, a "
+        "shares + points dividend for 10,000 households",
+        ("sqlite", "postgres"),
+    ),
     "import_guards": (
         "Issue 10: upload checks before parsing, on a province xlsx and on memory bombs",
         (),
@@ -84,7 +90,7 @@ BENCHMARKS = {
 # Benchmarks with a shorter mode (`--quick`): PySAL's TheilD on a 50,000-row subsample;
 # 3 s of load per URL instead of 10; the optimiser's 2,000-village instance only; 1/100 of
 # a province's households instead of 1/10; 3,000 enclave holders over 5 years; 60,000
-# monthly tourism figures instead of 600,000.
+# monthly tourism figures instead of 600,000; 1/100 of a province-year's points.
 QUICK = {
     "inequality_national",
     "dashboard_load",
@@ -93,6 +99,7 @@ QUICK = {
     "notices_wrk",
     "enclave",
     "tourism",
+    "points",
 }
 
 

@@ -77,6 +77,7 @@ class Policy(StrEnum):
     FLOOR_PRO_RATA = "floor_pro_rata"
     FIXED_RETURN = "fixed_return"
     SHARES_POINTS = "shares_points"
+    LOW_INCOME = "low_income"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ class DistributionPolicy(models.TextChoices):
     FLOOR_PRO_RATA = Policy.FLOOR_PRO_RATA.value, _("Guaranteed floor, then pro rata (保底+分红)")
     FIXED_RETURN = Policy.FIXED_RETURN.value, _("Fixed return on capital (包租固定回报)")
     SHARES_POINTS = Policy.SHARES_POINTS.value, _("Shares + points (股份+积分)")
+    LOW_INCOME = Policy.LOW_INCOME.value, _("Low-income households (低收入农户)")
 
 
 class DistributionSource(models.TextChoices):
@@ -57,6 +58,8 @@ class LineBasis(models.TextChoices):
     EQUAL = "equal", _("Equal")
     POPULATION = "population", _("Population")
     CAPITAL = "capital", _("Contributed capital (fen)")
+    HOUSEHOLD_SHARES = "household", _("A household's shares (and points)")
+    LOW_INCOME = "low_income", _("Low-income household (equal)")
 
 
 class NoticeKind(models.TextChoices):

@@ -609,6 +609,12 @@ class DistributionLine(HolderFields, ChangeLoggedModel):
     floor = models.BigIntegerField(_("floor"), null=True, blank=True, help_text=MONEY_HELP)
     points = models.BigIntegerField(_("points"), null=True, blank=True)
     amount = models.BigIntegerField(_("amount"), help_text=MONEY_HELP)
+    # A household of the holder village (shares + points, low-income households): the line
+    # pays the household, through its own payable; `village` is the household's village.
+    household = models.ForeignKey(
+        "grids.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("household"),
+    )
     # The holder's payable account on the operating company's books, opened when the run
     # is prepared (lines with an amount): post_run books each line to it and check_ledger
     # reconciles the posted entry with the lines by it, an integer join rather than a
@@ -631,8 +637,16 @@ class DistributionLine(HolderFields, ChangeLoggedModel):
             HolderFields.holder_check("ventures_line_one_holder"),
             models.CheckConstraint(name="ventures_line_amount_not_negative", condition=Q(amount__gte=0)),
             models.UniqueConstraint(
-                fields=["run", "village"], condition=Q(village__isnull=False),
+                fields=["run", "village"], condition=Q(village__isnull=False, household__isnull=True),
                 name="ventures_line_one_per_village",
+            ),
+            models.UniqueConstraint(
+                fields=["run", "household"], condition=Q(household__isnull=False),
+                name="ventures_line_one_per_household",
+            ),
+            models.CheckConstraint(
+                name="ventures_line_household_in_a_village",
+                condition=Q(household__isnull=True) | Q(village__isnull=False),
             ),
             models.UniqueConstraint(
                 fields=["run", "organisation"], condition=Q(organisation__isnull=False),
@@ -652,6 +666,13 @@ class DistributionLine(HolderFields, ChangeLoggedModel):
 
     def __str__(self) -> str:
         return f"{self.holder_key} · {self.amount}"
+
+    @property
+    def holder_key(self) -> str:
+        """The payee's key: "household:<pk>" for a household's line, else its holder's."""
+        if self.household_id is not None:
+            return f"household:{self.household_id}"
+        return holder_key(self.village_id, self.organisation_id)
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

@@ -40,11 +40,13 @@ from lib.distribution import (
     shares_and_points,
     year_fraction,
 )
+from lib.money import allocate
+from points import selectors as point_selectors
 from ventures import selectors
 from ventures.checks import day, fen, policy_errors, text_rate
 from ventures.choices import ContributionKind, DistributionPolicy, DistributionSource, LineBasis
 from ventures.exceptions import VentureError
-from ventures.models import Stake, Venture, parse_holder_key
+from ventures.models import Stake, Venture
 
 __all__ = [
     "COMMON",
@@ -131,16 +133,6 @@ def _capital_kinds(name: str, value: Any) -> list[str]:
     return value
 
 
-def _points(name: str, value: Any) -> Mapping:
-    if not isinstance(value, Mapping):
-        raise VentureError(_("points maps holder keys to whole numbers of points."))
-    for key, points in value.items():
-        parse_holder_key(key)
-        if isinstance(points, bool) or not isinstance(points, int) or points < 0:
-            raise VentureError(_("Points are whole numbers, zero or more ({key}).").format(key=key))
-    return value
-
-
 COMMON: tuple[Param, ...] = (
     Param("source", gettext_lazy("Source"), _source, FormField.SOURCE),
     Param(
@@ -207,14 +199,32 @@ class RunInputs:
         return year_fraction(self.start, self.end)
 
 
+@dataclass(frozen=True, slots=True)
+class HouseholdPart:
+    """A line to a household of a holder village: its stake's index, the household, its
+    village, the basis and weight it was split by, its points, its amount."""
+
+    stake: int
+    household: int
+    village: str
+    basis: str
+    weight: int
+    points: int | None
+    amount: int
+
+
 @dataclass
 class Split:
-    """A policy's answer: each holder's weight and amount (and floor or points, if any)."""
+    """A policy's answer: each holder's weight and amount (and floor or points, if any).
+
+    A policy that pays households gives their parts in `households`; a stake whose amount
+    went wholly to its households has the amount None (no line of its own)."""
 
     weights: list[int]
-    amounts: list[int]
+    amounts: list[int | None]
     floors: list[int] | None = None
     points: list[int] | None = None
+    households: list[HouseholdPart] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -320,19 +330,78 @@ def _fixed_return_rules(params: dict, venture: Venture) -> None:
         raise VentureError(_("A fixed-return term needs term_start (or the venture's start date)."))
 
 
-# --- shares + points (股份+积分); the points app will supply `points` (holder key → points)
+# --- shares + points (股份+积分): the points come from the points app
 
 
 def _shares_and_points(amount: int, run: RunInputs) -> Split:
-    given = run.params.get("points", {})
-    points = [given.get(stake.holder_key, 0) for stake in run.stakes]
-    amounts = shares_and_points(amount, run.units, points, run.params["share_ratio"], keys=run.keys)
-    return Split(run.units, amounts, points=points)
+    """The pool goes to the holders pro rata to their units; a holder village's part goes to
+    its shareholder households (股东户): `share_ratio` by their shares, the rest by the
+    effective points they earned in the period (`points.selectors.effective_points`), each
+    split exact with `allocate`. A holder without shareholder households keeps its part."""
+    parts = pro_rata(amount, run.units, keys=run.keys)
+    members = selectors.shareholder_households([s.village_id for s in run.stakes if s.village_id])
+    points = point_selectors.effective_points(
+        [h for rows in members.values() for h, _shares in rows], run.start, run.end
+    )
+    amounts: list[int | None] = []
+    households: list[HouseholdPart] = []
+    for index, (stake, part) in enumerate(zip(run.stakes, parts, strict=True)):
+        rows = members.get(stake.village_id) if stake.village_id else None
+        if not rows:
+            amounts.append(part)
+            continue
+        ids = [h for h, _shares in rows]
+        shares = [shares for _h, shares in rows]
+        earned = [points.get(h, 0) for h in ids]
+        split = shares_and_points(part, shares, earned, run.params["share_ratio"], keys=ids)
+        amounts.append(None)
+        households.extend(
+            HouseholdPart(index, h, stake.village_id, LineBasis.HOUSEHOLD_SHARES, w, p, a)
+            for h, w, p, a in zip(ids, shares, earned, split, strict=True)
+        )
+    return Split(run.units, amounts, households=households)
 
 
 def _share_ratio_given(params: dict, venture: Venture) -> None:
     if "share_ratio" not in params:
         raise VentureError(_('Shares + points needs share_ratio, e.g. "70%".'))
+
+
+# --- low-income households (低收入农户): a share of the return to them, the rest pro rata
+
+
+def _low_income(amount: int, run: RunInputs) -> Split:
+    """`low_income_rate` of the amount goes in equal parts to the low-income households of
+    the holder villages (flagged in grids for `flag_year`, default the period end's year),
+    the rest to the holders pro rata to their units; both exact with `allocate`."""
+    year = run.params.get("flag_year", run.end.year)
+    villages = [s.village_id for s in run.stakes if s.village_id]
+    found = selectors.low_income_households(villages, year)
+    if not found:
+        raise VentureError(
+            _("No low-income households are flagged in the holder villages for {year}.").format(
+                year=year
+            )
+        )
+    low_pool, rest = allocate(
+        amount, [as_rate(run.params["low_income_rate"]), 1 - as_rate(run.params["low_income_rate"])]
+    )
+    amounts = pro_rata(rest, run.units, keys=run.keys)
+    ids = [h for h, _v in found]
+    shares = equal(low_pool, len(ids), keys=ids)
+    stake_of = {s.village_id: i for i, s in enumerate(run.stakes) if s.village_id}
+    households = [
+        HouseholdPart(stake_of[v], h, v, LineBasis.LOW_INCOME, 1, None, a)
+        for (h, v), a in zip(found, shares, strict=True)
+    ]
+    return Split(run.units, list(amounts), households=households)
+
+
+def _low_income_rate_given(params: dict, venture: Venture) -> None:
+    if "low_income_rate" not in params:
+        raise VentureError(_('The low-income policy needs low_income_rate, e.g. "20%".'))
+    if not 0 < as_rate(params["low_income_rate"]) <= 1:
+        raise VentureError(_("low_income_rate is more than 0% and at most 100%."))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -410,9 +479,32 @@ POLICIES: dict[str, Policy] = {
                     FormField.PERCENT,
                     help_text=gettext_lazy("Shares + points: the part split by shares."),
                 ),
-                Param("points", gettext_lazy("Points per holder"), _points),
             ),
             check=_share_ratio_given,
+        ),
+        Policy(
+            DistributionPolicy.LOW_INCOME,
+            LineBasis.UNITS,
+            _low_income,
+            params=(
+                Param(
+                    "low_income_rate",
+                    gettext_lazy("Share for low-income households (%)"),
+                    _rate,
+                    FormField.PERCENT,
+                    help_text=gettext_lazy(
+                        "Paid in equal parts to the low-income households of the holder villages."
+                    ),
+                ),
+                Param(
+                    "flag_year",
+                    gettext_lazy("Year of the low-income list"),
+                    _whole,
+                    FormField.YEAR,
+                    help_text=gettext_lazy("Empty: the year of the period end."),
+                ),
+            ),
+            check=_low_income_rate_given,
         ),
         Policy(
             DistributionPolicy.POPULATION,
@@ -478,6 +570,7 @@ class Computed:
     amounts: list[int]
     floors: list[int] | None = None
     points: list[int] | None = None
+    households: list[HouseholdPart] = field(default_factory=list)
 
 
 def compute(
@@ -528,4 +621,5 @@ def compute(
         split.amounts,
         split.floors,
         split.points,
+        split.households,
     )

@@ -53,7 +53,9 @@ __all__ = [
 
 #: Run statuses whose lines are money owed to holders (posted and not reversed).
 ACTIVE = (RunStatus.POSTED, RunStatus.PUBLISHED)
-RATE_PARAMS = ("rate", "reserve_rate", "welfare_rate", "floor_rate", "share_ratio")
+RATE_PARAMS = (
+    "rate", "reserve_rate", "welfare_rate", "floor_rate", "share_ratio", "low_income_rate"
+)
 
 
 def _percent(value: Fraction) -> str:
@@ -71,7 +73,10 @@ def _param_labels(policy: str | None) -> dict[str, str]:
             declared.extend(each.params)
     if policy in POLICIES:
         declared.extend(POLICIES[policy].params)  # last: the run's own labels win
-    return {param.name: str(param.label) for param in declared}
+    labels = {param.name: str(param.label) for param in declared}
+    # Runs prepared before the points app kept their holders' points as a parameter.
+    labels.setdefault("points", str(_("Points per holder")))
+    return labels
 
 
 def policy_label(policy: str) -> str:

@@ -33,6 +33,8 @@ from django.utils.translation import gettext as _
 
 from core.roles import Role
 from core.scope import holds_role, may_read
+from grids.choices import HouseholdFlagKind
+from grids.models import HouseholdFlag, Person
 from ledger.choices import AccountKind
 from ledger.models import Account, Posting
 from ledger.selectors import balances
@@ -220,6 +222,44 @@ def populations(stakes: Sequence[Stake], year: int) -> list[int]:
     return [found[code] for code in codes]
 
 
+def shareholder_households(village_ids) -> dict[str, list[tuple[int, int]]]:
+    """village code → [(household pk, shares)] of its shareholder households (股东户: the
+    shares of its members who hold them), by household number. One query."""
+    rows = (
+        Person.objects.filter(household__village_id__in=list(village_ids), is_shareholder=True)
+        .values("household_id", "household__village_id", "household__number")
+        .annotate(shares=Sum("shares"))
+        .filter(shares__gt=0)
+        .order_by("household__village_id", "household__number")
+    )
+    found: dict[str, list[tuple[int, int]]] = {}
+    for row in rows:
+        found.setdefault(row["household__village_id"], []).append(
+            (row["household_id"], int(row["shares"]))
+        )
+    return found
+
+
+def household_numbers(pks) -> dict[int, str]:
+    from grids.models import Household
+
+    return dict(Household.objects.filter(pk__in=list(pks)).values_list("pk", "number"))
+
+
+def low_income_households(village_ids, year: int) -> list[tuple[int, str]]:
+    """[(household pk, village code)] of the households flagged 低收入农户 in `year` in these
+    villages, by village and number. One query."""
+    return list(
+        HouseholdFlag.objects.filter(
+            household__village_id__in=list(village_ids),
+            year=year,
+            kind=HouseholdFlagKind.LOW_INCOME,
+        )
+        .order_by("household__village_id", "household__number")
+        .values_list("household_id", "household__village_id")
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Runs and their notices
 
@@ -268,7 +308,13 @@ class RunPreview:
 
 
 def holder_label(stake) -> tuple[str, str]:
-    """(name, code) of a line's or stake's holder for previews and notices."""
+    """(name, code) of a line's or stake's holder for previews and notices; a household's
+    line reads "山塘村 012户" with the household number as its code (never a person's name)."""
+    if getattr(stake, "household_id", None) is not None:
+        number = stake.household.number
+        return _("{village} household {number}").format(
+            village=stake.village.short_name, number=number
+        ), number
     if stake.village_id is not None:
         return stake.village.short_name, stake.village_id
     return stake.organisation.name, str(stake.organisation_id)
@@ -335,7 +381,7 @@ def _holder_text(village, organisation) -> str:
 
 def run_preview(run: DistributionRun, *, limit: int | None = None, offset: int = 0) -> RunPreview:
     """The preview of a stored run (a page of its lines when `limit` is given): one query."""
-    lines = run.lines.select_related("village", "organisation").order_by("pk")
+    lines = run.lines.select_related("village", "organisation", "household").order_by("pk")
     if limit is not None:
         lines = lines[offset : offset + limit]
     rows = []
@@ -364,7 +410,7 @@ def notice_payload(run: DistributionRun, kind: str, *, reason: str = "") -> dict
     approved are not named. Amounts are integer fen.
     """
     payees = []
-    for line in run.lines.select_related("village", "organisation").order_by("pk"):
+    for line in run.lines.select_related("village", "organisation", "household").order_by("pk"):
         name, code = holder_label(line)
         payees.append(
             {
@@ -567,7 +613,8 @@ def _expected_rows_sql(where: str) -> str:
     t = _tables()
     stem = "'Venture-' || r.venture_id"
     holder = (
-        "CASE WHEN l.village_id IS NOT NULL THEN '-Village-' || l.village_id "
+        "CASE WHEN l.household_id IS NOT NULL THEN '-Household-' || l.household_id "
+        "WHEN l.village_id IS NOT NULL THEN '-Village-' || l.village_id "
         "ELSE '-Organisation-' || l.organisation_id END"
     )
     runs = f"FROM {t['run']} r JOIN {t['venture']} v ON v.id = r.venture_id WHERE {where}"

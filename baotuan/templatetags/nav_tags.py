@@ -9,6 +9,7 @@ from django import template
 from audit.models import ObjectChange
 from core.scope import may_write_any
 from grids.models import Grid
+from points.models import Scheme
 from registry.models import VillageStat
 from tourism.models import Spot
 
@@ -22,6 +23,7 @@ class NavRights:
     admin: bool
     grids: bool = False
     tourism: bool = False
+    points: bool = False
 
 
 def nav_rights(user) -> NavRights:
@@ -37,6 +39,7 @@ def nav_rights(user) -> NavRights:
         # Spots are read by every signed-in user (view_roles None).
         tourism=Spot.scope_policy.view_roles is None
         or bool(user.roles & Spot.scope_policy.view_roles),
+        points=bool(user.roles & Scheme.scope_policy.view_roles),
     )
 
 

@@ -28,6 +28,7 @@ DOMAIN_APPS = [
     "alliances",
     "projects",
     "grids",
+    "points",
     "tourism",
     "analytics",
 ]

@@ -26,6 +26,7 @@ DOMAIN_APPS = [
     "alliances",
     "projects",
     "grids",
+    "points",
     "tourism",
     "analytics",
 ]

@@ -10,10 +10,12 @@ import pytest
 
 from baotuan.demo import facts, registry
 from baotuan.demo import grids as demo
+from baotuan.demo import points as demo_points
 from baotuan.demo.stats import write_demo_stats
 from core.actors import SYSTEM
 from core.pii import unseal
 from grids.models import Grid, GridWorker, Household, Matter, Person, ScreeningEntry
+from points.models import Scheme
 from registry.services.divisions import load_divisions
 from registry.services.stats_io import import_stats
 
@@ -27,6 +29,7 @@ def loaded(db, tmp_path):
     assert not import_stats(path, actor=SYSTEM).errors
     registry.load_users()
     demo.load()
+    demo_points.load()
     return Grid.objects.get(name=demo.GRID)
 
 
@@ -83,7 +86,9 @@ def test_no_public_page_or_api_answer_carries_personal_data(loaded, client):
     assert len(ids) > 100
     assert phones
     assert names
-    seen, queue, bodies = set(), deque(["/", "/showcase/", "/ventures/notices/"]), []
+    # The points pages are public by their scheme and notice code (printed on the wall).
+    points = [f"/points/public/{pk}/ranking/" for pk in Scheme.objects.values_list("pk", flat=True)]
+    seen, queue, bodies = set(), deque(["/", "/showcase/", "/ventures/notices/", *points]), []
     while queue and len(seen) < 300:
         url = queue.popleft()
         if url in seen or url.startswith(("/static/", "/accounts/", "/i18n/", "/admin/")):
@@ -107,12 +112,18 @@ def test_no_public_page_or_api_answer_carries_personal_data(loaded, client):
         "personal-data-reveals/",
         "indicators/",
         "ranking-snapshots/",
+        "points-schemes/",
+        "points-entries/",
+        "points-notices/",
+        "points-appeals/",
+        "points-redemptions/",
     ]
     for path in api:
         response = client.get(f"/api/v1/{path}")
         assert response.status_code in (200, 401), path
         bodies.append((path, response.content.decode()))
     assert len(bodies) > 5
+    assert sum("/points/public/notice/" in url for url, _body in bodies) > 10
     for url, body in bodies:
         for secret in ids | phones:
             assert secret not in body, url

@@ -219,7 +219,7 @@ class PrepareRunSerializer(StrictSerializer):
         help_text=_(
             "The policy's parameters: total (fen), source, reserve_rate, welfare_rate, rate, "
             "fixed_years, term_start, capital_kinds, floor (fen), floor_rate, share_ratio, "
-            "points ({holder key: points}), population_year. Rates are text such as \"10%\"."
+            "low_income_rate, flag_year, population_year. Rates are text such as \"10%\"."
         ),
     )
 

@@ -98,7 +98,9 @@ def _venture_account(venture: Venture, kind: str, suffix: str = "", *, actor) ->
     )
 
 
-def _holder_account_name(venture: Venture, village_id, organisation_id) -> str:
+def _holder_account_name(venture: Venture, village_id, organisation_id, household_id=None) -> str:
+    if household_id is not None:
+        return f"{venture.ledger_name}-Household-{household_id}"
     if village_id is not None:
         return f"{venture.ledger_name}{PAYABLE_VILLAGE_INFIX}{village_id}"
     return f"{venture.ledger_name}-Organisation-{organisation_id}"

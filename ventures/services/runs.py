@@ -39,6 +39,7 @@ from ventures.selectors import (
     PreviewRow,
     RunPreview,
     holder_label,
+    household_numbers,
     register_at,
     undistributed,
 )
@@ -65,6 +66,7 @@ LINE_FIELDS = [
     "floor",
     "points",
     "amount",
+    "household_id",
     "account_id",
 ]
 
@@ -127,8 +129,9 @@ def prepare_run(
         as text such as "10%", amounts in fen). Common: total, source ("income" /
         "equity"), reserve_rate, welfare_rate. floor_pro_rata: floor (fen per holder) or
         floor_rate (a year, on capital). fixed_return: rate, fixed_years, term_start
-        (defaults to the venture's start), capital_kinds. shares_points: share_ratio,
-        points {holder key: points}. population: population_year.
+        (defaults to the venture's start), capital_kinds. shares_points: share_ratio (the
+        points come from the points app). low_income: low_income_rate, flag_year.
+        population: population_year.
       actor: The preparer (finance staff for the venture; a person, not the system).
     Returns:
       The RunPreview: the run, and each holder's stake, weight and amount.
@@ -186,6 +189,54 @@ def prepare_run(
         _refuse_shortfall(
             venture, computed.total, params.get("source", DistributionSource.INCOME), end
         )
+        rows, names, labels = [], [], []
+        for i, (stake, weight, amount) in enumerate(
+            zip(stakes, computed.weights, computed.amounts, strict=True)
+        ):
+            if amount is None:  # paid to its households below
+                continue
+            rows.append(
+                (
+                    None,
+                    stake.village_id,
+                    stake.organisation_id,
+                    stake.pk,
+                    stake.units,
+                    computed.basis,
+                    weight,
+                    None if computed.floors is None else computed.floors[i],
+                    None if computed.points is None else computed.points[i],
+                    amount,
+                    None,
+                )
+            )
+            name, code = holder_label(stake)
+            names.append(name)
+            labels.append((stake.holder_key, name, code))
+        numbers = household_numbers([p.household for p in computed.households])
+        for part in computed.households:
+            stake = stakes[part.stake]
+            rows.append(
+                (
+                    None,
+                    part.village,
+                    None,
+                    stake.pk,
+                    part.weight,
+                    part.basis,
+                    part.weight,
+                    None,
+                    part.points,
+                    part.amount,
+                    part.household,
+                )
+            )
+            number = numbers.get(part.household, "")
+            name = _("{village} household {number}").format(
+                village=stake.village.short_name, number=number
+            )
+            names.append(name)
+            labels.append((f"household:{part.household}", name, number))
         run = DistributionRun.objects.create(
             venture=venture,
             period_start=start,
@@ -196,45 +247,26 @@ def prepare_run(
             total=computed.total,
             reserve_amount=computed.reserve,
             welfare_amount=computed.welfare,
-            distributed_amount=sum(computed.amounts),
-            holder_count=len(stakes),
+            distributed_amount=sum(row[9] for row in rows),
+            holder_count=len(rows),
             prepared_by=as_user(actor),
             prepared_at=timezone.now(),
         )
-        # Each paid holder's payable account, opened now (under the venture's lock), so the
-        # line records the account its amount will be booked to.
-        paid = {
-            (stake.village_id, stake.organisation_id)
-            for stake, amount in zip(stakes, computed.amounts, strict=True)
-            if amount
-        }
+        # Each paid holder's payable account (a village's, an organisation's or a
+        # household's), opened now under the venture's lock, so the line records the account
+        # its amount will be booked to.
+        paid = {(row[1], row[2], row[10]) for row in rows if row[9]}
         with _ledger():
             payables = _payable_accounts(venture, paid, actor=actor)
         rows = [
-            (
-                run.pk,
-                stake.village_id,
-                stake.organisation_id,
-                stake.pk,
-                stake.units,
-                computed.basis,
-                weight,
-                None if computed.floors is None else computed.floors[i],
-                None if computed.points is None else computed.points[i],
-                amount,
-                payables.get((stake.village_id, stake.organisation_id)) if amount else None,
-            )
-            for i, (stake, weight, amount) in enumerate(
-                zip(stakes, computed.weights, computed.amounts, strict=True)
-            )
+            (run.pk, *row[1:], payables[(row[1], row[2], row[10])] if row[9] else None)
+            for row in rows
         ]
-        _write_lines(run, rows, [holder_label(stake)[0] for stake in stakes])
-    preview_rows = []
-    for stake, row in zip(stakes, rows, strict=True):
-        name, code = holder_label(stake)
-        preview_rows.append(
-            PreviewRow(stake.holder_key, name, code, row[4], row[5], row[6], row[7], row[8], row[9])
-        )
+        _write_lines(run, rows, names)
+    preview_rows = [
+        PreviewRow(key, name, code, row[4], row[5], row[6], row[7], row[8], row[9])
+        for (key, name, code), row in zip(labels, rows, strict=True)
+    ]
     return RunPreview(run, preview_rows)
 
 
@@ -323,15 +355,15 @@ def approve_run(run: DistributionRun, *, actor) -> DistributionRun:
 
 
 def _payable_accounts(
-    venture: Venture, holders: set[tuple[str | None, int | None]], *, actor
+    venture: Venture, holders: set[tuple[str | None, int | None, int | None]], *, actor
 ) -> dict:
-    """(village_id, organisation_id) → pk of the venture's payable account for each holder.
+    """(village_id, organisation_id, household_id) → pk of the venture's payable account for each holder.
 
     The accounts are on the operating company's books, found or created in bulk by the
     ledger (`get_accounts`), so a run with 20,000 holders costs a handful of statements. The
     caller holds the venture row lock, which serialises creation of these accounts.
     """
-    by_name = {_holder_account_name(venture, v, o): (v, o) for v, o in holders}
+    by_name = {_holder_account_name(venture, v, o, h): (v, o, h) for v, o, h in holders}
     pks = get_accounts(
         kind=AccountKind.DISTRIBUTION_PAYABLE,
         organisation=venture.organisation_id,
@@ -391,12 +423,16 @@ def post_run(run: DistributionRun, *, actor, date=None) -> DistributionRun:
         # receipt may have been reversed or another run posted.
         _refuse_shortfall(venture, run.total, run.source, run.period_end, excluding=run)
         lines = DistributionLine.objects.filter(run=run, amount__gt=0).order_by("pk")
-        amounts = list(lines.values_list("village_id", "organisation_id", "account_id", "amount"))
+        amounts = list(
+            lines.values_list("village_id", "organisation_id", "household_id", "account_id", "amount")
+        )
         with _ledger():
             # Lines prepared before they recorded their account (ventures 0005) find it by
             # the holder's name.
             payables = _payable_accounts(
-                venture, {(v, o) for v, o, account, _a in amounts if account is None}, actor=actor
+                venture,
+                {(v, o, h) for v, o, h, account, _a in amounts if account is None},
+                actor=actor,
             )
             source_kind = (
                 AccountKind.INCOME
@@ -421,8 +457,8 @@ def post_run(run: DistributionRun, *, actor, date=None) -> DistributionRun:
                     )
                 )
             entry_lines.extend(
-                (payables[(v, o)] if account is None else account, -amount)
-                for v, o, account, amount in amounts
+                (payables[(v, o, h)] if account is None else account, -amount)
+                for v, o, h, account, amount in amounts
             )
             with books_language():
                 description = _("{venture}: distribution for {start}–{end} (run {pk})").format(

@@ -25,6 +25,8 @@ FILLED = {
     "floor_rate": "2",
     "share_ratio": "70",
     "population_year": "2022",
+    "low_income_rate": "20",
+    "flag_year": "2023",
 }
 FIXED_FIELDS = {"period_start", "period_end", "policy"}
 

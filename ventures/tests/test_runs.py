@@ -41,7 +41,6 @@ from ventures.tests.support import FENGSHAN, SHANTANG, XUJIADAI, snapshot
 YEAR_2023 = {"period_start": D("2023-01-01"), "period_end": D("2023-12-31")}
 
 
-
 def amounts(run) -> dict[str, int]:
     """holder key → amount of a run's lines."""
     return {line.holder_key: line.amount for line in run.lines.all()}
@@ -278,16 +277,16 @@ def test_fixed_return_takes_no_total(venture, finance, capital):
         prepare(venture, finance, "fixed_return", rate="10%", total=100)
 
 
-def test_shares_and_points_splits_a_share_pool_and_a_points_pool(venture, finance, income_2023):
-    points = {f"village:{FENGSHAN}": 10, f"village:{XUJIADAI}": 30, f"village:{SHANTANG}": 60}
+def test_shares_and_points_without_households_keeps_each_holders_part(
+    venture, finance, income_2023
+):
+    # No shareholder households in the holder villages: each holder keeps its pro rata part
+    # (the households' shares and points: points/tests/test_payouts.py).
+    run = prepare(venture, finance, "shares_points", share_ratio="70%").run
 
-    run = prepare(venture, finance, "shares_points", share_ratio="70%", points=points).run
-
-    # Shares: 700,000 by 6:3:1; points: 300,000 by 1:3:6.
     assert amounts(run) == by_code(
-        {FENGSHAN: 45_000_000, XUJIADAI: 30_000_000, SHANTANG: 25_000_000}
+        {FENGSHAN: 60_000_000, XUJIADAI: 30_000_000, SHANTANG: 10_000_000}
     )
-    assert [line.points for line in run.lines.order_by("pk")] == [10, 30, 60]
 
 
 # --- Preparing: refusals ----------------------------------------------------------------------
@@ -367,7 +366,8 @@ def test_a_second_run_for_an_overlapping_period_is_refused(venture, finance, pre
         ("fixed_return", {}, "needs a rate"),
         ("floor_pro_rata", {}, "exactly one of floor"),
         ("shares_points", {}, "needs share_ratio"),
-        ("shares_points", {"share_ratio": "70%", "points": {"village:1": 3}}, "is not a holder"),
+        ("shares_points", {"share_ratio": "70%", "points": {"village:1": 3}}, "Unknown parameters"),
+        ("low_income", {}, "needs low_income_rate"),
         ("lottery", {}, "Unknown distribution policy"),
     ],
 )

@@ -5,6 +5,7 @@ from accounts.models import User
 from audit.context import change_context
 from baotuan.demo import alliances, rankings, registry, ventures
 from baotuan.demo import grids as demo_grids
+from baotuan.demo import points as demo_points
 from baotuan.demo import projects as demo_projects
 from baotuan.demo import tourism as demo_tourism
 from baotuan.demo.passwords import give_password
@@ -35,6 +36,7 @@ class Command(BaseCommand):
             accounts += rankings.load(stdout=self.stdout)
             accounts += demo_grids.load(stdout=self.stdout)
             accounts += demo_tourism.load(stdout=self.stdout)
+            accounts += demo_points.load(stdout=self.stdout)
             if reset_passwords:
                 accounts = self.reset(accounts)
         self.stdout.write(self.style.SUCCESS("演示账号 / demo accounts:"))
