@@ -453,3 +453,16 @@ def test_a_formula_in_xlsx_is_a_text_cell(tmp_path):
     cell = openpyxl.load_workbook(path).active["A2"]
     assert cell.data_type == "s"
     assert cell.value == FORMULAS[0]
+
+
+def test_a_csv_with_guarded_cells_reads_them_unguarded_and_one_without_reads_as_is():
+    """The apostrophe of a guarded cell is taken off; a file with no apostrophe at all is
+    read without looking at each cell."""
+    guarded = "村代码,备注\n330482106209,'=1+1\n330482106210,''=x\n".encode()
+    plain = "村代码,备注\n330482106209,=1+1 is text here\n".encode()
+    assert tabular._read_csv(guarded) == [
+        ["村代码", "备注"],
+        ["330482106209", "=1+1"],
+        ["330482106210", "'=x"],
+    ]
+    assert tabular._read_csv(plain) == [["村代码", "备注"], ["330482106209", "=1+1 is text here"]]
