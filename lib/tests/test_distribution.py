@@ -72,6 +72,7 @@ def test_policy_codes_are_the_stored_values():
         "floor_pro_rata",
         "fixed_return",
         "shares_points",
+        "low_income",
     ]
 
 
