@@ -607,17 +607,22 @@ def _write(parsed: tabular.Parsed, plan: _Plan, result: ImportResult) -> None:
     absent = [f for f in DATA_FIELDS if f not in fields]
     insert_fields = ("id", "village_id", "year", *fields, *absent)
     defaults = [repeat(DEFAULTS[f], count) for f in absent]
-    pks = _reserve_ids(count) if count else []
-    if pks is None:  # PostgreSQL: the sequence assigns the ids, read them back
-        bulk_insert(VillageStat, insert_fields[1:], zip(*creates, *defaults, strict=True))
-        stored = _load_stats(set(codes), set(years), ())
-        pks = [pk for (pk,) in map(stored.__getitem__, zip(codes, years, strict=True))]
-        rows: Iterable[tuple] = zip(
-            pks, *creates, *(repeat(DEFAULTS[f], count) for f in absent), strict=True
-        )
+    if count and connection.vendor == "postgresql":
+        # Inserted and logged by the server in one statement: nothing more to log here.
+        _insert_logged_pg(insert_fields[1:], zip(*creates, *defaults, strict=True))
+        pks: Sequence[int] | None = []
+        rows: Iterable[tuple] = ()
+        codes = years = ()
     else:
-        rows = list(zip(pks, *creates, *defaults, strict=True))
-        bulk_insert(VillageStat, insert_fields, rows)
+        pks = _reserve_ids(count) if count else []
+        if pks is None:  # PostgreSQL: the sequence assigns the ids, read them back
+            bulk_insert(VillageStat, insert_fields[1:], zip(*creates, *defaults, strict=True))
+            stored = _load_stats(set(codes), set(years), ())
+            pks = [pk for (pk,) in map(stored.__getitem__, zip(codes, years, strict=True))]
+            rows = zip(pks, *creates, *(repeat(DEFAULTS[f], count) for f in absent), strict=True)
+        else:
+            rows = list(zip(pks, *creates, *defaults, strict=True))
+            bulk_insert(VillageStat, insert_fields, rows)
     if updates:
         bulk_update(VillageStat, "id", fields, ((pk, *new) for pk, _c, _y, _o, new in updates))
 
@@ -638,8 +643,61 @@ def _write(parsed: tabular.Parsed, plan: _Plan, result: ImportResult) -> None:
                 before[name] = old_value
                 after[name] = new_value
         updated.append((update, pk, f"{code} {year}", before, after))
-    if count or updates:
+    if pks or updates:
         log_bulk(VillageStat, chain(created, updated))
+
+
+def _insert_logged_pg(fields: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """PostgreSQL: COPY the new rows into a temporary table, then one statement inserts
+    them and writes their creations to the change log from what it inserted (RETURNING),
+    the same entries `log_bulk` writes (after: every field with the new id), built by the
+    server: no row comes back to Python. Inside the caller's transaction."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from audit.services import current_changeset
+
+    qn = connection.ops.quote_name
+    columns = [VillageStat._meta.get_field(f).column for f in fields]
+    listed = ", ".join(qn(c) for c in columns)
+    table = qn(VillageStat._meta.db_table)
+    log = ObjectChange._meta
+    log_columns = ", ".join(
+        qn(log.get_field(f).column)
+        for f in (
+            "changeset",
+            "action",
+            "content_type",
+            "object_pk",
+            "object_repr",
+            "prechange_data",
+            "postchange_data",
+        )
+    )
+    after = ", ".join(
+        f"'{name}', {qn(column)}"
+        for name, column in zip(("id", *fields), ("id", *columns), strict=True)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE _stats_new ON COMMIT DROP AS SELECT {listed} FROM {table} "
+            "WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY _stats_new ({listed}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"WITH created AS (INSERT INTO {table} ({listed}) SELECT {listed} FROM _stats_new "
+            f"RETURNING id, {listed}) "
+            f"INSERT INTO {qn(log.db_table)} ({log_columns}) "
+            "SELECT %s, %s, %s, id::text, village_id || ' ' || year, NULL, "
+            f"jsonb_build_object({after}) FROM created",
+            [
+                current_changeset().pk,
+                ObjectChange.Action.CREATE.value,
+                ContentType.objects.get_for_model(VillageStat).pk,
+            ],
+        )
+        cursor.execute("DROP TABLE _stats_new")
 
 
 # --- Web import jobs ------------------------------------------------------------------------
