@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Max, Q, Sum
 from django.utils.translation import gettext as _
 
@@ -41,6 +42,7 @@ from ventures.models import DistributionLine
 
 __all__ = [
     "CACHE_SECONDS",
+    "NATION",
     "RANKED",
     "TOP_GROUPS",
     "cached",
@@ -58,7 +60,10 @@ HISTOGRAM_BINS = 12
 CACHE_SECONDS = 3600
 # Child regions by the length of the parent's code: province → cities → counties → townships
 # → villages (a township's children are its villages, listed rather than decomposed).
-CHILD_LENGTH = {2: 4, 4: 6, 6: 9, 9: 12}
+CHILD_LENGTH = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}
+#: The region code of the whole country (all the villages loaded): 2 digits like a
+#: province's, none of which starts with 0.
+NATION = "00"
 
 
 def _num(value: float | None, places: int = 6) -> float | None:
@@ -229,10 +234,14 @@ def indicators(
     region.
     """
     region_code = str(region_code).strip()
-    region = Region.objects.filter(code=region_code).values_list("name", "level").first()
+    prefix = "" if region_code == NATION else region_code
+    if region_code == NATION:
+        region = (str(_("China")), 0)
+    else:
+        region = Region.objects.filter(code=region_code).values_list("name", "level").first()
     if region is None:
         raise Invalid(_("Unknown region “{code}”.").format(code=region_code))
-    report = reporting(region_code)
+    report = reporting(prefix)
     if year is None:
         year = report.latest
         if year is None:
@@ -243,55 +252,42 @@ def indicators(
     previous = year - 1
     covered = report.coverage(year)
 
-    rows = list(
-        VillageStat.objects.filter(village__code__startswith=region_code, year__in=(year, previous))
-        .order_by("year", "village_id")
-        .values_list(
-            "year",
-            "village_id",
-            "village__short_name",
-            "village__township_id",
-            "village__county_id",
-            "total_income",
-            "operating_income",
-            "is_illustrative",
-        )
-    )
-    current = [row for row in rows if row[0] == year]
-    if not current:
+    values = _stat_arrays(prefix, (year, previous))
+    if year not in values:
         raise Invalid(
             _("No statistics for {name} ({code}) in {year}.").format(
                 name=region[0], code=region_code, year=year
             )
         )
-    before = [row for row in rows if row[0] == previous]
-
-    codes = np.array([row[1] for row in current])
-    townships = np.array([row[3] for row in current])
-    counties = np.array([row[4] for row in current])
-    total = np.array([row[5] for row in current], dtype=np.int64)  # integer fen, exact
-    operating, operating_present = _money([row[6] for row in current])
-    total_before = np.array([row[5] for row in before], dtype=np.int64)
+    codes, total, operating_raw, illustrative = values[year]
+    before = previous in values
+    total_before = values[previous][1] if before else np.zeros(0, dtype=np.int64)
+    townships = codes.astype("U9")  # a village's code starts with its township's (NBS)
+    counties = codes.astype("U6")
+    operating_present = operating_raw >= 0
+    operating = np.where(operating_present, operating_raw, 0)
+    if operating_present.all():
+        operating_present = None
 
     weak_rows = (
-        VillageStat.objects.with_weak_status(years=(year, previous), under=region_code)
+        VillageStat.objects.with_weak_status(years=(year, previous), under=prefix)
         .filter(is_weak=True)
         .values_list("year", "village_id")
     )
     weak: dict[int, set[str]] = {year: set(), previous: set()}
     for weak_year, village in weak_rows:
         weak[weak_year].add(village)
-    with_stats = set(codes.tolist())
+    with_stats = set(codes.tolist()) if weak[previous] else set()
     lifted = (weak[previous] & with_stats) - weak[year]
 
-    child_length = CHILD_LENGTH.get(len(region_code), 12)
-    children = np.array([code[:child_length] for code in codes.tolist()])
-    group_codes = set(townships.tolist()) | set(counties.tolist())
+    child_length = CHILD_LENGTH.get(len(prefix), 12)
+    children = codes.astype(f"U{child_length}")
+    group_codes = set(np.unique(townships).tolist()) | set(np.unique(counties).tolist())
     if detail and child_length < 12:
-        group_codes |= set(children.tolist())
+        group_codes |= set(np.unique(children).tolist())
     names = dict(Region.objects.filter(code__in=group_codes).values_list("code", "name"))
-
-    n = len(current)
+    n = int(codes.size)
+    returns = _returns(prefix, year, codes, total)
     result: dict[str, Any] = {
         "region": {"code": region_code, "name": region[0], "level": region[1]},
         "year": year,
@@ -314,16 +310,15 @@ def indicators(
         "by_township": _decomposition(total, townships, names),
         "ratios": _ratios(total),
         "growth": {
-            "villages_previous_year": len(before),
+            "villages_previous_year": int(total_before.size),
             "median": _growth(_median(total), _median(total_before) if before else None),
             "mean": _growth(mean_fen(total), mean_fen(total_before) if before else None),
         },
-        "returns": _returns(region_code, year, codes, [row[2] for row in current], total),
+        "returns": returns,
     }
     if detail:
         result["detail"] = _detail(
             codes,
-            [row[2] for row in current],
             total,
             operating,
             operating_present,
@@ -333,13 +328,70 @@ def indicators(
             weak[year],
             result["returns"],
         )
-        result["detail"]["illustrative"] = sum(1 for row in current if row[7])
+        result["detail"]["illustrative"] = illustrative
     return result
+
+
+def _short_names(codes: list[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    return dict(Village.objects.filter(code__in=codes).values_list("code", "short_name"))
+
+
+def _stat_arrays(prefix: str, years: Iterable[int]) -> dict[int, tuple]:
+    """Per year, the statistics of the villages whose code starts with `prefix`, by code:
+    (codes as a numpy str array, total income int64 fen, operating income int64 fen with
+    -1 where not reported, the number of illustrative rows). One lean query of only these columns, on
+    the statistics table alone (a village's code is its key there), by the (year, village)
+    index; rows come back as arrays per year, not as one Python tuple per village."""
+    table = connection.ops.quote_name(VillageStat._meta.db_table)
+    years = sorted({int(y) for y in years})
+    params: list[Any] = []
+    where = f"year IN ({', '.join(['%s'] * len(years))})"
+    params += years
+    if prefix:
+        # A range on the key rather than LIKE: the index serves it under any collation.
+        where += " AND village_id >= %s AND village_id < %s"
+        params += [prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)]
+    found: dict[int, tuple] = {}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT year, array_agg(village_id ORDER BY village_id), "
+                "array_agg(total_income ORDER BY village_id), "
+                "array_agg(coalesce(operating_income, -1) ORDER BY village_id), "
+                "count(*) FILTER (WHERE is_illustrative) "
+                f"FROM {table} WHERE {where} GROUP BY year",
+                params,
+            )
+            for year, codes, total, operating, illustrative in cursor.fetchall():
+                found[year] = (
+                    np.array(codes, dtype="U12"),
+                    np.array(total, dtype=np.int64),
+                    np.array(operating, dtype=np.int64),
+                    int(illustrative),
+                )
+            return found
+        cursor.execute(
+            "SELECT year, village_id, total_income, coalesce(operating_income, -1), "
+            f"is_illustrative FROM {table} WHERE {where} ORDER BY year, village_id",
+            params,
+        )
+        rows = cursor.fetchall()
+    for year in years:
+        mine = [row for row in rows if row[0] == year]
+        if mine:
+            found[year] = (
+                np.array([row[1] for row in mine], dtype="U12"),
+                np.array([row[2] for row in mine], dtype=np.int64),
+                np.array([row[3] for row in mine], dtype=np.int64),
+                sum(1 for row in mine if row[4]),
+            )
+    return found
 
 
 def _detail(
     codes: np.ndarray,
-    short_names: list[str],
     total: np.ndarray,
     operating: np.ndarray,
     operating_present: np.ndarray | None,
@@ -367,7 +419,7 @@ def _detail(
         return {
             "rank": rank,
             "code": str(codes[i]),
-            "name": short_names[i],
+            "name": short_names.get(str(codes[i]), ""),
             "total_income": _fen(total[i]),
             "operating_income": (
                 int(operating[i]) if operating_present is None or operating_present[i] else None
@@ -378,10 +430,16 @@ def _detail(
     # Competition ranks ("1224", as the village page's peers and the rankings): villages
     # with the same income (in fen) share the better rank.
     ranks, _tied = competition_ranks([int(total[i]) for i in order.tolist()])
-    ranked = [village(int(i), rank) for rank, i in zip(ranks, order.tolist(), strict=True)]
+    listed = list(zip(ranks, order.tolist(), strict=True))
     if child_length < 12:
         # The bottom list never repeats a village of the top list (11–19 villages).
-        ranking = {"top": ranked[:RANKED], "bottom": ranked[max(RANKED, n - RANKED) :][::-1]}
+        listed = listed[:RANKED] + listed[max(RANKED, n - RANKED) :]
+    # Only the listed villages' names are read (a country lists 20 of 620,573).
+    short_names = _short_names([str(codes[i]) for _rank, i in listed])
+    ranked = [village(int(i), rank) for rank, i in listed]
+    if child_length < 12:
+        top = min(RANKED, n)
+        ranking = {"top": ranked[:top], "bottom": ranked[top:][::-1]}
     else:
         ranking = {"top": ranked, "bottom": []}
 
@@ -655,7 +713,7 @@ def cached(function, *args, **kwargs):
 
 
 def _returns(
-    region_code: str, year: int, codes: np.ndarray, short_names: list[str], total: np.ndarray
+    region_code: str, year: int, codes: np.ndarray, total: np.ndarray
 ) -> dict[str, Any] | None:
     """Returns received per village and the gap with and without them (None if none)."""
     received = dict(
@@ -673,10 +731,11 @@ def _returns(
         return None
     amounts = np.array([received.get(code, 0) for code in codes.tolist()], dtype=np.int64)
     without, with_returns = _gap(total), _gap(total + amounts)
+    receiving = np.flatnonzero(amounts)
+    short_names = _short_names(codes[receiving].tolist())
     per_village = [
-        {"code": code, "name": name, "amount": int(amount)}
-        for code, name, amount in zip(codes.tolist(), short_names, amounts.tolist(), strict=True)
-        if amount
+        {"code": code, "name": short_names.get(code, ""), "amount": int(amount)}
+        for code, amount in zip(codes[receiving].tolist(), amounts[receiving].tolist(), strict=True)
     ]
     per_village.sort(key=lambda row: (-row["amount"], row["code"]))
     return {
