@@ -338,6 +338,19 @@ def _short_names(codes: list[str]) -> dict[str, str]:
     return dict(Village.objects.filter(code__in=codes).values_list("code", "short_name"))
 
 
+def _years(prefix: str) -> list[int]:
+    """The years with statistics for villages whose code starts with `prefix`."""
+    rows = VillageStat.objects.all()
+    if prefix:
+        rows = rows.filter(village_id__gte=prefix, village_id__lt=_after(prefix))
+    return sorted(rows.order_by().values_list("year", flat=True).distinct())
+
+
+def _after(prefix: str) -> str:
+    """The first code after every code starting with `prefix` (digits: '37' → '38')."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
 def _stat_arrays(prefix: str, years: Iterable[int]) -> dict[int, tuple]:
     """Per year, the statistics of the villages whose code starts with `prefix`, by code:
     (codes as a numpy str array, total income int64 fen, operating income int64 fen with
@@ -352,7 +365,7 @@ def _stat_arrays(prefix: str, years: Iterable[int]) -> dict[int, tuple]:
     if prefix:
         # A range on the key rather than LIKE: the index serves it under any collation.
         where += " AND village_id >= %s AND village_id < %s"
-        params += [prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)]
+        params += [prefix, _after(prefix)]
     found: dict[int, tuple] = {}
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -545,17 +558,13 @@ def trend(region_code: str, years: Iterable[int] | None = None) -> list[dict[str
     when there are no statistics.
     """
     region_code = str(region_code).strip()
-    rows = VillageStat.objects.filter(village__code__startswith=region_code)
-    if years is not None:
-        rows = rows.filter(year__in=list(years))
-    fetched = list(
-        rows.order_by("year", "village_id").values_list("year", "village_id", "total_income")
-    )
-    if not fetched:
+    region_code = "" if region_code == NATION else region_code
+    if years is None:
+        years = _years(region_code)
+    values = _stat_arrays(region_code, years) if years else {}
+    if not values:
         return []
-    row_years = np.array([row[0] for row in fetched], dtype=np.int64)
-    incomes = np.array([row[2] for row in fetched], dtype=np.int64)  # integer fen, exact
-    found = sorted(set(row_years.tolist()))
+    found = sorted(values)
     expected = Village.objects.filter(code__startswith=region_code).count()
     weak = dict(
         VillageStat.objects.with_weak_status(years=found, under=region_code)
@@ -580,15 +589,11 @@ def trend(region_code: str, years: Iterable[int] | None = None) -> list[dict[str
         returns.setdefault(year, {})[village] = amount
     result = []
     for year in found:
-        in_year = row_years == year
-        total = incomes[in_year]
+        codes, total = values[year][0], values[year][1]
         with_returns = None
         if year in returns:
             received = returns[year]
-            amounts = np.array(
-                [received.get(fetched[i][1], 0) for i in np.flatnonzero(in_year).tolist()],
-                dtype=np.int64,
-            )
+            amounts = np.array([received.get(code, 0) for code in codes.tolist()], dtype=np.int64)
             with_returns = _gini(total + amounts)
         covered = coverage_of(total.size, expected)
         result.append(

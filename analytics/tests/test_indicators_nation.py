@@ -115,3 +115,13 @@ def test_the_api_answers_for_the_country(nation, client_for, clerk):
     response = client_for(clerk).get("/api/v1/indicators/", {"region": "00"})
     assert response.status_code == 200, response.content
     assert response.json()["villages"] == Village.objects.count()
+
+
+@pytest.mark.django_db
+def test_the_country_dashboard_lists_the_provinces(nation, client_for, clerk):
+    from django.urls import reverse
+
+    response = client_for(clerk).get(reverse("analytics:region", args=["00", 2022]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "浙江省" in page and "山东省" in page
