@@ -272,6 +272,96 @@ def part_indicators(results: dict, quick: bool) -> None:
     _indicator_times(results, "", REGIONS, warm)
 
 
+WEB_URL = os.getenv(
+    "BENCH_NATION_WEB_URL", "postgres://postgres@127.0.0.1:5432/baotuan_bench_nation2"
+)
+
+
+def part_web(results: dict) -> None:
+    """The province file (255,470 rows, bench/stats_import.py) through the upload page and a
+    real Celery worker (`celery -A baotuan worker`, the embedded filesystem broker), against
+    `import_stats` on the command line (`manage.py import_stats FILE`, its own process), in a
+    small database of its own (the Zhejiang divisions), each into an emptied table."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from accounts.models import Grant, User
+    from audit.context import change_context
+    from bench.stats_import import clear_stats as empty_stats
+    from bench.stats_import import generate_xlsx
+    from core.actors import SYSTEM
+    from core.roles import Role
+    from registry.models import ImportJob, Village, VillageStat
+    from registry.services.divisions import load_divisions
+
+    with change_context(user=SYSTEM, source="cli", path="bench"):
+        load_divisions(["33"], actor=SYSTEM)
+    path = OUT / "zhejiang-stats-10y.xlsx"
+    if not path.exists():
+        generate_xlsx(
+            list(Village.objects.order_by("code").values_list("code", "short_name")), path
+        )
+    rows = Village.objects.count() * len(YEARS)
+    env = {**os.environ, "DATABASE_URL": WEB_URL, "DJANGO_SETTINGS_MODULE": "baotuan.settings"}
+    env.pop("REDIS_URL", None)
+
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "manage.py", "import_stats", str(path)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    results["web_cli_import_s"] = round(time.perf_counter() - started, 1)
+    assert VillageStat.objects.count() == rows
+    empty_stats()
+
+    user = User.objects.create_user("bench-admin", password="bench-web-2022")
+    Grant.objects.create(user=user, role=Role.CITY_ADMIN)
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    worker = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "celery"),
+            "-A",
+            "baotuan",
+            "worker",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        time.sleep(8)  # the worker up and polling before the clock starts
+        started = time.perf_counter()
+        with open(path, "rb") as f:
+            response = client.post(reverse("registry:stats_import"), {"file": f})
+        assert response.status_code == 302, response.content[:500]
+        job = ImportJob.objects.latest("pk")
+        while True:
+            job.refresh_from_db()
+            if job.status in ("succeeded", "failed"):
+                break
+            time.sleep(0.2)
+        results["web_worker_import_s"] = round(time.perf_counter() - started, 1)
+        assert job.status == "succeeded", job.errors[:3]
+    finally:
+        os.killpg(worker.pid, 15)
+        worker.wait(timeout=30)
+    assert VillageStat.objects.count() == rows
+    results["web_rows"] = rows
+    results["ratio_web_to_cli"] = round(
+        results["web_worker_import_s"] / results["web_cli_import_s"], 2
+    )
+
+
 def main(argv: list[str]) -> dict:
     if argv and argv[0] == "_import":
         child_import()
@@ -279,6 +369,12 @@ def main(argv: list[str]) -> dict:
     quick = "--quick" in argv
     part = argv[argv.index("--part") + 1] if "--part" in argv else None
     results: dict = {"engine": "postgres"}
+    if part == "web":
+        from bench.common import setup_django
+
+        setup_django(WEB_URL)
+        part_web(results)
+        return results
     results.update(setup())
     if part in (None, "import"):
         part_import(results)
