@@ -19,10 +19,13 @@ indicators  `analytics.selectors.indicators` cold (cache cleared, the database's
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
+import re
 import resource
+import signal
 import subprocess
 import sys
 import time
@@ -362,6 +365,129 @@ def part_web(results: dict) -> None:
     )
 
 
+REDIS_BENCH_URL = os.getenv("BENCH_NATION_REDIS_URL", "redis://127.0.0.1:6379/11")
+
+
+def part_wrk(results: dict, quick: bool) -> None:
+    """gunicorn app servers (1 sync worker each, the shared Redis cache, a Celery worker
+    beside them) on the national database, loaded by wrk from loopback (2 threads, 4
+    connections per server): the showcase and the indicators API of a province, with one
+    server and with two (two wrk runs at once, one per server; RPS summed)."""
+    from django.test import Client
+
+    from accounts.models import Grant, User
+    from bench.dashboard_load import WRK, _free_port, fetch
+    from core.roles import Role
+
+    if not WRK:
+        results["wrk"] = "skipped: wrk not installed"
+        return
+    seconds = 5 if quick else 10
+    user = User.objects.filter(username="bench-auditor").first()
+    if user is None:
+        user = User.objects.create_user("bench-auditor", password="bench-load-2022")
+        Grant.objects.create(user=user, role=Role.AUDITOR)
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.cookies["sessionid"].value
+    env = {
+        **os.environ,
+        "DATABASE_URL": NATION_URL,
+        "DJANGO_SETTINGS_MODULE": "baotuan.settings",
+        "DEBUG": "false",
+        "DB_CONN_MAX_AGE": "60",
+        "REDIS_URL": REDIS_BENCH_URL,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_REQUESTS": "false",
+    }
+    procs = []
+
+    def start(args: list[str]) -> subprocess.Popen:
+        proc = subprocess.Popen(
+            args,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        procs.append(proc)
+        return proc
+
+    def server() -> int:
+        port = _free_port()
+        start(
+            [
+                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "baotuan.wsgi:application",
+                "--workers",
+                "1",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "120",
+            ]
+        )
+        for _ in range(150):
+            try:
+                fetch(port, "/healthz")
+                return port
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit("gunicorn did not start")
+
+    def load(ports: list[int], path: str, cookie: str | None) -> dict:
+        cmd = [WRK, "-t2", "-c4", f"-d{seconds}s", "--latency"]
+        if cookie:
+            cmd += ["-H", f"Cookie: sessionid={cookie}"]
+        runs = [
+            subprocess.Popen(
+                [*cmd, f"http://127.0.0.1:{p}{path}"], stdout=subprocess.PIPE, text=True
+            )
+            for p in ports
+        ]
+        outs = [r.communicate()[0] for r in runs]
+        rps = sum(float(re.search(r"Requests/sec:\s+([\d.]+)", o).group(1)) for o in outs)
+        bad = sum(
+            int(m.group(1)) for o in outs if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", o))
+        )
+        return {"rps": round(rps, 1), "non_2xx": bad}
+
+    targets = [
+        ("showcase", "/showcase/", None),
+        ("indicators_37", "/api/v1/indicators/?region=37", session),
+    ]
+    try:
+        start(
+            [
+                str(ROOT / ".venv" / "bin" / "celery"),
+                "-A",
+                "baotuan",
+                "worker",
+                "--concurrency",
+                "1",
+                "--loglevel",
+                "WARNING",
+            ]
+        )
+        first = server()
+        for _name, path, cookie in targets:  # computed once, then in the shared cache
+            status, body = fetch(first, path, cookie)
+            assert status == 200, (path, status, body[:300])
+        for name, path, cookie in targets:
+            results[f"wrk_{name}_1_server"] = load([first], path, cookie)
+        second = server()
+        for name, path, cookie in targets:
+            fetch(second, path, cookie)
+            results[f"wrk_{name}_2_servers"] = load([first, second], path, cookie)
+    finally:
+        for proc in procs:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in procs:
+            proc.wait(timeout=30)
+
+
 def main(argv: list[str]) -> dict:
     if argv and argv[0] == "_import":
         child_import()
@@ -381,6 +507,17 @@ def main(argv: list[str]) -> dict:
         print(json.dumps(results), file=sys.stderr, flush=True)
     if part in (None, "indicators"):
         part_indicators(results, quick)
+    if part in (None, "wrk"):
+        part_wrk(results, quick)
+    if part is None:  # another database: its own process
+        proc = subprocess.run(
+            [sys.executable, "-m", "bench.nation", "--part", "web"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        results.update(json.loads(proc.stdout.strip().splitlines()[-1]))
     return results
 
 

@@ -69,11 +69,16 @@ BENCHMARKS = {
         "indicators computed once",
         ("sqlite", "postgres"),
     ),
+    "nation": (
+        "Issue 11: the nation on PostgreSQL (620,573 villages × 10 years): csv import against "
+        "COPY, indicators cold and warm, web against CLI import, 1 and 2 app servers under wrk",
+        ("postgres",),
+    ),
 }
 # Benchmarks with a shorter mode (`--quick`): PySAL's TheilD on a 50,000-row subsample;
 # 3 s of load per URL instead of 10; the optimiser's 2,000-village instance only; 1/100 of
 # a province's households instead of 1/10.
-QUICK = {"inequality_national", "dashboard_load", "optimise", "grids", "notices_wrk"}
+QUICK = {"inequality_national", "dashboard_load", "optimise", "grids", "notices_wrk", "nation"}
 
 
 def run(name: str, engine: str | None, quick: bool = False) -> dict:
