@@ -149,14 +149,28 @@ def _theil_by_group(values: np.ndarray, groups: np.ndarray):
     return inequality.theil_decomposition(values, groups, kind="T") if values.any() else None
 
 
-def _decomposition(values: np.ndarray, groups: np.ndarray, names: dict[str, str]) -> dict:
+def _decomposition(values: np.ndarray, groups: np.ndarray) -> dict:
+    """Theil T by group; rows for the TOP_GROUPS largest contributions only (a country has
+    ~40,000 townships), their names left for `_name_rows`."""
     d = _theil_by_group(values, groups)
     labels, sizes = np.unique(groups, return_counts=True)
-    counts = dict(zip(labels, sizes, strict=True))
-    rows = [
-        {
+    counts = dict(zip(labels.tolist(), sizes.tolist(), strict=True))
+    codes = labels if d is None else d.groups
+    if d is None:
+        chosen = list(range(min(TOP_GROUPS, len(codes))))
+    else:
+        # Candidates by numpy, then the exact order (rounded contribution, code) on them.
+        rounded = np.nan_to_num(np.round(np.asarray(d.contribution, dtype=np.float64), 6))
+        take = min(len(codes), TOP_GROUPS * 3)
+        chosen = np.argsort(-rounded, kind="stable")[:take].tolist()
+        threshold = rounded[chosen[-1]] if chosen else 0.0
+        chosen = sorted(set(chosen) | set(np.flatnonzero(rounded == threshold).tolist()))
+
+    def row(i: int) -> dict:
+        code = codes[i].item() if hasattr(codes[i], "item") else codes[i]
+        return {
             "code": str(code),
-            "name": names.get(str(code), ""),
+            "name": "",
             "villages": int(counts[code]),
             "population_share": _num(
                 int(counts[code]) / values.size if d is None else d.population_share[i]
@@ -165,15 +179,15 @@ def _decomposition(values: np.ndarray, groups: np.ndarray, names: dict[str, str]
             "theil_t": None if d is None else _num(d.group_index[i]),
             "contribution": None if d is None else _num(d.contribution[i]),
         }
-        for i, code in enumerate(labels if d is None else d.groups)
-    ]
+
+    rows = [row(i) for i in chosen]
     if d is None:
         return {
             "total": None,
             "between": None,
             "within": None,
             "between_share": None,
-            "group_count": len(rows),
+            "group_count": len(codes),
             "top_groups": rows[:TOP_GROUPS],
         }
     rows.sort(key=lambda row: (-(row["contribution"] or 0.0), row["code"]))
@@ -182,9 +196,18 @@ def _decomposition(values: np.ndarray, groups: np.ndarray, names: dict[str, str]
         "between": _num(d.between),
         "within": _num(d.within),
         "between_share": _num(d.between_share),
-        "group_count": len(rows),
+        "group_count": len(codes),
         "top_groups": rows[:TOP_GROUPS],
     }
+
+
+def _name_rows(*row_lists: list[dict]) -> None:
+    """Fill in the names of the regions these rows list (one query)."""
+    codes = {row["code"] for rows in row_lists for row in rows}
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    for rows in row_lists:
+        for row in rows:
+            row["name"] = names.get(row["code"], "")
 
 
 def _gini(values: np.ndarray) -> float | None:
@@ -262,8 +285,10 @@ def indicators(
     codes, total, operating_raw, illustrative = values[year]
     before = previous in values
     total_before = values[previous][1] if before else np.zeros(0, dtype=np.int64)
-    townships = codes.astype("U9")  # a village's code starts with its township's (NBS)
-    counties = codes.astype("U6")
+    # Codes are int64 (12 digits, never a leading zero): a village's code starts with its
+    # township's and county's (NBS), so integer division gives them.
+    townships = codes // 1_000
+    counties = codes // 1_000_000
     operating_present = operating_raw >= 0
     operating = np.where(operating_present, operating_raw, 0)
     if operating_present.all():
@@ -274,18 +299,14 @@ def indicators(
         .filter(is_weak=True)
         .values_list("year", "village_id")
     )
-    weak: dict[int, set[str]] = {year: set(), previous: set()}
+    weak: dict[int, set[int]] = {year: set(), previous: set()}
     for weak_year, village in weak_rows:
-        weak[weak_year].add(village)
+        weak[weak_year].add(int(village))
     with_stats = set(codes.tolist()) if weak[previous] else set()
     lifted = (weak[previous] & with_stats) - weak[year]
 
     child_length = CHILD_LENGTH.get(len(prefix), 12)
-    children = codes.astype(f"U{child_length}")
-    group_codes = set(np.unique(townships).tolist()) | set(np.unique(counties).tolist())
-    if detail and child_length < 12:
-        group_codes |= set(np.unique(children).tolist())
-    names = dict(Region.objects.filter(code__in=group_codes).values_list("code", "name"))
+    children = codes // 10 ** (12 - child_length)
     n = int(codes.size)
     returns = _returns(prefix, year, codes, total)
     result: dict[str, Any] = {
@@ -306,8 +327,8 @@ def indicators(
         # None (shown "—") when every income is zero: the measures are undefined then.
         "gini": _gini(total),
         "theil_t": _theil_t(total),
-        "by_county": _decomposition(total, counties, names),
-        "by_township": _decomposition(total, townships, names),
+        "by_county": _decomposition(total, counties),
+        "by_township": _decomposition(total, townships),
         "ratios": _ratios(total),
         "growth": {
             "villages_previous_year": int(total_before.size),
@@ -324,11 +345,16 @@ def indicators(
             operating_present,
             children,
             child_length,
-            names,
             weak[year],
             result["returns"],
         )
         result["detail"]["illustrative"] = illustrative
+    child_rows = (result.get("detail") or {}).get("children") or {}
+    _name_rows(
+        result["by_county"]["top_groups"],
+        result["by_township"]["top_groups"],
+        child_rows.get("rows", []),
+    )
     return result
 
 
@@ -352,16 +378,16 @@ def _after(prefix: str) -> str:
 
 
 def _stat_arrays(prefix: str, years: Iterable[int]) -> dict[int, tuple]:
-    """Per year, the statistics of the villages whose code starts with `prefix`, by code:
-    (codes as a numpy str array, total income int64 fen, operating income int64 fen with
-    -1 where not reported, the number of illustrative rows). One lean query of only these columns, on
-    the statistics table alone (a village's code is its key there), by the (year, village)
-    index; rows come back as arrays per year, not as one Python tuple per village."""
+    """Per year, the statistics of the villages whose code starts with `prefix`, in code
+    order: (codes as int64, total income int64 fen, operating income int64 fen with -1 where
+    not reported, the number of illustrative rows). One lean query of only these columns,
+    on the statistics table alone (a village's code is its key there), served by the
+    covering (year, village) index; rows come back as arrays per year, not as one Python
+    object per village, and are put in code order by numpy."""
     table = connection.ops.quote_name(VillageStat._meta.db_table)
     years = sorted({int(y) for y in years})
-    params: list[Any] = []
+    params: list[Any] = list(years)
     where = f"year IN ({', '.join(['%s'] * len(years))})"
-    params += years
     if prefix:
         # A range on the key rather than LIKE: the index serves it under any collation.
         where += " AND village_id >= %s AND village_id < %s"
@@ -370,36 +396,38 @@ def _stat_arrays(prefix: str, years: Iterable[int]) -> dict[int, tuple]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT year, array_agg(village_id ORDER BY village_id), "
-                "array_agg(total_income ORDER BY village_id), "
-                "array_agg(coalesce(operating_income, -1) ORDER BY village_id), "
+                "SELECT year, array_agg(village_id::bigint), array_agg(total_income), "
+                "array_agg(coalesce(operating_income, -1)), "
                 "count(*) FILTER (WHERE is_illustrative) "
                 f"FROM {table} WHERE {where} GROUP BY year",
                 params,
             )
-            for year, codes, total, operating, illustrative in cursor.fetchall():
-                found[year] = (
-                    np.array(codes, dtype="U12"),
-                    np.array(total, dtype=np.int64),
-                    np.array(operating, dtype=np.int64),
-                    int(illustrative),
-                )
-            return found
-        cursor.execute(
-            "SELECT year, village_id, total_income, coalesce(operating_income, -1), "
-            f"is_illustrative FROM {table} WHERE {where} ORDER BY year, village_id",
-            params,
-        )
-        rows = cursor.fetchall()
-    for year in years:
-        mine = [row for row in rows if row[0] == year]
-        if mine:
-            found[year] = (
-                np.array([row[1] for row in mine], dtype="U12"),
-                np.array([row[2] for row in mine], dtype=np.int64),
-                np.array([row[3] for row in mine], dtype=np.int64),
-                sum(1 for row in mine if row[4]),
+            fetched = [
+                (year, codes, total, operating, int(illustrative))
+                for year, codes, total, operating, illustrative in cursor.fetchall()
+            ]
+        else:
+            cursor.execute(
+                "SELECT year, CAST(village_id AS INTEGER), total_income, "
+                f"coalesce(operating_income, -1), is_illustrative FROM {table} WHERE {where}",
+                params,
             )
+            rows = cursor.fetchall()
+            fetched = []
+            for year in years:
+                mine = [row for row in rows if row[0] == year]
+                if mine:
+                    columns = list(zip(*mine, strict=True))
+                    fetched.append((year, *columns[1:4], sum(1 for v in columns[4] if v)))
+    for year, codes, total, operating, illustrative in fetched:
+        codes = np.array(codes, dtype=np.int64)
+        order = np.argsort(codes, kind="stable")
+        found[year] = (
+            codes[order],
+            np.array(total, dtype=np.int64)[order],
+            np.array(operating, dtype=np.int64)[order],
+            illustrative,
+        )
     return found
 
 
@@ -410,8 +438,7 @@ def _detail(
     operating_present: np.ndarray | None,
     children: np.ndarray,
     child_length: int,
-    names: dict[str, str],
-    weak: set[str],
+    weak: set[int],
     returns: dict[str, Any] | None,
 ) -> dict[str, Any]:
     """Figures for the dashboard and the reports (money in fen).
@@ -426,7 +453,7 @@ def _detail(
     """
     n = total.size
     order = np.lexsort((codes, -total))  # richest first; ties by code
-    weak_flags = np.array([code in weak for code in codes.tolist()], dtype=bool)
+    weak_flags = np.isin(codes, np.fromiter(weak, dtype=np.int64, count=len(weak)))
 
     def village(i: int, rank: int) -> dict[str, Any]:
         return {
@@ -467,8 +494,8 @@ def _detail(
             values = total[members]
             child_rows.append(
                 {
-                    "code": code,
-                    "name": names.get(code, ""),
+                    "code": str(code),
+                    "name": "",
                     "villages": int(members.sum()),
                     "weak": int(weak_flags[members].sum()),
                     "median": _median(values),
@@ -497,7 +524,7 @@ def _detail(
         "with": None,
     }
     if returns:
-        received = {v["code"]: v["amount"] for v in returns["per_village"]}
+        received = {int(v["code"]): v["amount"] for v in returns["per_village"]}
         amounts = np.array([received.get(code, 0) for code in codes.tolist()], dtype=np.int64)
         lorenz["with"] = _lorenz(total + amounts)
     return {
@@ -586,7 +613,7 @@ def trend(region_code: str, years: Iterable[int] | None = None) -> list[dict[str
         .order_by()
         .values_list("run__period_end__year", "village_id", "amount")
     ):
-        returns.setdefault(year, {})[village] = amount
+        returns.setdefault(year, {})[int(village)] = amount
     result = []
     for year in found:
         codes, total = values[year][0], values[year][1]
@@ -734,12 +761,13 @@ def _returns(
     )
     if not received:
         return None
+    received = {int(code): amount for code, amount in received.items()}
     amounts = np.array([received.get(code, 0) for code in codes.tolist()], dtype=np.int64)
     without, with_returns = _gap(total), _gap(total + amounts)
     receiving = np.flatnonzero(amounts)
-    short_names = _short_names(codes[receiving].tolist())
+    short_names = _short_names([str(c) for c in codes[receiving].tolist()])
     per_village = [
-        {"code": code, "name": short_names.get(code, ""), "amount": int(amount)}
+        {"code": str(code), "name": short_names.get(str(code), ""), "amount": int(amount)}
         for code, amount in zip(codes[receiving].tolist(), amounts[receiving].tolist(), strict=True)
     ]
     per_village.sort(key=lambda row: (-row["amount"], row["code"]))

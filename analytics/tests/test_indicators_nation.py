@@ -7,6 +7,7 @@ from io import StringIO
 import numpy as np
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from analytics import selectors
 from analytics.tests.conftest import YUAN, add_stats
@@ -63,7 +64,8 @@ def expected_totals(prefix):
 
 @pytest.mark.django_db
 def test_the_country_counts_every_province_exactly(nation):
-    data = selectors.indicators(selectors.NATION, 2022, detail=True)
+    with translation.override("en"):
+        data = selectors.indicators(selectors.NATION, 2022, detail=True)
     totals = expected_totals("")
 
     assert data["region"] == {"code": "00", "name": "China", "level": 0}
@@ -92,9 +94,9 @@ def test_a_province_reads_only_its_own_villages(nation):
     assert shandong["total_income"]["sum"] == sum(nation.values()) * YUAN
     assert shandong["total_income"]["min"] == 10 * YUAN
     assert [row["code"] for row in shandong["detail"]["children"]["rows"]] == ["3701"]
-    assert zhejiang["villages"] + shandong["villages"] == selectors.indicators("00", 2022)[
-        "villages"
-    ]
+    assert (
+        zhejiang["villages"] + shandong["villages"] == selectors.indicators("00", 2022)["villages"]
+    )
     assert zhejiang["total_income"]["sum"] == int(expected_totals("33").sum())
     assert shandong["growth"]["villages_previous_year"] == 4
     # A county next to a province's code range (3701 < 37011… < 3702): no leak across.
@@ -124,4 +126,5 @@ def test_the_country_dashboard_lists_the_provinces(nation, client_for, clerk):
     response = client_for(clerk).get(reverse("analytics:region", args=["00", 2022]))
     assert response.status_code == 200
     page = response.content.decode()
-    assert "浙江省" in page and "山东省" in page
+    assert "浙江省" in page
+    assert "山东省" in page

@@ -51,7 +51,8 @@ def test_a_sheet_filled_to_the_last_xlsx_row_is_refused_and_says_why(tree, tmp_p
 
     assert code == 1
     assert err[0].startswith("File: The sheet is full: it reaches row 1,048,576")
-    assert "several files" in err[0] and "CSV" in err[0]
+    assert "several files" in err[0]
+    assert "CSV" in err[0]
     assert VillageStat.objects.count() == 0
 
 
@@ -192,7 +193,8 @@ def test_a_repeat_in_another_chunk_is_found(tree, tmp_path):
 def test_a_streamed_gbk_csv_is_read_and_an_unknown_encoding_is_named(tree, tmp_path):
     gbk = csv_file(tmp_path, lines([XU, 2022, 1], [SHAN, 2022, 2]), encoding="gbk", name="g.csv")
     result = import_stats(gbk, actor=SYSTEM, chunk_rows=1)
-    assert result.ok and result.created == 2
+    assert result.ok
+    assert result.created == 2
 
     bad = tmp_path / "bad.csv"
     bad.write_bytes(HEAD.encode() + b"\r\n" + XU.encode() + b",2023,\x80\xff\r\n")
