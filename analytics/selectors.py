@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Count, Max, Q, Sum
 from django.utils.translation import gettext as _
 
@@ -384,6 +384,8 @@ def _stat_arrays(prefix: str, years: Iterable[int]) -> dict[int, tuple]:
     on the statistics table alone (a village's code is its key there), served by the
     covering (year, village) index; rows come back as arrays per year, not as one Python
     object per village, and are put in code order by numpy."""
+    # The database the router reads statistics from (the replica on a dashboard's request).
+    connection = connections[router.db_for_read(VillageStat)]
     table = connection.ops.quote_name(VillageStat._meta.db_table)
     years = sorted({int(y) for y in years})
     params: list[Any] = list(years)

@@ -69,6 +69,8 @@ def setup(url: str = NATION_URL) -> dict:
         ).fetchone():
             conn.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
     os.environ["DATABASE_URL"] = url
+    if os.getenv("BENCH_REPLICA_URL"):
+        os.environ["DATABASE_REPLICA_URL"] = os.environ["BENCH_REPLICA_URL"]
     os.environ.setdefault("SECRET_KEY", "bench")
     os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baotuan.settings")
@@ -267,12 +269,19 @@ def _indicator_times(results: dict, label: str, regions: dict[str, str], warm: i
         results[f"{label}{name}_warm_p99_ms"] = round(p99 * 1000, 1)
 
 
-REGIONS = {"country": "", "province_37": "37", "county_330482": "330482"}
+REGIONS = {"country": "00", "province_37": "37", "county_330482": "330482"}
 
 
 def part_indicators(results: dict, quick: bool) -> None:
+    """On the primary, and (DATABASE_REPLICA_URL set: BENCH_REPLICA_URL) on the replica
+    through `core.db_router.replica_reads`, as a dashboard request reads it."""
+    from core.db_router import replica_configured, replica_reads
+
     warm = 50 if quick else 200
     _indicator_times(results, "", REGIONS, warm)
+    if replica_configured():
+        with replica_reads():
+            _indicator_times(results, "replica_", REGIONS, warm)
 
 
 WEB_URL = os.getenv(
