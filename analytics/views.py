@@ -101,8 +101,8 @@ def index(request):
     pick = RegionPickForm(request.GET)
     if pick.is_valid():
         region, year = pick.cleaned_data["region"], pick.cleaned_data["year"]
-        if year is None:
-            year = registry_selectors.latest_year(region)
+        if year is None:  # 00: the whole country (every village loaded)
+            year = registry_selectors.latest_year("" if region == selectors.NATION else region)
         if year is not None:
             return redirect("analytics:region", code=region, year=year)
     by_county = registry_selectors.reporting_by_county()

@@ -966,15 +966,15 @@ def iter_tables(
     limits: Limits = NO_LIMITS,
     chunk_rows: int = CHUNK_ROWS,
 ) -> Iterator[Table]:
-    """The file as tables of at most `chunk_rows` data rows each, in order, all with the
-    file's header (and row numbers as the file has them); at least one table.
+    """The file as tables of data rows, in order, all with the file's header (and row
+    numbers as the file has them); at least one table.
 
     A CSV file given by its path is streamed: one pass finds its encoding and counts its
     lines (C-level, a block at a time), then its records are read a chunk at a time, so
     memory holds one chunk, never the whole file (a national CSV has 6.2 million rows).
     Any other source is read whole (`read_table`: a spreadsheet is unpacked whole by its
-    reader, and holds at most 1,048,576 rows) and handed out in chunks. Raises
-    TableReadError, for a streamed CSV before the first table.
+    reader, and holds at most 1,048,576 rows; an upload is in memory already) and is one
+    table. Raises TableReadError, for a streamed CSV before the first table.
     """
     if isinstance(source, str | os.PathLike):
         path = Path(source)
@@ -986,15 +986,7 @@ def iter_tables(
                 raise TableReadError(MSG_TOO_LARGE, limit=_megabytes(max_bytes))
             yield from _stream_csv(path, limits, chunk_rows)
             return
-    table = read_table(source, filename=filename, max_bytes=max_bytes, limits=limits)
-    if len(table.rows) <= chunk_rows:
-        yield table
-        return
-    for start in range(0, len(table.rows), chunk_rows):
-        stop = start + chunk_rows
-        yield Table(
-            table.header, table.header_row, table.rows[start:stop], table.row_numbers[start:stop]
-        )
+    yield read_table(source, filename=filename, max_bytes=max_bytes, limits=limits)
 
 
 def _csv_encoding(path: Path, limits: Limits) -> tuple[str, str]:

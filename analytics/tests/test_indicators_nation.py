@@ -128,3 +128,10 @@ def test_the_country_dashboard_lists_the_provinces(nation, client_for, clerk):
     page = response.content.decode()
     assert "浙江省" in page
     assert "山东省" in page
+
+
+@pytest.mark.django_db
+def test_the_picker_opens_the_country_at_its_latest_year(nation, client_for, clerk):
+    response = client_for(clerk).get("/analytics/", {"region": "00"})
+    assert response.status_code == 302
+    assert response["Location"] == "/analytics/region/00/2022/"

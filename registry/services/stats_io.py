@@ -19,6 +19,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import chain, repeat
 from pathlib import Path
@@ -166,17 +167,18 @@ def import_stats(
             an unscoped city admin, or SYSTEM: the CLI and the demo).
         progress: called as progress(done, total, phase) while reading and validating,
             every few thousand rows (phases: reading, validating, writing, done). For one
-            file of at most `chunk_rows` rows (every web upload) never inside the write
-            transaction, so it may itself write to the database; for larger or several
-            files (the command line) it is called inside it, and must not write.
+            file read whole (a spreadsheet, bytes or a file object: every web upload) never
+            inside the write transaction, so it may itself write to the database; for a
+            CSV path of more than `chunk_rows` rows, or several files (the command line),
+            it is called inside it, and must not write.
         filename: the original name, when `source` is not a path (its extension helps to
             refuse a non-spreadsheet renamed .xlsx).
         limits: what the file may hold, checked before parsing (`core.imports.upload_limits`
             for a file from the web).
-        chunk_rows: rows validated and written at a time. A CSV path is streamed a chunk
-            at a time (memory holds one chunk: a national file has 6.2 million rows); a
-            file or files of more rows are written in one transaction, chunk by chunk, and
-            rolled back whole at the first invalid row anywhere.
+        chunk_rows: rows validated and written at a time of a CSV path, which is
+            streamed (memory holds one chunk: a national file has 6.2 million rows). Chunks
+            and several files are written in one transaction, chunk by chunk, and rolled
+            back whole at the first invalid row anywhere.
 
     Returns:
         An ImportResult; if `errors` is not empty, nothing was written.
@@ -356,7 +358,17 @@ def _keys(parsed: tabular.Parsed) -> tuple[np.ndarray, np.ndarray]:
 
 def _import_chunks(chunks, dry_run: bool, actor, result: ImportResult, report: Progress) -> None:
     """Validate and write chunk after chunk inside the caller's transaction; rows repeated
-    across chunks (or files) are found at the end, from one sorted array of keys."""
+    across chunks (or files) are found at the end, from one sorted array of keys. On
+    PostgreSQL a chunk's insert runs on the server while the next chunk is read."""
+    background = _Background() if connection.vendor == "postgresql" and not dry_run else None
+    try:
+        _import_chunks_with(chunks, dry_run, actor, result, report, background)
+    finally:
+        if background is not None:
+            background.close()
+
+
+def _import_chunks_with(chunks, dry_run, actor, result, report, background) -> None:
     keys: list[np.ndarray] = []
     rows: list[np.ndarray] = []
     origins: list[tuple[str | None, int]] = []  # (file name, chunk's index in keys)
@@ -389,7 +401,7 @@ def _import_chunks(chunks, dry_run: bool, actor, result: ImportResult, report: P
         else:
             report(done, result.rows, "writing")
             counts = ImportResult()
-            _write(parsed, plan, counts)
+            _write(parsed, plan, counts, background)
         result.created += counts.created
         result.updated += counts.updated
         result.unchanged += counts.unchanged
@@ -595,7 +607,7 @@ def _reserve_ids(count: int) -> Sequence[int] | None:
     return range(start, start + count)
 
 
-def _write(parsed: tabular.Parsed, plan: _Plan, result: ImportResult) -> None:
+def _write(parsed: tabular.Parsed, plan: _Plan, result: ImportResult, background=None) -> None:
     """Insert new rows, update changed ones, log both. Runs inside the caller's atomic."""
     creates, updates, unchanged = _changes(parsed, plan, _existing(parsed, plan))
     codes, years = creates[0], creates[1]
@@ -609,7 +621,7 @@ def _write(parsed: tabular.Parsed, plan: _Plan, result: ImportResult) -> None:
     defaults = [repeat(DEFAULTS[f], count) for f in absent]
     if count and connection.vendor == "postgresql":
         # Inserted and logged by the server in one statement: nothing more to log here.
-        _insert_logged_pg(insert_fields[1:], zip(*creates, *defaults, strict=True))
+        _insert_logged_pg(insert_fields[1:], zip(*creates, *defaults, strict=True), background)
         pks: Sequence[int] | None = []
         rows: Iterable[tuple] = ()
         codes = years = ()
@@ -647,7 +659,9 @@ def _write(parsed: tabular.Parsed, plan: _Plan, result: ImportResult) -> None:
         log_bulk(VillageStat, chain(created, updated))
 
 
-def _insert_logged_pg(fields: Sequence[str], rows: Iterable[Sequence]) -> None:
+def _insert_logged_pg(
+    fields: Sequence[str], rows: Iterable[Sequence], background: _Background | None = None
+) -> None:
     """PostgreSQL: COPY the new rows into a temporary table, then one statement inserts
     them and writes their creations to the change log from what it inserted (RETURNING),
     the same entries `log_bulk` writes (after: every field with the new id), built by the
@@ -677,27 +691,75 @@ def _insert_logged_pg(fields: Sequence[str], rows: Iterable[Sequence]) -> None:
         f"'{name}', {qn(column)}"
         for name, column in zip(("id", *fields), ("id", *columns), strict=True)
     )
+    global _staged
+    _staged += 1
+    staged = f"_stats_new_{_staged}"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"CREATE TEMPORARY TABLE _stats_new ON COMMIT DROP AS SELECT {listed} FROM {table} "
+            f"CREATE TEMPORARY TABLE {staged} ON COMMIT DROP AS SELECT {listed} FROM {table} "
             "WITH NO DATA"
         )
-        with cursor.cursor.copy(f"COPY _stats_new ({listed}) FROM STDIN") as copy:
+        with cursor.cursor.copy(f"COPY {staged} ({listed}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-        cursor.execute(
-            f"WITH created AS (INSERT INTO {table} ({listed}) SELECT {listed} FROM _stats_new "
-            f"RETURNING id, {listed}) "
-            f"INSERT INTO {qn(log.db_table)} ({log_columns}) "
-            "SELECT %s, %s, %s, id::text, village_id || ' ' || year, NULL, "
-            f"jsonb_build_object({after}) FROM created",
-            [
-                current_changeset().pk,
-                ObjectChange.Action.CREATE.value,
-                ContentType.objects.get_for_model(VillageStat).pk,
-            ],
-        )
-        cursor.execute("DROP TABLE _stats_new")
+    insert = (
+        f"WITH created AS (INSERT INTO {table} ({listed}) SELECT {listed} FROM {staged} "
+        f"RETURNING id, {listed}) "
+        f"INSERT INTO {qn(log.db_table)} ({log_columns}) "
+        "SELECT %s, %s, %s, id::text, village_id || ' ' || year, NULL, "
+        f"jsonb_build_object({after}) FROM created"
+    )
+    params = [
+        current_changeset().pk,
+        ObjectChange.Action.CREATE.value,
+        ContentType.objects.get_for_model(VillageStat).pk,
+    ]
+    if background is None:
+        with connection.cursor() as cursor:
+            cursor.execute(insert, params)
+            cursor.execute(f"DROP TABLE {staged}")
+        return
+    # The server inserts while this thread reads the next chunk: the statement goes on the
+    # same connection (same transaction), whose lock makes any later query of this thread
+    # wait for it; `_Background.wait` re-raises its error before the transaction commits.
+    raw = connection.connection
+
+    def run() -> None:
+        raw.execute(insert, params)
+        raw.execute(f"DROP TABLE {staged}")
+
+    background.submit(run)
+
+
+_staged = 0
+
+
+class _Background:
+    """One statement at a time run on the import's connection by a helper thread."""
+
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1)
+        self._futures: list = []
+
+    def submit(self, function) -> None:
+        self.wait()
+        self._futures.append(self._executor.submit(function))
+
+    def wait(self) -> None:
+        import psycopg
+
+        futures, self._futures = self._futures, []
+        for future in futures:
+            try:
+                future.result()
+            except psycopg.IntegrityError as exc:  # as the statement run here would raise
+                raise IntegrityError(str(exc)) from exc
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            self._executor.shutdown(wait=True)
 
 
 # --- Web import jobs ------------------------------------------------------------------------
