@@ -85,6 +85,7 @@ def _context(code: str, year: int) -> dict:
         "child_is_village": detail["child_level"] == 12,
         "child_is_township": detail["child_level"] == RegionLevel.TOWNSHIP,
         "child_is_county": detail["child_level"] == RegionLevel.COUNTY,
+        "child_is_province": detail["child_level"] == RegionLevel.PROVINCE,
         "chart": chart,
     }
 

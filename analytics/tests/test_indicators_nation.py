@@ -128,6 +128,7 @@ def test_the_country_dashboard_lists_the_provinces(nation, client_for, clerk):
     page = response.content.decode()
     assert "浙江省" in page
     assert "山东省" in page
+    assert "<h2>省份</h2>" in page
 
 
 @pytest.mark.django_db
