@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections, router
 from django.db.models import Count, Max, Q, Sum
 from django.utils.translation import gettext as _
 
@@ -41,6 +42,7 @@ from ventures.models import DistributionLine
 
 __all__ = [
     "CACHE_SECONDS",
+    "NATION",
     "RANKED",
     "TOP_GROUPS",
     "cached",
@@ -58,7 +60,10 @@ HISTOGRAM_BINS = 12
 CACHE_SECONDS = 3600
 # Child regions by the length of the parent's code: province → cities → counties → townships
 # → villages (a township's children are its villages, listed rather than decomposed).
-CHILD_LENGTH = {2: 4, 4: 6, 6: 9, 9: 12}
+CHILD_LENGTH = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}
+#: The region code of the whole country (all the villages loaded): 2 digits like a
+#: province's, none of which starts with 0.
+NATION = "00"
 
 
 def _num(value: float | None, places: int = 6) -> float | None:
@@ -144,14 +149,28 @@ def _theil_by_group(values: np.ndarray, groups: np.ndarray):
     return inequality.theil_decomposition(values, groups, kind="T") if values.any() else None
 
 
-def _decomposition(values: np.ndarray, groups: np.ndarray, names: dict[str, str]) -> dict:
+def _decomposition(values: np.ndarray, groups: np.ndarray) -> dict:
+    """Theil T by group; rows for the TOP_GROUPS largest contributions only (a country has
+    ~40,000 townships), their names left for `_name_rows`."""
     d = _theil_by_group(values, groups)
     labels, sizes = np.unique(groups, return_counts=True)
-    counts = dict(zip(labels, sizes, strict=True))
-    rows = [
-        {
+    counts = dict(zip(labels.tolist(), sizes.tolist(), strict=True))
+    codes = labels if d is None else d.groups
+    if d is None:
+        chosen = list(range(min(TOP_GROUPS, len(codes))))
+    else:
+        # Candidates by numpy, then the exact order (rounded contribution, code) on them.
+        rounded = np.nan_to_num(np.round(np.asarray(d.contribution, dtype=np.float64), 6))
+        take = min(len(codes), TOP_GROUPS * 3)
+        chosen = np.argsort(-rounded, kind="stable")[:take].tolist()
+        threshold = rounded[chosen[-1]] if chosen else 0.0
+        chosen = sorted(set(chosen) | set(np.flatnonzero(rounded == threshold).tolist()))
+
+    def row(i: int) -> dict:
+        code = codes[i].item() if hasattr(codes[i], "item") else codes[i]
+        return {
             "code": str(code),
-            "name": names.get(str(code), ""),
+            "name": "",
             "villages": int(counts[code]),
             "population_share": _num(
                 int(counts[code]) / values.size if d is None else d.population_share[i]
@@ -160,15 +179,15 @@ def _decomposition(values: np.ndarray, groups: np.ndarray, names: dict[str, str]
             "theil_t": None if d is None else _num(d.group_index[i]),
             "contribution": None if d is None else _num(d.contribution[i]),
         }
-        for i, code in enumerate(labels if d is None else d.groups)
-    ]
+
+    rows = [row(i) for i in chosen]
     if d is None:
         return {
             "total": None,
             "between": None,
             "within": None,
             "between_share": None,
-            "group_count": len(rows),
+            "group_count": len(codes),
             "top_groups": rows[:TOP_GROUPS],
         }
     rows.sort(key=lambda row: (-(row["contribution"] or 0.0), row["code"]))
@@ -177,9 +196,18 @@ def _decomposition(values: np.ndarray, groups: np.ndarray, names: dict[str, str]
         "between": _num(d.between),
         "within": _num(d.within),
         "between_share": _num(d.between_share),
-        "group_count": len(rows),
+        "group_count": len(codes),
         "top_groups": rows[:TOP_GROUPS],
     }
+
+
+def _name_rows(*row_lists: list[dict]) -> None:
+    """Fill in the names of the regions these rows list (one query)."""
+    codes = {row["code"] for rows in row_lists for row in rows}
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    for rows in row_lists:
+        for row in rows:
+            row["name"] = names.get(row["code"], "")
 
 
 def _gini(values: np.ndarray) -> float | None:
@@ -229,10 +257,14 @@ def indicators(
     region.
     """
     region_code = str(region_code).strip()
-    region = Region.objects.filter(code=region_code).values_list("name", "level").first()
+    prefix = "" if region_code == NATION else region_code
+    if region_code == NATION:
+        region = (str(_("China")), 0)
+    else:
+        region = Region.objects.filter(code=region_code).values_list("name", "level").first()
     if region is None:
         raise Invalid(_("Unknown region “{code}”.").format(code=region_code))
-    report = reporting(region_code)
+    report = reporting(prefix)
     if year is None:
         year = report.latest
         if year is None:
@@ -243,55 +275,40 @@ def indicators(
     previous = year - 1
     covered = report.coverage(year)
 
-    rows = list(
-        VillageStat.objects.filter(village__code__startswith=region_code, year__in=(year, previous))
-        .order_by("year", "village_id")
-        .values_list(
-            "year",
-            "village_id",
-            "village__short_name",
-            "village__township_id",
-            "village__county_id",
-            "total_income",
-            "operating_income",
-            "is_illustrative",
-        )
-    )
-    current = [row for row in rows if row[0] == year]
-    if not current:
+    values = _stat_arrays(prefix, (year, previous))
+    if year not in values:
         raise Invalid(
             _("No statistics for {name} ({code}) in {year}.").format(
                 name=region[0], code=region_code, year=year
             )
         )
-    before = [row for row in rows if row[0] == previous]
-
-    codes = np.array([row[1] for row in current])
-    townships = np.array([row[3] for row in current])
-    counties = np.array([row[4] for row in current])
-    total = np.array([row[5] for row in current], dtype=np.int64)  # integer fen, exact
-    operating, operating_present = _money([row[6] for row in current])
-    total_before = np.array([row[5] for row in before], dtype=np.int64)
+    codes, total, operating_raw, illustrative = values[year]
+    before = previous in values
+    total_before = values[previous][1] if before else np.zeros(0, dtype=np.int64)
+    # Codes are int64 (12 digits, never a leading zero): a village's code starts with its
+    # township's and county's (NBS), so integer division gives them.
+    townships = codes // 1_000
+    counties = codes // 1_000_000
+    operating_present = operating_raw >= 0
+    operating = np.where(operating_present, operating_raw, 0)
+    if operating_present.all():
+        operating_present = None
 
     weak_rows = (
-        VillageStat.objects.with_weak_status(years=(year, previous), under=region_code)
+        VillageStat.objects.with_weak_status(years=(year, previous), under=prefix)
         .filter(is_weak=True)
         .values_list("year", "village_id")
     )
-    weak: dict[int, set[str]] = {year: set(), previous: set()}
+    weak: dict[int, set[int]] = {year: set(), previous: set()}
     for weak_year, village in weak_rows:
-        weak[weak_year].add(village)
-    with_stats = set(codes.tolist())
+        weak[weak_year].add(int(village))
+    with_stats = set(codes.tolist()) if weak[previous] else set()
     lifted = (weak[previous] & with_stats) - weak[year]
 
-    child_length = CHILD_LENGTH.get(len(region_code), 12)
-    children = np.array([code[:child_length] for code in codes.tolist()])
-    group_codes = set(townships.tolist()) | set(counties.tolist())
-    if detail and child_length < 12:
-        group_codes |= set(children.tolist())
-    names = dict(Region.objects.filter(code__in=group_codes).values_list("code", "name"))
-
-    n = len(current)
+    child_length = CHILD_LENGTH.get(len(prefix), 12)
+    children = codes // 10 ** (12 - child_length)
+    n = int(codes.size)
+    returns = _returns(prefix, year, codes, total)
     result: dict[str, Any] = {
         "region": {"code": region_code, "name": region[0], "level": region[1]},
         "year": year,
@@ -310,43 +327,120 @@ def indicators(
         # None (shown "—") when every income is zero: the measures are undefined then.
         "gini": _gini(total),
         "theil_t": _theil_t(total),
-        "by_county": _decomposition(total, counties, names),
-        "by_township": _decomposition(total, townships, names),
+        "by_county": _decomposition(total, counties),
+        "by_township": _decomposition(total, townships),
         "ratios": _ratios(total),
         "growth": {
-            "villages_previous_year": len(before),
+            "villages_previous_year": int(total_before.size),
             "median": _growth(_median(total), _median(total_before) if before else None),
             "mean": _growth(mean_fen(total), mean_fen(total_before) if before else None),
         },
-        "returns": _returns(region_code, year, codes, [row[2] for row in current], total),
+        "returns": returns,
     }
     if detail:
         result["detail"] = _detail(
             codes,
-            [row[2] for row in current],
             total,
             operating,
             operating_present,
             children,
             child_length,
-            names,
             weak[year],
             result["returns"],
         )
-        result["detail"]["illustrative"] = sum(1 for row in current if row[7])
+        result["detail"]["illustrative"] = illustrative
+    child_rows = (result.get("detail") or {}).get("children") or {}
+    _name_rows(
+        result["by_county"]["top_groups"],
+        result["by_township"]["top_groups"],
+        child_rows.get("rows", []),
+    )
     return result
+
+
+def _short_names(codes: list[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    return dict(Village.objects.filter(code__in=codes).values_list("code", "short_name"))
+
+
+def _years(prefix: str) -> list[int]:
+    """The years with statistics for villages whose code starts with `prefix`."""
+    rows = VillageStat.objects.all()
+    if prefix:
+        rows = rows.filter(village_id__gte=prefix, village_id__lt=_after(prefix))
+    return sorted(rows.order_by().values_list("year", flat=True).distinct())
+
+
+def _after(prefix: str) -> str:
+    """The first code after every code starting with `prefix` (digits: '37' → '38')."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _stat_arrays(prefix: str, years: Iterable[int]) -> dict[int, tuple]:
+    """Per year, the statistics of the villages whose code starts with `prefix`, in code
+    order: (codes as int64, total income int64 fen, operating income int64 fen with -1 where
+    not reported, the number of illustrative rows). One lean query of only these columns,
+    on the statistics table alone (a village's code is its key there), served by the
+    covering (year, village) index; rows come back as arrays per year, not as one Python
+    object per village, and are put in code order by numpy."""
+    # The database the router reads statistics from (the replica on a dashboard's request).
+    connection = connections[router.db_for_read(VillageStat)]
+    table = connection.ops.quote_name(VillageStat._meta.db_table)
+    years = sorted({int(y) for y in years})
+    params: list[Any] = list(years)
+    where = f"year IN ({', '.join(['%s'] * len(years))})"
+    if prefix:
+        # A range on the key rather than LIKE: the index serves it under any collation.
+        where += " AND village_id >= %s AND village_id < %s"
+        params += [prefix, _after(prefix)]
+    found: dict[int, tuple] = {}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT year, array_agg(village_id::bigint), array_agg(total_income), "
+                "array_agg(coalesce(operating_income, -1)), "
+                "count(*) FILTER (WHERE is_illustrative) "
+                f"FROM {table} WHERE {where} GROUP BY year",
+                params,
+            )
+            fetched = [
+                (year, codes, total, operating, int(illustrative))
+                for year, codes, total, operating, illustrative in cursor.fetchall()
+            ]
+        else:
+            cursor.execute(
+                "SELECT year, CAST(village_id AS INTEGER), total_income, "
+                f"coalesce(operating_income, -1), is_illustrative FROM {table} WHERE {where}",
+                params,
+            )
+            rows = cursor.fetchall()
+            fetched = []
+            for year in years:
+                mine = [row for row in rows if row[0] == year]
+                if mine:
+                    columns = list(zip(*mine, strict=True))
+                    fetched.append((year, *columns[1:4], sum(1 for v in columns[4] if v)))
+    for year, codes, total, operating, illustrative in fetched:
+        codes = np.array(codes, dtype=np.int64)
+        order = np.argsort(codes, kind="stable")
+        found[year] = (
+            codes[order],
+            np.array(total, dtype=np.int64)[order],
+            np.array(operating, dtype=np.int64)[order],
+            illustrative,
+        )
+    return found
 
 
 def _detail(
     codes: np.ndarray,
-    short_names: list[str],
     total: np.ndarray,
     operating: np.ndarray,
     operating_present: np.ndarray | None,
     children: np.ndarray,
     child_length: int,
-    names: dict[str, str],
-    weak: set[str],
+    weak: set[int],
     returns: dict[str, Any] | None,
 ) -> dict[str, Any]:
     """Figures for the dashboard and the reports (money in fen).
@@ -361,13 +455,13 @@ def _detail(
     """
     n = total.size
     order = np.lexsort((codes, -total))  # richest first; ties by code
-    weak_flags = np.array([code in weak for code in codes.tolist()], dtype=bool)
+    weak_flags = np.isin(codes, np.fromiter(weak, dtype=np.int64, count=len(weak)))
 
     def village(i: int, rank: int) -> dict[str, Any]:
         return {
             "rank": rank,
             "code": str(codes[i]),
-            "name": short_names[i],
+            "name": short_names.get(str(codes[i]), ""),
             "total_income": _fen(total[i]),
             "operating_income": (
                 int(operating[i]) if operating_present is None or operating_present[i] else None
@@ -378,10 +472,16 @@ def _detail(
     # Competition ranks ("1224", as the village page's peers and the rankings): villages
     # with the same income (in fen) share the better rank.
     ranks, _tied = competition_ranks([int(total[i]) for i in order.tolist()])
-    ranked = [village(int(i), rank) for rank, i in zip(ranks, order.tolist(), strict=True)]
+    listed = list(zip(ranks, order.tolist(), strict=True))
     if child_length < 12:
         # The bottom list never repeats a village of the top list (11–19 villages).
-        ranking = {"top": ranked[:RANKED], "bottom": ranked[max(RANKED, n - RANKED) :][::-1]}
+        listed = listed[:RANKED] + listed[max(RANKED, n - RANKED) :]
+    # Only the listed villages' names are read (a country lists 20 of 620,573).
+    short_names = _short_names([str(codes[i]) for _rank, i in listed])
+    ranked = [village(int(i), rank) for rank, i in listed]
+    if child_length < 12:
+        top = min(RANKED, n)
+        ranking = {"top": ranked[:top], "bottom": ranked[top:][::-1]}
     else:
         ranking = {"top": ranked, "bottom": []}
 
@@ -396,8 +496,8 @@ def _detail(
             values = total[members]
             child_rows.append(
                 {
-                    "code": code,
-                    "name": names.get(code, ""),
+                    "code": str(code),
+                    "name": "",
                     "villages": int(members.sum()),
                     "weak": int(weak_flags[members].sum()),
                     "median": _median(values),
@@ -427,7 +527,7 @@ def _detail(
     }
     if returns:
         # The statistics hold the returns (see `_returns`): without them is less.
-        received = {v["code"]: v["amount"] for v in returns["per_village"]}
+        received = {int(v["code"]): v["amount"] for v in returns["per_village"]}
         amounts = np.array([received.get(code, 0) for code in codes.tolist()], dtype=np.int64)
         lorenz["with"] = _lorenz(total)
         lorenz["without"] = _lorenz(_less_returns(total, amounts))
@@ -489,17 +589,13 @@ def trend(region_code: str, years: Iterable[int] | None = None) -> list[dict[str
     when there are no statistics.
     """
     region_code = str(region_code).strip()
-    rows = VillageStat.objects.filter(village__code__startswith=region_code)
-    if years is not None:
-        rows = rows.filter(year__in=list(years))
-    fetched = list(
-        rows.order_by("year", "village_id").values_list("year", "village_id", "total_income")
-    )
-    if not fetched:
+    region_code = "" if region_code == NATION else region_code
+    if years is None:
+        years = _years(region_code)
+    values = _stat_arrays(region_code, years) if years else {}
+    if not values:
         return []
-    row_years = np.array([row[0] for row in fetched], dtype=np.int64)
-    incomes = np.array([row[2] for row in fetched], dtype=np.int64)  # integer fen, exact
-    found = sorted(set(row_years.tolist()))
+    found = sorted(values)
     expected = Village.objects.filter(code__startswith=region_code).count()
     weak = dict(
         VillageStat.objects.with_weak_status(years=found, under=region_code)
@@ -521,18 +617,14 @@ def trend(region_code: str, years: Iterable[int] | None = None) -> list[dict[str
         .order_by()
         .values_list("run__period_end__year", "village_id", "amount")
     ):
-        returns.setdefault(year, {})[village] = amount
+        returns.setdefault(year, {})[int(village)] = amount
     result = []
     for year in found:
-        in_year = row_years == year
-        total = incomes[in_year]
+        codes, total = values[year][0], values[year][1]
         without_returns = None
         if year in returns:
             received = returns[year]
-            amounts = np.array(
-                [received.get(fetched[i][1], 0) for i in np.flatnonzero(in_year).tolist()],
-                dtype=np.int64,
-            )
+            amounts = np.array([received.get(code, 0) for code in codes.tolist()], dtype=np.int64)
             without_returns = _gini(_less_returns(total, amounts))
         covered = coverage_of(total.size, expected)
         result.append(
@@ -663,7 +755,7 @@ def _less_returns(total: np.ndarray, amounts: np.ndarray) -> np.ndarray:
 
 
 def _returns(
-    region_code: str, year: int, codes: np.ndarray, short_names: list[str], total: np.ndarray
+    region_code: str, year: int, codes: np.ndarray, total: np.ndarray
 ) -> dict[str, Any] | None:
     """Returns received per village and the gap with and without them (None if none).
 
@@ -684,12 +776,14 @@ def _returns(
     )
     if not received:
         return None
+    received = {int(code): amount for code, amount in received.items()}
     amounts = np.array([received.get(code, 0) for code in codes.tolist()], dtype=np.int64)
     without, with_returns = _gap(_less_returns(total, amounts)), _gap(total)
+    receiving = np.flatnonzero(amounts)
+    short_names = _short_names([str(c) for c in codes[receiving].tolist()])
     per_village = [
-        {"code": code, "name": name, "amount": int(amount)}
-        for code, name, amount in zip(codes.tolist(), short_names, amounts.tolist(), strict=True)
-        if amount
+        {"code": str(code), "name": short_names.get(str(code), ""), "amount": int(amount)}
+        for code, amount in zip(codes[receiving].tolist(), amounts[receiving].tolist(), strict=True)
     ]
     per_village.sort(key=lambda row: (-row["amount"], row["code"]))
     return {

@@ -85,6 +85,7 @@ def _context(code: str, year: int) -> dict:
         "child_is_village": detail["child_level"] == 12,
         "child_is_township": detail["child_level"] == RegionLevel.TOWNSHIP,
         "child_is_county": detail["child_level"] == RegionLevel.COUNTY,
+        "child_is_province": detail["child_level"] == RegionLevel.PROVINCE,
         "chart": chart,
     }
 
@@ -101,8 +102,8 @@ def index(request):
     pick = RegionPickForm(request.GET)
     if pick.is_valid():
         region, year = pick.cleaned_data["region"], pick.cleaned_data["year"]
-        if year is None:
-            year = registry_selectors.latest_year(region)
+        if year is None:  # 00: the whole country (every village loaded)
+            year = registry_selectors.latest_year("" if region == selectors.NATION else region)
         if year is not None:
             return redirect("analytics:region", code=region, year=year)
     by_county = registry_selectors.reporting_by_county()

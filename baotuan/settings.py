@@ -245,6 +245,9 @@ SPECTACULAR_SETTINGS = {
 # --- Baotuan --------------------------------------------------------------------------------
 # Largest statistics file accepted by import (web and CLI), in bytes.
 STATS_IMPORT_MAX_BYTES = envint("STATS_IMPORT_MAX_BYTES", str(64 * 1024 * 1024))
+# Largest CSV file the command line streams (read a chunk at a time, memory bounded by the
+# chunk, not the file): the national file of 6.2 million rows is about 520 MB.
+STATS_CSV_MAX_BYTES = envint("STATS_CSV_MAX_BYTES", str(8 * 1024 * 1024 * 1024))
 # Web imports and region reports run as jobs on the task queue (a worker runs them; the
 # page polls their progress). Inline (in the request) only in tests: the web process never
 # runs an import.

@@ -86,11 +86,17 @@ BENCHMARKS = {
         "SUM … GROUP BY of the same postings",
         ("sqlite", "postgres"),
     ),
+    "nation": (
+        "Issue 11: the nation on PostgreSQL (620,573 villages × 10 years): csv import against "
+        "COPY, indicators cold and warm, web against CLI import, 1 and 2 app servers under wrk",
+        ("postgres",),
+    ),
 }
 # Benchmarks with a shorter mode (`--quick`): PySAL's TheilD on a 50,000-row subsample;
 # 3 s of load per URL instead of 10; the optimiser's 2,000-village instance only; 1/100 of
 # a province's households instead of 1/10; 3,000 enclave holders over 5 years; 60,000
-# monthly tourism figures instead of 600,000; 1/100 of a province-year's points.
+# monthly tourism figures instead of 600,000; 1/100 of a province-year's points; the nation's
+# quick parts.
 QUICK = {
     "inequality_national",
     "dashboard_load",
@@ -100,6 +106,7 @@ QUICK = {
     "enclave",
     "tourism",
     "points",
+    "nation",
 }
 
 

@@ -8,8 +8,9 @@ errors name the spreadsheet row (header = 1) and the column as written in the fi
 
 from __future__ import annotations
 
+import csv
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any, NamedTuple
@@ -25,6 +26,7 @@ __all__ = [
     "ImportResult",
     "Progress",
     "RowError",
+    "iter_upload",
     "money_column",
     "read_upload",
     "sort_errors",
@@ -120,6 +122,41 @@ def read_upload(
         for e in parsed.errors
     ]
     return parsed if parsed.values else None
+
+
+def iter_upload(
+    source: Source,
+    columns: list[Column],
+    result: ImportResult,
+    *,
+    max_bytes: int | None,
+    filename: str | None = None,
+    limits: tabular.Limits = tabular.NO_LIMITS,
+    chunk_rows: int = tabular.CHUNK_ROWS,
+) -> Iterator[tabular.Parsed]:
+    """`read_upload` a chunk of rows at a time (`lib.tabular.iter_tables`: a CSV path is
+    streamed, so memory holds one chunk): yields each chunk's typed rows; the file's
+    problems are added to `result.errors` and its rows to `result.rows` as chunks are read.
+    Stops at a problem with the whole file (unreadable, wrong header, no rows)."""
+    try:
+        for table in tabular.iter_tables(
+            source, filename=filename, max_bytes=max_bytes, limits=limits, chunk_rows=chunk_rows
+        ):
+            result.rows += len(table.rows)
+            parsed = tabular.parse(table, columns)
+            result.ignored_columns = parsed.ignored
+            result.errors.extend(
+                RowError(e.row, e.column, e.render(gettext), tabular.cell_text(e.value))
+                for e in parsed.errors
+            )
+            if not parsed.values:
+                return
+            yield parsed
+    except tabular.TableReadError as exc:
+        result.errors.append(RowError(None, "", gettext(exc.message).format(**exc.params)))
+    except csv.Error as exc:  # a CSV record the reader refuses half-way (e.g. a NUL byte)
+        message = gettext(tabular.MSG_BAD_CSV).format(error=exc)
+        result.errors.append(RowError(None, "", message))
 
 
 def upload_limits() -> tabular.Limits:

@@ -18,8 +18,10 @@ finds them; the caller translates them (`TableError.render(gettext)`) when it sh
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
 import math
 import os
 import re
@@ -51,6 +53,7 @@ __all__ = [
     "digits",
     "integer",
     "iter_csv",
+    "iter_tables",
     "money_column",
     "normalize_header",
     "parse",
@@ -239,7 +242,17 @@ def scaled_integer(
         # `convert` per cell) unless every cell takes the fast path and is valid.
         floats = _float_array(values)
         if floats is None:
-            return None
+            scaled_text = _plain_decimals(values, places, required)
+            if scaled_text is None:
+                return None
+            found, blank = scaled_text
+            if maximum is not None and (found > maximum).any():
+                return None
+            result = found.tolist()
+            if blank is not None:
+                for index in np.flatnonzero(blank).tolist():
+                    result[index] = None
+            return result
         scaled = np.rint(floats * factor)
         if not (np.abs(scaled) < _EXACT_LIMIT).all() or not (scaled / factor == floats).all():
             return None
@@ -251,6 +264,42 @@ def scaled_integer(
 
     convert.batch = batch  # type: ignore[attr-defined]
     return convert
+
+
+_PLAIN_DECIMALS: dict[tuple[int, bool], re.Pattern] = {}
+
+
+def _plain_decimals(
+    values: Sequence[Any], places: int, required: bool
+) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """A column of text cells (a CSV's) that are all plain non-negative decimals — digits
+    (at most 15), then optionally "." and at most `places` digits; blank cells too when not
+    `required` — as exact int64 counts of 10^-places, and the mask of blank cells (None
+    without any); None when any cell is anything else (signs, separators, spaces, exponents,
+    too many decimals: `convert` names those, cell by cell). One regex over the joined
+    column checks every cell in C; numpy splits and scales them, no per-cell Python."""
+    if not values or set(map(type, values)) != {str}:
+        return None
+    key = (places, required)
+    pattern = _PLAIN_DECIMALS.get(key)
+    if pattern is None:
+        number = r"[0-9]{1,15}" + (rf"(?:\.[0-9]{{0,{places}}})?" if places else "")
+        cell = number if required else f"(?:{number})?"
+        pattern = _PLAIN_DECIMALS[key] = re.compile(rf"(?:{cell}\n)*")
+    if pattern.fullmatch("\n".join(values) + "\n") is None:
+        return None
+    cells = np.array(values)
+    blank = cells == "" if not required else None
+    if blank is not None and not blank.any():
+        blank = None
+    if blank is not None:
+        cells = np.where(blank, "0", cells)
+    if places:
+        parts = np.char.partition(cells, ".")
+        whole = parts[:, 0].astype(np.int64)
+        fraction = np.char.ljust(parts[:, 2], places, "0").astype(np.int64)
+        return whole * 10**places + fraction, blank
+    return cells.astype(np.int64), blank
 
 
 def _float_array(values: Sequence[Any]) -> np.ndarray | None:
@@ -291,7 +340,23 @@ def integer(
 
     def batch(values: Sequence[Any]) -> list[int] | None:
         floats = _float_array(values)
-        if floats is None or not (np.floor(floats) == floats).all():
+        if floats is None:
+            plain = _plain_decimals(values, 0, required)
+            if plain is None:
+                return None
+            found, blank = plain
+            if blank is not None and (minimum is not None or maximum is not None):
+                found = found[~blank]
+            if (minimum is not None and (found < minimum).any()) or (
+                maximum is not None and (found > maximum).any()
+            ):
+                return None
+            result = plain[0].tolist()
+            if blank is not None:
+                for index in np.flatnonzero(blank).tolist():
+                    result[index] = None
+            return result
+        if not (np.floor(floats) == floats).all():
             return None
         if (minimum is not None and (floats < minimum).any()) or (
             maximum is not None and (floats > maximum).any()
@@ -473,9 +538,19 @@ MSG_CELL_TOO_LONG = gettext_noop(
     "A cell holds more text than a spreadsheet allows (32,767 characters): the file is "
     "refused as unsafe to open."
 )
+MSG_SHEET_FULL = gettext_noop(
+    "The sheet is full: it reaches row 1,048,576, the most an xlsx sheet holds, so rows "
+    "past it were probably cut off. Split the data into several files of at most 1,048,575 "
+    "rows each, or save it as CSV, and import them together from the command line "
+    "(baotuan import_stats FILE FILE … or a folder)."
+)
+MSG_BAD_CSV = gettext_noop("The CSV file cannot be read past a damaged line ({error}).")
 MSG_MISSING_COLUMN = gettext_noop("This required column is missing.")
 MSG_DUPLICATE_COLUMN = gettext_noop("This column appears more than once (also as {other}).")
 
+#: The most rows an xlsx (or ods) sheet holds, the header included.
+XLSX_MAX_ROWS = 1_048_576
+_FULL_SHEET_WIDTH = 200  # columns of a declared area taken for a table, not a whole sheet
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
@@ -701,6 +776,36 @@ def _check_ods_area(content: bytes, limits: Limits) -> None:
             _check_area(rows, width, limits)
 
 
+def _check_not_full(data: bytes) -> None:
+    """Refuse a sheet that reaches the last row an xlsx holds (its declared used area, read
+    from the first few KB of the sheet): Excel drops the rows past it, so the file is most
+    likely a cut-off copy of a longer table. Checked before any limit, so that the message
+    says what is wrong with the file."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        sheets = [
+            info
+            for info in archive.infolist()
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+        ]
+        if not sheets:
+            return
+        with archive.open(min(sheets, key=lambda info: info.filename)) as stream:
+            head = stream.read(4096)
+    except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, ValueError):
+        return  # the reader names a damaged file
+    match = _DIMENSION.search(head)
+    if match is None:
+        return
+    refs = _CELL_REF.findall(match.group(1).decode("ascii", "replace").upper())
+    rows = [int(r) for _c, r in refs]
+    columns = [_column_number(c) for c, _r in refs]
+    # A table's width, not a whole-sheet area (A1:XFD1048576, formatting rather than data:
+    # the limits name that one).
+    if rows and max(rows) >= XLSX_MAX_ROWS and max(columns) - min(columns) < _FULL_SHEET_WIDTH:
+        raise TableReadError(MSG_SHEET_FULL)
+
+
 def _check_dimension(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> None:
     """The used area a sheet declares (`<dimension ref="A1:XFD1048576"/>`, near its start):
     a reader may allocate it whole, so it counts even when the cells are not there."""
@@ -835,8 +940,11 @@ def read_table(
         filename = os.fspath(source)
     suffix = Path(filename).suffix.lower() if filename else ""
     if data.startswith(_ZIP_MAGIC):
+        _check_not_full(data)
         check_zip(data, limits)
         cells = _read_spreadsheet(data)
+        if len(cells) >= XLSX_MAX_ROWS:
+            raise TableReadError(MSG_SHEET_FULL)
     elif data.startswith(_OLE_MAGIC):  # xls: at most 65,536 rows, within max_bytes
         cells = _read_spreadsheet(data)
     elif suffix in _SPREADSHEET_SUFFIXES:
@@ -844,6 +952,126 @@ def read_table(
     else:
         cells = _read_csv(data, limits)
     return _to_table(cells)
+
+
+#: Data rows per table `iter_tables` yields: a chunk's cells and converted values stay a few
+#: hundred MB at most, whatever the size of the file.
+CHUNK_ROWS = 200_000
+_TEXT_BLOCK = 1 << 22
+
+
+def iter_tables(
+    source: str | os.PathLike | IO[bytes] | bytes,
+    *,
+    filename: str | None = None,
+    max_bytes: int | None = None,
+    limits: Limits = NO_LIMITS,
+    chunk_rows: int = CHUNK_ROWS,
+) -> Iterator[Table]:
+    """The file as tables of data rows, in order, all with the file's header (and row
+    numbers as the file has them); at least one table.
+
+    A CSV file given by its path is streamed: one pass finds its encoding and counts its
+    lines (C-level, a block at a time), then its records are read a chunk at a time, so
+    memory holds one chunk, never the whole file (a national CSV has 6.2 million rows).
+    Any other source is read whole (`read_table`: a spreadsheet is unpacked whole by its
+    reader, and holds at most 1,048,576 rows; an upload is in memory already) and is one
+    table. Raises TableReadError, for a streamed CSV before the first table.
+    """
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        suffix = Path(filename or path).suffix.lower()
+        with path.open("rb") as f:
+            head = f.read(len(_OLE_MAGIC))
+        if not head.startswith((_ZIP_MAGIC, _OLE_MAGIC)) and suffix not in _SPREADSHEET_SUFFIXES:
+            if max_bytes is not None and path.stat().st_size > max_bytes:
+                raise TableReadError(MSG_TOO_LARGE, limit=_megabytes(max_bytes))
+            yield from _stream_csv(path, limits, chunk_rows)
+            return
+    yield read_table(source, filename=filename, max_bytes=max_bytes, limits=limits)
+
+
+def _csv_encoding(path: Path, limits: Limits) -> tuple[str, str]:
+    """(encoding, delimiter) of a CSV file, by one pass decoding it a block at a time:
+    UTF-8 (with or without BOM), else GBK, or UTF-16 with its BOM; the checks and messages
+    of `_decode_text`. Counts the lines too, for `limits`."""
+    with path.open("rb") as f:
+        start = f.read(_TEXT_BLOCK)
+    if not start or start.isspace():
+        raise TableReadError(MSG_EMPTY)
+    encodings: tuple[str, ...] = ("utf-8-sig", "gbk")
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ("utf-16",)
+    for encoding in encodings:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        lines = 0
+        first = ""
+        try:
+            with path.open("rb") as f:
+                while block := f.read(_TEXT_BLOCK):
+                    text = decoder.decode(block)
+                    if not first:
+                        first = text[:65536]
+                    lines += text.count("\n")
+                text = decoder.decode(b"", final=True)
+                lines += text.count("\n")
+                first = first or text[:65536]
+        except UnicodeDecodeError:
+            continue
+        if _CONTROL.search(first):
+            raise TableReadError(MSG_NOT_SPREADSHEET)
+        first_line = _first_line(first.lstrip("\r\n"))
+        delimiter = max(_DELIMITERS, key=first_line.count)
+        if not first_line.count(delimiter):
+            delimiter = ","
+        if limits.max_rows is not None and lines > limits.max_rows + 1:
+            # Lines over the limit: count the records (a quoted cell may hold line breaks).
+            with path.open(encoding=encoding, newline="") as f:
+                for count, _record in enumerate(csv.reader(f, delimiter=delimiter), start=1):
+                    if count - 1 > limits.max_rows:
+                        raise TableReadError(MSG_TOO_MANY_ROWS, limit=format(limits.max_rows, ","))
+        return encoding, delimiter
+    if b"\0" in start[:65536]:
+        raise TableReadError(MSG_NOT_SPREADSHEET)
+    raise TableReadError(MSG_UNKNOWN_ENCODING)
+
+
+def _stream_csv(path: Path, limits: Limits, chunk_rows: int) -> Iterator[Table]:
+    encoding, delimiter = _csv_encoding(path, limits)
+    with path.open(encoding=encoding, newline="") as f:
+        records = csv.reader(f, delimiter=delimiter)
+        header: list[Any] | None = None
+        number = 0
+        for record in records:
+            number += 1
+            if record.count("") != len(record):
+                header = [unguard_cell(cell) for cell in record]
+                break
+        if header is None:
+            raise TableReadError(MSG_EMPTY)
+        header_row = number
+        width = len(header)
+        yielded = False
+        while True:
+            rows: list[list[Any]] = []
+            numbers: list[int] = []
+            consumed = 0
+            for record in itertools.islice(records, chunk_rows):
+                consumed += 1
+                number += 1
+                if len(record) != width:
+                    record = record[:width] + [""] * (width - len(record))
+                if record.count("") == width:
+                    continue
+                if "'" in "".join(record):  # one C-level test per row; guarded cells are rare
+                    record = [unguard_cell(cell) for cell in record]
+                rows.append(record)
+                numbers.append(number)
+            if rows or not yielded:
+                yield Table(header, header_row, rows, numbers)
+                yielded = True
+            if consumed < chunk_rows:
+                return
 
 
 def _to_table(cells: list[list[Any]]) -> Table:

@@ -456,7 +456,15 @@ class VillageStat(ChangeLoggedModel):
                 ),
             ),
         ]
-        indexes = [models.Index(fields=["year", "village"], name="registry_stat_year")]
+        indexes = [
+            # Covering on PostgreSQL: the indicators read a year's figures of a region (the
+            # whole country: 620,573 rows) by an index-only scan (analytics.selectors).
+            models.Index(
+                fields=["year", "village"],
+                include=["total_income", "operating_income", "is_illustrative"],
+                name="registry_stat_year_values",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.village_id} {self.year}"

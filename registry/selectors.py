@@ -136,13 +136,13 @@ def reporting(region_code: str = "") -> Reporting:
     queries (the village-level units, the rows per year), whatever the number of villages."""
     region_code = str(region_code).strip()
     expected = _under(Village.objects.all(), "code", region_code).count()
-    reported = dict(
-        _under(VillageStat.objects.all(), "village__code", region_code)
-        .values("year")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("year", "n")
-    )
+    rows = VillageStat.objects.all()
+    if region_code:
+        # A range on the row's own key (a village's code), not a join: with count(*) the
+        # (year, village) index answers alone (the country: 6.2 million rows).
+        after = region_code[:-1] + chr(ord(region_code[-1]) + 1)
+        rows = rows.filter(village_id__gte=region_code, village_id__lt=after)
+    reported = dict(rows.values("year").annotate(n=Count("*")).order_by().values_list("year", "n"))
     return Reporting(expected, reported, complete_share())
 
 

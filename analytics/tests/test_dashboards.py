@@ -189,9 +189,10 @@ def _more_villages(count):
 
 # session, user, data version (twice: indicators, trend), region, its village-level units
 # and rows per year (coverage), statistics, thresholds in force in 2021–2022, weak rows,
-# names, returns; trend: statistics, village-level units, thresholds in force in 2021–2022,
-# weak counts, returns; ancestors' names; grants (navigation)
-REGION_QUERIES = 19
+# names, the ranked villages' names, returns; trend: years, statistics, village-level
+# units, thresholds in force in 2021–2022, weak counts, returns; ancestors' names; grants
+# (navigation)
+REGION_QUERIES = 21
 CACHED_REGION_QUERIES = 6  # session, user, data version ×2, ancestors, grants
 
 

@@ -367,3 +367,26 @@ def test_gini_by_group_beyond_16_bit_group_indexes():
 def test_gini_by_group_rejects_mismatched_groups():
     with pytest.raises(ValueError, match="groups"):
         gini_by_group([1.0, 2.0], [1])
+
+
+def _gini_by_python_ints(values: list[int]) -> float:
+    ordered = sorted(values)
+    n = len(ordered)
+    numerator = sum(r * v for r, v in zip(range(1 - n, n, 2), ordered, strict=True))
+    return numerator / (n * sum(ordered))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=10**14), min_size=2, max_size=3000).filter(any))
+def test_gini_exact_sums_in_chunks_exactly_when_the_whole_sum_would_overflow(values):
+    from lib.inequality import gini_exact
+
+    assert gini_exact(np.array(values, dtype=np.int64)) == _gini_by_python_ints(values)
+
+
+def test_gini_exact_of_a_country_of_large_incomes_is_the_python_ints_figure():
+    from lib.inequality import gini_exact
+
+    rng = np.random.default_rng(11)
+    values = (rng.lognormal(20, 2, 620_573)).astype(np.int64).clip(0, 10**13)
+    assert gini_exact(values) == _gini_by_python_ints(values.tolist())

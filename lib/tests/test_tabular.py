@@ -466,3 +466,33 @@ def test_a_csv_with_guarded_cells_reads_them_unguarded_and_one_without_reads_as_
         ["330482106210", "'=x"],
     ]
     assert tabular._read_csv(plain) == [["村代码", "备注"], ["330482106209", "=1+1 is text here"]]
+
+
+# --- A CSV's text cells converted a whole column at a time -------------------------------
+
+_plain = st.one_of(
+    st.just(""),
+    st.from_regex(r"[0-9]{1,15}(\.[0-9]{0,2})?", fullmatch=True),
+    st.sampled_from(["-1", "1,234.5", " 12", "1.234", "１２", "1e3", "abc", "0012.30"]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_plain, min_size=1, max_size=40), st.booleans())
+def test_a_text_column_in_one_batch_is_what_each_cell_converts_to(cells, required):
+    from lib.tabular import CellError, integer, scaled_integer
+
+    for convert in (
+        scaled_integer(2, required=required, maximum=10**16),
+        integer(required=required, minimum=0, maximum=10**14),
+    ):
+        batch = convert.batch(cells)
+        if batch is None:
+            continue  # the cell-by-cell path names the problems
+        expected = []
+        for cell in cells:
+            try:
+                expected.append(convert(cell))
+            except CellError:
+                raise AssertionError(f"batch accepted {cell!r}, convert refuses it") from None
+        assert batch == expected

@@ -19,10 +19,13 @@ import logging
 import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import chain, repeat
+from pathlib import Path
 from typing import IO, Any, NamedTuple
 
+import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models.expressions import RawSQL
@@ -32,7 +35,8 @@ from audit.models import ObjectChange
 from audit.services import log_bulk
 from core.actors import require_actor
 from core.db import bulk_insert, bulk_update
-from core.imports import ImportResult, Progress, RowError, read_upload, sort_errors
+from core.errors import Invalid
+from core.imports import ImportResult, Progress, RowError, iter_upload, sort_errors
 from core.scope import is_unscoped_admin, may_write
 from lib import tabular
 from lib.tabular import INVALID
@@ -48,6 +52,8 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+Source = str | os.PathLike | IO[bytes] | bytes
 
 # What a new row gets for a column the file does not have.
 DEFAULTS = {name: None for name in DATA_FIELDS} | {"is_illustrative": False}
@@ -141,35 +147,297 @@ def _fail(result: ImportResult, row, column, message, value="") -> ImportResult:
 
 
 def import_stats(
-    source: str | os.PathLike | IO[bytes] | bytes,
+    source: Source | Sequence[str | os.PathLike],
     *,
     actor,
     dry_run: bool = False,
     progress: Progress | None = None,
     filename: str | None = None,
     limits: tabular.Limits = tabular.NO_LIMITS,
+    chunk_rows: int = tabular.CHUNK_ROWS,
 ) -> ImportResult:
     """Validate every row of a statistics file, then (unless `dry_run`) upsert all of it.
 
     Args:
-        source: a path, a binary file object or the bytes of an xlsx/xls/ods/csv file.
+        source: a path, a binary file object or the bytes of an xlsx/xls/ods/csv file; or
+            several paths, or a folder (its xlsx/xls/ods/csv files, by name), imported
+            together: all of them or nothing.
         dry_run: validate and count what would change, write nothing.
         actor: who imports; only villages they may write are accepted (every village for
             an unscoped city admin, or SYSTEM: the CLI and the demo).
         progress: called as progress(done, total, phase) while reading and validating,
-            every few thousand rows; never inside the write transaction, so it may itself
-            write to the database (phases: reading, validating, writing, done).
+            every few thousand rows (phases: reading, validating, writing, done). For one
+            file read whole (a spreadsheet, bytes or a file object: every web upload) never
+            inside the write transaction, so it may itself write to the database; for a
+            CSV path of more than `chunk_rows` rows, or several files (the command line),
+            it is called inside it, and must not write.
         filename: the original name, when `source` is not a path (its extension helps to
             refuse a non-spreadsheet renamed .xlsx).
         limits: what the file may hold, checked before parsing (`core.imports.upload_limits`
             for a file from the web).
+        chunk_rows: rows validated and written at a time of a CSV path, which is
+            streamed (memory holds one chunk: a national file has 6.2 million rows). Chunks
+            and several files are written in one transaction, chunk by chunk, and rolled
+            back whole at the first invalid row anywhere.
 
     Returns:
         An ImportResult; if `errors` is not empty, nothing was written.
     """
     actor = require_actor(actor)
     with _gc_paused():
-        return _import_stats(source, dry_run, actor, progress, filename, limits)
+        return _import_stats(source, dry_run, actor, progress, filename, limits, chunk_rows)
+
+
+IMPORT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")
+MAX_ERRORS = 10_000  # errors collected before a large import stops reading further chunks
+
+MSG_EMPTY_FOLDER = _("The folder {path} holds no xlsx, xls, ods or csv file.")
+MSG_DUPLICATE_IN_FILE = _("The same village and year are already in row {row} of {file}.")
+MSG_TOO_MANY_ERRORS = _(
+    "Stopped after {count} errors (the rows after row {row} of {file} were not checked): "
+    "fix these and import again."
+)
+
+
+def _files(source) -> list[tuple[Source, str | None]]:
+    """(source, name to show) of each file to import: several paths, a folder's files."""
+    items = list(source) if isinstance(source, list | tuple) else [source]
+    files: list[tuple[Source, str | None]] = []
+    for item in items:
+        if isinstance(item, str | os.PathLike) and Path(item).is_dir():
+            found = sorted(
+                p
+                for p in Path(item).iterdir()
+                if p.is_file() and p.suffix.lower() in IMPORT_SUFFIXES
+            )
+            if not found:
+                raise Invalid(str(MSG_EMPTY_FOLDER).format(path=item))
+            files.extend((p, p.name) for p in found)
+        else:
+            name = Path(item).name if isinstance(item, str | os.PathLike) else None
+            files.append((item, name))
+    return files
+
+
+class _Rollback(Exception):
+    """Raised inside the write transaction of a chunked import to undo every chunk."""
+
+
+def _import_stats(
+    source,
+    dry_run: bool,
+    actor,
+    progress: Progress | None,
+    filename: str | None,
+    limits: tabular.Limits = tabular.NO_LIMITS,
+    chunk_rows: int = tabular.CHUNK_ROWS,
+) -> ImportResult:
+    report = progress or _no_progress
+    result = ImportResult(dry_run=dry_run)
+    try:
+        files = _files(source)
+    except Invalid as exc:
+        return _fail(result, None, "", str(exc))
+    several = len(files) > 1
+    report(0, 0, "reading")
+
+    def parts() -> Iterator[tuple[str | None, tabular.Parsed]]:
+        for file, name in files:
+            before = len(result.errors)
+            for parsed in iter_upload(
+                file,
+                STAT_COLUMNS,
+                result,
+                max_bytes=(
+                    _path_max_bytes(file)
+                    if isinstance(file, str | os.PathLike)
+                    else settings.STATS_IMPORT_MAX_BYTES
+                ),
+                filename=filename if not several else name,
+                limits=limits,
+                chunk_rows=chunk_rows,
+            ):
+                _name_file(result, before, name if several else None)
+                yield (name if several else None), parsed
+                before = len(result.errors)
+            _name_file(result, before, name if several else None)
+
+    chunks = parts()
+    first = next(chunks, None)
+    second = next(chunks, None) if first is not None else None
+    if second is None and not several:
+        if first is None:  # unreadable, a wrong header or no rows: nothing to check
+            return result
+        return _import_one(first[1], dry_run, actor, result, report)
+    try:
+        with transaction.atomic():
+            _import_chunks(
+                chain(filter(None, (first, second)), chunks), dry_run, actor, result, report
+            )
+            if result.errors or dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    except IntegrityError:
+        result.created = result.updated = result.unchanged = 0
+        return _fail(result, None, "", MSG_CONFLICT)
+    if result.errors:
+        result.created = result.updated = result.unchanged = 0
+        return result
+    report(result.rows, result.rows, "done")
+    return result
+
+
+def _path_max_bytes(path) -> int | None:
+    """A CSV path is streamed, within STATS_CSV_MAX_BYTES (the command line reads a
+    national file); a spreadsheet is unpacked whole, within STATS_IMPORT_MAX_BYTES."""
+    if Path(path).suffix.lower() in (".csv", ".txt"):
+        return settings.STATS_CSV_MAX_BYTES
+    return settings.STATS_IMPORT_MAX_BYTES
+
+
+def _name_file(result: ImportResult, start: int, name: str | None) -> None:
+    """Prefix the errors from `start` on with the file's name (when importing several)."""
+    if name is None:
+        return
+    for i in range(start, len(result.errors)):
+        error = result.errors[i]
+        if not error.message.startswith(f"{name}: "):
+            result.errors[i] = error._replace(message=f"{name}: {error.message}")
+
+
+def _import_one(
+    parsed: tabular.Parsed, dry_run: bool, actor, result: ImportResult, report: Progress
+) -> ImportResult:
+    """One file of one chunk (every web upload): validate it all, then write it in its own
+    transaction, progress reported outside it."""
+    total = result.rows
+    report(0, total, "validating")
+    plan = _validate(parsed, actor, result, report)
+    if result.errors:
+        return result
+    if dry_run:
+        _diff(parsed, plan, result)
+    else:
+        report(total, total, "writing")
+        try:
+            with transaction.atomic():
+                _write(parsed, plan, result)
+        except IntegrityError:
+            # The rows were new when checked; a concurrent import inserted them since.
+            result.created = result.updated = result.unchanged = 0
+            return _fail(result, None, "", MSG_CONFLICT)
+    report(total, total, "done")
+    return result
+
+
+def _keys(parsed: tabular.Parsed) -> tuple[np.ndarray, np.ndarray]:
+    """(village code × 10⁴ + year as int64, row index) of the chunk's rows with a valid code
+    and year, the first row of each key only (a repeat within the chunk is `_validate`'s)."""
+    codes, years = parsed.values["code"], parsed.values["year"]
+    valid = (
+        [
+            i
+            for i, (c, y) in enumerate(zip(codes, years, strict=True))
+            if c is not INVALID and y is not INVALID
+        ]
+        if parsed.bad_rows
+        else range(len(codes))
+    )
+    if isinstance(valid, range):
+        code_numbers = np.array(codes, dtype="U12").astype(np.int64)
+        year_numbers = np.array(years, dtype=np.int64)
+    else:
+        code_numbers = np.array([codes[i] for i in valid], dtype="U12").astype(np.int64)
+        year_numbers = np.array([years[i] for i in valid], dtype=np.int64)
+    keys = code_numbers * 10_000 + year_numbers
+    unique, first = np.unique(keys, return_index=True)
+    index = np.asarray(valid, dtype=np.int64)[first]
+    return unique, index
+
+
+def _import_chunks(chunks, dry_run: bool, actor, result: ImportResult, report: Progress) -> None:
+    """Validate and write chunk after chunk inside the caller's transaction; rows repeated
+    across chunks (or files) are found at the end, from one sorted array of keys. On
+    PostgreSQL a chunk's insert runs on the server while the next chunk is read."""
+    background = _Background() if connection.vendor == "postgresql" and not dry_run else None
+    try:
+        _import_chunks_with(chunks, dry_run, actor, result, report, background)
+    finally:
+        if background is not None:
+            background.close()
+
+
+def _import_chunks_with(chunks, dry_run, actor, result, report, background) -> None:
+    keys: list[np.ndarray] = []
+    rows: list[np.ndarray] = []
+    origins: list[tuple[str | None, int]] = []  # (file name, chunk's index in keys)
+    code_header = ""
+    done = 0
+    for name, parsed in chunks:
+        report(done, result.rows, "validating")
+        chunk = ImportResult()
+        plan = _validate(parsed, actor, chunk, _no_progress)
+        _name_file(chunk, 0, name)
+        result.errors.extend(chunk.errors)
+        code_header = parsed.headers["code"]
+        chunk_keys, index = _keys(parsed)
+        keys.append(chunk_keys)
+        rows.append(np.asarray(parsed.row_numbers, dtype=np.int64)[index])
+        origins.append((name, len(origins)))
+        done += len(parsed)
+        if len(result.errors) >= MAX_ERRORS:
+            last = parsed.row_numbers[-1]
+            message = str(MSG_TOO_MANY_ERRORS).format(
+                count=len(result.errors), row=last, file=name or ""
+            )
+            result.errors.append(RowError(None, "", message))
+            return
+        if result.errors:
+            continue  # nothing more is written; the rest is only checked
+        if dry_run:
+            counts = ImportResult()
+            _diff(parsed, plan, counts)
+        else:
+            report(done, result.rows, "writing")
+            counts = ImportResult()
+            _write(parsed, plan, counts, background)
+        result.created += counts.created
+        result.updated += counts.updated
+        result.unchanged += counts.unchanged
+    _cross_duplicates(keys, rows, origins, code_header, result)
+
+
+def _cross_duplicates(keys, rows, origins, code_header: str, result: ImportResult) -> None:
+    if len(keys) < 2:
+        return
+    sizes = [k.size for k in keys]
+    all_keys = np.concatenate(keys)
+    order = np.argsort(all_keys, kind="stable")  # reading order within equal keys
+    ordered = all_keys[order]
+    repeated = np.flatnonzero(ordered[1:] == ordered[:-1]) + 1
+    if not repeated.size:
+        return
+    chunk_of = np.repeat(np.arange(len(keys)), sizes)
+    all_rows = np.concatenate(rows)
+    # The first of each run of equal keys is where the key was first seen.
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    first_of = starts[np.searchsorted(starts, repeated, side="right") - 1]
+    errors = []
+    for position, first in zip(repeated.tolist(), first_of.tolist(), strict=True):
+        at, seen = order[position], order[first]
+        name, _ = origins[chunk_of[at]]
+        first_name, _ = origins[chunk_of[seen]]
+        code = str(int(all_keys[at]) // 10_000).zfill(12)
+        if first_name == name:
+            message = MSG_DUPLICATE.format(row=int(all_rows[seen]))
+        else:
+            message = MSG_DUPLICATE_IN_FILE.format(row=int(all_rows[seen]), file=first_name)
+        error = RowError(int(all_rows[at]), code_header, str(message), code)
+        if name is not None:
+            error = error._replace(message=f"{name}: {error.message}")
+        errors.append(error)
+    result.errors.extend(errors)
 
 
 _gc_lock = threading.Lock()
@@ -201,47 +469,6 @@ def _gc_paused() -> Iterator[None]:
             _gc_pauses -= 1
             if _gc_pauses == 0 and _gc_was_enabled:
                 gc.enable()
-
-
-def _import_stats(
-    source: str | os.PathLike | IO[bytes] | bytes,
-    dry_run: bool,
-    actor,
-    progress: Progress | None,
-    filename: str | None,
-    limits: tabular.Limits = tabular.NO_LIMITS,
-) -> ImportResult:
-    report = progress or _no_progress
-    result = ImportResult(dry_run=dry_run)
-    parsed = read_upload(
-        source,
-        STAT_COLUMNS,
-        result,
-        max_bytes=settings.STATS_IMPORT_MAX_BYTES,
-        filename=filename,
-        progress=report,
-        limits=limits,
-    )
-    if parsed is None:  # unreadable, a wrong header or no rows: nothing to check
-        return result
-    total = result.rows
-
-    plan = _validate(parsed, actor, result, report)
-    if result.errors:
-        return result
-    if dry_run:
-        _diff(parsed, plan, result)
-    else:
-        report(total, total, "writing")
-        try:
-            with transaction.atomic():
-                _write(parsed, plan, result)
-        except IntegrityError:
-            # The rows were new when checked; a concurrent import inserted them since.
-            result.created = result.updated = result.unchanged = 0
-            return _fail(result, None, "", MSG_CONFLICT)
-    report(total, total, "done")
-    return result
 
 
 @dataclass
@@ -380,7 +607,7 @@ def _reserve_ids(count: int) -> Sequence[int] | None:
     return range(start, start + count)
 
 
-def _write(parsed: tabular.Parsed, plan: _Plan, result: ImportResult) -> None:
+def _write(parsed: tabular.Parsed, plan: _Plan, result: ImportResult, background=None) -> None:
     """Insert new rows, update changed ones, log both. Runs inside the caller's atomic."""
     creates, updates, unchanged = _changes(parsed, plan, _existing(parsed, plan))
     codes, years = creates[0], creates[1]
@@ -392,17 +619,22 @@ def _write(parsed: tabular.Parsed, plan: _Plan, result: ImportResult) -> None:
     absent = [f for f in DATA_FIELDS if f not in fields]
     insert_fields = ("id", "village_id", "year", *fields, *absent)
     defaults = [repeat(DEFAULTS[f], count) for f in absent]
-    pks = _reserve_ids(count) if count else []
-    if pks is None:  # PostgreSQL: the sequence assigns the ids, read them back
-        bulk_insert(VillageStat, insert_fields[1:], zip(*creates, *defaults, strict=True))
-        stored = _load_stats(set(codes), set(years), ())
-        pks = [pk for (pk,) in map(stored.__getitem__, zip(codes, years, strict=True))]
-        rows: Iterable[tuple] = zip(
-            pks, *creates, *(repeat(DEFAULTS[f], count) for f in absent), strict=True
-        )
+    if count and connection.vendor == "postgresql":
+        # Inserted and logged by the server in one statement: nothing more to log here.
+        _insert_logged_pg(insert_fields[1:], zip(*creates, *defaults, strict=True), background)
+        pks: Sequence[int] | None = []
+        rows: Iterable[tuple] = ()
+        codes = years = ()
     else:
-        rows = list(zip(pks, *creates, *defaults, strict=True))
-        bulk_insert(VillageStat, insert_fields, rows)
+        pks = _reserve_ids(count) if count else []
+        if pks is None:  # PostgreSQL: the sequence assigns the ids, read them back
+            bulk_insert(VillageStat, insert_fields[1:], zip(*creates, *defaults, strict=True))
+            stored = _load_stats(set(codes), set(years), ())
+            pks = [pk for (pk,) in map(stored.__getitem__, zip(codes, years, strict=True))]
+            rows = zip(pks, *creates, *(repeat(DEFAULTS[f], count) for f in absent), strict=True)
+        else:
+            rows = list(zip(pks, *creates, *defaults, strict=True))
+            bulk_insert(VillageStat, insert_fields, rows)
     if updates:
         bulk_update(VillageStat, "id", fields, ((pk, *new) for pk, _c, _y, _o, new in updates))
 
@@ -423,8 +655,111 @@ def _write(parsed: tabular.Parsed, plan: _Plan, result: ImportResult) -> None:
                 before[name] = old_value
                 after[name] = new_value
         updated.append((update, pk, f"{code} {year}", before, after))
-    if count or updates:
+    if pks or updates:
         log_bulk(VillageStat, chain(created, updated))
+
+
+def _insert_logged_pg(
+    fields: Sequence[str], rows: Iterable[Sequence], background: _Background | None = None
+) -> None:
+    """PostgreSQL: COPY the new rows into a temporary table, then one statement inserts
+    them and writes their creations to the change log from what it inserted (RETURNING),
+    the same entries `log_bulk` writes (after: every field with the new id), built by the
+    server: no row comes back to Python. Inside the caller's transaction."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from audit.services import current_changeset
+
+    qn = connection.ops.quote_name
+    columns = [VillageStat._meta.get_field(f).column for f in fields]
+    listed = ", ".join(qn(c) for c in columns)
+    table = qn(VillageStat._meta.db_table)
+    log = ObjectChange._meta
+    log_columns = ", ".join(
+        qn(log.get_field(f).column)
+        for f in (
+            "changeset",
+            "action",
+            "content_type",
+            "object_pk",
+            "object_repr",
+            "prechange_data",
+            "postchange_data",
+        )
+    )
+    after = ", ".join(
+        f"'{name}', {qn(column)}"
+        for name, column in zip(("id", *fields), ("id", *columns), strict=True)
+    )
+    global _staged
+    _staged += 1
+    staged = f"_stats_new_{_staged}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {staged} ON COMMIT DROP AS SELECT {listed} FROM {table} "
+            "WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY {staged} ({listed}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    insert = (
+        f"WITH created AS (INSERT INTO {table} ({listed}) SELECT {listed} FROM {staged} "
+        f"RETURNING id, {listed}) "
+        f"INSERT INTO {qn(log.db_table)} ({log_columns}) "
+        "SELECT %s, %s, %s, id::text, village_id || ' ' || year, NULL, "
+        f"jsonb_build_object({after}) FROM created"
+    )
+    params = [
+        current_changeset().pk,
+        ObjectChange.Action.CREATE.value,
+        ContentType.objects.get_for_model(VillageStat).pk,
+    ]
+    if background is None:
+        with connection.cursor() as cursor:
+            cursor.execute(insert, params)
+            cursor.execute(f"DROP TABLE {staged}")
+        return
+    # The server inserts while this thread reads the next chunk: the statement goes on the
+    # same connection (same transaction), whose lock makes any later query of this thread
+    # wait for it; `_Background.wait` re-raises its error before the transaction commits.
+    raw = connection.connection
+
+    def run() -> None:
+        raw.execute(insert, params)
+        raw.execute(f"DROP TABLE {staged}")
+
+    background.submit(run)
+
+
+_staged = 0
+
+
+class _Background:
+    """One statement at a time run on the import's connection by a helper thread."""
+
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1)
+        self._futures: list = []
+
+    def submit(self, function) -> None:
+        self.wait()
+        self._futures.append(self._executor.submit(function))
+
+    def wait(self) -> None:
+        import psycopg
+
+        futures, self._futures = self._futures, []
+        for future in futures:
+            try:
+                future.result()
+            except psycopg.IntegrityError as exc:  # as the statement run here would raise
+                raise IntegrityError(str(exc)) from exc
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            self._executor.shutdown(wait=True)
 
 
 # --- Web import jobs ------------------------------------------------------------------------
