@@ -137,10 +137,10 @@ def main() -> None:
     from audit.context import change_context
     from baotuan.demo import facts
     from core.actors import SYSTEM
+    from core.imports import gc_paused
     from lib import tabular
     from registry.models import Village
     from registry.services.divisions import load_divisions
-    from registry.services.stats_io import _gc_paused
     from tourism import services
     from tourism.models import MonthlyFigure
 
@@ -175,7 +175,7 @@ def main() -> None:
     results: dict = {"import": imported}
     figures["raw_bulk_write_s"] = [round(t, 2) for t in raws]
     figures["import_s"] = [round(t, 2) for t in imports]
-    with timed(results, "read"), _gc_paused():  # as the import reads it
+    with timed(results, "read"), gc_paused():  # as the import reads it
         tabular.read_table(data, filename="figures.csv")
     figures["read_csv_s"] = round(results["read"], 2)
     figures["import_rows_per_s"] = round(len(rows) / imported)

@@ -9,8 +9,11 @@ errors name the spreadsheet row (header = 1) and the column as written in the fi
 from __future__ import annotations
 
 import csv
+import gc
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any, NamedTuple
@@ -26,6 +29,7 @@ __all__ = [
     "ImportResult",
     "Progress",
     "RowError",
+    "gc_paused",
     "iter_upload",
     "money_column",
     "read_upload",
@@ -188,3 +192,34 @@ def yuan(fen: int | None) -> Decimal | None:
     without float arithmetic by `lib.tabular` (a form's Decimal uses `lib.money.fen_from_yuan`).
     """
     return None if fen is None else fen_to_yuan(fen)
+
+
+_gc_lock = threading.Lock()
+_gc_pauses = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while an import runs (nested or concurrent imports
+    count; the state before the first is restored after the last).
+
+    An import allocates millions of small acyclic objects (cells, rows, log entries): each
+    of them is freed by reference counting, but their sheer number makes the collector run
+    full passes over them again and again (~10% of a province import). Nothing an import
+    allocates needs the collector. The switch is process-wide: other threads go without the
+    collector for the import's few seconds, and their cyclic garbage is collected after.
+    """
+    global _gc_pauses, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()

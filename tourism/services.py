@@ -24,12 +24,11 @@ from audit.services import log_bulk, log_created_rows
 from core.actors import require_actor
 from core.db import bulk_insert, bulk_update
 from core.errors import Conflict, Invalid, NotAllowed
-from core.imports import ImportResult, RowError, read_upload, sort_errors
+from core.imports import ImportResult, RowError, gc_paused, read_upload, sort_errors
 from core.scope import may_write, may_write_any
 from lib import scenic, tabular
 from lib.money import MAX_FEN
 from registry.models import Village
-from registry.services.stats_io import _gc_paused
 from tourism import sheets
 from tourism.choices import CountMethod, Grade, GradeScheme, OperatorKind, Premises, SpotKind
 from tourism.models import (
@@ -594,7 +593,7 @@ def import_figures(
     if not may_write_any(actor, MonthlyFigure):
         raise NotAllowed(_("You may not import tourism figures."))
     # The statistics import's collector pause: millions of small acyclic objects.
-    with _gc_paused():
+    with gc_paused():
         return _import_figures(source, actor, filename, dry_run, progress, limits)
 
 

@@ -12,12 +12,9 @@ in a few chunked queries, never one per row.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import logging
 import os
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -36,7 +33,7 @@ from audit.services import log_bulk
 from core.actors import require_actor
 from core.db import bulk_insert, bulk_update
 from core.errors import Invalid
-from core.imports import ImportResult, Progress, RowError, iter_upload, sort_errors
+from core.imports import ImportResult, Progress, RowError, gc_paused, iter_upload, sort_errors
 from core.scope import is_unscoped_admin, may_write
 from lib import tabular
 from lib.tabular import INVALID
@@ -184,7 +181,7 @@ def import_stats(
         An ImportResult; if `errors` is not empty, nothing was written.
     """
     actor = require_actor(actor)
-    with _gc_paused():
+    with gc_paused():
         return _import_stats(source, dry_run, actor, progress, filename, limits, chunk_rows)
 
 
@@ -438,37 +435,6 @@ def _cross_duplicates(keys, rows, origins, code_header: str, result: ImportResul
             error = error._replace(message=f"{name}: {error.message}")
         errors.append(error)
     result.errors.extend(errors)
-
-
-_gc_lock = threading.Lock()
-_gc_pauses = 0
-_gc_was_enabled = False
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while an import runs (nested or concurrent imports
-    count; the state before the first is restored after the last).
-
-    An import allocates millions of small acyclic objects (cells, rows, log entries): each
-    of them is freed by reference counting, but their sheer number makes the collector run
-    full passes over them again and again (~10% of a province import). Nothing an import
-    allocates needs the collector. The switch is process-wide: other threads go without the
-    collector for the import's few seconds, and their cyclic garbage is collected after.
-    """
-    global _gc_pauses, _gc_was_enabled
-    with _gc_lock:
-        if _gc_pauses == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pauses += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pauses -= 1
-            if _gc_pauses == 0 and _gc_was_enabled:
-                gc.enable()
 
 
 @dataclass
